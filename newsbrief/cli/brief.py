@@ -1,0 +1,45 @@
+"""``newsbrief brief PATH...``: brief the articles under the given files and folders."""
+
+from __future__ import annotations
+
+import argparse
+
+from newsbrief.cli.common import add_format, add_quiet, progress, report_problems, write
+from newsbrief.config import BriefConfig
+from newsbrief.errors import NoUsableInput
+from newsbrief.pipeline import brief_documents, load_articles, prepare_articles
+from newsbrief.render import render
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "brief",
+        help="brief the articles in files and folders (txt, html, json, jsonl)",
+        description="Read articles about one event and print an attributed brief.",
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursive)")
+    parser.add_argument("-w", "--words", type=int, default=None,
+                        help="summary length in words (default: chosen from the input)")
+    parser.add_argument("--headline-words", type=int, default=40, help="headline length (default 40)")
+    parser.add_argument("--method", default=BriefConfig.method, help="summarization method")
+    parser.add_argument("--no-analysis", action="store_true",
+                        help="skip entities, quotes, timeline and disagreements")
+    add_format(parser, ["markdown", "json", "html"], "markdown")
+    add_quiet(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = BriefConfig(
+        words=args.words, headline_words=args.headline_words, method=args.method,
+        analyze=not args.no_analysis,
+    )
+    articles, problems = load_articles(args.paths)
+    report_problems(problems, args.quiet)
+    with progress("Cleaning", len(articles), args.quiet) as advance:
+        documents = prepare_articles(articles, advance)
+    if not documents:
+        raise NoUsableInput("no usable articles in " + ", ".join(args.paths))
+    result = brief_documents(documents, config)
+    write(render(result, args.format))
+    return 0

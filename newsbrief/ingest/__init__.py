@@ -1,0 +1,117 @@
+"""Reading articles from files, folders, records and web pages.
+
+``read_paths`` walks files and folders and yields :class:`Article` objects; every input that
+cannot be used becomes a :class:`Problem` naming the file (and line) and the reason, and the
+rest goes on. The per-format readers (``text``, ``html``, ``records``) are plain functions the
+store, the feed watcher and the Spark job call directly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newsbrief.ingest.html import article_from_html
+from newsbrief.ingest.records import article_from_record, articles_from_json_file
+from newsbrief.ingest.text import article_from_text
+from newsbrief.models import Article, Problem
+
+__all__ = [
+    "IngestResult",
+    "SUPPORTED_SUFFIXES",
+    "article_from_html",
+    "article_from_record",
+    "article_from_text",
+    "iter_files",
+    "read_file",
+    "read_paths",
+]
+
+TEXT_SUFFIXES = {".txt", ".text", ".md"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class IngestResult:
+    articles: list[Article] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def iter_files(paths: Iterable[str | os.PathLike[str]], problems: list[Problem]) -> Iterator[Path]:
+    """Yield supported files under ``paths`` (recursively, sorted, symlink loops avoided)."""
+    seen: set[Path] = set()
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            problems.append(Problem(str(path), "no such file or folder"))
+            continue
+        if path.is_file():
+            yield path
+            continue
+        found = False
+        for root, dirs, files in os.walk(path, followlinks=False):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                file = Path(root, name)
+                if file.suffix.lower() in SUPPORTED_SUFFIXES and not name.startswith("."):
+                    try:
+                        real = file.resolve()
+                    except (OSError, RuntimeError):
+                        problems.append(Problem(str(file), "cannot resolve path (symlink loop?)"))
+                        continue
+                    if real in seen:
+                        continue
+                    seen.add(real)
+                    found = True
+                    yield file
+        if not found:
+            problems.append(Problem(str(path), "folder holds no supported files"))
+
+
+def read_file(path: Path, problems: list[Problem]) -> list[Article]:
+    """Read one file into articles; anything unusable is added to ``problems``."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        problems.append(Problem(str(path), f"unsupported file type {suffix or '(none)'}"))
+        return []
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(Problem(str(path), f"file too large ({size} bytes)"))
+            return []
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(str(path), f"cannot read: {exc.strerror or exc}"))
+        return []
+    if not data.strip():
+        problems.append(Problem(str(path), "empty file"))
+        return []
+    if suffix in JSON_SUFFIXES:
+        return articles_from_json_file(path, data, problems)
+    if suffix in HTML_SUFFIXES:
+        article = article_from_html(data, path=str(path), article_id=path.stem)
+    else:
+        article = article_from_text(data, path=str(path), article_id=path.stem)
+    if isinstance(article, Problem):
+        problems.append(article)
+        return []
+    return [article]
+
+
+def read_paths(paths: Iterable[str | os.PathLike[str]]) -> IngestResult:
+    """Read every supported file under ``paths``; ids are made unique across files."""
+    result = IngestResult()
+    used: dict[str, int] = {}
+    for file in iter_files(paths, result.problems):
+        for article in read_file(file, result.problems):
+            count = used.get(article.id, 0)
+            used[article.id] = count + 1
+            if count:
+                article = article.with_(id=f"{article.id}~{count}")
+            result.articles.append(article)
+    return result

@@ -1,0 +1,147 @@
+"""The pipeline in order: ingest -> clean/segment -> near-duplicates -> summarize -> Brief.
+
+``prepare_articles`` is the per-article stage and ``brief_documents`` the per-event stage;
+the CLI, the store, the feed watcher, the web app and the Spark job all call these two.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+
+from newsbrief.clean import clean_article
+from newsbrief.config import BriefConfig
+from newsbrief.dedup import duplicate_groups, find_duplicates, group_sentences
+from newsbrief.errors import NoUsableInput
+from newsbrief.ingest import read_paths
+from newsbrief.models import Article, ArticleRef, Brief, BriefSentence, Document, Problem
+from newsbrief.summarize import EventInput, Selection, get_summarizer
+
+__all__ = ["brief", "brief_documents", "prepare_articles", "load_articles", "event_input"]
+
+Progress = Callable[[int], None]
+
+
+def load_articles(
+    inputs: Iterable[str | os.PathLike[str] | Article],
+) -> tuple[list[Article], list[Problem]]:
+    """Articles from a mix of paths and :class:`Article` objects."""
+    articles: list[Article] = []
+    paths: list[str | os.PathLike[str]] = []
+    for item in inputs:
+        if isinstance(item, Article):
+            articles.append(item)
+        else:
+            paths.append(item)
+    problems: list[Problem] = []
+    if paths:
+        result = read_paths(paths)
+        articles = result.articles + articles
+        problems = result.problems
+    return articles, problems
+
+
+def prepare_articles(
+    articles: Sequence[Article], progress: Progress | None = None
+) -> list[Document]:
+    """Clean and split each article; documents left with no sentence are dropped."""
+    documents = []
+    for article in articles:
+        document = clean_article(article)
+        if document.sentences:
+            documents.append(document)
+        if progress:
+            progress(1)
+    return documents
+
+
+def _order_key(documents: Sequence[Document]) -> Callable[[Selection], tuple]:
+    """Reading order: by the article that carried the fact first, then its place there."""
+    rank = {
+        d.id: (d.article.published or "9999", i) for i, d in enumerate(documents)
+    }
+
+    def key(selection: Selection) -> tuple:
+        first = min(selection.group.sentences, key=lambda s: (rank[s.article_id], s.index))
+        return (rank[first.article_id], first.index)
+
+    return key
+
+
+def _brief_sentences(
+    selections: Sequence[Selection], documents: Sequence[Document]
+) -> tuple[BriefSentence, ...]:
+    ordered = sorted(selections, key=_order_key(documents))
+    out = []
+    for selection in ordered:
+        first = selection.group.sentences[0]
+        out.append(
+            BriefSentence(
+                text=selection.output_text,
+                sources=selection.group.sources,
+                score=selection.score,
+                article_id=first.article_id,
+                sentence_index=first.index,
+            )
+        )
+    return tuple(out)
+
+
+def event_input(documents: Sequence[Document], config: BriefConfig) -> EventInput:
+    duplicates = find_duplicates(documents, config.duplicate_threshold)
+    groups = group_sentences(documents, config.sentence_similarity)
+    return EventInput(tuple(documents), duplicates, tuple(groups))
+
+
+def brief_documents(documents: Sequence[Document], config: BriefConfig | None = None) -> Brief:
+    """Brief one event from its cleaned documents."""
+    config = config or BriefConfig()
+    event = event_input(documents, config)
+    summarizer = get_summarizer(config.method)
+    words = config.words or 250
+    summary = summarizer.summarize(event, words)
+    headline = summarizer.summarize(event, config.headline_words)
+    refs = tuple(
+        ArticleRef(
+            id=d.id,
+            title=d.article.title,
+            outlet=d.article.outlet,
+            published=d.article.published,
+            path=d.article.path,
+            url=d.article.url,
+            duplicate_of=event.duplicates.get(d.id),
+        )
+        for d in documents
+    )
+    return Brief(
+        articles=refs,
+        headline=_brief_sentences(headline, documents),
+        summary=_brief_sentences(summary, documents),
+        duplicate_groups=duplicate_groups(documents, event.duplicates),
+        meta={"method": config.method, "words": words},
+    )
+
+
+def brief(
+    inputs: Iterable[str | os.PathLike[str] | Article] | str | os.PathLike[str],
+    config: BriefConfig | None = None,
+    **options: object,
+) -> Brief:
+    """Brief the articles found in ``inputs`` (paths, folders or :class:`Article` objects).
+
+    ``options`` override fields of ``config``, e.g. ``brief("seeds/", words=100)``.
+    Raises :class:`NoUsableInput` when nothing usable is found.
+    """
+    if isinstance(inputs, (str, os.PathLike)):
+        inputs = [inputs]
+    config = (config or BriefConfig()).with_(**options) if options else (config or BriefConfig())
+    articles, problems = load_articles(inputs)
+    documents = prepare_articles(articles)
+    if not documents:
+        detail = "; ".join(str(p) for p in problems[:5])
+        raise NoUsableInput("no usable articles" + (f" ({detail})" if detail else ""))
+    result = brief_documents(documents, config)
+    if problems:
+        meta = dict(result.meta, problems=[str(p) for p in problems])
+        result = Brief(**{**{f: getattr(result, f) for f in result.__dataclass_fields__}, "meta": meta})
+    return result

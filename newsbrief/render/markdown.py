@@ -1,0 +1,70 @@
+"""The Markdown rendering: sources as footnote-style markers ``[1]`` listed at the end."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from newsbrief.models import Brief, BriefSentence
+
+
+def _markers(sentence: BriefSentence, numbers: dict[str, int]) -> str:
+    return "".join(f"[^{numbers[s]}]" for s in sentence.sources if s in numbers)
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def to_markdown(brief: Brief) -> str:
+    numbers = {a.id: i for i, a in enumerate(brief.articles, start=1)}
+    lines = ["# Brief", ""]
+    lines.append(" ".join(_md_escape(s.text) + _markers(s, numbers) for s in brief.headline))
+    lines += ["", "## Summary", ""]
+    for sentence in brief.summary:
+        lines.append(_md_escape(sentence.text) + _markers(sentence, numbers))
+        lines.append("")
+    if brief.entities:
+        lines += ["## Who and what", ""]
+        for entity in brief.entities[:20]:
+            refs = "".join(f"[^{numbers[s]}]" for s in entity.sources if s in numbers)
+            lines.append(f"- **{_md_escape(entity.name)}** ({entity.type}, {entity.mentions} mentions){refs}")
+        lines.append("")
+    if brief.quotes:
+        lines += ["## Quotes", ""]
+        for quote in brief.quotes:
+            refs = "".join(f"[^{numbers[s]}]" for s in quote.sources if s in numbers)
+            speaker = _md_escape(quote.speaker or "unattributed")
+            lines.append(f"- **{speaker}**: “{_md_escape(quote.text)}”{refs}")
+        lines.append("")
+    if brief.timeline:
+        lines += ["## Timeline", ""]
+        for entry in brief.timeline:
+            refs = "".join(f"[^{numbers[s]}]" for s in entry.sources if s in numbers)
+            lines.append(f"- **{entry.date}** ({entry.granularity}): {_md_escape(entry.text)}{refs}")
+        lines.append("")
+    if brief.disagreements:
+        lines += ["## Where the sources disagree", ""]
+        for item in brief.disagreements:
+            lines.append(f"- **{_md_escape(item.about)}**")
+            for claim in item.claims:
+                refs = "".join(f"[^{numbers[s]}]" for s in claim.sources if s in numbers)
+                when = f" (published {claim.published})" if claim.published else ""
+                lines.append(f"  - {_md_escape(claim.text)}{refs}{when}")
+        lines.append("")
+    if brief.duplicate_groups:
+        lines += ["## Copies of one story", ""]
+        for group in brief.duplicate_groups:
+            outlets = ", ".join(group.outlets) or "unknown outlets"
+            members = ", ".join(f"[^{numbers[m]}]" for m in group.members if m in numbers)
+            lines.append(f"- carried by {len(group.members)} articles ({outlets}): {members}")
+        lines.append("")
+    lines += ["## Sources", ""]
+    for article in brief.articles:
+        parts = [article.outlet or "unknown outlet", article.published or "undated"]
+        if article.duplicate_of:
+            parts.append(f"copy of {article.duplicate_of}")
+        where = article.url or article.path or article.id
+        title = _md_escape(article.title or "(untitled)")
+        lines.append(f"[^{numbers[article.id]}]: {title} ({'; '.join(parts)}) {where}")
+    return "\n".join(lines).rstrip() + "\n"

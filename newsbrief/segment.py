@@ -1,0 +1,49 @@
+"""Sentence splitting.
+
+Paragraphs (blank-line or single-line breaks in cleaned text) are split first, then each
+paragraph with nupunkt's pretrained Punkt model, which handles "U.S.", "Mr.", "No. 5" and
+curly closing quotes (see docs/segmentation.md for the measurement against pysbd, syntok and
+blingfire).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from nupunkt import sent_spans
+
+from newsbrief.models import Sentence
+
+__all__ = ["split_sentences", "sentence_spans", "segment_text"]
+
+_PARAGRAPH = re.compile(r"[^\n]+")
+
+
+def sentence_spans(text: str) -> Iterator[tuple[int, int, int]]:
+    """Yield ``(start, end, paragraph)`` for every sentence of ``text``, whitespace trimmed."""
+    for paragraph, match in enumerate(_PARAGRAPH.finditer(text)):
+        block = match.group()
+        if not block.strip():
+            continue
+        for start, end in sent_spans(block):
+            piece = block[start:end]
+            stripped = piece.strip()
+            if not stripped:
+                continue
+            lead = len(piece) - len(piece.lstrip())
+            begin = match.start() + start + lead
+            yield begin, begin + len(stripped), paragraph
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split ``text`` into sentence strings."""
+    return [text[s:e] for s, e, _ in sentence_spans(text)]
+
+
+def segment_text(article_id: str, text: str) -> tuple[Sentence, ...]:
+    """Split cleaned article text into :class:`Sentence` objects with offsets."""
+    return tuple(
+        Sentence(article_id=article_id, index=i, text=text[s:e], start=s, end=e, paragraph=p)
+        for i, (s, e, p) in enumerate(sentence_spans(text))
+    )

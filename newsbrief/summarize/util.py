@@ -1,0 +1,51 @@
+"""Helpers shared by the summarizers: word counts, tokens, group look-up, ordering."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from newsbrief.dedup import SentenceGroup
+
+_WORD = re.compile(r"\S+")
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had
+    has have having he her here hers herself him himself his how i if in into is it its itself just
+    me more most my myself no nor not now of off on once only or other our ours ourselves out over
+    own same she should so some such than that the their theirs them themselves then there these
+    they this those through to too under until up very was we were what when where which while who
+    whom why will with would you your yours yourself yourselves said says say also mr mrs ms""".split()
+)
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+@lru_cache(maxsize=1)
+def _porter():  # type: ignore[no-untyped-def]
+    from nltk.stem.porter import PorterStemmer
+
+    return PorterStemmer()
+
+
+@lru_cache(maxsize=131072)
+def stem(word: str) -> str:
+    return _porter().stem(word)
+
+
+def content_terms(text: str) -> list[str]:
+    """Lower-cased, stemmed, stopword-free tokens (Porter, as ROUGE's stemmer)."""
+    return [stem(t) for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS]
+
+
+def group_index(groups: Sequence[SentenceGroup]) -> dict[tuple[str, int], SentenceGroup]:
+    return {(s.article_id, s.index): g for g in groups for s in g.sentences}
+
+
+def truncate_words(text: str, words: int) -> str:
+    return " ".join(text.split()[:words])
