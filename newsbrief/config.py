@@ -18,7 +18,7 @@ class BriefConfig:
 
     words: int | None = 250
     headline_words: int = 40
-    method: str = "centroid"
+    method: str = "ilp"
     analyze: bool = True
     duplicate_threshold: float = 0.35
     sentence_similarity: float = 0.65

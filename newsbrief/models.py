@@ -123,10 +123,12 @@ class Entity:
     aliases: tuple[str, ...]
     mentions: int
     sources: tuple[str, ...]
+    roles: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["aliases"], d["sources"] = list(self.aliases), list(self.sources)
+        d["roles"] = list(self.roles)
         return d
 
 
@@ -255,7 +257,10 @@ class Brief:
                 for g in data.get("duplicate_groups", ())
             ),
             entities=tuple(
-                Entity(e["name"], e["type"], tuple(e["aliases"]), e["mentions"], tuple(e["sources"]))
+                Entity(
+                    e["name"], e["type"], tuple(e["aliases"]), e["mentions"], tuple(e["sources"]),
+                    tuple(e.get("roles", ())),
+                )
                 for e in data.get("entities", ())
             ),
             quotes=tuple(

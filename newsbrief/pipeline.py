@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 
-from newsbrief.clean import clean_article
+from newsbrief.clean import prepare
 from newsbrief.config import BriefConfig
 from newsbrief.dedup import duplicate_groups, find_duplicates, group_sentences
 from newsbrief.errors import NoUsableInput
 from newsbrief.ingest import read_paths
 from newsbrief.models import Article, ArticleRef, Brief, BriefSentence, Document, Problem
 from newsbrief.summarize import EventInput, Selection, get_summarizer
+from newsbrief.summarize.length import choose_length
 
 __all__ = ["brief", "brief_documents", "prepare_articles", "load_articles", "event_input"]
 
@@ -44,15 +45,11 @@ def load_articles(
 def prepare_articles(
     articles: Sequence[Article], progress: Progress | None = None
 ) -> list[Document]:
-    """Clean and split each article; documents left with no sentence are dropped."""
-    documents = []
-    for article in articles:
-        document = clean_article(article)
-        if document.sentences:
-            documents.append(document)
-        if progress:
-            progress(1)
-    return documents
+    """Clean and split each article; documents left with no sentence are dropped.
+
+    Lines repeated across unrelated articles of the batch are removed too (clean.prepare).
+    """
+    return [d for d in prepare(articles, progress) if d.sentences]
 
 
 def _order_key(documents: Sequence[Document]) -> Callable[[Selection], tuple]:
@@ -98,7 +95,7 @@ def brief_documents(documents: Sequence[Document], config: BriefConfig | None = 
     config = config or BriefConfig()
     event = event_input(documents, config)
     summarizer = get_summarizer(config.method)
-    words = config.words or 250
+    words = config.words or choose_length(documents)
     summary = summarizer.summarize(event, words)
     headline = summarizer.summarize(event, config.headline_words)
     refs = tuple(
@@ -113,11 +110,20 @@ def brief_documents(documents: Sequence[Document], config: BriefConfig | None = 
         )
         for d in documents
     )
+    analysis = None
+    if config.analyze:
+        from newsbrief.analyze import analyze_event  # lazy: spaCy loads only when analysing
+
+        analysis = analyze_event(documents, event.duplicates, event.groups)
     return Brief(
         articles=refs,
         headline=_brief_sentences(headline, documents),
         summary=_brief_sentences(summary, documents),
         duplicate_groups=duplicate_groups(documents, event.duplicates),
+        entities=analysis.entities if analysis else (),
+        quotes=analysis.quotes if analysis else (),
+        timeline=analysis.timeline if analysis else (),
+        disagreements=analysis.disagreements if analysis else (),
         meta={"method": config.method, "words": words},
     )
 

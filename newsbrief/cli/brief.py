@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from newsbrief.cli.common import add_format, add_quiet, progress, report_problems, write
 from newsbrief.config import BriefConfig
 from newsbrief.errors import NoUsableInput
+from newsbrief.models import Article, Problem
 from newsbrief.pipeline import brief_documents, load_articles, prepare_articles
 from newsbrief.render import render
 
@@ -21,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("-w", "--words", type=int, default=None,
                         help="summary length in words (default: chosen from the input)")
     parser.add_argument("--headline-words", type=int, default=40, help="headline length (default 40)")
-    parser.add_argument("--method", default=BriefConfig.method, help="summarization method")
+    parser.add_argument("--method", default=BriefConfig().method, help="summarization method")
     parser.add_argument("--no-analysis", action="store_true",
                         help="skip entities, quotes, timeline and disagreements")
     add_format(parser, ["markdown", "json", "html"], "markdown")
@@ -38,8 +40,23 @@ def run(args: argparse.Namespace) -> int:
     report_problems(problems, args.quiet)
     with progress("Cleaning", len(articles), args.quiet) as advance:
         documents = prepare_articles(articles, advance)
+    kept = {d.id for d in documents}
+    report_problems(
+        [Problem(_where(a), "no article text left after removing boilerplate")
+         for a in articles if a.id not in kept],
+        args.quiet,
+    )
     if not documents:
         raise NoUsableInput("no usable articles in " + ", ".join(args.paths))
     result = brief_documents(documents, config)
     write(render(result, args.format))
     return 0
+
+
+def _where(article: Article) -> str:
+    """The file, and the record's id where one file holds many articles (JSON, WARC)."""
+    if not article.path:
+        return article.id
+    if article.id == Path(article.path).stem:
+        return article.path
+    return f"{article.path} (article {article.id})"

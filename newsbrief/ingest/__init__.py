@@ -24,6 +24,7 @@ __all__ = [
     "article_from_html",
     "article_from_record",
     "article_from_text",
+    "file_suffix",
     "iter_files",
     "read_file",
     "read_paths",
@@ -32,7 +33,9 @@ __all__ = [
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
+# WARC archives stream record by record (newsbrief.ingest.warc), so no size limit applies.
+WARC_SUFFIXES = {".warc", ".warc.gz"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | WARC_SUFFIXES
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
@@ -40,6 +43,12 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 class IngestResult:
     articles: list[Article] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+
+
+def file_suffix(path: Path) -> str:
+    """The lower-case suffix that picks the reader; ``.warc.gz`` counts as one suffix."""
+    name = path.name.lower()
+    return ".warc.gz" if name.endswith(".warc.gz") else path.suffix.lower()
 
 
 def iter_files(paths: Iterable[str | os.PathLike[str]], problems: list[Problem]) -> Iterator[Path]:
@@ -58,7 +67,7 @@ def iter_files(paths: Iterable[str | os.PathLike[str]], problems: list[Problem])
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(files):
                 file = Path(root, name)
-                if file.suffix.lower() in SUPPORTED_SUFFIXES and not name.startswith("."):
+                if file_suffix(file) in SUPPORTED_SUFFIXES and not name.startswith("."):
                     try:
                         real = file.resolve()
                     except (OSError, RuntimeError):
@@ -75,10 +84,14 @@ def iter_files(paths: Iterable[str | os.PathLike[str]], problems: list[Problem])
 
 def read_file(path: Path, problems: list[Problem]) -> list[Article]:
     """Read one file into articles; anything unusable is added to ``problems``."""
-    suffix = path.suffix.lower()
+    suffix = file_suffix(path)
     if suffix not in SUPPORTED_SUFFIXES:
         problems.append(Problem(str(path), f"unsupported file type {suffix or '(none)'}"))
         return []
+    if suffix in WARC_SUFFIXES:
+        from newsbrief.ingest.warc import articles_from_warc
+
+        return list(articles_from_warc(path, problems))
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 __all__ = ["decode_bytes", "looks_binary"]
+
+# Control characters other than tab, newlines and form feed, and the replacement character.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -38,8 +42,7 @@ def looks_binary(text: str) -> bool:
     sample = text[:8192]
     if not sample:
         return False
-    control = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f") or ch == "\ufffd")
-    return control / len(sample) > 0.05
+    return len(_CONTROL.findall(sample)) / len(sample) > 0.05
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> str:

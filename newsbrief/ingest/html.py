@@ -11,7 +11,9 @@ import logging
 import re
 
 from newsbrief.ingest.decode import decode_bytes, looks_binary
-from newsbrief.ingest.text import content_id
+from newsbrief.ingest.language import detect_language
+from newsbrief.ingest.metadata import find_text_metadata
+from newsbrief.ingest.text import content_id, metadata_window
 from newsbrief.models import Article, Problem
 
 __all__ = ["article_from_html", "declared_charset"]
@@ -57,20 +59,24 @@ def article_from_html(
             with_metadata=True,
             favor_precision=True,
         )
-    except (RecursionError, ValueError, TypeError, AttributeError) as exc:
+    except Exception as exc:  # noqa: BLE001 - untrusted markup can break any parser layer
+        # (lxml, htmldate, courlan); one bad page must not stop a batch.
         return Problem(source, f"cannot parse HTML: {exc.__class__.__name__}")
     if doc is None or not (getattr(doc, "text", None) or "").strip():
         return Problem(source, "no article text found in the page")
     title = (doc.title or "").strip()
     text = doc.text.strip()
+    # What the page's markup does not say, its text may ("Publié le 19/02/2024", a dateline).
+    language = (doc.language or "").split("-")[0].lower() or detect_language(text)
+    found = find_text_metadata(metadata_window(text.split("\n")), language)
     return Article(
         id=article_id or content_id(title + "\n" + text),
         title=title,
         text=text,
-        outlet=(doc.sitename or None),
-        published=(doc.date or None),
+        outlet=(doc.sitename or found.get("outlet") or None),
+        published=(doc.date or found.get("published") or None),
         url=url or (doc.url or None),
         path=path,
-        language=(doc.language or None),
-        author=(doc.author or None),
+        language=language or None,
+        author=(doc.author or found.get("author") or None),
     )

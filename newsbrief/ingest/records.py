@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from newsbrief.ingest.metadata import parse_date
 from newsbrief.ingest.text import article_from_text
 from newsbrief.models import Article, Problem
 
-__all__ = ["article_from_record", "articles_from_json_file", "iter_json_objects", "is_cluster"]
+__all__ = ["article_from_record", "articles_from_json_file", "is_cluster", "iter_json_objects"]
 
 _TEXT_KEYS = ("text", "body", "content", "maintext", "article")
 _DATE_KEYS = ("published", "date", "date_publish", "pubDate", "published_at", "timestamp")
@@ -45,15 +46,26 @@ def article_from_record(
         return Problem(where, "missing field 'text'")
     if not isinstance(text, str):
         return Problem(where, f"field 'text' must be a string, got {type(text).__name__}")
-    title = record.get("title") or ""
-    if not isinstance(title, str):
+    title = record.get("title")
+    if title is not None and not isinstance(title, str):
         return Problem(where, f"field 'title' must be a string, got {type(title).__name__}")
+    # A record's title is what the record says: guessing one from the text of scraped records
+    # picks up chrome ("Please enable Javascript ...") as often as a headline.
+    title = (title or "").strip()
     outlet = _first(record, _OUTLET_KEYS)
     if isinstance(outlet, dict):
         outlet = outlet.get("name") or outlet.get("title")
     published = _first(record, _DATE_KEYS)
-    if published is not None and not isinstance(published, str):
-        published = str(published)
+    if isinstance(published, (int, float)) and not isinstance(published, bool):
+        # A number is a Unix timestamp (seconds, or milliseconds when that large).
+        seconds = published / 1000 if published > 1e11 else published
+        try:
+            published = datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M")
+        except (OverflowError, OSError, ValueError):
+            return Problem(where, f"field 'date' is not a valid timestamp: {published!r}")
+    elif published is not None and not isinstance(published, str):
+        return Problem(where, f"field 'date' must be a string or a number, got "
+                              f"{type(published).__name__}")
     if published:
         published = parse_date(published) or published
     record_id = record.get("id", default_id)
@@ -65,24 +77,42 @@ def article_from_record(
         "author": record.get("author") if isinstance(record.get("author"), str) else None,
     }
     article = article_from_text(
-        text, path=path, article_id=str(record_id), title=title.strip(), **fields
+        text, path=path, article_id=str(record_id), title=title, **fields
     )
     if isinstance(article, Problem):
         return Problem(where, f"field 'text': {article.reason}")
     return article
 
 
+def _loads(text: str) -> Any:
+    """``json.loads`` that also turns too-deep nesting into a JSONDecodeError-like failure."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text[:1], 0) from None
+
+
 def iter_json_objects(
     path: Path, data: bytes, problems: list[Problem]
 ) -> Iterator[tuple[int | None, Any]]:
-    """Yield ``(line, object)`` from a JSON array/object or JSON Lines file."""
+    """Yield ``(line, object)`` from a JSON array/object or a JSON Lines file.
+
+    A ``.json`` file is one JSON document (an object or an array of objects); anything else,
+    or a ``.json`` file that is not one document but parses line by line, is JSON Lines,
+    where a malformed line is reported with its number and the other lines still count.
+    """
     text = decode_bytes(data)
     stripped = text.lstrip()
     if path.suffix.lower() == ".json" or stripped.startswith("["):
         try:
-            obj = json.loads(text)
+            obj = _loads(text)
         except json.JSONDecodeError as exc:
-            if path.suffix.lower() == ".json":
+            # Many ".json" files are really JSON Lines; fall through to read them line by line
+            # unless the first line alone is already broken.
+            first = next((line for line in text.splitlines() if line.strip()), "")
+            try:
+                _loads(first)
+            except json.JSONDecodeError:
                 problems.append(Problem(str(path), f"malformed JSON: {exc.msg}", exc.lineno))
                 return
         else:
@@ -94,16 +124,20 @@ def iter_json_objects(
         if not line.strip():
             continue
         try:
-            yield number, json.loads(line)
+            yield number, _loads(line)
         except json.JSONDecodeError as exc:
             problems.append(Problem(str(path), f"malformed JSON line: {exc.msg}", number))
 
 
 def articles_from_json_file(path: Path, data: bytes, problems: list[Problem]) -> list[Article]:
-    """All articles in a JSON/JSONL file; clusters are flattened with ids ``cluster/index``."""
+    """All articles in a JSON/JSONL file; clusters are flattened with ids ``cluster/index``.
+
+    A file holding a single article record gets the file's name as the article id.
+    """
+    before = len(problems)
+    objects = list(iter_json_objects(path, data, problems))
     articles: list[Article] = []
-    for position, (line, obj) in enumerate(iter_json_objects(path, data, problems)):
-        where = f"{path}:{line}" if line else str(path)
+    for position, (line, obj) in enumerate(objects):
         if is_cluster(obj):
             cluster_id = str(obj.get("id", f"{path.stem}-{position}"))
             for i, record in enumerate(obj["articles"]):
@@ -111,15 +145,16 @@ def articles_from_json_file(path: Path, data: bytes, problems: list[Problem]) ->
                 if isinstance(article, Problem):
                     problems.append(Problem(str(path), f"articles[{i}]: {article.reason}", line))
                 else:
-                    if "id" not in record:
+                    if not (isinstance(record, dict) and "id" in record):
                         article = article.with_(id=f"{cluster_id}/{i}")
                     articles.append(article)
             continue
-        default_id = f"{path.stem}-{line or position}"
+        default_id = path.stem if len(objects) == 1 else f"{path.stem}-{line or position}"
         article = article_from_record(obj, default_id=default_id, path=str(path))
         if isinstance(article, Problem):
             problems.append(Problem(str(path), article.reason, line))
         else:
             articles.append(article)
-        del where
+    if not objects and len(problems) == before:
+        problems.append(Problem(str(path), "no JSON records in the file"))
     return articles

@@ -45,7 +45,8 @@ def to_html(brief: Brief) -> str:
     if brief.entities:
         parts.append("<h2>Who and what</h2><ul>")
         parts += [
-            f"<li><b>{_e(e.name)}</b> <span class=meta>{_e(e.type)}, {e.mentions} mentions</span>"
+            f"<li><b>{_e(e.name)}</b> <span class=meta>{_e(e.type)}, {e.mentions} mentions"
+            f"{'; ' + _e(e.roles[0]) if e.roles else ''}</span>"
             f"{_refs(e.sources, numbers)}</li>"
             for e in brief.entities[:20]
         ]
@@ -53,7 +54,9 @@ def to_html(brief: Brief) -> str:
     if brief.quotes:
         parts.append("<h2>Quotes</h2><ul>")
         parts += [
-            f"<li><b>{_e(q.speaker or 'unattributed')}</b>: “{_e(q.text)}”{_refs(q.sources, numbers)}</li>"
+            f"<li><b>{_e(q.speaker or 'unattributed')}</b>: “{_e(q.text)}”{_refs(q.sources, numbers)}"
+            + "".join(f"<br><span class=meta>worded differently elsewhere: “{_e(v)}”</span>" for v in q.variants)
+            + "</li>"
             for q in brief.quotes
         ]
         parts.append("</ul>")
@@ -68,7 +71,7 @@ def to_html(brief: Brief) -> str:
         parts.append("<h2>Where the sources disagree</h2><ul>")
         for d in brief.disagreements:
             claims = "".join(
-                f"<li>{_e(c.text)}{_refs(c.sources, numbers)}"
+                f"<li>{'<b>' + _e(c.value) + '</b>: ' if c.value else ''}{_e(c.text)}{_refs(c.sources, numbers)}"
                 f"{' <span class=meta>(' + _e(c.published) + ')</span>' if c.published else ''}</li>"
                 for c in d.claims
             )

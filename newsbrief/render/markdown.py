@@ -28,7 +28,8 @@ def to_markdown(brief: Brief) -> str:
         lines += ["## Who and what", ""]
         for entity in brief.entities[:20]:
             refs = "".join(f"[^{numbers[s]}]" for s in entity.sources if s in numbers)
-            lines.append(f"- **{_md_escape(entity.name)}** ({entity.type}, {entity.mentions} mentions){refs}")
+            role = f"; {_md_escape(entity.roles[0])}" if entity.roles else ""
+            lines.append(f"- **{_md_escape(entity.name)}** ({entity.type}, {entity.mentions} mentions{role}){refs}")
         lines.append("")
     if brief.quotes:
         lines += ["## Quotes", ""]
@@ -36,6 +37,8 @@ def to_markdown(brief: Brief) -> str:
             refs = "".join(f"[^{numbers[s]}]" for s in quote.sources if s in numbers)
             speaker = _md_escape(quote.speaker or "unattributed")
             lines.append(f"- **{speaker}**: “{_md_escape(quote.text)}”{refs}")
+            for variant in quote.variants:
+                lines.append(f"  - worded differently elsewhere: “{_md_escape(variant)}”")
         lines.append("")
     if brief.timeline:
         lines += ["## Timeline", ""]
@@ -50,7 +53,8 @@ def to_markdown(brief: Brief) -> str:
             for claim in item.claims:
                 refs = "".join(f"[^{numbers[s]}]" for s in claim.sources if s in numbers)
                 when = f" (published {claim.published})" if claim.published else ""
-                lines.append(f"  - {_md_escape(claim.text)}{refs}{when}")
+                value = f"**{_md_escape(claim.value)}**: " if claim.value else ""
+                lines.append(f"  - {value}{_md_escape(claim.text)}{refs}{when}")
         lines.append("")
     if brief.duplicate_groups:
         lines += ["## Copies of one story", ""]

@@ -1,0 +1,334 @@
+"""People, organisations and places of an event, with name variants merged across articles.
+
+Mentions come from spaCy's NER (:mod:`newsbrief.analyze.nlp`). Variants are merged by general
+rules, applied in this order:
+
+1. surface normalisation: possessives, a leading "the", courtesy titles, dots and case, hyphens
+   ("Xi Jinping's" = "Xi Jinping", "U.S." = "US", "Kim Jong-Un" = "Kim Jong-un" = "Kim Jong Un");
+2. acronyms: an all-capitals name links to the one longer name with those initials
+   ("US" -> "United States", "UN" -> "United Nations");
+3. short names: a one-word person name (often mislabelled ORG by the small model) links to the
+   one person whose first or last name it is, looked up in the same article first, then in the
+   whole event ("Wang" -> "Wang Dong" in the article that names Wang Dong, even when another
+   article names Wang Yi); an organisation name links to the one longer name it begins
+   ("Xinhua" -> "Xinhua News Agency"). Ambiguous short names stay on their own.
+4. parenthesised alternatives right after a name ("Wang Dong (王棟)") are aliases.
+
+Roles ("special envoy", "North Korean official") are read from the noun phrase right before a
+person's name or from an appositive after it, using part-of-speech tags.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from newsbrief.analyze.nlp import Annotated, Mention, Token
+from newsbrief.models import Entity
+
+__all__ = ["EntityIndex", "actors", "build_index", "clean_name", "name_key", "acronym", "KEPT_LABELS"]
+
+KEPT_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NAME"})
+_LEAD = re.compile(r"^(?:the|mr|mrs|ms|miss|dr|prof|sir|madam)\.?\s+", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"\s*['’]s?$")
+_EDGE = re.compile(r"^[^\w]+|[^\w.]+$")
+_DIRECTIONS = frozenset({"north", "south", "east", "west", "northern", "southern"})
+_ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "on", "in", "de", "&"})
+_PAREN = re.compile(r"\s*\(([^()\n]{1,40})\)")
+# Capitalised titles that head a role phrase although tagged PROPN ("US President").
+_TITLES = frozenset({
+    "president", "minister", "premier", "chancellor", "chairman", "chairwoman", "secretary",
+    "king", "queen", "prince", "general", "senator", "governor", "mayor", "ambassador",
+    "professor", "leader", "envoy", "spokesman", "spokeswoman", "director", "commander",
+})
+_ROLE_POS = frozenset({"PROPN", "NOUN", "ADJ", "PART", "NUM"})
+
+
+def clean_name(text: str) -> str:
+    """The name without possessive, leading article/title and edge punctuation."""
+    name = " ".join(text.split())
+    for _ in range(2):
+        name = _LEAD.sub("", name)
+        name = _POSSESSIVE.sub("", name)
+        name = _EDGE.sub("", name)
+    return name
+
+
+def name_key(text: str) -> str:
+    """Comparison key of a name: cleaned, lower case, no dots, hyphens as spaces."""
+    name = clean_name(text).lower().replace(".", "").replace("-", " ")
+    return " ".join(name.split())
+
+
+def acronym(text: str) -> str:
+    """Initials of the capitalised words of a multi-word name ("United Nations" -> "UN")."""
+    words = [w for w in re.split(r"[\s-]+", clean_name(text)) if w.lower() not in _ACRONYM_SKIP]
+    if len(words) < 2 or not all(w[:1].isupper() for w in words):
+        return ""
+    return "".join(w[0] for w in words)
+
+
+def _usable(mention: Mention) -> bool:
+    name = clean_name(mention.text)
+    if mention.label not in KEPT_LABELS or len(name) < 2 or not any(c.isupper() for c in name):
+        if not any("\u3400" <= c <= "\u9fff" for c in name):  # CJK names have no case
+            return False
+    return name.lower() not in _DIRECTIONS and not name.replace(" ", "").isdigit()
+
+
+@dataclass(frozen=True, slots=True)
+class _Ref:
+    doc: str
+    start: int
+    end: int
+    surface: str
+    key: str
+    label: str
+
+
+@dataclass
+class EntityIndex:
+    """Entity clusters of one event and lookups from mentions to their canonical name."""
+
+    entities: tuple[Entity, ...] = ()
+    _by_span: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
+    _doc_keys: dict[str, dict[str, str]] = field(default_factory=dict)
+    _event_keys: dict[str, str] = field(default_factory=dict)
+    _labels: dict[str, str] = field(default_factory=dict)
+    #: (article id, canonical name, role phrase) for every role read next to a person's name.
+    role_mentions: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def at(self, doc_id: str, start: int, end: int) -> str | None:
+        """Canonical name of the entity mention overlapping ``[start, end)`` in a document."""
+        spans = self._by_span.get(doc_id, [])
+        i = bisect.bisect_left(spans, (start, -1, ""))
+        for j in (i - 1, i):
+            if 0 <= j < len(spans) and spans[j][0] < end and start < spans[j][1]:
+                return spans[j][2]
+        return None
+
+    def resolve(self, doc_id: str, text: str) -> str | None:
+        """Canonical name for a name written in a document ("Wang" -> "Wang Dong")."""
+        key = name_key(text)
+        doc_keys = self._doc_keys.get(doc_id, {})
+        if not key or key in doc_keys:
+            return doc_keys.get(key)
+        # A surname the model did not tag here: the one person of the article whose first or
+        # last name it is, else the event-wide reading, else the one such person of the event.
+        for names in (set(doc_keys.values()), None, set(self._labels)):
+            if names is None:
+                if key in self._event_keys:
+                    return self._event_keys[key]
+                continue
+            if " " in key:
+                continue
+            hits = {n for n in names if self._labels.get(n) == "PERSON"
+                    and key in (name_key(n).split()[0], name_key(n).split()[-1])}
+            if len(hits) == 1:
+                return hits.pop()
+            if hits:
+                return None
+        return None
+
+    def label(self, name: str) -> str | None:
+        return self._labels.get(name)
+
+
+def _link(ref: _Ref, forms: dict[str, Counter], doc_forms: dict[str, set[str]],
+          labels: dict[str, str], acronyms: dict[str, set[str]]) -> str:
+    """The key of the longer form ``ref`` stands for, or its own key."""
+    tokens = ref.key.split()
+    compact = clean_name(ref.surface).replace(".", "")
+    if compact.isupper() and 2 <= len(compact) <= 6 and len(acronyms.get(compact, ())) == 1:
+        return next(iter(acronyms[compact]))
+    if len(tokens) > 2:
+        return ref.key
+
+    def candidates(keys: set[str]) -> set[str]:
+        found = set()
+        for key in keys:
+            other = key.split()
+            if len(other) <= len(tokens) or key == ref.key:
+                continue
+            target = labels[key]
+            if (target == "PERSON" and len(tokens) == 1 and ref.label in {"PERSON", "ORG", "LOC", "NAME"}
+                    and tokens[0] in (other[0], other[-1])):
+                found.add(key)
+            elif (target == "ORG" and ref.label in {"ORG", "NAME"}
+                  and (other[: len(tokens)] == tokens
+                       or (other[-len(tokens):] == tokens and len(other) - len(tokens) == 1))):
+                found.add(key)
+        return found
+
+    local = candidates(doc_forms.get(ref.doc, set()))
+    if len(local) == 1:
+        return local.pop()
+    if not local:
+        wide = candidates(set(forms))
+        if len(wide) == 1:
+            return wide.pop()
+    return ref.key
+
+
+def _token_index(tokens: Sequence[Token]) -> list[int]:
+    return [t.start for t in tokens]
+
+
+def _role_before(tokens: Sequence[Token], starts: list[int], mention: Mention) -> str | None:
+    i = bisect.bisect_left(starts, mention.start) - 1
+    comma = i >= 0 and tokens[i].text == ","
+    if comma:  # "special envoy, Song Tao, ..." needs the closing comma of the appositive
+        after = bisect.bisect_left(starts, mention.end)
+        if after >= len(tokens) or tokens[after].text not in {",", "("}:
+            return None
+        i -= 1
+    j = i
+    while j >= 0 and tokens[j].pos in _ROLE_POS and i - j < 8:
+        j -= 1
+    phrase = tokens[j + 1 : i + 1]
+    if comma and j >= 0 and tokens[j].pos in {"PRON", "ADP"}:  # "For his part, Xi ..."
+        return None
+    while phrase and phrase[0].pos == "PART":
+        phrase = phrase[1:]
+    if not phrase:
+        return None
+    head = phrase[-1]
+    if head.pos == "NOUN" or (head.pos == "PROPN" and head.text.lower() in _TITLES):
+        return " ".join(t.text for t in phrase).replace(" ’s", "’s").replace(" 's", "'s")
+    return None
+
+
+def _role_after(tokens: Sequence[Token], starts: list[int], mention: Mention, text: str) -> str | None:
+    end = mention.end
+    paren = _PAREN.match(text, end)
+    if paren:
+        end = paren.end()
+    i = bisect.bisect_left(starts, end)
+    if i >= len(tokens) or tokens[i].text != ",":
+        return None
+    phrase: list[Token] = []
+    for token in tokens[i + 1 : i + 14]:
+        if token.text in {",", ".", ";", ":", "(", ")", "“", "”", '"'}:
+            break
+        phrase.append(token)
+    if not phrase or phrase[0].pos not in {"DET", "NOUN", "ADJ", "PROPN"}:
+        return None
+    if phrase[0].pos == "DET" and phrase[0].text.lower() not in {"a", "an", "the"}:
+        return None
+    if not any(t.pos == "NOUN" for t in phrase[:5]) or any(t.pos in {"VERB", "AUX"} for t in phrase):
+        return None
+    return text[phrase[0].start : phrase[-1].end]
+
+
+def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
+    """Cluster the entity mentions of an event's documents into :class:`Entity` items."""
+    demonyms = {clean_name(m.text).lower() for a in annotated for m in a.mentions if m.label == "NORP"}
+    refs: list[_Ref] = []
+    aliases_of: dict[tuple[str, int], str] = {}  # (doc, start of name) -> parenthesised alias
+    for item in annotated:
+        text = item.document.text
+        skip_until = -1
+        for m in item.mentions:
+            if m.start < skip_until or not _usable(m) or clean_name(m.text).lower() in demonyms:
+                continue
+            refs.append(_Ref(item.id, m.start, m.end, m.text.strip(), name_key(m.text), m.label))
+            paren = _PAREN.match(text, m.end)
+            if paren and m.label in {"PERSON", "ORG", "NAME"}:
+                aliases_of[(item.id, m.start)] = paren.group(1).strip()
+                skip_until = paren.end()
+    forms: dict[str, Counter] = {}
+    doc_forms: dict[str, set[str]] = {}
+    for ref in refs:
+        forms.setdefault(ref.key, Counter())[ref.label] += 1
+        doc_forms.setdefault(ref.doc, set()).add(ref.key)
+    labels = {key: counts.most_common(1)[0][0] for key, counts in forms.items()}
+    acronyms: dict[str, set[str]] = {}
+    for ref in refs:
+        if (initials := acronym(ref.surface)) and labels[ref.key] != "PERSON":
+            acronyms.setdefault(initials, set()).add(ref.key)
+
+    heads: dict[_Ref, str] = {}
+    for ref in refs:
+        head, seen = ref.key, set()
+        step = _link(ref, forms, doc_forms, labels, acronyms)
+        while step != head and step not in seen:  # follow links to the longest form
+            seen.add(head)
+            head = step
+            step = _link(_Ref(ref.doc, 0, 0, head, head, labels[head]), forms, doc_forms, labels, acronyms)
+        heads[ref] = head
+
+    clusters: dict[str, list[_Ref]] = {}
+    for ref in refs:
+        clusters.setdefault(heads[ref], []).append(ref)
+    order = {a.id: i for i, a in enumerate(annotated)}
+    tokens_of = {a.id: (a.tokens, _token_index(a.tokens), a.document.text) for a in annotated}
+    mention_of = {(a.id, m.start): m for a in annotated for m in a.mentions}
+    index = EntityIndex()
+    entities = []
+    for head, members in clusters.items():
+        longest = max(len(r.key.split()) for r in members)
+        surfaces = Counter(clean_name(r.surface) for r in members if len(r.key.split()) == longest)
+        name = surfaces.most_common(1)[0][0]
+        label = Counter(r.label for r in members if r.key == head).most_common(1)[0][0]
+        if label == "NAME":
+            label = "ENTITY"
+        aliases = list(dict.fromkeys(r.surface for r in members if r.surface != name))
+        aliases += [a for r in members if (a := aliases_of.get((r.doc, r.start))) and a not in aliases]
+        sources = sorted({r.doc for r in members}, key=order.__getitem__)
+        roles: Counter[str] = Counter()
+        for r in members:
+            if label != "PERSON" or not tokens_of[r.doc][0] or not tokens_of[r.doc][0][0].pos:
+                continue
+            toks, starts, text = tokens_of[r.doc]
+            m = mention_of[(r.doc, r.start)]
+            for role in (_role_before(toks, starts, m), _role_after(toks, starts, m, text)):
+                if role:
+                    roles[role] += 1
+                    index.role_mentions.append((r.doc, name, role))
+        index._labels[name] = label
+        for r in members:
+            index._by_span.setdefault(r.doc, []).append((r.start, r.end, name))
+            index._doc_keys.setdefault(r.doc, {})[r.key] = name
+        entities.append((name, label, tuple(aliases), len(members), tuple(sources),
+                         tuple(role for role, _ in roles.most_common())))
+    for spans in index._by_span.values():
+        spans.sort()
+    # Event-wide lookups only for keys that name one entity everywhere.
+    seen_keys: dict[str, set[str]] = {}
+    for keys in index._doc_keys.values():
+        for key, name in keys.items():
+            seen_keys.setdefault(key, set()).add(name)
+    index._event_keys = {k: next(iter(v)) for k, v in seen_keys.items() if len(v) == 1}
+    for name, label, *_ in entities:
+        index._event_keys.setdefault(name_key(name), name)
+    entities.sort(key=lambda e: (-e[3], -len(e[4]), e[0]))
+    index.entities = tuple(
+        Entity(name, label, aliases, count, sources, roles)
+        for name, label, aliases, count, sources, roles in entities
+        if label != "ENTITY"
+    )
+    return index
+
+
+def actors(item: Annotated, index: EntityIndex, start: int, end: int) -> frozenset[str]:
+    """Canonical entities named in ``[start, end)`` of a document.
+
+    Nationality words map to their place when one place of the event starts like them
+    ("Chinese" -> "China", "North Korean" -> "North Korea").
+    """
+    names = set()
+    places = [e.name for e in index.entities if e.type in {"GPE", "LOC"}]
+    for m in item.mentions:
+        if start <= m.start < end:
+            if (name := index.at(item.id, m.start, m.end)) is not None:
+                names.add(name)
+            elif m.label == "NORP":
+                words = m.text.split()
+                hits = [p for p in places if len(p.split()) == len(words) and all(
+                    a[:4].lower() == b[:4].lower() for a, b in zip(p.split(), words))]
+                if len(hits) == 1:
+                    names.add(hits[0])
+    return frozenset(names)

@@ -1,0 +1,338 @@
+"""Direct quotations, their speakers, and the same quote carried by several outlets.
+
+Quotation marks: curly double (“…”), straight double ("…", paired left to right) and curly
+single (‘…’, when not an apostrophe). A quotation left open at the end of a paragraph runs to
+the paragraph's end (the newspaper convention for quotes that continue). Quotes shorter than
+``MIN_WORDS`` words are scare quotes ("dual track") and are skipped.
+
+The speaker comes from attribution patterns around the quote, tried in this order:
+
+- after the quote: ``"…," X said`` / ``"…," said X, a …`` / ``"…", X told …``;
+- before it: ``X said: "…"``;
+- a speech verb earlier in the same sentence (partial quotes): ``X said the ties were "…"``;
+  the outermost verb with a subject wins, since its subject is the one whose words are quoted
+  (``Trump said Xi stated that "he is upping the sanctions"`` quotes Trump); a participle with
+  no subject of its own (``…, warning that "…"``) takes the sentence's first named person;
+- a paragraph that is only a quotation continues the previous paragraph's speaker.
+
+Named speakers are mapped to the event's canonical names ("Wang said" -> "Wang Dong", found in
+the same article first). "he"/"she" resolve to the nearest preceding named person speaker when
+no other person is named (outside quotes) in between, "it"/"they" to the nearest preceding
+non-person speaker; otherwise the pronoun is left unresolved (speaker ``None``).
+
+Across outlets, two quotes are one item when their words match closely (difflib ratio, or one
+is a contiguous part of the other); sources are listed earliest publication first, and the
+other wordings are kept as ``variants`` so that a trimmed or altered quote shows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
+
+from newsbrief.analyze.entities import EntityIndex, clean_name
+from newsbrief.analyze.nlp import Annotated
+from newsbrief.models import Quote
+
+__all__ = ["MIN_WORDS", "QuoteMention", "find_quotes", "full_speaker_names", "merge_quotes", "quote_words"]
+
+MIN_WORDS = 3
+_VERBS = (r"said|says|say|told|tells|added|adds|stated|states|warned|warns|noted|notes|"
+          r"insisted|explained|wrote|writes|declared|announced|asked|replied|argued|claimed|"
+          r"continued|stressed|tweeted|recalled|acknowledged|admitted|commented|remarked")
+_PARTICIPLES = r"saying|warning|adding|noting|insisting|stressing|declaring|writing|telling"
+_SPEAKER = r"[^,.;:!?“”\"‘’\n]{1,90}?"
+_AFTER_VERB_FIRST = re.compile(rf"^[\s,]*(?:{_VERBS})\s+(?P<spk>{_SPEAKER})\s*(?:[,.;:!?(]|$)")
+_AFTER_SPEAKER_FIRST = re.compile(rf"^[\s,—–-]*(?P<spk>{_SPEAKER})\s+(?:{_VERBS})\b")
+_BEFORE = re.compile(rf"(?P<spk>{_SPEAKER})\s+(?:{_VERBS})\s*[:,]?\s*$")
+_SPEECH = re.compile(rf"\b(?:{_VERBS})\b")
+_PARTICIPLE = re.compile(rf"\b(?:{_PARTICIPLES})\b")
+_SPEAKS_NEXT = re.compile(rf"^[^.;:!?“”\"\n]{{0,60}}?\b(?:{_VERBS})\b")
+_ORG_WORDS = frozenset("""agency ministry department university institute party council committee
+company corporation group association office news times post bank court police army navy
+government commission union federation foundation service services center centre school
+college league club network press television radio daily journal""".split())
+_PRONOUNS = {"he": "person", "she": "person", "it": "thing", "they": "thing"}
+_WORD = re.compile(r"\w+", re.UNICODE)
+_NOT_SPEAKER = re.compile(r"^(?:that|which|who|and|but|as|when|while|if)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteMention:
+    """One quotation in one article."""
+
+    article_id: str
+    text: str
+    speaker: str | None
+    sentence: str
+    start: int
+    end: int
+    published: str | None = None
+
+
+def quote_words(text: str) -> list[str]:
+    """The lower-cased words of a quote, for comparing wordings."""
+    return _WORD.findall(text.lower())
+
+
+def _spans(paragraph: str) -> list[tuple[int, int]]:
+    """(start, end) of each quotation's inner text in a paragraph."""
+    spans: list[tuple[int, int]] = []
+    open_at: int | None = None
+    for i, ch in enumerate(paragraph):
+        if ch == "“" or (ch == '"' and open_at is None):
+            if open_at is None:
+                open_at = i + 1
+        elif ch in "”\"" and open_at is not None:
+            spans.append((open_at, i))
+            open_at = None
+    if open_at is not None:
+        spans.append((open_at, len(paragraph)))
+    for m in re.finditer(r"(?<![\w‘])‘(?=\w)(.+?)’(?!\w)", paragraph):
+        if not any(s <= m.start() < e for s, e in spans):
+            spans.append((m.start(1), m.end(1)))
+    return sorted(spans)
+
+
+@dataclass
+class _State:
+    last_person: tuple[str, int] | None = None  # (name, end offset of its attribution)
+    last_thing: tuple[str, int] | None = None
+    last_paragraph_speaker: tuple[int, str | None] | None = None
+
+
+class _Reader:
+    """Finds the quotes of one annotated document."""
+
+    def __init__(self, item: Annotated, index: EntityIndex):
+        self.item, self.index = item, index
+        self.text = item.document.text
+        self.quoted: list[tuple[int, int]] = []
+        # People by their merged entity's type: the small model often tags "Trump" as ORG.
+        self.people = [
+            (m.start, m.end) for m in item.mentions
+            if m.label in {"PERSON", "NAME"}
+            or index.label(index.at(item.id, m.start, m.end) or "") == "PERSON"
+        ]
+
+    def _inside_quotes(self, pos: int) -> bool:
+        return any(s <= pos < e for s, e in self.quoted)
+
+    def _name_in(self, start: int, end: int) -> str | None:
+        """Canonical name of the last person (else any) entity within ``[start, end)``."""
+        best = None
+        for m in self.item.mentions:
+            if m.start >= start and m.end <= end and (name := self.index.at(self.item.id, m.start, m.end)):
+                if self.index.label(name) == "PERSON" or m.label == "PERSON":
+                    best = (2, m.start, name)
+                elif best is None or best[0] < 2:
+                    best = (1, m.start, name)
+        return best[2] if best else None
+
+    def _speaker(self, start: int, end: int, state: _State) -> str | None:
+        """The speaker written at ``[start, end)``: an entity, a pronoun, or a noun phrase."""
+        raw = self.text[start:end].strip()
+        if not raw or _NOT_SPEAKER.match(raw) or len(raw.split()) > 12:
+            return None
+        name = self._name_in(start, end)
+        if name:
+            return name
+        lowered = raw.lower()
+        if lowered in _PRONOUNS:
+            return self._pronoun(lowered, start, state)
+        words = raw.split()
+        if raw[:1].isupper() and all(w[:1].isupper() for w in words) and len(words) <= 4:
+            return self.index.resolve(self.item.id, raw) or clean_name(raw)
+        if words[0].lower() in {"the", "a", "an", "his", "her", "its", "their"} or raw[:1].isupper():
+            return raw[0].lower() + raw[1:] if words[0] in {"The", "A", "An"} else raw
+        return None
+
+    def _pronoun(self, pronoun: str, at: int, state: _State) -> str | None:
+        if _PRONOUNS[pronoun] == "person":
+            if state.last_person is None:
+                return None
+            name, since = state.last_person
+            others = {
+                self.index.at(self.item.id, s, e)
+                for s, e in self.people
+                if since <= s < at and not self._inside_quotes(s)
+            } - {None, name}
+            # Anyone named as the subject of a speech verb in between is another candidate,
+            # whatever type the model gave them ("Seismologist Petra Hale ... said").
+            for m in self.item.mentions:
+                if since <= m.start < at and not self._inside_quotes(m.start):
+                    rest = self.text[m.end : min(at, m.end + 80)]
+                    if _SPEAKS_NEXT.match(rest):
+                        others.add(self.index.at(self.item.id, m.start, m.end) or m.text)
+            others -= {None, name}
+            others = {o for o in others if self.index.label(o) in {"PERSON", None, "ORG"}}
+            return None if others else name
+        if state.last_thing and at - state.last_thing[1] < 600:
+            return state.last_thing[0]
+        return None
+
+    def _is_person(self, name: str) -> bool:
+        """A person by NER, or a two/three-word capitalised name with no organisation head word
+        (the small model tags many personal names ORG)."""
+        label = self.index.label(name)
+        if label == "PERSON":
+            return True
+        if label in {"GPE", "LOC", "FAC", "NORP"}:
+            return False
+        words = name.split()
+        return (2 <= len(words) <= 3 and all(w[:1].isupper() and w.replace("-", "").isalpha() for w in words)
+                and not {w.lower() for w in words} & _ORG_WORDS)
+
+    def _remember(self, speaker: str | None, at: int, state: _State) -> None:
+        if not speaker:
+            return
+        if self._is_person(speaker):
+            state.last_person = (speaker, at)
+        else:
+            state.last_thing = (speaker, at)
+
+    def _sentence_of(self, pos: int) -> tuple[int, int, str]:
+        for s in self.item.document.sentences:
+            if s.start <= pos < s.end + 1:
+                return s.start, s.end, s.text
+        return pos, pos, ""
+
+    def _embedded(self, sent_start: int, open_at: int, state: _State) -> str | None:
+        """Speaker of a partial quote: the outermost speech verb with a subject before it."""
+        prefix = self.text[sent_start:open_at]
+        for verb in _SPEECH.finditer(prefix):
+            clause_start = max(prefix.rfind(",", 0, verb.start()), prefix.rfind("“", 0, verb.start()))
+            subject_start = sent_start + clause_start + 1
+            subject_end = sent_start + verb.start()
+            if self._inside_quotes(subject_end - 1):
+                continue
+            speaker = self._speaker(subject_start, subject_end, state)
+            if speaker:
+                return speaker
+        if _PARTICIPLE.search(prefix):
+            first = [s for s, e in self.people if sent_start <= s < open_at and not self._inside_quotes(s)]
+            if first:
+                name = self.index.at(self.item.id, first[0], first[0] + 1)
+                return name
+        return None
+
+    def read(self, published: str | None) -> list[QuoteMention]:
+        out: list[QuoteMention] = []
+        state = _State()
+        offset = 0
+        spans_by_paragraph = []
+        for p_index, paragraph in enumerate(self.text.split("\n")):
+            spans = [(offset + s, offset + e) for s, e in _spans(paragraph)]
+            spans_by_paragraph.append((p_index, offset, paragraph, spans))
+            self.quoted += spans
+            offset += len(paragraph) + 1
+        for p_index, p_start, paragraph, spans in spans_by_paragraph:
+            p_end = p_start + len(paragraph)
+            outside = re.sub(r"[\W_]", "", "".join(
+                self.text[a:b] for a, b in zip([p_start] + [e + 1 for _, e in spans],
+                                                [s - 1 for s, _ in spans] + [p_end]) if b > a))
+            for start, end in spans:
+                inner = self.text[start:end].strip()
+                speaker = None
+                tail = self.text[end + 1 : p_end] if end < p_end else ""
+                head = self.text[p_start : max(p_start, start - 1)]
+                sent_start, _, sentence = self._sentence_of(start)
+                if m := _AFTER_VERB_FIRST.match(tail):
+                    speaker = self._speaker(end + 1 + m.start("spk"), end + 1 + m.end("spk"), state)
+                elif (m := _AFTER_SPEAKER_FIRST.match(tail)) and not _SPEECH.search(m.group("spk")):
+                    speaker = self._speaker(end + 1 + m.start("spk"), end + 1 + m.end("spk"), state)
+                if speaker is None and (m := _BEFORE.search(head)):
+                    speaker = self._speaker(p_start + m.start("spk"), p_start + m.end("spk"), state)
+                if speaker is None and sent_start < start - 1:
+                    speaker = self._embedded(sent_start, start - 1, state)
+                if (speaker is None and not outside and state.last_paragraph_speaker
+                        and state.last_paragraph_speaker[0] == p_index - 1):
+                    speaker = state.last_paragraph_speaker[1]
+                self._remember(speaker, end, state)
+                if speaker:
+                    state.last_paragraph_speaker = (p_index, speaker)
+                if len(quote_words(inner)) < MIN_WORDS:
+                    continue
+                out.append(QuoteMention(self.item.id, inner.rstrip(",").strip(), speaker,
+                                        sentence or paragraph, start, end, published))
+        return out
+
+
+def find_quotes(item: Annotated, index: EntityIndex) -> list[QuoteMention]:
+    """The quotations of one document with their speakers."""
+    return _Reader(item, index).read(item.document.article.published)
+
+
+def full_speaker_names(mentions: Sequence[QuoteMention]) -> list[QuoteMention]:
+    """One-word speakers replaced by the one longer speaker name they are part of.
+
+    NER misses some names ("Governor Ana Ruiz told reporters"), but the attribution
+    "said Ana Ruiz" still names her in full; "Ruiz said" elsewhere then means her. Looked up
+    in the same article first, then across the event; ambiguous names stay as they are.
+    """
+    full = {m.speaker for m in mentions if m.speaker and len(m.speaker.split()) >= 2
+            and all(w[:1].isupper() for w in m.speaker.split())}
+    by_doc: dict[str, set[str]] = {}
+    for m in mentions:
+        if m.speaker in full:
+            by_doc.setdefault(m.article_id, set()).add(m.speaker)
+    out = []
+    for m in mentions:
+        if m.speaker and " " not in m.speaker and m.speaker[:1].isupper():
+            for pool in (by_doc.get(m.article_id, set()), full):
+                hits = {n for n in pool if m.speaker in (n.split()[0], n.split()[-1])}
+                if len(hits) == 1:
+                    m = replace(m, speaker=hits.pop())
+                    break
+                if hits:
+                    break
+        out.append(m)
+    return out
+
+
+def _same_quote(a: QuoteMention, b: QuoteMention) -> bool:
+    if a.speaker and b.speaker and a.speaker != b.speaker:
+        return False
+    wa, wb = quote_words(a.text), quote_words(b.text)
+    short, long_ = sorted((wa, wb), key=len)
+    if len(short) >= 4:
+        joined = " " + " ".join(long_) + " "
+        if " " + " ".join(short) + " " in joined:
+            return True
+    return SequenceMatcher(None, wa, wb, autojunk=False).ratio() >= 0.75
+
+
+def merge_quotes(mentions: Sequence[QuoteMention], order: Mapping[str, int]) -> tuple[Quote, ...]:
+    """One :class:`Quote` per quotation across articles, sources earliest first."""
+    def rank(m: QuoteMention) -> tuple:
+        return (m.published is None, m.published or "", order.get(m.article_id, 0), m.start)
+
+    groups: list[list[QuoteMention]] = []
+    for mention in sorted(mentions, key=rank):
+        for group in groups:
+            if mention.article_id not in {g.article_id for g in group} and any(
+                _same_quote(mention, g) for g in group
+            ):
+                group.append(mention)
+                break
+        else:
+            groups.append([mention])
+    quotes = []
+    for group in groups:
+        first = group[0]
+        speaker = next((g.speaker for g in group if g.speaker), None)
+        seen = {tuple(quote_words(first.text))}
+        variants = []
+        for g in group[1:]:
+            words = tuple(quote_words(g.text))
+            if words not in seen:
+                seen.add(words)
+                variants.append(g.text)
+        sources = tuple(dict.fromkeys(g.article_id for g in group))
+        published = [g.published for g in group if g.published]
+        quotes.append((rank(first), Quote(first.text, speaker, first.sentence, sources,
+                                          min(published) if published else None, tuple(variants))))
+    quotes.sort(key=lambda q: q[0])
+    return tuple(q for _, q in quotes)

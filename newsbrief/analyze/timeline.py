@@ -1,0 +1,268 @@
+"""Dated statements: temporal expressions found, resolved to calendar dates, merged by happening.
+
+Expressions are found with regular expressions (absolute dates, months, years, weekdays,
+"yesterday"/"tomorrow", "last month", "in October last year", "Thursday last week",
+"N days ago", and reference-relative "a day after"). They are resolved with ``dateparser``
+(``languages=["en"]``; ``RELATIVE_BASE`` = the article's publication date;
+``PREFER_DATES_FROM`` from the tense of the clause: future for "will/would/is to/expected to",
+past otherwise), plus our own anchoring where dateparser has no answer or a news-specific one
+is needed:
+
+- "<X> last year" / "<X> next year" parse X against the publication date moved by a year;
+- "<weekday> last/next week" is that weekday of the previous/next calendar week;
+- a bare weekday equal to the publication's weekday is the publication day itself;
+- "a day after/before", "N days later", "the next day" count from the reference time, the most
+  recent day-precise date of the same article within the last three sentences (the temporal
+  focus of the narrative, as in TimeML/TempEval anchoring), and the sentence is dated at the
+  event that came first ("X came a day after Y" dates Y).
+
+Relative expressions in an article without a publication date are left out, never guessed.
+Granularity is ``day``, ``month`` or ``year``; week-level and vaguer phrases ("this week",
+"recent months", "a week after") are skipped on purpose.
+
+Mentions of the same date are one entry when they share a sentence group (near-identical
+sentences), a named person, or two named participants (entities, nationality words mapped to
+their country).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+from newsbrief.analyze.nlp import Annotated
+from newsbrief.models import TimelineEntry
+
+__all__ = ["DatedMention", "find_dates", "resolve", "merge_timeline"]
+
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december"]
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_M = (r"(?-i:January|February|March|April|June|July|August|September|October|November|December|"
+      r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)")
+_MAY = r"(?-i:May(?=\s+\d|,?\s+(?:19|20)\d\d|\s+(?:last|next|this)\s+year))"
+_MONTH = rf"(?:{_M}|{_MAY})"
+_WD = r"(?-i:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_NUM = r"(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})"
+_YEAR = r"(?:1[89]\d\d|20\d\d)"
+_PART = r"(?:(?:early|mid|late)[- ]|the (?:start|end|beginning|middle) of )?"
+_LEAD = r"(?:(?:in|on|since|until|from|during|of|by|a|an|the)\s+)"
+
+# Ordered: the first alternative that matches at a position wins (longer forms first). A
+# leading preposition or article is part of the match ("on Friday", "in 2016") and is dropped
+# before parsing; bare months and years need one, so that "2000 people" is not a year.
+_PATTERNS: list[tuple[str, str]] = [
+    ("absolute", rf"{_LEAD}?(?:{_WD},?\s+)?{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+{_YEAR}"),
+    ("absolute", rf"{_LEAD}?(?:{_WD},?\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+{_YEAR}"),
+    ("absolute", r"(?:19|20)\d\d-[01]\d-[0-3]\d\b"),
+    ("shifted", rf"{_LEAD}?{_PART}{_MONTH}\s+(?:of\s+)?(?:last|next|this)\s+year"),
+    ("shifted", rf"{_LEAD}?{_WD}\s+(?:of\s+)?(?:last|next|this)\s+week"),
+    ("absolute", rf"{_LEAD}?{_PART}{_MONTH},?\s+{_YEAR}"),
+    ("relative", rf"{_LEAD}?(?:{_WD},?\s+)?{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b"),
+    ("relative", rf"{_LEAD}?(?:{_WD},?\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}"),
+    ("relative", rf"(?:last|next|this)\s+(?:{_WD}|{_MONTH})"),
+    ("relative", r"the\s+day\s+before\s+yesterday|the\s+day\s+after\s+tomorrow"),
+    ("relative", r"(?:yesterday|tomorrow|today|tonight)"),
+    ("relative", rf"{_NUM}\s+(?:days?|months?|years?)\s+ago"),
+    ("relative", r"(?:earlier|later)\s+this\s+(?:month|year)|(?:last|next|this)\s+(?:month|year)"),
+    ("reference", rf"{_NUM}\s+days?\s+(?:after|before|later|earlier)|the\s+(?:next|following|previous)\s+day|the\s+day\s+(?:before|after)"),
+    ("relative", rf"(?:on\s+)?{_WD}"),
+    ("relative", rf"(?:(?:in|since|until|from|during|of|by|a|an|the)\s+|(?:early|late|mid)[- ]){_MONTH}\b"),
+    ("year", rf"(?:(?:in|since|until|from|during|of|by|the|before|after)\s+{_PART}|(?:early|late|mid)[- ]){_YEAR}\b"),
+]
+_FINDER = re.compile("|".join(f"(?P<k{i}>\\b{p})" for i, (_, p) in enumerate(_PATTERNS)),
+                     re.IGNORECASE)
+_FUTURE = re.compile(
+    r"\b(?:will|would|shall|'ll|going to|is to|are to|set to|due to|expected to|plans? to|"
+    r"planned to|scheduled|upcoming|to prepare)\b", re.IGNORECASE)
+_PAST_WORDS = re.compile(r"\b(?:since|last|ago|yesterday|previous|earlier)\b", re.IGNORECASE)
+_CLAUSE = re.compile(r"[,;:–—]|\bbut\b|\band\b")
+
+
+@dataclass(frozen=True, slots=True)
+class DatedMention:
+    """A temporal expression of one article resolved to a date."""
+
+    article_id: str
+    date: str
+    granularity: str
+    expression: str
+    sentence: str
+    sentence_index: int
+    future: bool = False
+    start: int = 0
+    end: int = 0
+
+
+@lru_cache(maxsize=512)
+def _parser(base: datetime, prefer: str):
+    from dateparser.date import DateDataParser
+
+    return DateDataParser(languages=["en"], settings={
+        "RELATIVE_BASE": base, "PREFER_DATES_FROM": prefer, "RETURN_AS_TIMEZONE_AWARE": False,
+    })
+
+
+def _parse(text: str, base: datetime, prefer: str) -> tuple[date, str] | None:
+    data = _parser(base, prefer).get_date_data(text)
+    if data is None or data.date_obj is None:
+        return None
+    period = {"time": "day", "day": "day", "month": "month", "year": "year"}.get(data.period or "")
+    return (data.date_obj.date(), period) if period else None
+
+
+def _iso(day: date, granularity: str) -> str:
+    return {"day": day.isoformat(), "month": day.isoformat()[:7], "year": str(day.year)}[granularity]
+
+
+def _shift_year(base: datetime, years: int) -> datetime:
+    try:
+        return base.replace(year=base.year + years)
+    except ValueError:  # 29 February
+        return base.replace(year=base.year + years, day=28)
+
+
+def resolve(expression: str, kind: str, published: datetime | None, future: bool = False,
+            reference: date | None = None) -> tuple[str, str] | None:
+    """(ISO date, granularity) of a temporal expression, or ``None`` when it cannot be anchored."""
+    expr = re.sub(r"^(?:(?:in|on|since|until|from|during|of|by|a|an|the)\s+)+(?!day\b)", "",
+                  " ".join(expression.split()), flags=re.IGNORECASE)
+    low = expr.lower()
+    part = re.match(r"^(?:(?:early|mid|late)[- ]|the (?:start|end|beginning|middle) of )", low)
+    if part:
+        expr, low = expr[part.end():], low[part.end():]
+    if kind == "year":
+        return (re.search(r"\d{4}", expr).group(), "year")
+    if kind == "reference":
+        if reference is None:
+            return None
+        words = low.split()
+        count = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+                 "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+        n = int(words[0]) if words[0].isdigit() else count.get(words[0], 1)
+        # "X came N days after Y": the reference is X, so Y is N days earlier.
+        sign = -1 if ("after" in low or "later" in low or "next" in low or "following" in low) else 1
+        return ((reference + timedelta(days=sign * n)).isoformat(), "day")
+    if kind == "absolute":
+        parsed = _parse(expr, published or datetime(2000, 1, 1), "past")
+        return (_iso(*parsed), parsed[1]) if parsed else None
+    if published is None:
+        return None
+    prefer = "future" if future else "past"
+    if kind == "shifted":
+        m = re.match(r"^(.*?)\s+(?:of\s+)?(last|next|this)\s+(year|week)$", low)
+        if not m:
+            return None
+        head, which, unit = m.groups()
+        step = {"last": -1, "next": 1, "this": 0}[which]
+        if unit == "week":
+            monday = published.date() - timedelta(days=published.weekday()) + timedelta(weeks=step)
+            return ((monday + timedelta(days=_WEEKDAYS.index(head))).isoformat(), "day")
+        parsed = _parse(head, _shift_year(published, step), "current_period")
+        return (_iso(parsed[0], "month"), "month") if parsed else None
+    if low.rstrip(",") in _WEEKDAYS and _WEEKDAYS.index(low.rstrip(",")) == published.weekday():
+        return (published.date().isoformat(), "day")
+    parsed = _parse(expr, published, prefer)
+    if parsed is None:
+        return None
+    day, granularity = parsed
+    if low in {"this month", "earlier this month", "later this month"}:
+        day, granularity = published.date(), "month"
+    elif low in {"this year", "earlier this year", "later this year"}:
+        day, granularity = published.date(), "year"
+    return (_iso(day, granularity), granularity)
+
+
+def _published(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value[:19])
+    except ValueError:
+        try:
+            return datetime.fromisoformat(value[:10])
+        except ValueError:
+            return None
+
+
+def _is_future(sentence: str, start: int, end: int) -> bool:
+    """Whether the clause around ``[start, end)`` of ``sentence`` speaks of the future."""
+    left = max((m.end() for m in _CLAUSE.finditer(sentence, 0, start)), default=0)
+    right = next((m.start() for m in _CLAUSE.finditer(sentence, end)), len(sentence))
+    return bool(_FUTURE.search(sentence[left:right]))
+
+
+def find_dates(item: Annotated) -> list[DatedMention]:
+    """The resolvable temporal expressions of one document, in reading order."""
+    published = _published(item.document.article.published)
+    out: list[DatedMention] = []
+    for sentence in item.document.sentences:
+        text = sentence.text
+        for m in _FINDER.finditer(text):
+            kind = _PATTERNS[int(m.lastgroup[1:])][0]
+            expression = m.group()
+            # "since October last year" stays in the past whatever the clause's tense.
+            future = not _PAST_WORDS.search(expression) and _is_future(text, m.start(), m.end())
+            reference = None
+            if kind == "reference":
+                recent = [d for d in out if d.granularity == "day"
+                          and sentence.index - d.sentence_index <= 3]
+                reference = date.fromisoformat(recent[-1].date) if recent else None
+            resolved = resolve(expression, kind, published, future, reference)
+            if resolved is None:
+                continue
+            out.append(DatedMention(item.id, resolved[0], resolved[1], expression, text,
+                                    sentence.index, future, sentence.start + m.start(),
+                                    sentence.start + m.end()))
+    return out
+
+
+def merge_timeline(
+    mentions: Sequence[DatedMention],
+    order: Mapping[str, int],
+    participants: Mapping[tuple[str, int], frozenset[str]] | None = None,
+    people: frozenset[str] | set[str] = frozenset(),
+    group_of: Mapping[tuple[str, int], int] | None = None,
+) -> tuple[TimelineEntry, ...]:
+    """One :class:`TimelineEntry` per happening, sorted by date.
+
+    Mentions of one date are one happening when they share a sentence group, a named person,
+    or two named participants (``participants`` maps (article, sentence) to canonical names;
+    ``people`` are the names of persons).
+    """
+    participants = participants or {}
+    group_of = group_of or {}
+    parent = list(range(len(mentions)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, a in enumerate(mentions):
+        key_a = (a.article_id, a.sentence_index)
+        for j in range(i + 1, len(mentions)):
+            b = mentions[j]
+            key_b = (b.article_id, b.sentence_index)
+            if (a.date, a.granularity) != (b.date, b.granularity):
+                continue
+            shared = participants.get(key_a, frozenset()) & participants.get(key_b, frozenset())
+            if (key_a == key_b or (key_a in group_of and group_of[key_a] == group_of.get(key_b))
+                    or shared & people or len(shared) >= 2):
+                parent[find(j)] = find(i)
+    clusters: dict[int, list[DatedMention]] = {}
+    for i, m in enumerate(mentions):
+        clusters.setdefault(find(i), []).append(m)
+    entries = []
+    for members in clusters.values():
+        members.sort(key=lambda m: (order.get(m.article_id, 0), m.sentence_index))
+        first = members[0]
+        sources = tuple(dict.fromkeys(m.article_id for m in members))
+        entries.append(TimelineEntry(first.date, first.granularity, first.sentence, sources,
+                                     first.expression))
+    entries.sort(key=lambda e: (e.date, order.get(e.sources[0], 0)))
+    return tuple(entries)

@@ -1,0 +1,132 @@
+"""``newsbrief cluster`` and ``newsbrief evaluate-clusters``: event clustering of a file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+
+from newsbrief.cli.common import add_format, add_quiet, progress, report_problems, write
+from newsbrief.cluster import (
+    ClusterConfig,
+    adjusted_rand,
+    bcubed,
+    cluster_documents,
+    prepare_for_clustering,
+    read_cluster_file,
+)
+from newsbrief.errors import InputError, NoUsableInput
+
+_DEFAULT_BATCH = ClusterConfig().batch_size
+
+
+def _add_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("dataset", metavar="DATASET.jsonl",
+                        help='one article per line: {"id", "title", "text"[, "label", "published"]}')
+    parser.add_argument("--batch-size", type=int, default=_DEFAULT_BATCH,
+                        help="articles decided together, as the store does "
+                        f"(default {_DEFAULT_BATCH})")
+    parser.add_argument("--streaming-df", action="store_true",
+                        help="count document frequencies as articles arrive (as the store "
+                        "does) instead of over the whole file first")
+    parser.add_argument("--db", metavar="PATH", default=None,
+                        help="ignored: clustering a file never touches the store")
+    add_quiet(parser)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    cluster = subparsers.add_parser(
+        "cluster", help="group the articles of a JSONL file into events (no store)",
+        description="Cluster the articles of a file into events, in file order, with the "
+        "store's incremental clusterer; prints one {\"id\", \"event\"} per article.",
+    )
+    _add_options(cluster)
+    add_format(cluster, ["json", "jsonl", "table"], "jsonl")
+    cluster.set_defaults(handler=run_cluster)
+
+    evaluate = subparsers.add_parser(
+        "evaluate-clusters", help="B-cubed precision/recall/F1 and ARI against a file's labels",
+        description="Cluster a labelled file and score the result against its labels "
+        "(B-cubed precision, recall, F1; adjusted Rand index).",
+    )
+    _add_options(evaluate)
+    evaluate.add_argument("--shuffles", type=int, default=0,
+                          help="also score this many shuffled orders of arrival (seeds 1..N)")
+    add_format(evaluate, ["table", "json"], "table")
+    evaluate.set_defaults(handler=run_evaluate)
+
+
+def _cluster(args: argparse.Namespace, order_seed: int | None = None):  # type: ignore[no-untyped-def]
+    if args.batch_size < 1:
+        raise InputError("--batch-size must be at least 1")
+    articles, labels, problems = read_cluster_file(args.dataset)
+    report_problems(problems, args.quiet)
+    if not articles:
+        raise NoUsableInput(f"{args.dataset}: no usable articles")
+    with progress("Cleaning", len(articles), args.quiet) as advance:
+        documents = []
+        for article in articles:
+            documents.extend(prepare_for_clustering([article]))
+            advance(1)
+    config = ClusterConfig(batch_size=args.batch_size)
+    return documents, labels, config
+
+
+def run_cluster(args: argparse.Namespace) -> int:
+    documents, _, config = _cluster(args)
+    assigned = cluster_documents(documents, config, prefit=not args.streaming_df)
+    rows = [{"id": d.id, "event": assigned[d.id]} for d in documents]
+    if args.format == "json":
+        write(json.dumps(rows, indent=2))
+    elif args.format == "table":
+        width = max(len(r["id"]) for r in rows)
+        write("\n".join(f"{r['id']:<{width}}  {r['event']}" for r in rows))
+    else:
+        write("\n".join(json.dumps(r) for r in rows))
+    return 0
+
+
+def _score(documents, labels, config, prefit: bool) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    assigned = cluster_documents(documents, config, prefit=prefit)
+    ids = [d.id for d in documents]
+    truth = [labels[i] for i in ids]
+    predicted = [assigned[i] for i in ids]
+    p, r, f = bcubed(truth, predicted)
+    return {"precision": p, "recall": r, "f1": f, "ari": adjusted_rand(truth, predicted),
+            "events": len(set(predicted)), "labels": len(set(truth))}
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    documents, labels, config = _cluster(args)
+    unlabelled = [d.id for d in documents if d.id not in labels]
+    if unlabelled:
+        raise InputError(
+            f"{args.dataset}: {len(unlabelled)} article(s) have no 'label' "
+            f"(first: {unlabelled[0]}); evaluate-clusters needs labels on every line"
+        )
+    prefit = not args.streaming_df
+    result = {"articles": len(documents), "file_order": _score(documents, labels, config, prefit)}
+    if args.shuffles > 0:
+        runs = []
+        for seed in range(1, args.shuffles + 1):
+            order = list(documents)
+            random.Random(seed).shuffle(order)
+            runs.append(_score(order, labels, config, prefit))
+        f1s = [r["f1"] for r in runs]
+        result["shuffled"] = {"runs": runs, "f1_mean": sum(f1s) / len(f1s),
+                              "f1_min": min(f1s), "f1_max": max(f1s)}
+    if args.format == "json":
+        write(json.dumps(result, indent=2))
+        return 0
+    s = result["file_order"]
+    lines = [
+        f"{args.dataset}: {len(documents)} articles, {s['labels']} labels, {s['events']} events",
+        f"B-cubed precision {s['precision']:.4f}  recall {s['recall']:.4f}  F1 {s['f1']:.4f}",
+        f"adjusted Rand index {s['ari']:.4f}",
+    ]
+    if "shuffled" in result:
+        sh = result["shuffled"]
+        lines.append(f"shuffled orders ({args.shuffles}): F1 mean {sh['f1_mean']:.4f} "
+                     f"min {sh['f1_min']:.4f} max {sh['f1_max']:.4f}")
+    write("\n".join(lines))
+    return 0

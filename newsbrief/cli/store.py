@@ -1,0 +1,169 @@
+"""``newsbrief ingest``, ``newsbrief events`` and ``newsbrief show``: the store's commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from newsbrief.cli.common import add_format, add_quiet, progress, report_problems, write
+from newsbrief.errors import InputError, NoUsableInput
+from newsbrief.ingest import read_paths
+from newsbrief.render import render
+
+
+def add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db", metavar="PATH", default=None,
+        help="database file (default: the platform's user data folder, newsbrief.db)",
+    )
+
+
+def _store(args: argparse.Namespace, *, readonly: bool = False):  # type: ignore[no-untyped-def]
+    from newsbrief.store import Store, default_db_path
+
+    path = Path(args.db) if args.db else default_db_path()
+    return Store(path, readonly=readonly)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    ingest = subparsers.add_parser(
+        "ingest", help="add articles to the store (txt, html, json, jsonl; files or folders)",
+        description="Add articles to the store: clean them, link near-duplicates, assign them "
+        "to events and refresh the briefs of the events that changed.",
+    )
+    ingest.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursive)")
+    ingest.add_argument(
+        "--refresh", choices=["batch", "end", "none"], default="end",
+        help="when to rebuild the briefs of changed events: after each batch, at the end "
+        "(default), or not now",
+    )
+    add_db(ingest)
+    add_format(ingest, ["table", "json"], "table")
+    add_quiet(ingest)
+    ingest.set_defaults(handler=run_ingest)
+
+    events = subparsers.add_parser(
+        "events", help="list the events in the store, newest first",
+        description="List the events in the store, newest first (by their latest article).",
+    )
+    events.add_argument("--since", metavar="DATE", help="only events with articles on or after DATE")
+    events.add_argument("--query", metavar="WORDS", help="full-text search in headlines and titles")
+    events.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
+    add_db(events)
+    add_format(events, ["table", "json"], "table")
+    add_quiet(events)
+    events.set_defaults(handler=run_events)
+
+    show = subparsers.add_parser(
+        "show", help="print the brief of one stored event",
+        description="Print the latest brief of an event, or what changed since the previous one.",
+    )
+    show.add_argument("event_id", metavar="EVENT_ID")
+    show.add_argument("--changes", action="store_true",
+                      help="what changed since the previous version of the brief")
+    show.add_argument("--version", type=int, default=None, help="an older version of the brief")
+    add_db(show)
+    add_format(show, ["markdown", "json", "html"], "markdown")
+    add_quiet(show)
+    show.set_defaults(handler=run_show)
+
+
+def run_ingest(args: argparse.Namespace) -> int:
+    result = read_paths(args.paths)
+    report_problems(result.problems, args.quiet)
+    if not result.articles:
+        raise NoUsableInput("no usable articles in " + ", ".join(args.paths))
+    with _store(args) as store:
+        with progress("Ingesting", len(result.articles), args.quiet) as advance:
+            report = store.add_articles(result.articles, progress=advance, refresh=args.refresh)
+        counts = store.counts()
+    report_problems(report.problems, args.quiet)
+    if args.format == "json":
+        data = report.to_dict()
+        data["problems"] = [str(p) for p in result.problems + report.problems]
+        data["store"] = counts
+        write(json.dumps(data, indent=2))
+    elif not args.quiet:
+        write(
+            f"added {len(report.added)} article(s) ({len(report.duplicates)} near-duplicate), "
+            f"skipped {len(report.skipped)} already stored, "
+            f"{len(result.problems) + len(report.problems)} problem(s); "
+            f"{len(report.events_created)} new event(s), {len(report.events_updated)} updated, "
+            f"{len(report.merged)} merged; {report.briefs_refreshed} brief(s) refreshed. "
+            f"Store: {counts['articles']} articles, {counts['events']} events."
+        )
+    return 0
+
+
+def run_events(args: argparse.Namespace) -> int:
+    if args.since:
+        _check_date(args.since)
+    with _store(args, readonly=_exists(args)) as store:
+        items, cursor = store.list_events(since=args.since, query=args.query, limit=args.limit)
+    if args.format == "json":
+        write(json.dumps([
+            {"id": e.id, "headline": e.headline, "first_published": e.first_published,
+             "last_published": e.last_published, "articles": e.article_count,
+             "outlets": e.outlet_count, "updated_at": e.updated_at}
+            for e in items
+        ], indent=2))
+        return 0
+    write(_table(items))
+    if cursor and not args.quiet:
+        print(f"newsbrief: more events than --limit {args.limit}", file=sys.stderr)
+    return 0
+
+
+def _table(items) -> str:  # type: ignore[no-untyped-def]
+    if not items:
+        return "no events"
+    header = f"{'ID':<8} {'FIRST':<10} {'LAST':<10} {'ARTS':>4} {'OUTL':>4}  HEADLINE"
+    lines = [header]
+    for e in items:
+        headline = " ".join(e.headline.split())
+        if len(headline) > 80:
+            headline = headline[:79] + "…"
+        lines.append(
+            f"{e.id:<8} {(e.first_published or '-')[:10]:<10} {(e.last_published or '-')[:10]:<10} "
+            f"{e.article_count:>4} {e.outlet_count:>4}  {headline}"
+        )
+    return "\n".join(lines)
+
+
+def run_show(args: argparse.Namespace) -> int:
+    with _store(args, readonly=_exists(args)) as store:
+        if args.changes:
+            changes = store.brief_changes(args.event_id)
+            if args.format == "json":
+                write(json.dumps(changes.to_dict(), indent=2))
+            elif args.format == "html":
+                from html import escape
+
+                write("<pre>" + escape(changes.to_markdown()) + "</pre>")
+            else:
+                write(changes.to_markdown())
+            return 0
+        brief = store.get_brief(args.event_id, args.version)
+    write(render(brief, args.format))
+    return 0
+
+
+def _exists(args: argparse.Namespace) -> bool:
+    """Read-only when the database exists, so reading never creates an empty one."""
+    from newsbrief.store import default_db_path
+
+    path = Path(args.db) if args.db else default_db_path()
+    if not path.exists():
+        raise InputError(f"{path}: no such database (create it with: newsbrief ingest PATH --db {path})")
+    return True
+
+
+def _check_date(value: str) -> None:
+    from datetime import date
+
+    try:
+        date.fromisoformat(value[:10])
+    except ValueError:
+        raise InputError(f"--since {value!r}: expected a date like 2017-11-16") from None

@@ -1,0 +1,644 @@
+"""Incremental event clustering of a news stream.
+
+Each arriving article joins the best existing event or starts a new one: the single-pass
+scheme of topic detection and tracking (Allan et al., "Topic Detection and Tracking Pilot
+Study", 1998), with events kept as sums of their articles' TF-IDF vectors and document
+frequencies that grow with the stream (as in Miranda et al., "Multilingual Clustering of
+Streaming News", EMNLP 2018), capitalised phrases as cheap named entities, and a time penalty.
+
+The join rule is *relative*, not one global cosine threshold. For an event with ``n``
+articles whose vectors sum to ``S``, the mean similarity of its members to each other (its
+cohesion) is ``(|S|^2 - n) / (n (n - 1))``, and the mean similarity of a newcomer ``a`` to
+the members is ``a . S / n``. The newcomer joins when that is at least ``cohesion_ratio``
+times the mean of the event's cohesion and a prior for a lone article. A tight event (a
+breaking story whose reports share most names and words) therefore admits only articles
+about the same story, while a loose one (a broad topic such as "Michelle Obama", whose
+articles are only mildly alike) admits articles that are as alike as its members are. This
+is average linkage (Sokal & Michener 1958) with a threshold relative to the clusters'
+own cohesion, in the spirit of cohesion-based merge criteria such as Chameleon (Karypis et
+al., 1999). After each join the grown event is compared with the other events under the same
+rule (cross similarity ``S_A . S_B / (n_A n_B)`` against the mean of the two cohesions) and
+merged into one that passes: this undoes splits caused by the order of arrival.
+
+The same :class:`EventClusterer` serves ``newsbrief cluster``, the store (which persists its
+state) and the Spark job, so they agree.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import struct
+import zlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "ClusterConfig",
+    "EventClusterer",
+    "EventState",
+    "Features",
+    "adjusted_rand",
+    "batch_agglomerative",
+    "bcubed",
+    "cluster_documents",
+    "cluster_records",
+    "extract_features",
+    "prepare_for_clustering",
+    "read_cluster_file",
+]
+
+_WORD = re.compile(r"[^\W_][\w'’-]*", re.UNICODE)
+# Capitalised phrases: a cheap stand-in for named entities (spaCy is optional and slow).
+_PHRASE = re.compile(
+    r"\b[A-Z][\w'’.-]*(?:\s+(?:of|the|de|van|von|al|bin|la|le|du|del|da)?\s*[A-Z][\w'’.-]*)*"
+)
+_ENTITY_PREFIX = "\x01"
+
+
+def _stop_words() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    extra = {"said", "says", "say", "told", "also", "would", "could", "new", "one", "two",
+             "year", "years", "time", "like", "just", "people", "mr", "mrs", "ms",
+             "according", "including", "it’s", "it's", "percent"}
+    return frozenset(ENGLISH_STOP_WORDS | extra)
+
+
+STOP_WORDS = _stop_words()
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterConfig:
+    """How articles are grouped into events (one default serves event- and topic-level data).
+
+    ``cohesion_ratio``: a newcomer (or another event) must be at least this fraction as similar
+    to an event's members as they are, on average, to each other; ``lone_prior``: the cohesion
+    assumed for an event of one article; ``min_similarity``: an absolute floor under every
+    join; ``entity_weight``: the share of capitalised phrases in an article's vector;
+    ``title_weight``: how many times a title word counts; ``half_life_days``: similarity
+    halves for each such gap between an article's date and an event's span (when both have
+    dates); ``max_gap_days``: beyond it an event is not a candidate; ``query_terms``: how many
+    of an article's top terms find candidate events; ``max_terms``: terms kept per article.
+    """
+
+    cohesion_ratio: float = 0.45
+    lone_prior: float = 0.15
+    min_similarity: float = 0.03
+    entity_weight: float = 0.3
+    title_weight: float = 2.0
+    half_life_days: float = 7.0
+    max_gap_days: float = 30.0
+    query_terms: int = 12
+    max_candidates: int = 20
+    cohesion_power: float = 1.0
+    max_terms: int = 300
+    batch_size: int = 1024
+
+    def with_(self, **changes: Any) -> ClusterConfig:
+        return replace(self, **changes)
+
+
+def _term_id(term: str) -> int:
+    # Stable across processes (unlike hash()), so the store and Spark can persist ids.
+    return zlib.crc32(term.encode("utf-8"))
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """An article's terms (id -> sublinear tf) and capitalised phrases (id -> count)."""
+
+    terms: dict[int, float]
+    entities: dict[int, float]
+
+
+def extract_features(title: str, text: str, config: ClusterConfig | None = None) -> Features:
+    """Content words (sublinear tf, title words weighted up) and capitalised phrases."""
+    config = config or ClusterConfig()
+    counts: Counter[str] = Counter()
+    for word in _WORD.findall(text.lower()):
+        if word not in STOP_WORDS and (len(word) > 2 or word.isdigit()):
+            counts[word] += 1
+    for word in _WORD.findall(title.lower()):
+        if word not in STOP_WORDS and (len(word) > 2 or word.isdigit()):
+            counts[word] += config.title_weight
+    if len(counts) > config.max_terms:
+        counts = Counter(dict(counts.most_common(config.max_terms)))
+    terms = {_term_id(w): 1.0 + math.log(c) for w, c in counts.items()}
+    phrases: Counter[str] = Counter()
+    for source in (title, text):
+        for match in _PHRASE.finditer(source):
+            phrase = match.group(0).strip(" .-'’")
+            key = phrase.lower()
+            # Single common words capitalised at a sentence start are not names.
+            if " " not in key and (key in STOP_WORDS or len(key) < 3):
+                continue
+            phrases[key] += 1
+    entities = {_term_id(_ENTITY_PREFIX + p): 1.0 + math.log(c) for p, c in phrases.items()}
+    return Features(terms, entities)
+
+
+def _parse_day(value: str | None) -> float | None:
+    """Days since the epoch of an ISO date (or None)."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value[:19].replace("Z", "")).timestamp() / 86400.0
+    except ValueError:
+        try:
+            return datetime.combine(date.fromisoformat(value[:10]), datetime.min.time()).timestamp() / 86400.0
+        except ValueError:
+            return None
+
+
+@dataclass(slots=True)
+class EventState:
+    """An event as the clusterer sees it: the sum ``vector`` of its articles' unit vectors."""
+
+    id: str
+    vector: dict[int, float] = field(default_factory=dict)
+    norm2: float = 0.0
+    size: int = 0
+    first_day: float | None = None
+    last_day: float | None = None
+    merged_into: str | None = None
+
+    def cohesion(self, lone_prior: float) -> float:
+        """Mean similarity between two different members (``lone_prior`` for one member)."""
+        if self.size < 2:
+            return lone_prior
+        return max(0.0, (self.norm2 - self.size) / (self.size * (self.size - 1)))
+
+    def add(self, vector: dict[int, float], day: float | None) -> None:
+        self.norm2 = _add_into(self.vector, vector, self.norm2)
+        self.size += 1
+        self._span(day, day)
+
+    def absorb(self, other: EventState) -> None:
+        self.norm2 = _add_into(self.vector, other.vector, self.norm2)
+        self.size += other.size
+        self._span(other.first_day, other.last_day)
+
+    def _span(self, first: float | None, last: float | None) -> None:
+        if first is not None:
+            self.first_day = first if self.first_day is None else min(self.first_day, first)
+        if last is not None:
+            self.last_day = last if self.last_day is None else max(self.last_day, last)
+
+    def to_bytes(self) -> bytes:
+        """A compact binary form (the store keeps it): size, squared norm, the vector."""
+        return struct.pack("<Id", self.size, self.norm2) + _pack(self.vector)
+
+    @classmethod
+    def from_bytes(cls, event_id: str, blob: bytes) -> EventState:
+        size, norm2 = struct.unpack_from("<Id", blob)
+        return cls(event_id, unpack_vector(blob[struct.calcsize("<Id"):]), norm2, size)
+
+
+def _pack(vector: dict[int, float]) -> bytes:
+    ids = np.fromiter(vector.keys(), dtype=np.uint32, count=len(vector))
+    weights = np.fromiter(vector.values(), dtype=np.float64, count=len(vector))
+    return ids.tobytes() + weights.tobytes()
+
+
+def unpack_vector(blob: bytes) -> dict[int, float]:
+    """Inverse of :func:`_pack`: term ids (uint32) then weights (float64)."""
+    n = len(blob) // 12
+    ids = np.frombuffer(blob, dtype=np.uint32, count=n)
+    weights = np.frombuffer(blob, dtype=np.float64, count=n, offset=4 * n)
+    return dict(zip(ids.tolist(), weights.tolist()))
+
+
+def _add_into(target: dict[int, float], vector: dict[int, float], norm2: float) -> float:
+    """Add ``vector`` into ``target``; return the new squared norm (|c+a|² = |c|² + 2c.a + |a|²)."""
+    dot = 0.0
+    own = 0.0
+    for key, value in vector.items():
+        old = target.get(key, 0.0)
+        dot += old * value
+        own += value * value
+        target[key] = old + value
+    return norm2 + 2.0 * dot + own
+
+
+def _dot(a: dict[int, float], b: dict[int, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    get = b.get
+    return sum(v * get(k, 0.0) for k, v in a.items())
+
+
+def _top(vector: dict[int, float], n: int) -> list[int]:
+    """The ``n`` heaviest keys (ties by key, so every process picks the same)."""
+    return sorted(vector, key=lambda k: (-vector[k], k))[:n]
+
+
+class EventClusterer:
+    """Single-pass clustering: :meth:`add` assigns one article and returns its event id.
+
+    State (document frequencies, event vectors, postings from terms to events) lives in
+    memory; the store overrides the four storage hooks (:meth:`lookup`, :meth:`index`,
+    :meth:`event`, :meth:`new_event`) to keep it in SQLite. ``labels_`` maps the articles
+    added so far to their current event and ``merges`` lists ``(gone, kept)`` event pairs.
+    """
+
+    def __init__(
+        self, config: ClusterConfig | None = None, *, id_prefix: str = "e", next_id: int = 1
+    ) -> None:
+        self.config = config or ClusterConfig()
+        self.id_prefix = id_prefix
+        self.next_id = next_id
+        self.df: dict[int, int] = defaultdict(int)
+        self.n_docs = 0
+        self.events: dict[str, EventState] = {}
+        self.postings: dict[int, list[str]] = defaultdict(list)
+        self.labels_: dict[str, str] = {}
+        self.members: dict[str, list[str]] = defaultdict(list)
+        self.merges: list[tuple[str, str]] = []
+
+    # ----------------------------------------------------------------- statistics
+    def observe(self, features: Features) -> None:
+        """Count an article's terms in the document frequencies (before it is assigned)."""
+        self.n_docs += 1
+        df = self.df
+        for key in features.terms:
+            df[key] += 1
+        for key in features.entities:
+            df[key] += 1
+
+    def idf(self, key: int) -> float:
+        return math.log((1.0 + self.n_docs) / (1.0 + self.df.get(key, 0))) + 1.0
+
+    def vectorize(self, features: Features) -> dict[int, float]:
+        """One unit vector: TF-IDF of the words and of the phrases, weighted and joined."""
+        cfg = self.config
+        out: dict[int, float] = {}
+        for part, share in ((features.terms, 1.0 - cfg.entity_weight),
+                            (features.entities, cfg.entity_weight)):
+            weighted = {k: v * self.idf(k) for k, v in part.items()}
+            norm = math.sqrt(sum(v * v for v in weighted.values()))
+            if norm and share > 0:
+                scale = math.sqrt(share) / norm
+                for k, v in weighted.items():
+                    out[k] = out.get(k, 0.0) + v * scale
+        norm = math.sqrt(sum(v * v for v in out.values()))
+        return {k: v / norm for k, v in out.items()} if norm else {}
+
+    # ----------------------------------------------------------------- storage hooks
+    def lookup(self, keys: Sequence[int]) -> dict[str, int]:
+        """Events indexed under any of ``keys``, with how many of the keys each has."""
+        found: Counter[str] = Counter()
+        for key in keys:
+            found.update(self.postings.get(key, ()))
+        return found
+
+    def index(self, event_id: str, keys: Sequence[int]) -> None:
+        """Index ``event_id`` under ``keys``."""
+        for key in keys:
+            posting = self.postings[key]
+            if event_id not in posting:
+                posting.append(event_id)
+
+    def event(self, event_id: str) -> EventState:
+        return self.events[event_id]
+
+    def new_event(self, event_id: str) -> EventState:
+        event = self.events[event_id] = EventState(event_id)
+        return event
+
+    # ----------------------------------------------------------------- assignment
+    @staticmethod
+    def _gap(first: float | None, last: float | None, day_first: float | None,
+             day_last: float | None) -> float:
+        """Days between two time spans (0 when they overlap or a date is missing)."""
+        if None in (first, last, day_first, day_last):
+            return 0.0
+        if day_last < first:  # type: ignore[operator]
+            return first - day_last  # type: ignore[operator]
+        return max(0.0, day_first - last)  # type: ignore[operator]
+
+    def _decay(self, gap: float) -> float:
+        return 0.5 ** (gap / self.config.half_life_days) if gap else 1.0
+
+    def add(self, article_id: str, features: Features, published: str | None = None,
+            *, observed: bool = False) -> str:
+        """Assign one article; returns its event id (after any merge it caused)."""
+        return self.add_batch([(article_id, features, published)], observed=observed)[0]
+
+    def _candidates_for(self, vectors: list[dict[int, float]],
+                        days: list[float | None]) -> list[str]:
+        """Live events that share top terms with any article of the batch (time-windowed).
+
+        Per article only the events sharing the most of its top terms are kept, so a batch
+        looks at a bounded number of events however large the store grows.
+        """
+        cfg = self.config
+        chosen: dict[str, None] = {}
+        for vector, day in zip(vectors, days):
+            hits = self.lookup(_top(vector, cfg.query_terms))
+            ranked = sorted(hits, key=lambda e: (-hits[e], self._id_number(e)))
+            kept = 0
+            for event_id in ranked:
+                event = self.event(event_id)
+                if event.merged_into is not None or self._gap(
+                    event.first_day, event.last_day, day, day
+                ) > cfg.max_gap_days:
+                    continue
+                chosen[event_id] = None
+                kept += 1
+                if kept >= cfg.max_candidates:
+                    break
+        return sorted(chosen, key=self._id_number)
+
+    def add_batch(
+        self, items: Sequence[tuple[str, Features, str | None]], *, observed: bool = False
+    ) -> list[str]:
+        """Assign a batch of ``(article_id, features, published)``; returns their event ids.
+
+        The batch's articles and the existing events they could join are clustered together
+        by average linkage under the relative rule (see the module docstring), most similar
+        pair first; existing events are never split, may absorb articles and may merge.
+        Within a batch the order of the articles does not matter.
+        """
+        cfg = self.config
+        if not items:
+            return []
+        if not observed:
+            for _, features, _ in items:
+                self.observe(features)
+        vectors = [self.vectorize(f) for _, f, _ in items]
+        days = [_parse_day(p) for _, _, p in items]
+        event_ids = self._candidates_for(vectors, days)
+        events = [self.event(e) for e in event_ids]
+        groups = _agglomerate(events, vectors, days, cfg, self._gap, self._decay)
+        out: list[str] = [""] * len(items)
+        for node_events, node_articles in groups:
+            if node_events:
+                keep = min((events[i].id for i in node_events), key=self._id_number)
+                for i in node_events:
+                    if events[i].id != keep:
+                        self.merge(events[i].id, keep)
+            elif node_articles:
+                keep = f"{self.id_prefix}{self.next_id}"
+                self.next_id += 1
+                self.new_event(keep)
+            else:
+                continue
+            target = self.event(keep)
+            for j in node_articles:
+                target.add(vectors[j], days[j])
+                self.index(keep, _top(vectors[j], cfg.query_terms * 2))
+                article_id = items[j][0]
+                self.labels_[article_id] = keep
+                self.members[keep].append(article_id)
+                out[j] = keep
+        return out
+
+    def _id_number(self, event_id: str) -> tuple[int, str]:
+        digits = event_id[len(self.id_prefix):]
+        return (int(digits), event_id) if digits.isdigit() else (1 << 62, event_id)
+
+    def merge(self, gone: str, keep: str) -> None:
+        """Fold event ``gone`` into ``keep``."""
+        source, target = self.event(gone), self.event(keep)
+        target.absorb(source)
+        source.merged_into = keep
+        self.index(keep, _top(source.vector, self.config.query_terms * 4))
+        for article_id in self.members.pop(gone, []):
+            self.labels_[article_id] = keep
+            self.members[keep].append(article_id)
+        self.merges.append((gone, keep))
+
+
+def _power_mean(a: np.ndarray, b: np.ndarray, power: float) -> np.ndarray:
+    """Power mean of two cohesions: 1 the arithmetic mean, larger values lean to the max."""
+    if power == 1.0:
+        return (a + b) / 2.0
+    return ((a**power + b**power) / 2.0) ** (1.0 / power)
+
+
+def _agglomerate(
+    events: list[EventState],
+    vectors: list[dict[int, float]],
+    days: list[float | None],
+    cfg: ClusterConfig,
+    gap: Any,
+    decay: Any,
+) -> list[tuple[list[int], list[int]]]:
+    """Average-linkage agglomeration of events (fixed groups) and articles, relative rule.
+
+    Returns the final groups, sorted by their first article, as ``(event indexes, article
+    indexes)``. ``W[i, j]`` holds the sum of member-to-member similarities between nodes ``i``
+    and ``j`` (time-decayed), ``inner[i]`` the sum within node ``i``.
+    """
+    from scipy.sparse import csr_matrix
+
+    m, b = len(events), len(vectors)
+    n = m + b
+    columns: dict[int, int] = {}
+    rows, cols, vals = [], [], []
+    for r, vector in enumerate([e.vector for e in events] + vectors):
+        for key, value in vector.items():
+            rows.append(r)
+            cols.append(columns.setdefault(key, len(columns)))
+            vals.append(value)
+    matrix = csr_matrix((vals, (rows, cols)), shape=(n, max(1, len(columns))))
+    gram = (matrix @ matrix.T).toarray()
+    size = np.array([e.size for e in events] + [1] * b, dtype=float)
+    inner = np.zeros(n)
+    inner[:m] = (np.diag(gram)[:m] - size[:m]) / 2.0
+    spans = [(e.first_day, e.last_day) for e in events] + [(d, d) for d in days]
+    if any(first is not None for first, _ in spans):
+        for i in range(n):
+            for j in range(i + 1, n):
+                g = gap(spans[i][0], spans[i][1], spans[j][0], spans[j][1])
+                if g:
+                    factor = decay(g) if g <= cfg.max_gap_days else 0.0
+                    gram[i, j] *= factor
+                    gram[j, i] *= factor
+    weights = gram
+    np.fill_diagonal(weights, 0.0)
+    alive = np.ones(n, dtype=bool)
+    members: list[tuple[list[int], list[int]]] = (
+        [([i], []) for i in range(m)] + [([], [j]) for j in range(b)]
+    )
+
+    def cohesion(idx: np.ndarray | int) -> np.ndarray:
+        s = size[idx]
+        pairs = inner[idx] * 2.0 / np.maximum(s * (s - 1.0), 1.0)
+        return np.where(s > 1, np.maximum(pairs, 0.0), cfg.lone_prior)
+
+    def scores(rows: np.ndarray | slice, coh_rows: np.ndarray, coh_all: np.ndarray) -> np.ndarray:
+        """Mean similarity where a pair passes the relative rule, -inf elsewhere."""
+        mean = weights[rows] / np.outer(size[rows], size)
+        bar = np.maximum(cfg.min_similarity, cfg.cohesion_ratio * _power_mean(
+            coh_rows[:, None], coh_all[None, :], cfg.cohesion_power))
+        out = np.where((mean >= bar) & alive[None, :], mean, -np.inf)
+        return out
+
+    coh = cohesion(np.arange(n))
+    score = scores(slice(None), coh, coh)
+    np.fill_diagonal(score, -np.inf)
+    arg = score.argmax(axis=1)
+    best = score[np.arange(n), arg]
+    # Merges happen most similar pair first; row maxima are kept so each step is O(n).
+    while True:
+        top = int(np.argmax(np.where(alive, best, -np.inf)))
+        if not np.isfinite(best[top]) or not alive[top]:
+            break
+        other = int(arg[top])
+        keep, gone = min(top, other), max(top, other)
+        inner[keep] += inner[gone] + weights[keep, gone]
+        size[keep] += size[gone]
+        weights[keep, :] += weights[gone, :]
+        weights[:, keep] += weights[:, gone]
+        weights[keep, keep] = 0.0
+        alive[gone] = False
+        members[keep][0].extend(members[gone][0])
+        members[keep][1].extend(members[gone][1])
+        score[gone, :] = -np.inf
+        score[:, gone] = -np.inf
+        best[gone] = -np.inf
+        coh[keep] = cohesion(keep)
+        row = scores(np.array([keep]), coh[[keep]], coh)[0]
+        row[keep] = -np.inf
+        score[keep, :] = row
+        score[:, keep] = row
+        arg[keep] = int(row.argmax())
+        best[keep] = row[arg[keep]]
+        # Rows whose best partner was one of the pair are recomputed; others may improve.
+        stale = np.flatnonzero(alive & ((arg == keep) | (arg == gone)))
+        stale = stale[stale != keep]
+        if len(stale):
+            arg[stale] = score[stale].argmax(axis=1)
+            best[stale] = score[stale, arg[stale]]
+        better = alive & (score[:, keep] > best)
+        arg[better] = keep
+        best[better] = score[better, keep]
+    groups = [members[i] for i in np.flatnonzero(alive)]
+    groups.sort(key=lambda g: (min(g[1]) if g[1] else b, min(g[0]) if g[0] else m))
+    return groups
+
+
+# --------------------------------------------------------------------- whole collections
+def cluster_records(
+    records: Sequence[tuple[str, str, str, str | None]],
+    config: ClusterConfig | None = None,
+    *,
+    prefit: bool = True,
+) -> dict[str, str]:
+    """Cluster ``(id, title, text, published)`` records in the given order; id -> event.
+
+    With ``prefit`` the document frequencies of the whole collection are counted first (the
+    collection is known up front, as for ``newsbrief cluster`` and a Spark batch); without it
+    they grow with the stream, as in the store.
+    """
+    clusterer = EventClusterer(config)
+    features = [extract_features(title, text, clusterer.config) for _, title, text, _ in records]
+    if prefit:
+        for f in features:
+            clusterer.observe(f)
+    items = [(article_id, f, published) for (article_id, _, _, published), f in zip(records, features)]
+    size = clusterer.config.batch_size
+    for start in range(0, len(items), size):
+        clusterer.add_batch(items[start : start + size], observed=prefit)
+    return dict(clusterer.labels_)
+
+
+def batch_agglomerative(texts: Sequence[str], distance_threshold: float) -> list[int]:
+    """The batch baseline of the eval README: TF-IDF (sublinear tf, English stop words),
+    cosine distance, average linkage, one distance threshold."""
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    matrix = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts).toarray()
+    model = AgglomerativeClustering(
+        n_clusters=None, metric="cosine", linkage="average", distance_threshold=distance_threshold
+    )
+    return model.fit_predict(matrix).tolist()
+
+
+def bcubed(truth: Sequence[Any], predicted: Sequence[Any]) -> tuple[float, float, float]:
+    """B-cubed precision, recall and F1 (Bagga & Baldwin 1998; Amigó et al. 2009)."""
+    if len(truth) != len(predicted):
+        raise ValueError("truth and predicted differ in length")
+    if not truth:
+        return 0.0, 0.0, 0.0
+    pairs = Counter(zip(truth, predicted))
+    by_truth = Counter(truth)
+    by_pred = Counter(predicted)
+    n = len(truth)
+    # Each item of the cell (t, p) has precision |cell|/|p| and recall |cell|/|t|.
+    precision = sum(c * c / by_pred[p] for (t, p), c in pairs.items()) / n
+    recall = sum(c * c / by_truth[t] for (t, p), c in pairs.items()) / n
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def adjusted_rand(truth: Sequence[Any], predicted: Sequence[Any]) -> float:
+    """Adjusted Rand index (Hubert & Arabie 1985), via scikit-learn."""
+    from sklearn.metrics import adjusted_rand_score
+
+    return float(adjusted_rand_score(list(map(str, truth)), list(map(str, predicted))))
+
+
+def cluster_documents(
+    documents: Sequence[Any], config: ClusterConfig | None = None, *, prefit: bool = True
+) -> dict[str, str]:
+    """:func:`cluster_records` over cleaned :class:`~newsbrief.models.Document` objects."""
+    return cluster_records(
+        [(d.id, d.article.title, d.text, d.article.published) for d in documents],
+        config, prefit=prefit,
+    )
+
+
+def read_cluster_file(path: str) -> tuple[list[Any], dict[str, str], list[Any]]:
+    """Articles, labels (id -> label, where present) and problems of a clustering JSONL file.
+
+    Each line is ``{"id", "title", "text"}`` with an optional ``"label"`` (and any field an
+    article record may have, e.g. ``"published"``); bad lines become problems with their
+    line numbers.
+    """
+    from pathlib import Path
+
+    from newsbrief.errors import InputError
+    from newsbrief.ingest.records import article_from_record, iter_json_objects
+    from newsbrief.models import Problem
+
+    file = Path(path)
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    problems: list[Problem] = []
+    articles, labels, seen = [], {}, set()
+    for line, obj in iter_json_objects(file, data, problems):
+        article = article_from_record(obj, default_id=f"{file.stem}-{line}", path=str(file))
+        if isinstance(article, Problem):
+            problems.append(Problem(str(file), article.reason, line))
+            continue
+        if article.id in seen:
+            problems.append(Problem(str(file), f"duplicate id {article.id!r}", line))
+            continue
+        seen.add(article.id)
+        articles.append(article)
+        if isinstance(obj, dict) and obj.get("label") is not None:
+            labels[article.id] = str(obj["label"])
+    return articles, labels, problems
+
+
+def prepare_for_clustering(articles: Sequence[Any]) -> list[Any]:
+    """Clean articles with the pipeline; one left empty by cleaning keeps its raw text."""
+    from newsbrief.models import Document
+    from newsbrief.pipeline import prepare_articles
+
+    out = []
+    for article in articles:
+        prepared = prepare_articles([article])
+        out.append(prepared[0] if prepared else Document(article, article.text, ()))
+    return out

@@ -1,0 +1,141 @@
+"""The output of the Spark job: Parquet tables, a JSONL of briefs and a run manifest.
+
+Tables (one folder each under the output folder):
+
+``articles``         one row per cleaned article: metadata, cleaned text, sentences with their
+                     offsets, content hash, ``duplicate_of`` and ``event_id``
+``duplicate_groups`` one row per group of copies: original, members, outlets, event
+``events``           one row per event: article ids in input order, counts, time span, headline
+``briefs``           one row per event: headline, summary and the whole brief as JSON
+                     (``Brief.to_dict``, the documented contract)
+``problems``         every input skipped, with the reason
+
+``briefs.jsonl`` holds ``{"event_id": ..., "brief": {...}}`` per line in event order (for a
+local output folder; on a distributed file system Spark's ``briefs_jsonl/`` part files), and
+``run.json`` the counts, timings and options of the run. ``newsbrief import-parquet`` reads
+these tables back without Spark (pyarrow).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from newsbrief.models import DuplicateGroup, Problem
+
+__all__ = [
+    "ARTICLES",
+    "BRIEFS",
+    "DUPLICATE_GROUPS",
+    "EVENTS",
+    "PROBLEMS",
+    "TableWriter",
+    "article_row",
+    "brief_row",
+    "duplicate_row",
+    "event_row",
+    "problem_row",
+]
+
+# Schemas as DDL strings: readable, and understood by Spark's createDataFrame.
+ARTICLES = (
+    "id STRING, title STRING, text STRING, outlet STRING, published STRING, url STRING, "
+    "path STRING, language STRING, author STRING, "
+    "sentences ARRAY<STRUCT<`index`: INT, `text`: STRING, `start`: INT, `end`: INT, "
+    "`paragraph`: INT>>, "
+    "removed_lines ARRAY<STRING>, content_hash STRING, duplicate_of STRING, event_id STRING, "
+    "file_rank INT, position INT"
+)
+DUPLICATE_GROUPS = (
+    "original STRING, members ARRAY<STRING>, outlets ARRAY<STRING>, event_id STRING"
+)
+EVENTS = (
+    "event_id STRING, article_ids ARRAY<STRING>, article_count INT, outlet_count INT, "
+    "first_published STRING, last_published STRING, headline STRING, file_rank INT, position INT"
+)
+BRIEFS = "event_id STRING, headline STRING, summary STRING, brief STRING"
+PROBLEMS = "source STRING, line INT, reason STRING"
+
+
+def article_row(prepared, duplicate_of: str | None, event: str) -> tuple:
+    doc = prepared.document
+    a = doc.article
+    sentences = [(s.index, s.text, s.start, s.end, s.paragraph) for s in doc.sentences]
+    return (
+        a.id, a.title, doc.text, a.outlet, a.published, a.url, a.path, a.language, a.author,
+        sentences, list(doc.removed_lines), prepared.content_hash, duplicate_of, event,
+        prepared.ordinal[0], prepared.ordinal[1],
+    )
+
+
+def _headline(brief: dict[str, Any]) -> str:
+    return " ".join(s["text"] for s in brief.get("headline", []))
+
+
+def event_row(event: tuple) -> tuple:
+    ordinal, eid, documents, brief_json = event
+    dates = sorted(d.article.published for d in documents if d.article.published)
+    outlets = {d.article.outlet for d in documents if d.article.outlet}
+    return (
+        eid, [d.id for d in documents], len(documents), len(outlets),
+        dates[0] if dates else None, dates[-1] if dates else None,
+        _headline(json.loads(brief_json)), ordinal[0], ordinal[1],
+    )
+
+
+def brief_row(event: tuple) -> tuple:
+    _, eid, _, brief_json = event
+    brief = json.loads(brief_json)
+    summary = " ".join(s["text"] for s in brief.get("summary", []))
+    return eid, _headline(brief), summary, brief_json
+
+
+def duplicate_row(group: DuplicateGroup, event: str | None) -> tuple:
+    return group.original, list(group.members), list(group.outlets), event
+
+
+def problem_row(problem: Problem) -> tuple:
+    return problem.source, problem.line, problem.reason
+
+
+def _is_local(output: str) -> bool:
+    scheme, sep, _ = output.partition("://")
+    return not sep or scheme.lower() == "file"
+
+
+class TableWriter:
+    """Writes the tables of one run under ``output`` (a local folder or a Hadoop URI)."""
+
+    def __init__(self, spark, output: str, *, overwrite: bool = False) -> None:
+        self.spark = spark
+        self.output = output.rstrip("/")
+        self.mode = "overwrite" if overwrite else "errorifexists"
+        self.local = Path(output[7:] if output.startswith("file://") else output) if _is_local(
+            output) else None
+        if self.local is not None:
+            self.local.mkdir(parents=True, exist_ok=True)
+
+    def write(self, name: str, rows, schema: str) -> None:
+        frame = self.spark.createDataFrame(rows, schema)
+        frame.write.mode(self.mode).parquet(f"{self.output}/{name}")
+
+    def briefs_jsonl(self, events) -> None:
+        """One line per event, events in input order of their first article."""
+        lines = events.sortBy(lambda e: e[0]).map(
+            lambda e: f'{{"event_id": {json.dumps(e[1])}, "brief": {e[3]}}}'
+        )
+        if self.local is None:
+            lines.saveAsTextFile(f"{self.output}/briefs_jsonl")
+            return
+        target = self.local / "briefs.jsonl"
+        with open(target, "w", encoding="utf-8") as out:
+            for line in lines.toLocalIterator():
+                out.write(line + "\n")
+
+    def manifest(self, data: dict[str, Any]) -> None:
+        text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+        if self.local is not None:
+            (self.local / "run.json").write_text(text + "\n", encoding="utf-8")
+        else:
+            self.spark.sparkContext.parallelize([text], 1).saveAsTextFile(f"{self.output}/run_json")

@@ -1,0 +1,156 @@
+"""Opening the SQLite file: WAL, busy timeout, and schema migrations by ``user_version``.
+
+Migrations are the files ``migrations/NNNN_name.sql`` shipped in the package, applied in
+order, each inside its own transaction together with the ``PRAGMA user_version`` bump, so a
+crash mid-migration leaves the database at the previous version.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from newsbrief.errors import StoreError
+
+__all__ = ["Migration", "connect", "default_db_path", "migrate", "migrations", "schema_version"]
+
+BUSY_TIMEOUT_MS = 10_000
+_NAME = re.compile(r"^(\d{4})_([\w-]+)\.sql$")
+
+
+def default_db_path() -> Path:
+    """The platform's per-user data folder (platformdirs) / ``newsbrief.db``."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("newsbrief", appauthor=False)) / "newsbrief.db"
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def migrations() -> list[Migration]:
+    """The packaged migrations in order. Numbers are blocks per owner (0001-0019 store,
+    0020-0029 feeds, 0030-0039 web), so gaps between blocks are expected; no duplicates."""
+    found = []
+    for entry in resources.files("newsbrief.store").joinpath("migrations").iterdir():
+        match = _NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), match.group(2), entry.read_text("utf-8")))
+    found.sort(key=lambda m: m.version)
+    for before, migration in zip(found, found[1:]):
+        if migration.version == before.version:
+            raise StoreError(f"two migrations numbered {migration.version:04d}")
+    return found
+
+
+def _applied(conn: sqlite3.Connection, current: int) -> set[int]:
+    """Versions applied so far. Blocks are numbered apart but written at the same time, so a
+    later 0003 may meet a database already at 0020: track each version, not only the highest
+    (databases made before this table: everything up to ``user_version``)."""
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)")
+    done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+    if not done and current:
+        done = {m.version for m in migrations() if m.version <= current}
+        conn.executemany("INSERT INTO schema_migrations (version) VALUES (?)", [(v,) for v in done])
+    return done
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, target: int | None = None) -> int:
+    """Apply the migrations above the database's version (up to ``target``); returns it."""
+    current = schema_version(conn)
+    available = migrations()
+    latest = available[-1].version if available else 0
+    if current > latest:
+        raise StoreError(
+            f"database schema version {current} is newer than this newsbrief ({latest}); "
+            "upgrade newsbrief"
+        )
+    applied = _applied(conn, current)
+    for migration in available:
+        if migration.version in applied or (target is not None and migration.version > target):
+            continue
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            if conn.execute("SELECT 1 FROM schema_migrations WHERE version = ?",
+                            (migration.version,)).fetchone():
+                conn.execute("COMMIT")  # another process applied it meanwhile
+                continue
+            # executescript would COMMIT first; run the statements one by one instead.
+            for statement in _statements(migration.sql):
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_migrations (version) VALUES (?)", (migration.version,))
+            current = max(current, migration.version)
+            conn.execute(f"PRAGMA user_version = {current:d}")
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            conn.execute("ROLLBACK")
+            raise StoreError(
+                f"migration {migration.version:04d}_{migration.name} failed: {exc}"
+            ) from exc
+    return schema_version(conn)
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration script into complete statements (sqlite3.complete_statement)."""
+    out, buffer = [], ""
+    for line in sql.splitlines(keepends=True):
+        if not buffer and (not line.strip() or line.lstrip().startswith("--")):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            out.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        raise StoreError(f"incomplete SQL statement in migration: {buffer.strip()[:60]}")
+    return out
+
+
+def connect(path: str | Path, *, readonly: bool = False, migrate_to: int | None = None) -> sqlite3.Connection:
+    """Open (creating folders and file when writable), set WAL and the busy timeout, migrate."""
+    path = Path(path)
+    try:
+        if readonly:
+            if not path.exists():
+                raise StoreError(f"{path}: no such database")
+            conn = sqlite3.connect(
+                f"file:{path}?mode=ro", uri=True, isolation_level=None,
+                check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000,
+            )
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+            )
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if not readonly:
+            conn.execute("PRAGMA journal_mode = WAL")
+            # NORMAL in WAL mode: a committed transaction survives a process crash (SIGKILL);
+            # only an OS crash or power loss can lose the last commits.
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            migrate(conn, migrate_to)
+        else:
+            version = schema_version(conn)
+            latest = migrations()[-1].version
+            if version != latest:
+                raise StoreError(
+                    f"{path}: schema version {version}, expected {latest}; "
+                    "open it once for writing to migrate"
+                )
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: cannot open database: {exc}") from exc
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot create database: {exc.strerror or exc}") from exc
+    return conn

@@ -1,0 +1,92 @@
+"""MinHash LSH kept in SQLite: band keys in an indexed table, signatures beside them.
+
+The banding scheme is that of datasketch's ``MinHashLSH`` (Indyk & Motwani 1998; Broder 1997
+for MinHash): the signature is cut into ``b`` bands of ``r`` rows, chosen by datasketch for the
+Jaccard threshold, and two articles are candidates when any band agrees. Each band becomes one
+64-bit key (band number and rows hashed together), so finding the candidates of an article is
+one indexed ``IN`` query: sub-linear in the size of the store. Candidates are then checked
+with the Jaccard estimate of the full signatures, exactly as :func:`newsbrief.dedup.find_duplicates`
+does in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from functools import lru_cache
+
+import numpy as np
+from datasketch import MinHash
+
+from newsbrief.dedup import NUM_PERM, minhash
+
+__all__ = ["band_keys", "find_original", "signature", "signature_bytes"]
+
+
+@lru_cache(maxsize=8)
+def _bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    from datasketch.lsh import _optimal_param
+
+    return _optimal_param(threshold, num_perm, 0.5, 0.5)
+
+
+def signature(title: str, text: str) -> np.ndarray:
+    """The MinHash signature the brief's dedup uses (title + cleaned text)."""
+    return minhash(title + "\n" + text).hashvalues
+
+
+def signature_bytes(values: np.ndarray) -> bytes:
+    return values.astype(np.uint64).tobytes()
+
+
+def band_keys(values: np.ndarray, threshold: float) -> list[int]:
+    """One signed 64-bit key per LSH band (SQLite integers are signed)."""
+    b, r = _bands(threshold, len(values))
+    data = values.astype(np.uint64)
+    keys = []
+    for band in range(b):
+        digest = hashlib.blake2b(
+            band.to_bytes(2, "little") + data[band * r : (band + 1) * r].tobytes(), digest_size=8
+        ).digest()
+        keys.append(int.from_bytes(digest, "little", signed=True))
+    return keys
+
+
+def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.count_nonzero(a == b)) / len(a)
+
+
+def find_original(
+    conn: sqlite3.Connection, values: np.ndarray, keys: list[int], threshold: float
+) -> str | None:
+    """The stored article this signature copies (its group's original), or None.
+
+    Among candidates at or above ``threshold`` the most similar wins; if it is itself a copy,
+    its original is returned, so every group has one original: the first one stored.
+    """
+    marks = ",".join("?" * len(keys))
+    rows = conn.execute(
+        f"SELECT DISTINCT article_id FROM lsh_bands WHERE key IN ({marks})", keys
+    ).fetchall()
+    if not rows:
+        return None
+    best, best_id = threshold, None
+    for (article_id,) in rows:
+        found = conn.execute(
+            "SELECT m.signature, a.duplicate_of, a.seq FROM minhashes m "
+            "JOIN articles a ON a.id = m.article_id WHERE m.article_id = ?",
+            (article_id,),
+        ).fetchone()
+        if found is None:
+            continue
+        other = np.frombuffer(found[0], dtype=np.uint64)
+        if len(other) != len(values):
+            continue
+        score = _jaccard(values, other)
+        if score > best or (score == best and best_id is None):
+            best, best_id = score, found[1] or article_id
+    return best_id
+
+
+def empty_signature() -> np.ndarray:
+    return MinHash(num_perm=NUM_PERM, seed=1).hashvalues

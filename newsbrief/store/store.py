@@ -1,0 +1,493 @@
+"""The SQLite store: articles, sentences, near-duplicate links, events and versioned briefs.
+
+Writing goes through :meth:`Store.add_articles`, in transactions of ``batch_size`` articles:
+each batch is cleaned with :func:`newsbrief.pipeline.prepare_articles`, linked to earlier
+copies by MinHash LSH (:mod:`newsbrief.store.neardup`), assigned to events by the incremental
+clusterer (:mod:`newsbrief.store.clustering`) and committed as a whole. Events that gained
+articles are marked stale in the same transaction; their briefs are rebuilt from the stored
+documents (:func:`newsbrief.pipeline.brief_documents`) after the batch or at the end of the
+run, each rebuild a new version. A run killed at any point leaves the committed batches and
+the stale marks; running it again skips what is stored and finishes the rest.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from newsbrief.cluster import ClusterConfig, extract_features
+from newsbrief.config import BriefConfig
+from newsbrief.errors import NotFound, StoreError
+from newsbrief.models import Article, Brief, Document, Problem, Sentence
+from newsbrief.pipeline import brief_documents, prepare_articles
+from newsbrief.store.changes import BriefChanges, brief_changes
+from newsbrief.store.clustering import StoreClusterer
+from newsbrief.store.db import connect, default_db_path
+from newsbrief.store.models import EventSummary, IngestReport, StoredArticle
+from newsbrief.store.neardup import band_keys, find_original, signature, signature_bytes
+from newsbrief.store.urls import canonical_url, content_hash
+
+__all__ = ["Store"]
+
+Progress = Callable[[int], None]
+DUPLICATE_THRESHOLD = 0.35  # the brief's own near-duplicate threshold (BriefConfig)
+_EVENT_COLUMNS = (
+    "id, headline, first_published, last_published, article_count, outlet_count, updated_at"
+)
+_ARTICLE_COLUMNS = (
+    "id, title, outlet, published, url, path, language, author, raw_text, text, "
+    "content_hash, duplicate_of, event_id, added_at"
+)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Store:
+    """An open newsbrief database. Safe from one thread at a time (calls are serialised)."""
+
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        config: BriefConfig | None = None,
+        readonly: bool = False,
+        cluster_config: ClusterConfig | None = None,
+        batch_size: int | None = None,
+        migrate_to: int | None = None,
+    ) -> None:
+        self.path = Path(path) if path is not None else default_db_path()
+        self.config = config or BriefConfig()
+        self.cluster_config = cluster_config or ClusterConfig()
+        self.readonly = readonly
+        # One transaction per clustering batch: the clusterer decides a batch at a time.
+        self.batch_size = max(1, batch_size or self.cluster_config.batch_size)
+        self._lock = threading.RLock()
+        self.conn = connect(self.path, readonly=readonly, migrate_to=migrate_to)
+        self._clusterer: StoreClusterer | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        if self.readonly:
+            raise StoreError(f"{self.path}: opened read-only")
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            if self._clusterer is not None:
+                self._clusterer.reload()
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    @property
+    def clusterer(self) -> StoreClusterer:
+        if self._clusterer is None:
+            self._clusterer = StoreClusterer(self.conn, self.cluster_config)
+        return self._clusterer
+
+    # ------------------------------------------------------------------ writing
+    def has_url(self, url: str) -> bool:
+        """Whether an article with this URL (after canonicalisation) is stored."""
+        key = canonical_url(url)
+        with self._lock:
+            return key is not None and self.conn.execute(
+                "SELECT 1 FROM articles WHERE canonical_url = ?", (key,)
+            ).fetchone() is not None
+
+    def has_content(self, content_hash: str) -> bool:
+        """Whether an article with this content hash (:func:`content_hash`) is stored."""
+        with self._lock:
+            return self.conn.execute(
+                "SELECT 1 FROM articles WHERE content_hash = ?", (content_hash,)
+            ).fetchone() is not None
+
+    def add_articles(
+        self,
+        articles: Iterable[Article],
+        *,
+        progress: Progress | None = None,
+        refresh: str = "batch",
+    ) -> IngestReport:
+        """Store new articles, link copies, assign events, refresh briefs; see module doc.
+
+        ``refresh``: ``"batch"`` rebuilds touched briefs after each committed batch, ``"end"``
+        once at the end of the call, ``"none"`` leaves them stale for :meth:`refresh_briefs`.
+        """
+        if refresh not in ("batch", "end", "none"):
+            raise ValueError(f"refresh must be batch, end or none, not {refresh!r}")
+        report = IngestReport()
+        with self._lock:
+            batch: list[Article] = []
+            for article in articles:
+                batch.append(article)
+                if len(batch) >= self.batch_size:
+                    self._add_batch(batch, report, progress)
+                    batch = []
+                    if refresh == "batch":
+                        report.briefs_refreshed += self.refresh_briefs()
+            if batch:
+                self._add_batch(batch, report, progress)
+            if refresh != "none":
+                report.briefs_refreshed += self.refresh_briefs()
+            _resolve_merges(report)
+        return report
+
+    def _add_batch(self, batch: list[Article], report: IngestReport, progress: Progress | None) -> None:
+        # Skip what is stored (by content hash or canonical URL) before the costly cleaning.
+        fresh: list[tuple[Article, str, str | None]] = []
+        seen_hash: set[str] = set()
+        seen_url: set[str] = set()
+        for article in batch:
+            digest = content_hash(article)
+            url = canonical_url(article.url) if article.url else None
+            if digest in seen_hash or self._exists("content_hash", digest):
+                report.skipped.append((article.id, "already stored (same content)"))
+            elif url and (url in seen_url or self._exists("canonical_url", url)):
+                report.skipped.append((article.id, "already stored (same URL)"))
+            else:
+                seen_hash.add(digest)
+                if url:
+                    seen_url.add(url)
+                fresh.append((article, digest, url))
+                continue
+            if progress:
+                progress(1)
+        if not fresh:
+            return
+        clusterer = self.clusterer
+        with self._transaction() as conn:
+            now = _now()
+            clusterer.now = now
+            new_items: list[tuple[str, Any, str | None]] = []
+            copies: list[tuple[str, str]] = []
+            inserted: list[str] = []
+            for article, digest, url in fresh:
+                prepared = prepare_articles([article])
+                if not prepared:
+                    report.problems.append(Problem(
+                        article.path or article.id,
+                        f"article {article.id}: no text left after cleaning"))
+                else:
+                    article_id, original = self._insert(conn, prepared[0], digest, url, now)
+                    inserted.append(article_id)
+                    if original is None:
+                        features = extract_features(article.title, prepared[0].text,
+                                                    self.cluster_config)
+                        new_items.append((article_id, features, article.published))
+                    else:
+                        copies.append((article_id, original))
+                        report.duplicates.append((article_id, original))
+                if progress:
+                    progress(1)
+            before = clusterer.next_id
+            assigned = clusterer.add_batch(new_items)
+            report.events_created |= {f"{clusterer.id_prefix}{i}"
+                                      for i in range(before, clusterer.next_id)}
+            rows = [(event_id, item[0]) for item, event_id in zip(new_items, assigned)]
+            conn.executemany("UPDATE articles SET event_id = ? WHERE id = ?", rows)
+            for gone, keep in clusterer.merges:
+                conn.execute("UPDATE articles SET event_id = ? WHERE event_id = ?", (keep, gone))
+                conn.execute(
+                    "INSERT OR IGNORE INTO event_terms (term, event_id) "
+                    "SELECT term, ? FROM event_terms WHERE event_id = ?", (keep, gone))
+                conn.execute("DELETE FROM event_search WHERE event_id = ?", (gone,))
+                conn.execute("UPDATE events SET brief_stale = 0, article_count = 0, "
+                             "outlet_count = 0, updated_at = ? WHERE id = ?", (now, gone))
+                report.merged.append((gone, keep))
+            # A copy joins the event of its original (which may have arrived in this batch).
+            for article_id, original in copies:
+                conn.execute(
+                    "UPDATE articles SET event_id = (SELECT event_id FROM articles WHERE id = ?) "
+                    "WHERE id = ?", (original, article_id))
+            touched = {keep for _, keep in clusterer.merges}
+            for article_id in inserted:
+                event_id = conn.execute("SELECT event_id FROM articles WHERE id = ?",
+                                        (article_id,)).fetchone()[0]
+                report.added.append((article_id, event_id))
+                touched.add(event_id)
+            gone_ids = {gone for gone, _ in clusterer.merges}
+            touched -= gone_ids
+            clusterer.flush()
+            for event_id in sorted(touched, key=clusterer._id_number):
+                _update_event_row(conn, event_id, now)
+        clusterer.committed()
+        report.events_updated |= touched
+
+    def _exists(self, column: str, value: str) -> bool:
+        return self.conn.execute(
+            f"SELECT 1 FROM articles WHERE {column} = ?", (value,)
+        ).fetchone() is not None
+
+    def _unique_id(self, article_id: str, digest: str) -> str:
+        if self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
+            return f"{article_id}~{digest[:8]}"
+        return article_id
+
+    def _insert(self, conn: sqlite3.Connection, document: Document, digest: str,
+                url: str | None, now: str) -> tuple[str, str | None]:
+        """Insert the article (event not yet known); returns its id and its original, if a copy."""
+        article = document.article
+        article_id = self._unique_id(article.id, digest)
+        values = signature(article.title, document.text)
+        keys = band_keys(values, DUPLICATE_THRESHOLD)
+        original = find_original(conn, values, keys, DUPLICATE_THRESHOLD)
+        conn.execute(
+            "INSERT INTO articles (id, title, outlet, published, url, canonical_url, path, "
+            "language, author, raw_text, text, removed_lines, content_hash, duplicate_of, "
+            "event_id, added_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL,?)",
+            (article_id, article.title, article.outlet, article.published, article.url, url,
+             article.path, article.language, article.author, article.text, document.text,
+             json.dumps(list(document.removed_lines)), digest, original, now),
+        )
+        conn.executemany(
+            "INSERT INTO sentences (article_id, idx, text, start, end, paragraph) "
+            "VALUES (?,?,?,?,?,?)",
+            [(article_id, s.index, s.text, s.start, s.end, s.paragraph) for s in document.sentences],
+        )
+        conn.execute("INSERT INTO minhashes (article_id, signature) VALUES (?, ?)",
+                     (article_id, signature_bytes(values)))
+        conn.executemany("INSERT INTO lsh_bands (key, article_id) VALUES (?, ?)",
+                         [(k, article_id) for k in keys])
+        return article_id, original
+
+    # ------------------------------------------------------------------ briefs
+    def refresh_briefs(self, event_ids: Iterable[str] | None = None) -> int:
+        """Rebuild the briefs of stale events (or of ``event_ids``); returns how many."""
+        with self._lock:
+            if event_ids is None:
+                ids = [r[0] for r in self.conn.execute(
+                    "SELECT id FROM events WHERE brief_stale = 1 AND merged_into IS NULL "
+                    "ORDER BY seq")]
+            else:
+                ids = list(event_ids)
+            for event_id in ids:
+                self._refresh(event_id)
+            return len(ids)
+
+    def _refresh(self, event_id: str) -> None:
+        stored = self.event_articles(event_id)
+        if not stored:
+            return
+        documents = [Document(s.article, s.text, s.sentences) for s in stored]
+        result = brief_documents(documents, self.config)
+        headline = result.headline_text or stored[0].article.title
+        titles = " | ".join(dict.fromkeys(s.article.title for s in stored if s.article.title))
+        with self._transaction() as conn:
+            now = _now()
+            version = conn.execute(
+                "SELECT COALESCE(MAX(version), 0) + 1 FROM briefs WHERE event_id = ?", (event_id,)
+            ).fetchone()[0]
+            conn.execute(
+                "INSERT INTO briefs (event_id, version, created_at, article_count, brief) "
+                "VALUES (?,?,?,?,?)",
+                (event_id, version, now, len(stored), json.dumps(result.to_dict())),
+            )
+            conn.execute("UPDATE events SET headline = ?, brief_stale = 0 WHERE id = ?",
+                         (headline, event_id))
+            conn.execute("DELETE FROM event_search WHERE event_id = ?", (event_id,))
+            conn.execute("INSERT INTO event_search (event_id, headline, titles) VALUES (?,?,?)",
+                         (event_id, headline, titles))
+
+    # ------------------------------------------------------------------ reading
+    def _live_id(self, event_id: str) -> str:
+        """Follow merges: a merged event's id leads to the event it became part of."""
+        for _ in range(64):
+            row = self.conn.execute(
+                "SELECT merged_into FROM events WHERE id = ?", (event_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"no event {event_id!r}")
+            if row[0] is None:
+                return event_id
+            event_id = row[0]
+        raise StoreError(f"event {event_id!r}: merge chain too long")
+
+    def list_events(
+        self, *, since: str | None = None, query: str | None = None, limit: int = 50,
+        cursor: str | None = None,
+    ) -> tuple[list[EventSummary], str | None]:
+        """Events newest first (by last article time); ``query`` searches headlines and titles.
+
+        ``cursor`` is the opaque value returned with the previous page.
+        """
+        where = ["e.merged_into IS NULL", "e.article_count > 0"]
+        params: list[Any] = []
+        order = "COALESCE(e.last_published, e.updated_at)"
+        if since:
+            where.append(f"{order} >= ?")
+            params.append(since)
+        if query:
+            match = _fts_query(query)
+            if not match:
+                return [], None
+            where.append("e.id IN (SELECT event_id FROM event_search WHERE event_search MATCH ?)")
+            params.append(match)
+        if cursor:
+            key, seq = _decode_cursor(cursor)
+            where.append(f"({order} < ? OR ({order} = ? AND e.seq < ?))")
+            params += [key, key, seq]
+        sql = (f"SELECT {_EVENT_COLUMNS}, {order}, e.seq FROM events e WHERE "
+               + " AND ".join(where) + f" ORDER BY {order} DESC, e.seq DESC LIMIT ?")
+        with self._lock:
+            rows = self.conn.execute(sql, params + [max(1, limit) + 1]).fetchall()
+        items = [EventSummary(*row[:7]) for row in rows[:limit]]
+        next_cursor = None
+        if len(rows) > limit and items:
+            last = rows[limit - 1]
+            next_cursor = _encode_cursor(last[7], last[8])
+        return items, next_cursor
+
+    def get_event(self, event_id: str) -> EventSummary:
+        """One event (a merged event's id gives the event it joined); raises NotFound."""
+        with self._lock:
+            live = self._live_id(event_id)
+            row = self.conn.execute(
+                f"SELECT {_EVENT_COLUMNS} FROM events WHERE id = ?", (live,)).fetchone()
+        return EventSummary(*row)
+
+    def brief_versions(self, event_id: str) -> list[tuple[int, str, Brief]]:
+        """Every stored version of the event's brief, oldest first: (version, created_at, brief)."""
+        with self._lock:
+            live = self._live_id(event_id)
+            rows = self.conn.execute(
+                "SELECT version, created_at, brief FROM briefs WHERE event_id = ? ORDER BY version",
+                (live,)).fetchall()
+        return [(v, created, Brief.from_dict(json.loads(data))) for v, created, data in rows]
+
+    def get_brief(self, event_id: str, version: int | None = None) -> Brief:
+        """The latest (or the given) version of the event's brief; raises NotFound."""
+        with self._lock:
+            live = self._live_id(event_id)
+            if version is None:
+                row = self.conn.execute(
+                    "SELECT brief FROM briefs WHERE event_id = ? ORDER BY version DESC LIMIT 1",
+                    (live,)).fetchone()
+            else:
+                row = self.conn.execute(
+                    "SELECT brief FROM briefs WHERE event_id = ? AND version = ?",
+                    (live, version)).fetchone()
+        if row is None:
+            which = "any brief" if version is None else f"brief version {version}"
+            raise NotFound(f"event {event_id!r} has no {which} yet (run: newsbrief ingest)")
+        return Brief.from_dict(json.loads(row[0]))
+
+    def brief_changes(self, event_id: str) -> BriefChanges:
+        """What the latest version of the brief changed since the one before."""
+        versions = self.brief_versions(event_id)
+        if not versions:
+            raise NotFound(f"event {event_id!r} has no brief yet")
+        new_v, _, new = versions[-1]
+        if len(versions) == 1:
+            return brief_changes(self._live_id(event_id), None, new, None, new_v)
+        old_v, _, old = versions[-2]
+        return brief_changes(self._live_id(event_id), old, new, old_v, new_v)
+
+    def get_article(self, article_id: str) -> StoredArticle:
+        """One stored article with its cleaned text and sentences; raises NotFound."""
+        with self._lock:
+            row = self.conn.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"no article {article_id!r}")
+            return self._stored(row)
+
+    def event_articles(self, event_id: str) -> list[StoredArticle]:
+        """The articles of an event in arrival order; raises NotFound for an unknown event."""
+        with self._lock:
+            live = self._live_id(event_id)
+            rows = self.conn.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE event_id = ? ORDER BY seq",
+                (live,)).fetchall()
+            return [self._stored(row) for row in rows]
+
+    def _stored(self, row: tuple) -> StoredArticle:
+        (article_id, title, outlet, published, url, path, language, author, raw, text,
+         digest, duplicate_of, event_id, added_at) = row
+        sentences = tuple(
+            Sentence(article_id, idx, s_text, start, end, paragraph)
+            for idx, s_text, start, end, paragraph in self.conn.execute(
+                "SELECT idx, text, start, end, paragraph FROM sentences WHERE article_id = ? "
+                "ORDER BY idx", (article_id,))
+        )
+        article = Article(article_id, title, raw, outlet, published, url, path, language, author)
+        return StoredArticle(article, text, sentences, digest, duplicate_of, event_id, added_at)
+
+    def counts(self) -> dict[str, int]:
+        """How many articles, events, duplicates, sentences and brief versions are stored."""
+        queries = {
+            "articles": "SELECT COUNT(*) FROM articles",
+            "events": "SELECT COUNT(*) FROM events WHERE merged_into IS NULL AND article_count > 0",
+            "merged_events": "SELECT COUNT(*) FROM events WHERE merged_into IS NOT NULL",
+            "duplicates": "SELECT COUNT(*) FROM articles WHERE duplicate_of IS NOT NULL",
+            "sentences": "SELECT COUNT(*) FROM sentences",
+            "briefs": "SELECT COUNT(*) FROM briefs",
+            "stale_briefs": "SELECT COUNT(*) FROM events WHERE brief_stale = 1 "
+                            "AND merged_into IS NULL",
+        }
+        with self._lock:
+            return {k: int(self.conn.execute(q).fetchone()[0]) for k, q in queries.items()}
+
+
+def _update_event_row(conn: sqlite3.Connection, event_id: str, now: str) -> None:
+    conn.execute(
+        "UPDATE events SET article_count = s.n, outlet_count = s.outlets, "
+        "first_published = s.first, last_published = s.last, updated_at = ?, brief_stale = 1 "
+        "FROM (SELECT COUNT(*) AS n, COUNT(DISTINCT outlet) AS outlets, MIN(published) AS first, "
+        "MAX(published) AS last FROM articles WHERE event_id = ?) AS s WHERE events.id = ?",
+        (now, event_id, event_id),
+    )
+
+
+def _resolve_merges(report: IngestReport) -> None:
+    """Point the report at surviving events when events were merged during the run."""
+    target = dict(report.merged)
+
+    def live(event_id: str) -> str:
+        while event_id in target:
+            event_id = target[event_id]
+        return event_id
+
+    report.added = [(a, live(e)) for a, e in report.added]
+    report.events_created = {live(e) for e in report.events_created}
+    report.events_updated = {live(e) for e in report.events_updated} - report.events_created
+
+
+def _fts_query(text: str) -> str:
+    """User words as FTS5 string literals (AND of prefixes), so no FTS syntax leaks through."""
+    import re
+
+    words = re.findall(r"\w+", text, re.UNICODE)
+    return " ".join('"' + w.replace('"', '""') + '"*' for w in words[:16])
+
+
+def _encode_cursor(key: str, seq: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps([key, seq]).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[str, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key, seq = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return str(key), int(seq)
+    except (ValueError, TypeError) as exc:
+        raise StoreError(f"invalid cursor {cursor!r}") from exc

@@ -1,0 +1,311 @@
+"""The ASGI app: a factory, the per-thread store pool, security headers and one error shape.
+
+Every route is a plain function in :mod:`newsbrief.web.api` (JSON under ``/api/v1``) or
+:mod:`newsbrief.web.pages` (HTML); this module wires them together. Errors have one shape
+everywhere: ``{"error": {"status", "code", "message", "field"}}`` for the API, and the same
+fields on an HTML page for the browser routes. Nothing a client sees ever carries a stack trace
+or a file path: unexpected exceptions are logged on the server and answered with a bare 500.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from newsbrief import __version__
+from newsbrief.config import BriefConfig
+from newsbrief.errors import InputError, NewsbriefError, NotFound, StoreError
+
+__all__ = ["DEFAULT_MAX_BODY", "ApiError", "StorePool", "create_app", "error_body"]
+
+log = logging.getLogger("newsbrief.web")
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_MAX_BODY = 5 * 1024 * 1024
+
+# No inline script or style anywhere: the pages load one CSS and one JS file from /static, so
+# an article that smuggles markup past escaping still cannot run or restyle anything.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+_STATUS_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 406: "not_acceptable", 413: "body_too_large",
+    415: "unsupported_media_type", 422: "invalid_input", 500: "internal_error",
+    503: "unavailable",
+}
+
+
+class ApiError(Exception):
+    """A client-facing error: the status, a stable code, a message and the field at fault."""
+
+    def __init__(
+        self, status: int, message: str, *, code: str | None = None, field: str | None = None,
+        headers: dict[str, str] | None = None,
+    ):
+        super().__init__(message)
+        self.status = status
+        self.code = code or _STATUS_CODES.get(status, "error")
+        self.message = message
+        self.field = field
+        self.headers = headers
+
+
+def error_body(status: int, code: str, message: str, field: str | None = None,
+               details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The one error shape every endpoint answers with."""
+    error: dict[str, Any] = {"status": status, "code": code, "message": message, "field": field}
+    if details:
+        error["details"] = details
+    return {"error": error}
+
+
+class StorePool:
+    """Read-only stores, one per worker thread, and one writer store behind a lock.
+
+    FastAPI runs the sync routes on a pool of long-lived worker threads; a thread-local store
+    gives each worker its own SQLite connection, so reads never wait on each other. Readers
+    open the database read-only: a bug in a read route cannot write. WAL mode (set by the
+    store) lets them go on while another process, or this server's writer, ingests. Writes go
+    through one store under ``write_lock``, because event assignment reads, then writes.
+    """
+
+    def __init__(self, path: str | Path, config: BriefConfig | None = None):
+        self.path = Path(path)
+        self.config = config
+        self.write_lock = threading.Lock()
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._opened: list[Any] = []
+        self._writer: Any = None
+
+    def open(self) -> None:
+        """Create or migrate the database once, before any reader opens it read-only."""
+        from newsbrief.store import Store
+
+        Store(self.path, config=self.config).close()
+
+    def _remember(self, store: Any) -> Any:
+        with self._lock:
+            self._opened.append(store)
+        return store
+
+    def get(self) -> Any:
+        """The calling thread's read-only store, opened on first use."""
+        store = getattr(self._local, "store", None)
+        if store is None:
+            from newsbrief.store import Store
+
+            store = self._remember(Store(self.path, config=self.config, readonly=True))
+            self._local.store = store
+        return store
+
+    def writer(self) -> Any:
+        """The one writable store; call it only while holding ``write_lock``."""
+        if self._writer is None:
+            from newsbrief.store import Store
+
+            self._writer = self._remember(Store(self.path, config=self.config))
+        return self._writer
+
+    def close(self) -> None:
+        """Close every store opened so far (at shutdown)."""
+        with self._lock:
+            stores, self._opened = self._opened, []
+        self._writer = None
+        for store in stores:
+            try:
+                store.close()
+            except Exception:
+                log.debug("could not close a store", exc_info=True)
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware: security headers on every response, and the last-resort 500.
+
+    It sits outside the routing and the exception handlers, so even a crash inside a handler
+    is answered in the one error shape, with the headers, and without a traceback (the
+    traceback goes to the server log).
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = [h for h in message.get("headers", []) if h[0] not in _HEADER_NAMES]
+                message = {**message, "headers": headers + SECURITY_HEADERS}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            log.exception("unexpected error on %s", scope.get("path"))
+            if started:
+                raise
+            response = JSONResponse(error_body(500, "internal_error", "internal error"), 500)
+            await response(scope, receive, send_with_headers)
+
+
+_HEADER_NAMES = {name for name, _ in SECURITY_HEADERS}
+
+
+def wants_json(request: Request) -> bool:
+    """API, health and OpenAPI paths answer errors in JSON; the browser pages in HTML."""
+    path = request.url.path
+    if path.startswith(("/api/", "/healthz", "/openapi")):
+        return True
+    accept = request.headers.get("accept", "")
+    return "text/html" not in accept and "application/json" in accept
+
+
+def _error_response(request: Request, status: int, code: str, message: str,
+                    field: str | None = None, details: list[dict[str, Any]] | None = None,
+                    headers: dict[str, str] | None = None) -> Response:
+    if wants_json(request):
+        return JSONResponse(error_body(status, code, message, field, details), status, headers)
+    templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request, "error.html",
+        {"status": status, "code": code, "message": message, "field": field},
+        status_code=status, headers=headers,
+    )
+
+
+def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
+    """``("query", "limit")`` -> ``limit``; ``("body", 2, "text")`` -> ``[2].text``."""
+    parts = list(loc)
+    if parts and parts[0] in ("query", "path", "header", "body", "cookie"):
+        parts = parts[1:]
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "body"
+
+
+def validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Pydantic errors as ``{"field", "message"}`` pairs, without echoing the input back."""
+    return [{"field": _field_name(e.get("loc", ())), "message": str(e.get("msg", "invalid"))}
+            for e in errors]
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> Response:
+        return _error_response(request, exc.status, exc.code, exc.message, exc.field,
+                               headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        details = validation_details(list(exc.errors()))
+        first = details[0] if details else {"field": None, "message": "invalid request"}
+        message = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
+        return _error_response(request, 422, "invalid_input", message, first["field"], details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        status = exc.status_code
+        message = exc.detail if isinstance(exc.detail, str) else "request failed"
+        if status == 404 and message == "Not Found":
+            message = f"no page at {request.url.path}"
+        return _error_response(request, status, _STATUS_CODES.get(status, "error"), message,
+                               headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return _error_response(request, 404, "not_found", str(exc))
+
+    @app.exception_handler(InputError)
+    async def input_error(request: Request, exc: InputError) -> Response:
+        return _error_response(request, 422, "invalid_input", str(exc))
+
+    @app.exception_handler(StoreError)
+    async def store_error(request: Request, exc: StoreError) -> Response:
+        log.error("store error on %s: %s", request.url.path, exc)
+        return _error_response(request, 503, "unavailable", "the database is unavailable")
+
+    @app.exception_handler(NewsbriefError)
+    async def other_error(request: Request, exc: NewsbriefError) -> Response:
+        log.error("error on %s: %s", request.url.path, exc)
+        return _error_response(request, 500, "internal_error", "internal error")
+
+
+def create_app(
+    store_path: str | Path,
+    token: str | None = None,
+    *,
+    max_body: int = DEFAULT_MAX_BODY,
+    config: BriefConfig | None = None,
+) -> FastAPI:
+    """Build the app over the database at ``store_path`` (created when missing).
+
+    ``token``: the bearer token that write endpoints require; ``None`` (or empty) makes the
+    server read-only. ``max_body``: the largest request body accepted, in bytes.
+    """
+    from newsbrief.web import api, pages
+
+    if max_body < 1:
+        raise InputError(f"max_body must be positive, got {max_body}")
+    pool = StorePool(store_path, config)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        pool.close()
+
+    app = FastAPI(
+        title="newsbrief",
+        version=__version__,
+        summary="Attributed event briefs from many news articles.",
+        # Swagger UI and ReDoc load scripts from a CDN and inline code: neither fits the
+        # loopback-only, no-inline-script policy. The OpenAPI document stays at /openapi.json.
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    pool.open()
+    app.state.pool = pool
+    app.state.token = token or None
+    app.state.max_body = max_body
+    app.state.templates = pages.make_templates(HERE / "templates")
+    app.add_middleware(SecurityHeaders)
+    _install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    return app
+
+
+def token_from_env() -> str | None:
+    """The token from ``NEWSBRIEF_TOKEN`` (empty counts as unset)."""
+    return os.environ.get("NEWSBRIEF_TOKEN") or None
+

@@ -1,0 +1,120 @@
+"""The server-rendered pages: event list with search, event page, article page.
+
+Jinja2 with autoescape on for every template, so article text is always escaped; links are
+relative or http(s) only (:func:`newsbrief.web.views.safe_url`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import jinja2
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from newsbrief.errors import NotFound
+from newsbrief.models import Brief
+from newsbrief.web.api import list_events
+from newsbrief.web.views import (
+    cite_all,
+    entity_groups,
+    outlet_names,
+    paragraphs,
+    safe_url,
+    short_date,
+    timeline_chart,
+)
+
+__all__ = ["event_context", "make_templates", "router"]
+
+PAGE_SIZE = 25
+QUOTES_SHOWN = 6  # more quotes than this fold away behind a <details> toggle
+
+
+def make_templates(directory: Path) -> Jinja2Templates:
+    """Templates with autoescape on for every file, whatever its extension."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(directory),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,  # a typo in a template fails loudly in tests
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["safe_url"] = safe_url
+    env.filters["short_date"] = short_date
+    # ids go into one path segment: "/" and "#" quoted too
+    env.filters["pathq"] = lambda value: quote(str(value), safe="")
+    return Jinja2Templates(env=env)
+
+
+router = APIRouter(include_in_schema=False)
+
+
+def _render(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
+    return request.app.state.templates.TemplateResponse(request, name, context)
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(
+    request: Request,
+    q: Annotated[str | None, Query(max_length=500)] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> HTMLResponse:
+    items, next_cursor = list_events(request, None, q, PAGE_SIZE, cursor)
+    return _render(request, "index.html", {
+        "q": (q or "").strip(), "events": items, "next_cursor": next_cursor,
+        "first_page": not cursor,
+    })
+
+
+def event_context(summary: Any, brief: Brief, stored: Sequence[Any]) -> dict[str, Any]:
+    """Everything event.html shows, from the event row, its brief and its stored articles."""
+    by_id = {a.article.id: a for a in stored}
+    headline, summary_sentences = cite_all(brief, by_id)
+    refs = {r.id: r for r in brief.articles}
+    names = outlet_names(brief.articles)
+
+    def outlet(article_id: str) -> str:
+        return names.get(article_id, article_id)
+
+    groups = []
+    for group in brief.duplicate_groups:
+        outlets = list(group.outlets) or list(dict.fromkeys(map(outlet, group.members)))
+        groups.append({"group": group, "outlets": outlets})
+    return {
+        "event": summary, "brief": brief, "headline": headline, "summary": summary_sentences,
+        "refs": refs, "outlet": outlet,
+        "outlet_list": lambda ids: list(dict.fromkeys(map(outlet, ids))),
+        "entities": entity_groups(brief.entities), "groups": groups,
+        "chart": timeline_chart(brief.timeline, brief.articles),
+        "quotes_shown": QUOTES_SHOWN,
+    }
+
+
+@router.get("/events/{event_id:path}", response_class=HTMLResponse)
+def event_page(request: Request, event_id: str) -> HTMLResponse:
+    store = request.app.state.pool.get()
+    summary = store.get_event(event_id)
+    brief = store.get_brief(event_id)
+    context = event_context(summary, brief, store.event_articles(event_id))
+    return _render(request, "event.html", context)
+
+
+@router.get("/articles/{article_id:path}", response_class=HTMLResponse)
+def article_page(request: Request, article_id: str) -> HTMLResponse:
+    store = request.app.state.pool.get()
+    stored = store.get_article(article_id)
+    event = None
+    if stored.event_id:
+        try:
+            event = store.get_event(stored.event_id)
+        except NotFound:
+            event = None
+    return _render(request, "article.html", {
+        "stored": stored, "article": stored.article, "event": event,
+        "paragraphs": paragraphs(stored.text, stored.sentences),
+    })

@@ -1,0 +1,102 @@
+"""Entities: NER mentions merged into people, organisations and places with roles."""
+
+from __future__ import annotations
+
+import pytest
+
+from analyze_helpers import analyse, by_prefix, document, event
+from newsbrief.analyze import nlp
+from newsbrief.analyze.entities import acronym, build_index, clean_name, name_key
+from newsbrief.errors import MissingDependency
+
+
+@pytest.fixture(scope="module")
+def seeds(seeds_dir):
+    return event(str(seeds_dir))
+
+
+def _entity(analysis, name):
+    hits = [e for e in analysis.entities if e.name == name]
+    assert len(hits) == 1, [e.name for e in analysis.entities]
+    return hits[0]
+
+
+def test_name_normalisation():
+    assert clean_name("Xi Jinping's") == "Xi Jinping"
+    assert clean_name("the United States") == "United States"
+    assert clean_name("Mr Choe’s") == "Choe"
+    assert name_key("Kim Jong-Un") == name_key("Kim Jong-un") == name_key("Kim Jong Un")
+    assert name_key("U.S.") == name_key("US")
+    assert acronym("the United Nations") == "UN"
+    assert acronym("Centre for Strategic and International Studies") == "CSIS"
+    assert acronym("Beijing") == ""
+
+
+def test_seed_envoy_and_official_with_roles(seeds):
+    _, analysis = seeds
+    song = _entity(analysis, "Song Tao")
+    assert song.type == "PERSON" and len(song.sources) == 5
+    assert any("envoy" in role for role in song.roles)
+    choe = _entity(analysis, "Choe Ryong-hae")
+    assert choe.type == "PERSON"
+    assert any("official" in role for role in choe.roles)
+
+
+def test_seed_name_variants_are_merged(seeds):
+    _, analysis = seeds
+    names = [e.name for e in analysis.entities]
+    xi = _entity(analysis, "Xi Jinping")
+    assert {"Xi", "Xi Jinping's"} <= set(xi.aliases)
+    kim = next(e for e in analysis.entities if name_key(e.name) == "kim jong un")
+    assert {"Kim Jong-Un", "Kim Jong-un"} <= {kim.name, *kim.aliases}
+    us = _entity(analysis, "United States")
+    assert {"US", "U.S.", "the United States"} <= set(us.aliases)
+    assert us.type == "GPE"
+    # Surnames and possessives are not entities of their own.
+    for short in ("Xi", "Trump", "Song", "Kim", "US", "U.S.", "Glaser", "Shen", "Lu"):
+        assert short not in names
+    trump = _entity(analysis, "Donald Trump")
+    assert trump.type == "PERSON" and trump.mentions >= 10  # "Trump" is often tagged ORG
+
+
+def test_mentions_and_sources_are_counted(seeds):
+    documents, analysis = seeds
+    glaser = _entity(analysis, "Bonnie Glaser")
+    assert glaser.sources == (by_prefix([d.id for d in documents], "004"),)
+    assert glaser.mentions == 2
+    counts = [e.mentions for e in analysis.entities]
+    assert counts == sorted(counts, reverse=True)
+
+
+def test_surnames_resolve_within_their_article_first(seeds):
+    documents, _ = seeds
+    index = build_index(nlp.annotate(documents))
+    ids = [d.id for d in documents]
+    # 001 names Wang Dong, 002 names Wang Yi: "Wang" means a different person in each.
+    assert index.resolve(by_prefix(ids, "001"), "Wang") == "Wang Dong"
+    assert index.resolve(by_prefix(ids, "002"), "Wang") == "Wang Yi"
+    assert index.resolve(by_prefix(ids, "004"), "Glaser") == "Bonnie Glaser"
+
+
+def test_parenthesised_alias_is_kept(seeds):
+    _, analysis = seeds
+    assert "王棟" in _entity(analysis, "Wang Dong").aliases
+
+
+def test_without_spacy_quotes_and_dates_still_work(monkeypatch):
+    def missing():
+        raise MissingDependency("spacy", "nlp")
+
+    monkeypatch.setattr(nlp, "load_model", missing)
+    doc = document("The minister arrived on Monday.\n\n“We will rebuild the bridge,” Anna Berg said.")
+    analysis = analyse([doc])
+    assert analysis.entities == () and analysis.ner is False
+    assert [q.speaker for q in analysis.quotes] == ["Anna Berg"]
+    assert [t.date for t in analysis.timeline] == ["2024-03-04"]
+
+
+def test_model_is_cached_and_unused_pipes_are_off():
+    first = nlp.load_model()
+    assert nlp.load_model() is first
+    assert "ner" in first.pipe_names
+    assert not set(nlp.DISABLED) & set(first.pipe_names)

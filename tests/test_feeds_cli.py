@@ -1,0 +1,203 @@
+"""``newsbrief fetch``, ``watch`` and ``feeds`` (newsbrief.cli.feeds) against a loopback site,
+in process and as real processes interrupted with Ctrl-C or killed."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+from feeds_server import Behaviour, Site, news_page, rss, start
+from test_feeds_watch import stories
+
+from newsbrief.cli import main
+
+
+@pytest.fixture
+def site(tmp_path):
+    s = Site(tmp_path / "www")
+    server = start(s)
+    yield s
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def two_feeds(site, eval_dir, tmp_path):
+    texts = stories(eval_dir, 4)
+    links = [site.write(f"/a/{i}.html", news_page(*t)) for i, t in enumerate(texts)]
+    site.write("/one.rss", rss([{"title": t[0], "link": u} for t, u in zip(texts[:2], links)],
+                               title="One Desk"))
+    site.write("/two.json", json.dumps({"version": "https://jsonfeed.org/version/1.1",
+                                        "title": "Two Desk",
+                                        "items": [{"id": u, "url": u} for u in links[2:]]}))
+    listing = tmp_path / "feeds.txt"
+    listing.write_text(f"# news\n{site.url('/one.rss')}\n{site.url('/two.json')}\n")
+    return listing, links
+
+
+def test_watch_once_then_again_then_feeds(two_feeds, tmp_path, capsys):
+    listing, _ = two_feeds
+    db = str(tmp_path / "db.sqlite")
+    args = ["watch", str(listing), "--once", "--db", db, "--rate-limit", "0", "-q"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("round 1: 2 feeds polled, 4 new articles, events ")
+    assert out.rstrip().endswith(", 0 errors")
+    assert main(args) == 0
+    assert capsys.readouterr().out == (
+        "round 1: 2 feeds polled (2 not modified), 0 new articles, "
+        "events 0 created, 0 updated, 0 errors\n"
+    )
+    assert main(["feeds", "--db", db, "--format", "json"]) == 0
+    feeds = json.loads(capsys.readouterr().out)
+    assert [(f["title"], f["new_articles"], f["last_new"], f["last_status"], f["last_error"])
+            for f in feeds] == [("One Desk", 2, 0, "not modified", None),
+                                ("Two Desk", 2, 0, "not modified", None)]
+    assert all(f["last_poll"] and f["last_success"] for f in feeds)
+    assert main(["feeds", "--db", db]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split() == ["FEED", "LAST", "POLL", "LAST", "SUCCESS", "NEW", "(LAST/ALL)",
+                                "PENDING", "LAST", "ERROR"]
+    assert "0/2" in table[1] and "one.rss" in table[1]
+
+
+def test_watch_json_round_report_with_errors(site, two_feeds, tmp_path, capsys):
+    listing, _ = two_feeds
+    site.write("/broken.xml", "<rss><channel><item><title>unterminated")
+    db = str(tmp_path / "db.sqlite")
+    code = main(["watch", str(listing), site.url("/broken.xml"), "--once", "--db", db,
+                 "--rate-limit", "0", "--format", "json", "-q"])
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    # feedparser's lenient parser recovers the item, so the feed counts as polled, but the
+    # broken XML is still reported (and the item, having no link, is named too).
+    assert report["feeds"] == 3 and report["feeds_failed"] == 0 and report["new_articles"] == 4
+    assert report["errors"][0]["source"] == site.url("/broken.xml")
+    reason = report["errors"][0]["reason"]
+    assert reason.startswith("broken XML") and "1 entries recovered leniently" in reason
+    assert "entry 0: no usable link" in reason
+    main(["feeds", "--db", db])
+    assert "broken XML" in capsys.readouterr().out
+
+
+def test_fetch_urls_skips_stored_and_reports_failures(site, eval_dir, tmp_path, capsys):
+    texts = stories(eval_dir, 2)
+    one = site.write("/p/one.html", news_page(*texts[0]))
+    two = site.write("/p/two.html", news_page(*texts[1]))
+    db = str(tmp_path / "db.sqlite")
+    code = main(["fetch", one + "?utm_campaign=x", two, site.url("/p/missing.html"),
+                 "--db", db, "--rate-limit", "0", "-q"])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert captured.out.startswith("fetch: 2 new articles, events ")
+    assert f"error: {site.url('/p/missing.html')}: HTTP 404 Not Found" in captured.err
+    before = len(site.requested("/p/one.html"))
+    assert main(["fetch", one, "--db", db, "-q"]) == 0
+    assert capsys.readouterr().out.startswith("fetch: 0 new articles, 1 already stored")
+    assert len(site.requested("/p/one.html")) == before  # not fetched again
+    with sqlite3.connect(db) as conn:
+        urls = sorted(r[0] for r in conn.execute("SELECT url FROM articles"))
+    assert urls == [one, two]  # utm_* removed
+
+
+def test_fetch_not_an_article_twice_uses_a_conditional_request(site, tmp_path, capsys):
+    url = site.write("/p/teaser.html", news_page("Subscribe to read", ["Only for subscribers."]))
+    db = str(tmp_path / "db.sqlite")
+    assert main(["fetch", url, "--db", db, "-q"]) == 2
+    assert "not an article" in capsys.readouterr().err
+    assert main(["fetch", url, "--db", db, "-q"]) == 2
+    assert "unchanged since last fetch: not an article" in capsys.readouterr().err
+    second = site.requested("/p/teaser.html")[1]
+    assert second.headers.get("If-None-Match")
+
+
+def test_user_errors_are_one_line(tmp_path, capsys):
+    assert main(["fetch", "ftp://example.org/x", "--db", str(tmp_path / "d.db")]) == 2
+    err = capsys.readouterr().err
+    assert "skipped ftp://example.org/x: not an http(s) URL" in err
+    assert "newsbrief: error: no fetchable URLs" in err
+    assert main(["watch", str(tmp_path / "nope.txt"), "--once", "--db",
+                 str(tmp_path / "d.db")]) == 2
+    assert "not a feed URL, and no such file" in capsys.readouterr().err
+    assert main(["feeds", "--db", str(tmp_path / "missing.db")]) == 2
+    assert "no such database" in capsys.readouterr().err
+
+
+# -- real processes: Ctrl-C and kill ------------------------------------------------------
+
+
+@pytest.fixture
+def slow_feed(site, eval_dir, tmp_path):
+    texts = stories(eval_dir, 8)
+    links = []
+    for i, text in enumerate(texts):
+        links.append(site.write(f"/s/{i}.html", news_page(*text)))
+        site.behaviours[f"/s/{i}.html"] = Behaviour(delay=0.25)
+    site.write("/slow.rss", rss([{"title": t[0], "link": u} for t, u in zip(texts, links)]))
+    return site.url("/slow.rss"), links
+
+
+def _watch(feed: str, db: str) -> subprocess.Popen:
+    code = "import sys; from newsbrief.cli import main; sys.exit(main(sys.argv[1:]))"
+    return subprocess.Popen(
+        [sys.executable, "-c", code, "watch", feed, "--once", "--db", db, "--rate-limit", "0",
+         "--concurrency", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
+def _wait_for_pages(site: Site, count: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while sum(p.startswith("/s/") for p in site.paths()) < count:
+        assert time.monotonic() < deadline, "watch never fetched the pages"
+        time.sleep(0.02)
+
+
+def _stored(db: str) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        return [r[0] for r in conn.execute("SELECT url FROM articles")]
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_cleanly_and_a_restart_finishes(site, slow_feed, tmp_path):
+    feed, links = slow_feed
+    db = str(tmp_path / "db.sqlite")
+    proc = _watch(feed, db)
+    _wait_for_pages(site, 3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "(interrupted)" in out and "Traceback" not in err
+    first = _stored(db)
+    assert 0 < len(first) < len(links)
+    proc = _watch(feed, db)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    stored = _stored(db)
+    assert sorted(stored) == sorted(links)  # nothing lost, nothing twice
+
+
+@pytest.mark.slow
+def test_killed_at_any_point_neither_loses_nor_duplicates(site, slow_feed, tmp_path):
+    feed, links = slow_feed
+    db = str(tmp_path / "db.sqlite")
+    for seen in (2, 5):  # kill -9 twice, at different places in the round
+        proc = _watch(feed, db)
+        _wait_for_pages(site, seen)
+        proc.kill()
+        proc.communicate(timeout=30)
+    proc = _watch(feed, db)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    stored = _stored(db)
+    assert sorted(stored) == sorted(links)
+    with sqlite3.connect(db) as conn:
+        states = dict(conn.execute("SELECT state, count(*) FROM feed_entries GROUP BY state"))
+    assert states == {"done": len(links)}

@@ -1,0 +1,329 @@
+"""Ingest: text, HTML, JSON/JSONL records, metadata found in the text, encodings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import DATA, EXAMPLES
+
+from newsbrief.ingest import (
+    article_from_html,
+    article_from_record,
+    article_from_text,
+    read_file,
+    read_paths,
+)
+from newsbrief.ingest.decode import decode_bytes
+from newsbrief.ingest.language import detect_language
+from newsbrief.ingest.metadata import (
+    find_text_metadata,
+    leading_dateline,
+    parse_date,
+    read_metadata_line,
+    read_metadata_lines,
+)
+from newsbrief.ingest.text import content_id
+from newsbrief.models import Article, Problem
+
+HTML = DATA / "html"
+
+
+@pytest.fixture(scope="module")
+def seeds(seeds_dir: Path) -> dict[str, Article]:
+    result = read_paths([seeds_dir])
+    assert not result.problems
+    return {a.id[:3]: a for a in result.articles}
+
+
+# --- plain text and the seeds -------------------------------------------------------------
+
+
+def test_seed_dates_and_outlets_come_from_the_text(seeds):
+    assert seeds["001"].published == "2017-11-16"  # "date 2017-11-16 AFP, BEIJING"
+    assert seeds["001"].outlet == "AFP"
+    assert seeds["002"].published.startswith("2017-11-21")  # "Güncelleme Tarihi: 21 Kasım 2017"
+    assert seeds["003"].published == "2017-11-21"  # a lone "November 21, 2017" line
+    assert seeds["004"].published.startswith("2017-11-18")  # "PUBLISHED : Saturday, 18 November"
+    assert seeds["000"].outlet == "AFP"  # "Beijing, China | AFP | China will ..."
+
+
+def test_seed_titles_skip_datelines_lead_sentences_and_kickers(seeds):
+    assert seeds["000"].title == "China to send envoy to North Korea"
+    assert seeds["001"].title == ""  # dateline, then a lead sentence: no title
+    assert seeds["001"].text.lstrip().startswith("date 2017-11-16 AFP")  # left for the cleaner
+    assert seeds["004"].title.startswith("China keeps focus on friendship with North Korea")
+    assert seeds["003"].author == "Lester Mason"  # a lone name above the date
+    assert seeds["002"].outlet == "World Bulletin"  # "World Bulletin / News Desk"
+
+
+def test_title_line_is_taken_out_of_the_body(seeds):
+    assert not seeds["000"].text.startswith("China to send envoy")
+    assert "China to send envoy to North Korea\n" not in seeds["000"].text[:60]
+
+
+def test_text_title_rules_on_small_inputs():
+    lead = ("The city council voted on Monday to close two lanes of the bridge for repairs "
+            "after inspectors found corroded cables.")
+    assert article_from_text(lead + "\n\nMore text here.").title == ""
+    kicker = article_from_text(
+        "Transport\n\nCouncil votes to close two lanes of Greywater Bridge for repairs\n\nBody."
+    )
+    assert kicker.title == "Council votes to close two lanes of Greywater Bridge for repairs"
+    assert "Transport" in kicker.text  # left for the cleaner, which records it as a kicker
+    question = article_from_text("Is the bridge safe?\n\nInspectors say it is, for now.")
+    assert question.title == "Is the bridge safe?"
+
+
+def test_text_without_body_or_binary_is_a_problem():
+    assert isinstance(article_from_text(b"\x00\x01\x02\x03" * 500, path="x.txt"), Problem)
+    assert isinstance(article_from_text("   \n\n  ", path="x.txt"), Problem)
+    only_title = article_from_text("Just a headline\n", path="t.txt")
+    assert isinstance(only_title, Problem) and "only a title" in only_title.reason
+
+
+def test_content_id_ignores_case_and_spacing():
+    assert content_id("Hello  World\n") == content_id("hello world")
+    assert content_id("a") != content_id("b")
+
+
+# --- metadata lines -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "date"),
+    [
+        ("date 2017-11-16 AFP, BEIJING", "dateline", "2017-11-16"),
+        ("PUBLISHED : Saturday, 18 November, 2017, 8:09pm", "published", "2017-11-18T20:09:00"),
+        ("UPDATED : Monday, 20 November, 2017, 5:38pm", "updated", "2017-11-20T17:38:00"),
+        ("Güncelleme Tarihi: 21 Kasım 2017, 00:51", "updated", "2017-11-21T00:51:00"),
+        ("Aktualisiert am 16.03.2025, 09:10", "updated", "2025-03-16T09:10:00"),
+        ("Mis à jour le 3 mars 2024 à 10h05", "updated", "2024-03-03"),
+        ("Päivitetty: 21.11.2017 klo 14.05", "updated", "2017-11-21"),
+        ("Last modified on Thu 16 Nov 2017 10.05 GMT", "updated", "2017-11-16T10:05:00"),
+        ("November 21, 2017", "published", "2017-11-21"),
+        ("Nov. 16, 2017 / 3:04 AM / Updated 2 hours ago", "published", "2017-11-16"),
+    ],
+)
+def test_stamps_in_many_languages(line, kind, date):
+    meta = read_metadata_line(line)
+    assert meta is not None and meta.kind == kind
+    assert meta.published.startswith(date)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Xi has never met Kim.",
+        "UNITED STANCE",
+        '"Disturbia," Sept. 13, 2008',  # a list item with a date, not a stamp
+        "In 2017: a year of turmoil",
+        "The talks began on November 21, 2017, in Pyongyang and lasted four days.",
+    ],
+)
+def test_prose_and_headings_are_not_metadata(line):
+    assert read_metadata_line(line) is None
+
+
+def test_bylines_credits_desks_and_lone_names():
+    assert read_metadata_line("By Jane Doe and John Smith").author == "Jane Doe"
+    assert read_metadata_line("Additional reporting by Agence France-Presse").kind == "credit"
+    assert read_metadata_line("Reporting by Ben Blanchard; Editing by Nick Macfie").kind == "credit"
+    desk = read_metadata_line("World Bulletin / News Desk")
+    assert desk.kind == "desk" and desk.outlet == "World Bulletin"
+    lines = ["Some headline", "Jane Marsh", "12 March 2024", "Body text follows here."]
+    found = read_metadata_lines(lines)
+    assert found[1] is not None and found[1].author == "Jane Marsh"
+    # The same two words with no date beside them are not a byline.
+    assert read_metadata_lines(["Jane Marsh", "Body text follows here."])[0] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "outlet", "rest"),
+    [
+        ("Beijing, China | AFP | China will send", "AFP", "China will send"),
+        ("BEIJING (Reuters) - China will", "Reuters", "China will"),
+        ("BEIJING, Nov 16 (Reuters) - China", "Reuters", "China"),
+        ("WASHINGTON — The president", None, "The president"),
+        ("(AP) — A man was", "AP", "A man was"),
+    ],
+)
+def test_dateline_prefixes(text, outlet, rest):
+    prefix = leading_dateline(text)
+    assert prefix is not None and prefix.outlet == outlet
+    assert text[prefix.length:] == rest
+
+
+@pytest.mark.parametrize("text", ["U.S. — no deal", "UNITED STANCE", "Mr Trump said | no", "The talks began."])
+def test_no_dateline_prefix_in_ordinary_text(text):
+    assert leading_dateline(text) is None
+
+
+def test_find_text_metadata_prefers_published_over_updated():
+    lines = ["UPDATED : Monday, 20 November, 2017, 5:38pm", "PUBLISHED : Saturday, 18 November, 2017"]
+    assert find_text_metadata(lines)["published"] == "2017-11-18"
+    assert find_text_metadata(lines[:1])["published"].startswith("2017-11-20")
+
+
+def test_parse_date_needs_day_month_and_year():
+    assert parse_date("18 November 2017") == "2017-11-18"
+    assert parse_date("November 2017") is None
+    assert parse_date("no date here") is None
+
+
+# --- HTML ---------------------------------------------------------------------------------
+
+
+def _pages():
+    return sorted(HTML.glob("*.html"))
+
+
+def test_there_are_realistic_pages():
+    assert len(_pages()) >= 3
+
+
+@pytest.mark.parametrize("page", _pages(), ids=lambda p: p.name)
+def test_html_extraction_finds_body_and_metadata_without_chrome(page):
+    expected = json.loads(page.with_suffix(".expected.json").read_text(encoding="utf-8"))
+    article = article_from_html(page.read_bytes(), path=str(page), article_id=page.stem)
+    assert isinstance(article, Article), article
+    assert article.title == expected["title"]
+    assert article.published[:10] == expected["date"]
+    assert article.outlet == expected["sitename"]
+    assert article.language == expected["language"]
+    for paragraph in expected["body"]:
+        # The dateline prefix of a wire story stays in the extracted text; the cleaner cuts it.
+        assert paragraph in article.text
+    for noise in expected["noise"]:
+        assert noise.lower() not in article.text.lower(), noise
+
+
+def test_latin1_page_is_decoded_by_its_meta_charset():
+    page = HTML / "courrier-alpin-tunnel-latin1.html"
+    data = page.read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    article = article_from_html(data, path=str(page))
+    assert "fermé" in article.title and "Hélène Brassac" == article.author
+    assert "\ufffd" not in article.text
+
+
+def test_html_without_article_or_binary_is_a_problem():
+    empty = article_from_html(b"<html><head><title>x</title></head><body></body></html>", path="e.html")
+    assert isinstance(empty, Problem) and empty.source == "e.html"
+    binary = article_from_html(bytes(range(256)) * 20, path="x.html")
+    assert isinstance(binary, Problem) and "binary" in binary.reason
+
+
+# --- JSON and JSON Lines ------------------------------------------------------------------
+
+
+def test_plain_record_fields():
+    article = article_from_record(
+        {"title": "T", "text": "Body sentence one. Body sentence two.", "url": "https://x.example/a",
+         "date": "2024-03-03T10:00:00Z", "source": "Example News", "id": 7},
+        default_id="d",
+    )
+    assert (article.id, article.outlet, article.url) == ("7", "Example News", "https://x.example/a")
+    assert article.published.startswith("2024-03-03")
+    stamp = article_from_record({"text": "A sentence here.", "date": 1710000000}, default_id="d")
+    assert stamp.published.startswith("2024-03-09")
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ({"title": "x"}, "missing field 'text'"),
+        ({"text": 5}, "field 'text' must be a string"),
+        ({"text": "ok", "title": ["a"]}, "field 'title' must be a string"),
+        ({"text": "ok", "date": {"y": 1}}, "field 'date' must be a string or a number"),
+        ([1, 2], "expected a JSON object"),
+    ],
+)
+def test_bad_records_name_the_field(record, message):
+    problem = article_from_record(record, default_id="r", path="f.jsonl")
+    assert isinstance(problem, Problem) and message in problem.reason
+
+
+def test_cluster_file_from_the_eval_set(eval_dir, tmp_path):
+    line = (eval_dir / "multinews-dev.jsonl").open(encoding="utf-8").readline()
+    cluster = json.loads(line)
+    path = tmp_path / "one.jsonl"
+    path.write_text(line, encoding="utf-8")
+    problems: list[Problem] = []
+    articles = read_file(path, problems)
+    assert not problems
+    assert [a.id for a in articles] == [f"{cluster['id']}/{i}" for i in range(len(cluster["articles"]))]
+    assert articles[0].text.strip()[:40] == cluster["articles"][0]["text"].strip()[:40]
+
+
+def test_clustering_records(eval_dir, tmp_path):
+    lines = (eval_dir / "clustering-dev.jsonl").read_text(encoding="utf-8").splitlines()[:3]
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems: list[Problem] = []
+    articles = read_file(path, problems)
+    assert [a.id for a in articles] == [json.loads(x)["id"] for x in lines]
+    assert all(a.title == json.loads(x)["title"].strip() for a, x in zip(articles, lines))
+
+
+def test_jsonl_bad_lines_are_reported_with_numbers_and_the_rest_kept(tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    path.write_text(
+        '{"title": "A", "text": "One sentence here."}\n{broken\n\n[1]\n{"title": "B"}\n'
+        '{"title": "C", "text": "Another sentence here."}\n',
+        encoding="utf-8",
+    )
+    problems: list[Problem] = []
+    articles = read_file(path, problems)
+    assert [a.title for a in articles] == ["A", "C"]
+    assert [(p.line, p.reason.split(":")[0]) for p in problems] == [
+        (2, "malformed JSON line"), (4, "expected a JSON object, got list"),
+        (5, "missing field 'text'"),
+    ]
+
+
+def test_json_document_single_record_uses_file_name(tmp_path):
+    path = tmp_path / "story.json"
+    path.write_text(json.dumps({"title": "T", "text": "A sentence here."}), encoding="utf-8")
+    assert [a.id for a in read_file(path, [])] == ["story"]
+    nested = tmp_path / "deep.json"
+    nested.write_text("[" * 50_000 + "]" * 50_000, encoding="utf-8")
+    problems: list[Problem] = []
+    assert read_file(nested, problems) == [] and "nested too deeply" in problems[0].reason
+
+
+# --- folders, encodings, language ---------------------------------------------------------
+
+
+def test_read_paths_walks_the_example_folder():
+    result = read_paths([EXAMPLES / "envoy"])
+    assert not result.problems
+    by_id = {a.id: a for a in result.articles}
+    assert len(by_id) >= 5
+    assert by_id["ostmark-times-envoy"].outlet == "The Ostmark Times"
+    assert by_id["northwind-radio-talks"].outlet == "Northwind Radio"
+    assert by_id["daily-ledger-envoy"].outlet == "Daily Ledger"
+
+
+def test_read_paths_reports_missing_paths_and_keeps_ids_unique(seeds_dir, tmp_path):
+    result = read_paths([seeds_dir / "000_63619180b1ce8ac3.txt", seeds_dir, tmp_path / "nope"])
+    ids = [a.id for a in result.articles]
+    assert len(ids) == len(set(ids))
+    assert any("no such file" in p.reason for p in result.problems)
+
+
+def test_decode_bytes_handles_boms_utf16_and_legacy_encodings():
+    text = "Güncelleme – “quoted”"
+    assert decode_bytes(text.encode("utf-8")) == text
+    assert decode_bytes(text.encode("utf-16")) == text
+    assert decode_bytes(text.encode("utf-16-le")) == text
+    assert decode_bytes("café".encode("cp1252")) == "café"
+    assert decode_bytes("café".encode("latin-1"), "iso-8859-1") == "café"
+
+
+def test_language_detection():
+    assert detect_language("The council approved emergency repairs to the bridge on Monday.") == "en"
+    assert detect_language("Le tunnel sera entièrement fermé à la circulation du 4 au 25 mars.") == "fr"
+    assert detect_language("ok") is None

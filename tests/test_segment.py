@@ -1,0 +1,73 @@
+"""Sentence splitting against hand-labelled boundaries (tests/data/segment_*.json)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import DATA
+
+from newsbrief.segment import segment_text, sentence_spans, split_sentences
+
+_BULLET = re.compile(r"^[•·▪●*]\s*")
+
+
+def _starts(text: str, sentences: list[str]) -> list[int]:
+    """Whitespace-word indices where the 2nd, 3rd, ... sentences start."""
+    out, cursor = [], 0
+    for sentence in sentences:
+        at = text.index(sentence, cursor)
+        out.append(len(text[:at].split()))
+        cursor = at + len(sentence)
+    return [s for s in out if s > 0]
+
+
+def _cases() -> list[list[str]]:
+    return json.loads((DATA / "segment_cases.json").read_text(encoding="utf-8"))["cases"]
+
+
+@pytest.mark.parametrize("sentences", _cases(), ids=lambda c: c[0][:30])
+def test_hand_written_cases(sentences):
+    """Abbreviations (U.S., Mr, No., Sen., a.m.), initials, curly and straight quotes."""
+    assert split_sentences(" ".join(sentences)) == sentences
+
+
+def test_seed_boundaries_line_by_line_and_joined(seeds_dir: Path):
+    gold = json.loads((DATA / "segment_seeds_gold.json").read_text(encoding="utf-8"))["seeds"]
+    checked = 0
+    for name, labels in gold.items():
+        lines = [x.strip() for x in (seeds_dir / name).read_text(encoding="utf-8").splitlines()
+                 if x.strip()]
+        joined_text, joined_gold, offset = [], [], 0
+        for index in labels["lines"]:
+            text = _BULLET.sub("", lines[index])
+            want = [w for w, _ in labels["splits"].get(str(index), [])]
+            assert _starts(text, split_sentences(text)) == want, (name, index)
+            if offset:
+                joined_gold.append(offset)
+            joined_gold.extend(offset + w for w in want)
+            offset += len(text.split())
+            joined_text.append(text)
+            checked += 1
+        # Paragraph breaks lost: curly quotes at paragraph ends must still end sentences.
+        text = " ".join(joined_text)
+        assert _starts(text, split_sentences(text)) == joined_gold, name
+    assert checked == 81
+
+
+def test_spans_index_the_text_and_number_paragraphs():
+    text = "First paragraph. It has two sentences.\n\nSecond one here.\nThird “quoted.” Yes."
+    spans = list(sentence_spans(text))
+    assert [text[s:e] for s, e, _ in spans] == [
+        "First paragraph.", "It has two sentences.", "Second one here.", "Third “quoted.”", "Yes."]
+    assert [p for _, _, p in spans] == [0, 0, 1, 2, 2]
+    sentences = segment_text("a1", text)
+    assert [s.index for s in sentences] == [0, 1, 2, 3, 4]
+    assert all(text[s.start:s.end] == s.text and s.article_id == "a1" for s in sentences)
+
+
+def test_whitespace_only_text_has_no_sentences():
+    assert split_sentences(" \n\n\t ") == []
+    assert segment_text("x", "") == ()

@@ -1,0 +1,427 @@
+"""The JSON API over a real uvicorn server on a loopback port, driven with httpx.
+
+The database is a real store holding the five seed articles and the articles of a few events
+of the clustering dev set, so search, pagination and briefs run on real data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import httpx
+import pytest
+
+from newsbrief.config import BriefConfig
+from newsbrief.ingest import article_from_record, read_paths
+from newsbrief.store import Store
+from newsbrief.web import create_app
+from newsbrief.web.server import running_server
+
+TOKEN = "test-token-5f0c2a"
+MAX_BODY = 256 * 1024  # small, so the oversized-body tests stay fast
+
+
+def eval_articles(eval_dir: Path, events: int, skip: int = 0) -> list:
+    """The articles of ``events`` labelled events of the clustering dev set."""
+    by_label: dict[str, list] = defaultdict(list)
+    with open(eval_dir / "clustering-dev.jsonl", encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            by_label[record["label"]].append(record)
+    labels = list(by_label)[skip:skip + events]
+    return [article_from_record(r, default_id=r["id"]) for label in labels
+            for r in by_label[label]]
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory, seeds_dir, eval_dir) -> Path:
+    path = tmp_path_factory.mktemp("web-api") / "news.db"
+    with Store(path) as store:
+        store.add_articles(read_paths([seeds_dir]).articles)
+        store.add_articles(eval_articles(eval_dir, 6))
+    return path
+
+
+@pytest.fixture(scope="module")
+def base_url(db_path):
+    with running_server(create_app(db_path, TOKEN, max_body=MAX_BODY)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def readonly_url(db_path):
+    with running_server(create_app(db_path)) as url:
+        yield url
+
+
+@pytest.fixture()
+def client(base_url):
+    with httpx.Client(base_url=base_url, timeout=30) as c:
+        yield c
+
+
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def assert_error(response: httpx.Response, status: int, code: str | None = None,
+                 field: str | None = None) -> dict:
+    """The one error shape, and nothing in it that leaks the server's internals."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    error = response.json()["error"]
+    assert set(error) >= {"status", "code", "message", "field"}
+    assert error["status"] == status
+    if code:
+        assert error["code"] == code
+    if field:
+        assert error["field"] == field, error
+    assert "Traceback" not in response.text and "newsbrief/" not in response.text
+    return error
+
+
+def seed_event_id(client: httpx.Client) -> str:
+    items = client.get("/api/v1/events", params={"q": "North Korea envoy"}).json()["items"]
+    assert items, "the seed event is not found by search"
+    return items[0]["id"]
+
+
+# ---- reading ----------------------------------------------------------------------------
+
+def test_healthz_and_security_headers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["counts"]["articles"] >= 5 + 6
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_openapi_documents_the_api(client):
+    spec = client.get("/openapi.json").json()
+    paths = spec["paths"]
+    assert {"/api/v1/events", "/api/v1/events/{event_id}", "/api/v1/articles",
+            "/api/v1/articles/{article_id}", "/healthz"} <= set(paths)
+    body = paths["/api/v1/articles"]["post"]["requestBody"]["content"]
+    assert {"application/json", "text/html"} <= set(body)
+    params = {p["name"] for p in paths["/api/v1/events"]["get"]["parameters"]}
+    assert params == {"since", "q", "limit", "cursor"}
+    assert not any(p.startswith(("/events", "/articles")) for p in paths)  # pages stay out
+
+
+def test_events_newest_first_with_id_and_headline(client):
+    items = client.get("/api/v1/events", params={"limit": 200}).json()["items"]
+    assert len(items) >= 2
+    assert all(item["id"] and isinstance(item["headline"], str) for item in items)
+    keys = [item["last_published"] or item["updated_at"] for item in items]
+    assert keys == sorted(keys, reverse=True)
+
+
+def test_pagination_walks_every_event_once(client):
+    everything = [i["id"] for i in client.get("/api/v1/events", params={"limit": 200})
+                  .json()["items"]]
+    seen, cursor, pages = [], None, 0
+    while True:
+        params = {"limit": 3} | ({"cursor": cursor} if cursor else {})
+        page = client.get("/api/v1/events", params=params).json()
+        assert len(page["items"]) <= 3
+        seen += [i["id"] for i in page["items"]]
+        cursor, pages = page["next_cursor"], pages + 1
+        if cursor is None:
+            break
+        assert pages < 50
+    assert seen == everything
+    assert pages == -(-len(everything) // 3)
+
+
+def test_search_uses_full_text(client):
+    found = client.get("/api/v1/events", params={"q": "envoy"}).json()["items"]
+    assert any("Korea" in item["headline"] for item in found)
+    assert client.get("/api/v1/events", params={"q": "qwxzzy"}).json()["items"] == []
+    # FTS5 operators and quotes in the query are words, not syntax
+    tricky = client.get("/api/v1/events", params={"q": '"envoy" NOT ( OR *'})
+    assert tricky.status_code == 200
+
+
+def test_since_filters_and_is_validated(client):
+    assert client.get("/api/v1/events", params={"since": "2999-01-01"}).json()["items"] == []
+    assert_error(client.get("/api/v1/events", params={"since": "last tuesday"}), 422,
+                 "invalid_input", "since")
+
+
+@pytest.mark.parametrize("params, field", [
+    ({"limit": 0}, "limit"), ({"limit": 10_000}, "limit"), ({"limit": "ten"}, "limit"),
+    ({"cursor": "not-a-cursor"}, "cursor"), ({"q": "x" * 501}, "q"),
+])
+def test_bad_list_parameters_name_the_field(client, params, field):
+    assert_error(client.get("/api/v1/events", params=params), 422, "invalid_input", field)
+
+
+def test_event_has_the_whole_brief(client):
+    event_id = seed_event_id(client)
+    body = client.get(f"/api/v1/events/{event_id}").json()
+    assert body["event"]["id"] == event_id
+    brief = body["brief"]
+    assert {"articles", "headline", "summary", "duplicate_groups", "entities", "quotes",
+            "timeline", "disagreements"} <= set(brief)
+    ids = {a["id"] for a in brief["articles"]}
+    assert len(ids) == 5
+    assert brief["summary"] and all(set(s["sources"]) <= ids for s in brief["summary"])
+    # the two outlets carrying one AFP wire story form a duplicate group
+    assert any(len(g["members"]) >= 2 for g in brief["duplicate_groups"])
+
+
+def test_article_has_cleaned_text_and_offsets(client):
+    event_id = seed_event_id(client)
+    article_id = client.get(f"/api/v1/events/{event_id}").json()["brief"]["articles"][0]["id"]
+    article = client.get(f"/api/v1/articles/{article_id}").json()
+    assert article["id"] == article_id and article["sentences"]
+    for s in article["sentences"]:
+        assert article["text"][s["start"]:s["end"]] == s["text"]
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/events/no-such-event", "/api/v1/articles/no-such-article", "/api/v1/nothing",
+])
+def test_unknown_ids_are_404(client, path):
+    assert_error(client.get(path), 404, "not_found")
+
+
+def test_wrong_method_is_405_in_the_same_shape(client):
+    assert_error(client.delete("/api/v1/events"), 405, "method_not_allowed")
+
+
+# ---- writing ----------------------------------------------------------------------------
+
+ARTICLE = {
+    "title": "Harbour bridge reopens after storm repairs",
+    "text": ("The harbour bridge reopened to traffic on Monday after three weeks of repairs "
+             "to storm damage, the city transport office said.\n\nEngineers replaced two "
+             "cables and resurfaced the deck, the office said in a statement. Commuters had "
+             "used ferries while the bridge was closed."),
+    "outlet": "Harbour Gazette",
+    "published": "2024-03-04",
+    "url": "https://gazette.example/bridge-reopens",
+}
+
+
+def test_writes_refused_on_a_read_only_server(readonly_url):
+    response = httpx.post(f"{readonly_url}/api/v1/articles", json=ARTICLE, headers=AUTH)
+    assert_error(response, 403, "read_only")
+
+
+@pytest.mark.parametrize("headers", [
+    {}, {"Authorization": "Bearer wrong-token"}, {"Authorization": f"Basic {TOKEN}"},
+    {"Authorization": "Bearer"},
+])
+def test_writes_need_the_bearer_token(client, headers):
+    before = client.get("/healthz").json()["counts"]["articles"]
+    response = client.post("/api/v1/articles", json=ARTICLE, headers=headers)
+    assert_error(response, 401, "unauthorized", "Authorization")
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert client.get("/healthz").json()["counts"]["articles"] == before
+
+
+def test_ingest_json_article_then_read_it_back(client):
+    response = client.post("/api/v1/articles", json=ARTICLE, headers=AUTH)
+    assert response.status_code == 201, response.text
+    added = response.json()["added"]
+    assert len(added) == 1
+    article_id, event_id = added[0]["article_id"], added[0]["event_id"]
+    stored = client.get(f"/api/v1/articles/{article_id}").json()
+    assert stored["outlet"] == "Harbour Gazette" and stored["event_id"] == event_id
+    assert "resurfaced the deck" in stored["text"]
+    brief = client.get(f"/api/v1/events/{event_id}").json()["brief"]
+    assert article_id in {a["id"] for a in brief["articles"]}
+    found = client.get("/api/v1/events", params={"q": "harbour bridge"}).json()["items"]
+    assert event_id in {item["id"] for item in found}
+    again = client.post("/api/v1/articles", json=[ARTICLE], headers=AUTH)
+    assert again.status_code == 200 and again.json()["added"] == []
+    assert again.json()["skipped"]
+
+
+HTML_PAGE = b"""<!doctype html><html><head><meta charset="utf-8">
+<title>Volcano erupts near village | Island Times</title>
+<meta property="og:site_name" content="Island Times"></head>
+<body><nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<article><h1>Volcano erupts near mountain village</h1>
+<p>A volcano erupted near a mountain village on Sunday, sending ash several kilometres into
+the sky, the national geology institute said.</p>
+<p>About two hundred residents were moved to a school in the valley as a precaution, the
+regional governor told reporters on Sunday evening.</p>
+<p>The institute said the eruption was the strongest recorded at the volcano in forty years
+and warned that further explosions were possible in the coming days.</p>
+<script>document.title = "owned";</script>
+</article><footer>Copyright Island Times</footer></body></html>"""
+
+
+def test_ingest_html_body(client):
+    response = client.post(
+        "/api/v1/articles", content=HTML_PAGE,
+        params={"url": "https://islandtimes.example/volcano"},
+        headers=AUTH | {"Content-Type": "text/html; charset=utf-8"},
+    )
+    assert response.status_code == 201, response.text
+    article_id = response.json()["added"][0]["article_id"]
+    stored = client.get(f"/api/v1/articles/{article_id}").json()
+    assert "Volcano erupts" in stored["title"]
+    assert "two hundred residents" in stored["text"]
+    assert "owned" not in stored["text"] and "Copyright" not in stored["text"]
+    assert stored["url"] == "https://islandtimes.example/volcano"
+
+
+def test_html_source_url_must_be_http(client):
+    response = client.post("/api/v1/articles", content=HTML_PAGE, params={"url": "file:///etc/x"},
+                           headers=AUTH | {"Content-Type": "text/html"})
+    assert_error(response, 422, "invalid_input", "url")
+
+
+def test_html_without_an_article_is_422(client):
+    response = client.post("/api/v1/articles", content=b"<html><body><nav>x</nav></body></html>",
+                           headers=AUTH | {"Content-Type": "text/html"})
+    assert_error(response, 422, "invalid_input", "body")
+
+
+@pytest.mark.parametrize("body, field", [
+    (b'{"title": "x", "text": ', "body"),
+    (b"\xff\xfe\xff not json", "body"),
+])
+def test_malformed_json_is_400(client, body, field):
+    response = client.post("/api/v1/articles", content=body,
+                           headers=AUTH | {"Content-Type": "application/json"})
+    assert_error(response, 400, "bad_json", field)
+
+
+@pytest.mark.parametrize("payload, field", [
+    ({"title": "no text"}, "text"),
+    ({"text": 42}, "text"),
+    ({"text": "   "}, "text"),
+    ({"text": "Fine text here.", "url": "javascript:alert(1)"}, "url"),
+    ({"text": "Fine text here.", "colour": "blue"}, "colour"),
+    ([ARTICLE, {"text": "ok text."}, {"title": "missing"}], "[2].text"),
+    ([], "body"),
+    ("just a string", "body"),
+])
+def test_invalid_articles_name_the_field(client, payload, field):
+    before = client.get("/healthz").json()["counts"]["articles"]
+    response = client.post("/api/v1/articles", json=payload, headers=AUTH)
+    assert_error(response, 422, "invalid_input", field)
+    assert client.get("/healthz").json()["counts"]["articles"] == before
+
+
+def test_unsupported_content_type_is_415(client):
+    response = client.post("/api/v1/articles", content=b"plain words",
+                           headers=AUTH | {"Content-Type": "text/plain"})
+    assert_error(response, 415, "unsupported_media_type", "Content-Type")
+
+
+def test_oversized_body_is_413(client):
+    article = dict(ARTICLE, text="word " * (MAX_BODY // 5 + 10))
+    response = client.post("/api/v1/articles", json=article, headers=AUTH)
+    assert_error(response, 413, "body_too_large", "body")
+
+
+def test_oversized_chunked_body_is_413(client):
+    def chunks():  # no Content-Length: the server must count as it reads
+        for _ in range(MAX_BODY // 8192 + 4):
+            yield b" " * 8192
+
+    response = client.post("/api/v1/articles", content=chunks(),
+                           headers=AUTH | {"Content-Type": "application/json"})
+    assert_error(response, 413, "body_too_large", "body")
+
+
+def test_unexpected_errors_hide_details(db_path):
+    app = create_app(db_path)
+
+    def broken():
+        raise RuntimeError("secret detail at /srv/newsbrief/private.py")
+
+    app.state.pool.get = broken
+    with running_server(app) as url:
+        for path in ("/api/v1/events", "/"):
+            response = httpx.get(f"{url}{path}")
+            assert response.status_code == 500
+            assert "secret" not in response.text and "private.py" not in response.text
+            assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.json()["error"]["code"] == "internal_error"
+
+
+# ---- concurrency and the command ---------------------------------------------------------
+
+def test_reads_go_on_while_another_process_ingests(tmp_path, seeds_dir, eval_dir):
+    path = tmp_path / "busy.db"
+    with Store(path, config=BriefConfig(analyze=False)) as store:
+        store.add_articles(read_paths([seeds_dir]).articles)
+    records = [a.to_dict() for a in eval_articles(eval_dir, 4, skip=20)]
+    source = tmp_path / "more.json"
+    source.write_text(json.dumps(records), encoding="utf-8")
+    script = textwrap.dedent(f"""
+        import json
+        from newsbrief.config import BriefConfig
+        from newsbrief.models import Article
+        from newsbrief.store import Store
+        records = json.load(open({str(source)!r}, encoding="utf-8"))
+        # many small write transactions; analysis off, as it only slows the writer down
+        config = BriefConfig(analyze=False)
+        with Store({str(path)!r}, config=config, batch_size=1) as store:
+            store.add_articles([Article.from_dict(r) for r in records])
+    """)
+    with running_server(create_app(path)) as url, httpx.Client(base_url=url) as c:
+        writer = subprocess.Popen([sys.executable, "-c", script])
+        statuses = []
+        while writer.poll() is None:
+            statuses += [c.get("/api/v1/events").status_code, c.get("/healthz").status_code]
+            time.sleep(0.01)
+        assert writer.returncode == 0
+        assert statuses and set(statuses) == {200}
+        assert c.get("/healthz").json()["counts"]["articles"] == 5 + len(records)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_command_with_token_from_environment(db_path, tmp_path):
+    port = _free_port()
+    env = dict(os.environ, NEWSBRIEF_TOKEN="env-token-1")
+    server = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from newsbrief.cli import main; sys.exit(main())",
+         "serve", "--db", str(db_path), "--port",
+         str(port), "--quiet"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                if httpx.get(f"{url}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        else:
+            pytest.fail(f"newsbrief serve did not start: {server.stderr.read1().decode()}")
+        post = httpx.post(f"{url}/api/v1/articles", json=[ARTICLE],
+                          headers={"Authorization": "Bearer env-token-1"})
+        assert post.status_code in (200, 201), post.text
+        assert httpx.post(f"{url}/api/v1/articles", json=[ARTICLE],
+                          headers={"Authorization": "Bearer other"}).status_code == 401
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_serve_rejects_a_bad_port(capsys):
+    from newsbrief.cli import main
+
+    assert main(["serve", "--port", "70000"]) == 2
+    assert "--port must be between 0 and 65535" in capsys.readouterr().err
