@@ -40,8 +40,12 @@ def clusters(path: Path, limit: int) -> list[list[Article]]:
             if n >= limit:
                 break
             record = json.loads(line)
-            out.append([Article(id=f"{record['id']}-{i}", title=a.get("title") or "", text=a["text"])
-                        for i, a in enumerate(record["articles"])])
+            out.append(
+                [
+                    Article(id=f"{record['id']}-{i}", title=a.get("title") or "", text=a["text"])
+                    for i, a in enumerate(record["articles"])
+                ]
+            )
     return out
 
 
@@ -63,27 +67,39 @@ def main() -> None:
     start = time.perf_counter()
     model = nlp.load_model()
     load_s = time.perf_counter() - start
-    events = [prepare_articles(c) for c in clusters(SHARED / "eval" / "multinews-dev.jsonl", args.clusters)]
+    events = [
+        prepare_articles(c)
+        for c in clusters(SHARED / "eval" / "multinews-dev.jsonl", args.clusters)
+    ]
     seeds, _ = load_articles([SHARED / "seeds"])
     events.append(prepare_articles(seeds))
     events = [e for e in events if e]
     documents = [d for e in events for d in e]
     n = len(documents)
     chars = sum(len(d.text) for d in documents)
-    print(f"model {model.meta['name']} {model.meta['version']}, load {load_s:.2f} s (once per process)")
+    print(
+        f"model {model.meta['name']} {model.meta['version']}, load {load_s:.2f} s (once per process)"
+    )
     print(f"{len(events)} events, {n} articles, {chars / n:.0f} characters per article on average")
 
-    off, on = BriefConfig(analyze=False, method="centroid"), BriefConfig(analyze=True, method="centroid")
+    off, on = (
+        BriefConfig(analyze=False, method="centroid"),
+        BriefConfig(analyze=True, method="centroid"),
+    )
     brief_documents(events[0], on)  # warm-up
     t_off = best_of(args.repeat, lambda: [brief_documents(e, off) for e in events])
     t_on = best_of(args.repeat, lambda: [brief_documents(e, on) for e in events])
     t_analysis = best_of(args.repeat, lambda: [analyze_event(e) for e in events])
     t_ner = best_of(args.repeat, lambda: nlp.annotate(documents))
-    print(f"brief without analysis: {n / t_off:7.1f} articles/s ({1000 * t_off / n:6.1f} ms/article)")
+    print(
+        f"brief without analysis: {n / t_off:7.1f} articles/s ({1000 * t_off / n:6.1f} ms/article)"
+    )
     print(f"brief with analysis:    {n / t_on:7.1f} articles/s ({1000 * t_on / n:6.1f} ms/article)")
-    print(f"added by analysis:      {1000 * (t_on - t_off) / n:6.1f} ms/article "
-          f"(analyze_event alone {1000 * t_analysis / n:.1f}, of which the spaCy pass "
-          f"{1000 * t_ner / n:.1f} and the rule stages {1000 * (t_analysis - t_ner) / n:.1f})")
+    print(
+        f"added by analysis:      {1000 * (t_on - t_off) / n:6.1f} ms/article "
+        f"(analyze_event alone {1000 * t_analysis / n:.1f}, of which the spaCy pass "
+        f"{1000 * t_ner / n:.1f} and the rule stages {1000 * (t_analysis - t_ner) / n:.1f})"
+    )
 
     import spacy
 
@@ -100,9 +116,11 @@ def main() -> None:
     t_pipe_full = best_of(args.repeat, lambda: list(full.pipe(sample, batch_size=16)))
     t_pipe = best_of(args.repeat, lambda: list(model.pipe(sample, batch_size=16)))
     m = len(sample)
-    print(f"NER pass on {m} articles (ms/article): one call each, full pipeline "
-          f"{1000 * t_single / m:.1f}; nlp.pipe, full pipeline {1000 * t_pipe_full / m:.1f}; "
-          f"nlp.pipe, {', '.join(nlp.DISABLED)} disabled {1000 * t_pipe / m:.1f}")
+    print(
+        f"NER pass on {m} articles (ms/article): one call each, full pipeline "
+        f"{1000 * t_single / m:.1f}; nlp.pipe, full pipeline {1000 * t_pipe_full / m:.1f}; "
+        f"nlp.pipe, {', '.join(nlp.DISABLED)} disabled {1000 * t_pipe / m:.1f}"
+    )
     print(f"median article length {statistics.median(len(t) for t in texts):.0f} characters")
 
 

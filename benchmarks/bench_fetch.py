@@ -158,6 +158,8 @@ def main() -> None:
           f"articles added in {round_seconds:.1f} s = {added / round_seconds:.1f} articles/s; "
           f"{report.already_stored} already stored, {len(report.errors)} errors, "
           f"{requests} HTTP requests")
+    for problem in report.errors[:5]:
+        print(f"  error: {problem}")
     if args.briefs:
         total = round_seconds + brief_seconds
         print(f"briefs of the {briefs} new events rebuilt in {brief_seconds:.1f} s; "

@@ -15,16 +15,28 @@ from newsbrief.pipeline import load_articles, prepare_articles
 ANNOTATIONS = Path(__file__).resolve().parent / "data" / "annotations"
 
 
-def document(text: str, id: str = "a1", published: str | None = "2024-03-05T10:00:00",
-             title: str = "A test article") -> Document:
+def paragraphs(*texts: str) -> str:
+    """Article text with one paragraph per argument."""
+    return "\n\n".join(texts)
+
+
+def document(
+    text: str,
+    id: str = "a1",
+    published: str | None = "2024-03-05T10:00:00",
+    title: str = "A test article",
+) -> Document:
     """A cleaned document from paragraphs of text (blank lines between paragraphs)."""
     return clean_article(Article(id=id, title=title, text=text, published=published))
 
 
 def analyse(documents: list[Document]) -> Analysis:
     config = BriefConfig()
-    return analyze_event(documents, find_duplicates(documents, config.duplicate_threshold),
-                         group_sentences(documents, config.sentence_similarity))
+    return analyze_event(
+        documents,
+        find_duplicates(documents, config.duplicate_threshold),
+        group_sentences(documents, config.sentence_similarity),
+    )
 
 
 @lru_cache(maxsize=4)

@@ -8,6 +8,7 @@ import email.utils
 import gzip
 import hashlib
 import html
+import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -87,10 +88,10 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
             with site.lock:
                 site.log.append(Logged(self.path, dict(self.headers.items()), time.monotonic()))
@@ -236,3 +237,20 @@ def atom(entries: list[dict[str, str]], title: str = "Example Atom") -> str:
     return (f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
             f"<title>{esc(title)}</title><id>urn:example:atom</id>"
             f"<updated>2017-11-18T10:00:00Z</updated>{body}</feed>")
+
+
+def stories(eval_dir: Path, count: int) -> list[tuple[str, list[str]]]:
+    """Real news text (Multi-News articles, one per cluster): (headline, paragraphs)."""
+    out = []
+    with open(eval_dir / "multinews-dev.jsonl", encoding="utf-8") as lines:
+        for line in lines:
+            for article in json.loads(line)["articles"]:
+                paragraphs = [p.strip() for p in article["text"].split("\n \n")
+                              if len(p.split()) >= 15]
+                if len(paragraphs) >= 5:
+                    headline = " ".join(paragraphs[0].split()[:12])
+                    out.append((headline, paragraphs[1:9]))
+                    break
+            if len(out) == count:
+                return out
+    raise AssertionError("not enough articles in the evaluation data")

@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 import pytest
-
 from analyze_helpers import ANNOTATIONS, analyse, by_prefix, document, event
+
 from newsbrief.analyze.conflicts import ClaimMention, compatible
 
 
-def claim(value: str, low: float, high: float, article: str = "a", published: str | None = None,
-          kind: str = "count", cumulative: bool = False, future: bool = False) -> ClaimMention:
-    return ClaimMention((kind, "x"), "x", value, low, high, article, "", published,
-                        future=future, cumulative=cumulative)
+def claim(
+    value: str,
+    low: float,
+    high: float,
+    article: str = "a",
+    published: str | None = None,
+    kind: str = "count",
+    cumulative: bool = False,
+    future: bool = False,
+) -> ClaimMention:
+    return ClaimMention(
+        (kind, "x"),
+        "x",
+        value,
+        low,
+        high,
+        article,
+        "",
+        published,
+        future=future,
+        cumulative=cumulative,
+    )
 
 
 def test_intervals_and_updates():
@@ -19,15 +37,22 @@ def test_intervals_and_updates():
     assert not compatible(claim("12", 12, 12), claim("15", 15, 15))
     # A tally that grows in a later report is an update, one that shrinks is a conflict.
     early, late = "2024-03-05T08:00", "2024-03-06T08:00"
-    assert compatible(claim("12", 12, 12, published=early, cumulative=True),
-                      claim("19", 19, 19, published=late, cumulative=True))
-    assert not compatible(claim("19", 19, 19, published=early, cumulative=True),
-                          claim("14", 14, 14, published=late, cumulative=True))
+    assert compatible(
+        claim("12", 12, 12, published=early, cumulative=True),
+        claim("19", 19, 19, published=late, cumulative=True),
+    )
+    assert not compatible(
+        claim("19", 19, 19, published=early, cumulative=True),
+        claim("14", 14, 14, published=late, cumulative=True),
+    )
     # A planned length against the actual one: the later report knows more.
-    assert compatible(claim("3 days", 3, 3, kind="duration", future=True),
-                      claim("4 days", 4, 4, kind="duration"))
+    assert compatible(
+        claim("3 days", 3, 3, kind="duration", future=True), claim("4 days", 4, 4, kind="duration")
+    )
     assert compatible(claim("2016", 0, 0, kind="previous"), claim("2016-10", 0, 0, kind="previous"))
-    assert not compatible(claim("2016-02", 0, 0, kind="previous"), claim("2016-10", 0, 0, kind="previous"))
+    assert not compatible(
+        claim("2016-02", 0, 0, kind="previous"), claim("2016-10", 0, 0, kind="previous")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +81,9 @@ def test_written_event_conflicts():
     found = {d.about: {c.value: c.sources for c in d.claims} for d in analysis.disagreements}
     assert found["how many were killed"] == {"19": ("w2-wire",), "14": ("w3-daily",)}
     assert found["who is the Interior Minister"] == {
-        "Tomas Weller": ("w1-ledger", "w2-wire"), "Hanna Lind": ("w3-daily",)}
+        "Tomas Weller": ("w1-ledger", "w2-wire"),
+        "Hanna Lind": ("w3-daily",),
+    }
     assert found["how long the visit lasted"] == {"3 days": ("w2-wire",), "2 days": ("w3-daily",)}
     # "at least 12" (w1) and the later 19 (w2) agree; "not yet clear how many" gives no claim.
     killed = found["how many were killed"]
@@ -64,16 +91,27 @@ def test_written_event_conflicts():
 
 
 def test_copies_of_one_story_never_disagree():
-    body = ("Fire crews fought the blaze at the timber yard through the night, the regional "
-            "fire service said in a statement on its website. Residents of nearby streets were "
-            "told to keep their windows closed because of the thick smoke over the town. The "
-            "cause of the fire is not yet known and an inquiry will begin next week.")
-    original = document(f"At least 20 people were killed in the fire. {body}\n\nTwelve were injured.",
-                        id="wire", published="2024-01-01T10:00:00")
-    copy = document(f"At least 20 people were killed in the fire. {body}\n\nEleven were injured.",
-                    id="copy", published="2024-01-01T12:00:00")
-    other = document("Police said 20 people were killed in the blaze and 5 were injured.",
-                     id="other", published="2024-01-01T14:00:00")
+    body = (
+        "Fire crews fought the blaze at the timber yard through the night, the regional "
+        "fire service said in a statement on its website. Residents of nearby streets were "
+        "told to keep their windows closed because of the thick smoke over the town. The "
+        "cause of the fire is not yet known and an inquiry will begin next week."
+    )
+    original = document(
+        f"At least 20 people were killed in the fire. {body}\n\nTwelve were injured.",
+        id="wire",
+        published="2024-01-01T10:00:00",
+    )
+    copy = document(
+        f"At least 20 people were killed in the fire. {body}\n\nEleven were injured.",
+        id="copy",
+        published="2024-01-01T12:00:00",
+    )
+    other = document(
+        "Police said 20 people were killed in the blaze and 5 were injured.",
+        id="other",
+        published="2024-01-01T14:00:00",
+    )
     analysis = analyse([original, copy, other])
     # The wire copy's 11 against the original's 12 is not reported (one story, one source);
     # the later, lower count of another outlet is.

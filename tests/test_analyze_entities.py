@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from analyze_helpers import analyse, by_prefix, document, event
+
 from newsbrief.analyze import nlp
 from newsbrief.analyze.entities import acronym, build_index, clean_name, name_key
 from newsbrief.errors import MissingDependency
@@ -88,7 +88,9 @@ def test_without_spacy_quotes_and_dates_still_work(monkeypatch):
         raise MissingDependency("spacy", "nlp")
 
     monkeypatch.setattr(nlp, "load_model", missing)
-    doc = document("The minister arrived on Monday.\n\n“We will rebuild the bridge,” Anna Berg said.")
+    doc = document(
+        "The minister arrived on Monday.\n\n“We will rebuild the bridge,” Anna Berg said."
+    )
     analysis = analyse([doc])
     assert analysis.entities == () and analysis.ner is False
     assert [q.speaker for q in analysis.quotes] == ["Anna Berg"]

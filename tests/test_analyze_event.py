@@ -56,7 +56,12 @@ def test_renderings_show_the_parts(seed_brief_json):
 
 def test_analysis_off(seeds_dir):
     result = brief(seeds_dir, method="centroid", analyze=False)
-    assert (result.entities, result.quotes, result.timeline, result.disagreements) == ((), (), (), ())
+    assert (result.entities, result.quotes, result.timeline, result.disagreements) == (
+        (),
+        (),
+        (),
+        (),
+    )
 
 
 def test_no_documents():

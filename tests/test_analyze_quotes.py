@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from analyze_helpers import analyse, by_prefix, document, event
+from analyze_helpers import analyse, by_prefix, document, event, paragraphs
 
 
 @pytest.fixture(scope="module")
@@ -18,19 +17,22 @@ def _speaker_of(analysis, words: str):
     return hits[0]
 
 
-@pytest.mark.parametrize("words, speaker", [
-    ("China can fix this problem", "Donald Trump"),
-    ("time is quickly running out", "Donald Trump"),
-    ("he is upping the sanctions", "Donald Trump"),  # the outer speaker's words, not Xi's
-    ("actively making diplomatic efforts", "Wang Dong"),  # "Wang said"
-    ("The envoy’s visit is to persuade", "Wang Dong"),  # "he said"
-    ("Only Kim Jong-un has the last word", "Shen Zhihua"),
-    ("The strong trust between the two no longer exists", "Shen Zhihua"),  # continued paragraph
-    ("Relations are extremely stressed", "Bonnie Glaser"),
-    ("moving forward the bilateral ties", "Lu Kang"),
-    ("We look forward to more earnest efforts", "Lu Kang"),  # "Lu said"
-    ("This means that because of the maximization", "Park Taewoo"),  # ", said X, a ..."
-])
+@pytest.mark.parametrize(
+    "words, speaker",
+    [
+        ("China can fix this problem", "Donald Trump"),
+        ("time is quickly running out", "Donald Trump"),
+        ("he is upping the sanctions", "Donald Trump"),  # the outer speaker's words, not Xi's
+        ("actively making diplomatic efforts", "Wang Dong"),  # "Wang said"
+        ("The envoy’s visit is to persuade", "Wang Dong"),  # "he said"
+        ("Only Kim Jong-un has the last word", "Shen Zhihua"),
+        ("The strong trust between the two no longer exists", "Shen Zhihua"),  # continued paragraph
+        ("Relations are extremely stressed", "Bonnie Glaser"),
+        ("moving forward the bilateral ties", "Lu Kang"),
+        ("We look forward to more earnest efforts", "Lu Kang"),  # "Lu said"
+        ("This means that because of the maximization", "Park Taewoo"),  # ", said X, a ..."
+    ],
+)
 def test_seed_speakers(seeds, words, speaker):
     _, analysis = seeds
     assert _speaker_of(analysis, words).speaker == speaker
@@ -61,13 +63,15 @@ def test_scare_quotes_are_not_quotes(seeds):
 
 
 def test_patterns_and_quote_marks():
-    doc = document("\n\n".join([
-        'Mayor Clara Voss said: "The bridge will reopen before the summer holidays."',
-        '"Nobody was hurt in the collapse," said Jonas Pike, a city engineer.',
-        "‘We are checking every other bridge in the district,’ Pike added.",
-        "“The water came in minutes,” said Petra Hale, the director of the hospital.",
-        "“The next two days will be hard,” she said.",
-    ]))
+    doc = document(
+        paragraphs(
+            'Mayor Clara Voss said: "The bridge will reopen before the summer holidays."',
+            '"Nobody was hurt in the collapse," said Jonas Pike, a city engineer.',
+            "‘We are checking every other bridge in the district,’ Pike added.",
+            "“The water came in minutes,” said Petra Hale, the director of the hospital.",
+            "“The next two days will be hard,” she said.",
+        )
+    )
     speakers = {q.text.split()[1]: q.speaker for q in analyse([doc]).quotes}
     assert speakers == {
         "bridge": "Clara Voss",  # X said: "..." (straight quotes)
@@ -79,10 +83,12 @@ def test_patterns_and_quote_marks():
 
 
 def test_pronoun_with_two_people_named_stays_unresolved():
-    doc = document("\n\n".join([
-        "“The water came in minutes,” said Luis Moreno, a baker.",
-        "Moreno and his neighbour, Daniel Ortiz, dug for two hours. “We used our hands,” he said.",
-    ]))
+    doc = document(
+        paragraphs(
+            "“The water came in minutes,” said Luis Moreno, a baker.",
+            "Moreno and his neighbour, Daniel Ortiz, dug for two hours. “We used our hands,” he said.",
+        )
+    )
     analysis = analyse([doc])
     by_text = {q.text: q.speaker for q in analysis.quotes}
     assert by_text["The water came in minutes"] == "Luis Moreno"
@@ -90,10 +96,12 @@ def test_pronoun_with_two_people_named_stays_unresolved():
 
 
 def test_pronoun_resolves_to_previous_named_speaker():
-    doc = document("\n\n".join([
-        "“We have enough beds for everyone,” said Petra Hale, the director of the hospital.",
-        "“The next two days will be hard,” she said.",
-    ]))
+    doc = document(
+        paragraphs(
+            "“We have enough beds for everyone,” said Petra Hale, the director of the hospital.",
+            "“The next two days will be hard,” she said.",
+        )
+    )
     by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
     assert by_text["The next two days will be hard"] == "Petra Hale"
 
@@ -101,10 +109,12 @@ def test_pronoun_resolves_to_previous_named_speaker():
 def test_written_quote_merged_with_variant_and_full_name():
     from analyze_helpers import ANNOTATIONS
 
-    documents, analysis = event(str(ANNOTATIONS / "written.jsonl"))
+    _, analysis = event(str(ANNOTATIONS / "written.jsonl"))
     quote = _speaker_of(analysis, "We will not stop until every family is accounted for")
     # "Ruiz said" in w1 gets the full name given by w2's "said Ana Ruiz".
     assert quote.speaker == "Ana Ruiz"
     assert quote.sources == ("w1-ledger", "w2-wire")
     assert quote.first_seen == "2024-03-05T08:10:00"
-    assert quote.variants == ("We will not stop until every family is accounted for and every home is safe",)
+    assert quote.variants == (
+        "We will not stop until every family is accounted for and every home is safe",
+    )

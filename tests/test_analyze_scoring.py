@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from analyze_helpers import ANNOTATIONS
+
 from newsbrief.analyze import Analysis
 from newsbrief.analyze.scoring import load_annotation, score, score_file
 from newsbrief.errors import InputError
@@ -18,10 +18,18 @@ from newsbrief.models import Claim, Disagreement, Entity, Quote, TimelineEntry
 
 # (precision, recall) reached, per file and part.
 FLOORS = {
-    "seeds": {"entities": (34 / 36, 34 / 36), "quotes": (23 / 24, 23 / 24),
-              "timeline": (20 / 20, 20 / 21), "disagreements": (1.0, 1.0)},
-    "written": {"entities": (12 / 14, 12 / 14), "quotes": (10 / 11, 10 / 11),
-                "timeline": (9 / 9, 9 / 9), "disagreements": (3 / 3, 3 / 4)},
+    "seeds": {
+        "entities": (34 / 36, 34 / 36),
+        "quotes": (23 / 24, 23 / 24),
+        "timeline": (20 / 20, 20 / 21),
+        "disagreements": (1.0, 1.0),
+    },
+    "written": {
+        "entities": (12 / 14, 12 / 14),
+        "quotes": (10 / 11, 10 / 11),
+        "timeline": (9 / 9, 9 / 9),
+        "disagreements": (3 / 3, 3 / 4),
+    },
 }
 
 
@@ -36,22 +44,39 @@ def test_quality_floors(name, seeds_dir):
 
 def test_scores_count_right_and_wrong_items():
     annotation = {
-        "entities": [{"name": "Ana Ruiz", "type": "PERSON", "aliases": ["Ruiz"]},
-                     {"name": "Brel", "type": "GPE"}, {"name": "X Corp", "type": "ORG", "optional": True}],
-        "quotes": [{"article": "w1", "text": "We will rebuild the town", "speaker": "Ana Ruiz"},
-                   {"article": "w1", "text": "Nobody is left behind now", "speaker": None}],
+        "entities": [
+            {"name": "Ana Ruiz", "type": "PERSON", "aliases": ["Ruiz"]},
+            {"name": "Brel", "type": "GPE"},
+            {"name": "X Corp", "type": "ORG", "optional": True},
+        ],
+        "quotes": [
+            {"article": "w1", "text": "We will rebuild the town", "speaker": "Ana Ruiz"},
+            {"article": "w1", "text": "Nobody is left behind now", "speaker": None},
+        ],
         "timeline": [{"article": "w1", "date": "2024-03-04", "granularity": "day"}],
-        "disagreements": [{"claims": [{"articles": ["w1"], "value": "19"},
-                                      {"articles": ["w2"], "value": "14"}]}],
+        "disagreements": [
+            {"claims": [{"articles": ["w1"], "value": "19"}, {"articles": ["w2"], "value": "14"}]}
+        ],
     }
     analysis = Analysis(
-        entities=(Entity("Ana Ruiz", "PERSON", (), 2, ("w1-a",)), Entity("Ruiz", "PERSON", (), 1, ("w1-a",)),
-                  Entity("X Corp", "ORG", (), 1, ("w1-a",))),
-        quotes=(Quote("We will rebuild the town.", "Ana Ruiz", "", ("w1-a",)),
-                Quote("Nobody is left behind now", "Ana Ruiz", "", ("w1-a",))),
-        timeline=(TimelineEntry("2024-03-04", "day", "", ("w1-a",)),
-                  TimelineEntry("2024-03", "month", "", ("w1-a",))),
-        disagreements=(Disagreement("toll", (Claim("", ("w1-a",), None, "19"), Claim("", ("w2-b",), None, "14"))),),
+        entities=(
+            Entity("Ana Ruiz", "PERSON", (), 2, ("w1-a",)),
+            Entity("Ruiz", "PERSON", (), 1, ("w1-a",)),
+            Entity("X Corp", "ORG", (), 1, ("w1-a",)),
+        ),
+        quotes=(
+            Quote("We will rebuild the town.", "Ana Ruiz", "", ("w1-a",)),
+            Quote("Nobody is left behind now", "Ana Ruiz", "", ("w1-a",)),
+        ),
+        timeline=(
+            TimelineEntry("2024-03-04", "day", "", ("w1-a",)),
+            TimelineEntry("2024-03", "month", "", ("w1-a",)),
+        ),
+        disagreements=(
+            Disagreement(
+                "toll", (Claim("", ("w1-a",), None, "19"), Claim("", ("w2-b",), None, "14"))
+            ),
+        ),
     )
     s = score(analysis, annotation, ["w1-a", "w2-b"])
     # "Ruiz" on its own is an unmerged variant: wrong; the optional entity counts neither way.

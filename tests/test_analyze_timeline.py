@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from analyze_helpers import analyse, by_prefix, document, event, paragraphs
 
-from analyze_helpers import analyse, by_prefix, document, event
 from newsbrief.analyze.timeline import resolve
 
 THU = datetime(2017, 11, 16)
@@ -14,23 +14,26 @@ SAT = datetime(2017, 11, 18, 20, 9)
 TUE = datetime(2017, 11, 21, 0, 51)
 
 
-@pytest.mark.parametrize("expression, kind, published, future, expected", [
-    ("tomorrow", "relative", THU, True, ("2017-11-17", "day")),
-    ("yesterday", "relative", THU, False, ("2017-11-15", "day")),
-    ("on Friday", "relative", SAT, False, ("2017-11-17", "day")),
-    ("on Friday", "relative", THU, True, ("2017-11-17", "day")),
-    ("on Monday", "relative", TUE, False, ("2017-11-20", "day")),
-    ("on Tuesday", "relative", TUE, True, ("2017-11-21", "day")),  # the publication day itself
-    ("last month", "relative", THU, False, ("2017-10", "month")),
-    ("since October last year", "shifted", THU, False, ("2016-10", "month")),
-    ("in February last year", "shifted", SAT, False, ("2016-02", "month")),
-    ("on Thursday last week", "shifted", THU, False, ("2017-11-09", "day")),
-    ("a December", "relative", TUE, True, ("2017-12", "month")),
-    ("in October 2016", "absolute", None, False, ("2016-10", "month")),
-    ("November 17, 2017", "absolute", None, False, ("2017-11-17", "day")),
-    ("in late 2011", "year", None, False, ("2011", "year")),
-    ("two days ago", "relative", THU, False, ("2017-11-14", "day")),
-])
+@pytest.mark.parametrize(
+    "expression, kind, published, future, expected",
+    [
+        ("tomorrow", "relative", THU, True, ("2017-11-17", "day")),
+        ("yesterday", "relative", THU, False, ("2017-11-15", "day")),
+        ("on Friday", "relative", SAT, False, ("2017-11-17", "day")),
+        ("on Friday", "relative", THU, True, ("2017-11-17", "day")),
+        ("on Monday", "relative", TUE, False, ("2017-11-20", "day")),
+        ("on Tuesday", "relative", TUE, True, ("2017-11-21", "day")),  # the publication day itself
+        ("last month", "relative", THU, False, ("2017-10", "month")),
+        ("since October last year", "shifted", THU, False, ("2016-10", "month")),
+        ("in February last year", "shifted", SAT, False, ("2016-02", "month")),
+        ("on Thursday last week", "shifted", THU, False, ("2017-11-09", "day")),
+        ("a December", "relative", TUE, True, ("2017-12", "month")),
+        ("in October 2016", "absolute", None, False, ("2016-10", "month")),
+        ("November 17, 2017", "absolute", None, False, ("2017-11-17", "day")),
+        ("in late 2011", "year", None, False, ("2011", "year")),
+        ("two days ago", "relative", THU, False, ("2017-11-14", "day")),
+    ],
+)
 def test_resolve(expression, kind, published, future, expected):
     assert resolve(expression, kind, published, future) == expected
 
@@ -43,8 +46,14 @@ def test_relative_dates_need_a_publication_date():
 
 def test_a_day_after_counts_from_the_reference_time():
     # "X came a day after Y": X is the reference, Y one day earlier.
-    assert resolve("a day after", "reference", THU, reference=date(2017, 11, 15)) == ("2017-11-14", "day")
-    assert resolve("the day before", "reference", THU, reference=date(2017, 11, 15)) == ("2017-11-16", "day")
+    assert resolve("a day after", "reference", THU, reference=date(2017, 11, 15)) == (
+        "2017-11-14",
+        "day",
+    )
+    assert resolve("the day before", "reference", THU, reference=date(2017, 11, 15)) == (
+        "2017-11-16",
+        "day",
+    )
     assert resolve("a day after", "reference", THU, reference=None) is None
 
 
@@ -82,11 +91,17 @@ def test_different_happenings_on_one_day_stay_apart(seeds):
 
 
 def test_written_article_dates():
-    doc = document("\n\n".join([
-        "The storm reached the coast on Monday, the weather office said.",
-        "Officials will reopen the port tomorrow.",
-        "The last storm this strong hit the region in June 2011.",
-    ]), published="2024-03-05T08:00:00")
+    doc = document(
+        paragraphs(
+            "The storm reached the coast on Monday, the weather office said.",
+            "Officials will reopen the port tomorrow.",
+            "The last storm this strong hit the region in June 2011.",
+        ),
+        published="2024-03-05T08:00:00",
+    )
     dates = {(t.date, t.granularity, t.expression) for t in analyse([doc]).timeline}
-    assert dates == {("2024-03-04", "day", "on Monday"), ("2024-03-06", "day", "tomorrow"),
-                     ("2011-06", "month", "in June 2011")}
+    assert dates == {
+        ("2024-03-04", "day", "on Monday"),
+        ("2024-03-06", "day", "tomorrow"),
+        ("2011-06", "month", "in June 2011"),
+    }

@@ -12,8 +12,7 @@ import sys
 import time
 
 import pytest
-from feeds_server import Behaviour, Site, news_page, rss, start
-from test_feeds_watch import stories
+from feeds_server import Behaviour, Site, news_page, rss, start, stories
 
 from newsbrief.cli import main
 
@@ -129,6 +128,17 @@ def test_user_errors_are_one_line(tmp_path, capsys):
     assert "no such database" in capsys.readouterr().err
 
 
+def test_missing_feeds_extra_is_named(tmp_path, capsys, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "feedparser" else real(name, *a))
+    assert main(["watch", "http://127.0.0.1:9/feed.xml", "--once", "--db",
+                 str(tmp_path / "d.db")]) == 5
+    assert "pip install 'newsbrief[feeds]'" in capsys.readouterr().err
+
+
 # -- real processes: Ctrl-C and kill ------------------------------------------------------
 
 
@@ -194,7 +204,7 @@ def test_killed_at_any_point_neither_loses_nor_duplicates(site, slow_feed, tmp_p
         proc.kill()
         proc.communicate(timeout=30)
     proc = _watch(feed, db)
-    out, err = proc.communicate(timeout=120)
+    _out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     stored = _stored(db)
     assert sorted(stored) == sorted(links)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import socket
 import time
 
@@ -219,7 +220,7 @@ def test_per_host_rate_limit(site):
         for _ in range(4):
             f.get(url)
     times = [e.at for e in site.requested("/r.html")]
-    gaps = [b - a for a, b in zip(times, times[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps) >= 0.17, gaps
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 warcio = pytest.importorskip("warcio")
-from warcio.statusandheaders import StatusAndHeaders  # noqa: E402
-from warcio.warcwriter import WARCWriter  # noqa: E402
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
-from newsbrief.ingest import read_paths  # noqa: E402
-from newsbrief.ingest.warc import articles_from_warc, is_warc  # noqa: E402
+from newsbrief.ingest import read_paths
+from newsbrief.ingest.warc import articles_from_warc, is_warc
 
 PARAGRAPHS = [
     "The city council of Riverton voted on Tuesday to close the old harbour bridge to lorries "

@@ -15,6 +15,7 @@ import textwrap
 import time
 from collections import defaultdict
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -196,6 +197,14 @@ def test_unknown_ids_are_404(client, path):
     assert_error(client.get(path), 404, "not_found")
 
 
+def test_pages_answer_errors_with_an_escaped_html_page(client):
+    response = client.get("/events/<script>alert(1)</script>", headers={"Accept": "text/html"})
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "<script>alert" not in response.text and "&lt;script&gt;alert(1)" in response.text
+    assert 'data-code="not_found"' in response.text
+
+
 def test_wrong_method_is_405_in_the_same_shape(client):
     assert_error(client.delete("/api/v1/events"), 405, "method_not_allowed")
 
@@ -247,6 +256,20 @@ def test_ingest_json_article_then_read_it_back(client):
     again = client.post("/api/v1/articles", json=[ARTICLE], headers=AUTH)
     assert again.status_code == 200 and again.json()["added"] == []
     assert again.json()["skipped"]
+
+
+def test_ids_with_slashes_and_hashes_round_trip(client):
+    article = dict(ARTICLE, id="wire/2024 #7?", title="Tram line extended to the airport",
+                   text="The tram line was extended to the airport on Friday, the operator "
+                        "said. Trams will run every ten minutes.", url=None)
+    response = client.post("/api/v1/articles", json=article, headers=AUTH)
+    assert response.status_code == 201, response.text
+    article_id = response.json()["added"][0]["article_id"]
+    assert article_id.startswith("wire/2024 #7?")
+    quoted = quote(article_id, safe="")
+    assert client.get(f"/api/v1/articles/{quoted}").json()["id"] == article_id
+    page = client.get(f"/articles/{quoted}")
+    assert page.status_code == 200 and "Tram line extended" in page.text
 
 
 HTML_PAGE = b"""<!doctype html><html><head><meta charset="utf-8">

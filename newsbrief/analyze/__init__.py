@@ -39,8 +39,14 @@ class Analysis:
 
 def _order(documents: Sequence[Document]) -> dict[str, int]:
     """Rank of each article: earliest publication first, undated last, input order on ties."""
-    ranked = sorted(range(len(documents)), key=lambda i: (
-        documents[i].article.published is None, documents[i].article.published or "", i))
+    ranked = sorted(
+        range(len(documents)),
+        key=lambda i: (
+            documents[i].article.published is None,
+            documents[i].article.published or "",
+            i,
+        ),
+    )
     return {documents[i].id: rank for rank, i in enumerate(ranked)}
 
 
@@ -74,10 +80,12 @@ def analyze_event(
     for d in dates:
         sentence = by_id[d.article_id].document.sentences[d.sentence_index]
         participants[(d.article_id, d.sentence_index)] = actors(
-            by_id[d.article_id], index, sentence.start, sentence.end)
+            by_id[d.article_id], index, sentence.start, sentence.end
+        )
     people = {e.name for e in index.entities if e.type == "PERSON"}
     timeline = merge_timeline(dates, order, participants, people, group_of)
     claims = find_claims(annotated, index, dates)
     disagreements = find_disagreements(claims, duplicates, order)
-    return Analysis(index.entities, quotes, timeline, disagreements,
-                    ner=all(a.ner for a in annotated))
+    return Analysis(
+        index.entities, quotes, timeline, disagreements, ner=all(a.ner for a in annotated)
+    )

@@ -33,7 +33,7 @@ from newsbrief.analyze.nlp import Annotated
 from newsbrief.analyze.timeline import DatedMention
 from newsbrief.models import Claim, Disagreement
 
-__all__ = ["ClaimMention", "find_claims", "find_disagreements", "compatible"]
+__all__ = ["ClaimMention", "compatible", "find_claims", "find_disagreements"]
 
 _EVENTS = {
     "visit": r"visit(?:s|ed|ing)?|trips?|tours?|missions?|travel(?:l?ed)?",
@@ -43,21 +43,53 @@ _EVENTS = {
     "election": r"elections?|votes?",
 }
 _EVENT = {k: re.compile(rf"\b(?:{v})\b", re.IGNORECASE) for k, v in _EVENTS.items()}
-_PREVIOUS = re.compile(r"\b(?:last|previous|most recent|prior)\b|\bfirst\b.*\bsince\b", re.IGNORECASE)
-_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-            "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-            "nineteen": 19, "a": 1, "an": 1, "dozen": 12, "twenty": 20, "thirty": 30,
-            "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-            "hundred": 100}
-_N = (r"(?:\d[\d,]*(?:\.\d+)?|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-      r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
-      r"sixty|seventy|eighty|ninety|a|an)\b)")
+_PREVIOUS = re.compile(
+    r"\b(?:last|previous|most recent|prior)\b|\bfirst\b.*\bsince\b", re.IGNORECASE
+)
+_NUMBERS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "a": 1,
+    "an": 1,
+    "dozen": 12,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+}
+_N = (
+    r"(?:\d[\d,]*(?:\.\d+)?|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
+    r"sixty|seventy|eighty|ninety|a|an)\b)"
+)
 _UNITS = r"(?:hour|day|week|month|year)"
 _DURATION = re.compile(
     rf"\b(?P<n>{_N})[- ](?P<unit>{_UNITS})s?(?:-long)?\s+(?:\w+\s+)?(?P<what>visit|trip|tour|stay|mission|talks|meeting|summit|strike|ceasefire|truce|operation)\b"
     rf"|\b(?P<what2>visit|trip|tour|stay|mission|talks|meeting|summit)\w*\s+(?:of|lasting|that lasted)\s+(?P<n2>{_N})\s+(?P<unit2>{_UNITS})s?\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _QUAL = r"(?:at least|more than|over|nearly|almost|about|around|roughly|some|up to|fewer than|less than)"
 _TALLY_VERBS = {
     "killed": r"killed|dead|died|deaths?|death toll",
@@ -71,13 +103,52 @@ _TALLY = re.compile(
     rf"\b(?P<q>{_QUAL})?\s*(?P<n>{_N})\s+(?:[a-z]+\s+){{0,2}}?(?:(?:were|was|have been|had been|are|people|persons)\s+)?(?P<v>{_TALLY_ANY})\b"
     rf"|\b(?P<v2>killed|injured|wounded|arrested|detained|evacuated)\s+(?P<q2>{_QUAL})?\s*(?P<n2>{_N})\b"
     rf"|\b(?P<v3>death toll)\b[^.;:!?]{{0,60}}?\b(?:to|of|at|is|was|stood at|reached)\s+(?P<q3>{_QUAL})?\s*(?P<n3>{_N})\b",
-    re.IGNORECASE)
-_HYPHEN_COUNT = re.compile(rf"\b(?P<n>{_N})-(?P<unit>nation|country|state|member|party|city|stop|point|game|match)\s+(?P<what>[a-z]+)", re.IGNORECASE)
+    re.IGNORECASE,
+)
+_HYPHEN_COUNT = re.compile(
+    rf"\b(?P<n>{_N})-(?P<unit>nation|country|state|member|party|city|stop|point|game|match)\s+(?P<what>[a-z]+)",
+    re.IGNORECASE,
+)
+# Cheap tests that rule most sentences out before the long patterns run.
+_HAS_UNIT = re.compile(r"(?:hour|day|week|month|year)")
+_HAS_TALLY = re.compile(rf"(?:{_TALLY_ANY})")
 _UNCLEAR = re.compile(r"\b(?:not clear|unclear|unknown|not known|not yet known)\b", re.IGNORECASE)
-_OFFICES = frozenset({"president", "premier", "chancellor", "king", "queen", "leader",
-                      "governor", "mayor", "minister", "chairman", "chairwoman", "ceo"})
-_GENERIC = frozenset({"former", "late", "then", "acting", "deputy", "vice", "the", "a", "an",
-                      "senior", "veteran", "top", "ex", "new", "outgoing", "incoming"})
+_OFFICES = frozenset(
+    {
+        "president",
+        "premier",
+        "chancellor",
+        "king",
+        "queen",
+        "leader",
+        "governor",
+        "mayor",
+        "minister",
+        "chairman",
+        "chairwoman",
+        "ceo",
+    }
+)
+_GENERIC = frozenset(
+    {
+        "former",
+        "late",
+        "then",
+        "acting",
+        "deputy",
+        "vice",
+        "the",
+        "a",
+        "an",
+        "senior",
+        "veteran",
+        "top",
+        "ex",
+        "new",
+        "outgoing",
+        "incoming",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,12 +189,16 @@ def _interval(qualifier: str | None, n: float) -> tuple[float, float]:
     return (n, n)
 
 
-def _previous_claims(item: Annotated, index: EntityIndex, dates: Sequence[DatedMention]) -> list[ClaimMention]:
+def _previous_claims(
+    item: Annotated, index: EntityIndex, dates: Sequence[DatedMention]
+) -> list[ClaimMention]:
     out = []
     for d in dates:
         if d.article_id != item.id or d.future:
             continue
-        date_words = re.sub(r"^(?:in|on|since|from|of|by)\s+", "", d.expression, flags=re.IGNORECASE)
+        date_words = re.sub(
+            r"^(?:in|on|since|from|of|by)\s+", "", d.expression, flags=re.IGNORECASE
+        )
         rest = d.sentence.replace(date_words, " ")
         if not _PREVIOUS.search(rest):
             continue
@@ -131,15 +206,30 @@ def _previous_claims(item: Annotated, index: EntityIndex, dates: Sequence[DatedM
         if len(kinds) != 1:
             continue
         sentence = next(s for s in item.document.sentences if s.index == d.sentence_index)
-        out.append(ClaimMention(
-            ("previous", kinds[0]), f"when the previous {kinds[0]} took place", d.date, 0, 0,
-            item.id, d.sentence, item.document.article.published,
-            actors(item, index, sentence.start, sentence.end)))
+        out.append(
+            ClaimMention(
+                ("previous", kinds[0]),
+                f"when the previous {kinds[0]} took place",
+                d.date,
+                0,
+                0,
+                item.id,
+                d.sentence,
+                item.document.article.published,
+                actors(item, index, sentence.start, sentence.end),
+            )
+        )
     return out
 
 
 def _future(sentence: str) -> bool:
-    return bool(re.search(r"\b(?:will|would|is to|are to|expected to|plans? to|scheduled)\b", sentence, re.IGNORECASE))
+    return bool(
+        re.search(
+            r"\b(?:will|would|is to|are to|expected to|plans? to|scheduled)\b",
+            sentence,
+            re.IGNORECASE,
+        )
+    )
 
 
 def _sentence_claims(item: Annotated, index: EntityIndex) -> list[ClaimMention]:
@@ -150,18 +240,32 @@ def _sentence_claims(item: Annotated, index: EntityIndex) -> list[ClaimMention]:
         if _UNCLEAR.search(text):
             continue
         names = None
-        for m in _DURATION.finditer(text):
+        lowered = text.lower()
+        for m in _DURATION.finditer(text) if _HAS_UNIT.search(lowered) else ():
             n = _number(m.group("n") or m.group("n2"))
             unit = (m.group("unit") or m.group("unit2")).lower()
             what = (m.group("what") or m.group("what2")).lower()
             kind = next((k for k, rx in _EVENT.items() if rx.fullmatch(what)), what)
             if n is None:
                 continue
-            names = names if names is not None else actors(item, index, sentence.start, sentence.end)
-            out.append(ClaimMention(("duration", kind), f"how long the {kind} lasted",
-                                    f"{n:g} {unit}{'s' if n != 1 else ''}", n, n, item.id, text,
-                                    published, names, _future(text)))
-        for m in _TALLY.finditer(text):
+            names = (
+                names if names is not None else actors(item, index, sentence.start, sentence.end)
+            )
+            out.append(
+                ClaimMention(
+                    ("duration", kind),
+                    f"how long the {kind} lasted",
+                    f"{n:g} {unit}{'s' if n != 1 else ''}",
+                    n,
+                    n,
+                    item.id,
+                    text,
+                    published,
+                    names,
+                    _future(text),
+                )
+            )
+        for m in _TALLY.finditer(text) if _HAS_TALLY.search(lowered) else ():
             verb = (m.group("v") or m.group("v2") or m.group("v3")).lower()
             n = _number(m.group("n") or m.group("n2") or m.group("n3") or "")
             if n is None or (m.group("n") or "").lower() in {"a", "an"}:
@@ -170,15 +274,38 @@ def _sentence_claims(item: Annotated, index: EntityIndex) -> list[ClaimMention]:
             qualifier = m.group("q") or m.group("q2") or m.group("q3")
             low, high = _interval(qualifier, n)
             value = f"{qualifier + ' ' if qualifier else ''}{n:g}"
-            out.append(ClaimMention(("count", kind), f"how many were {kind}", value, low, high,
-                                    item.id, text, published, frozenset(), False, True))
-        for m in _HYPHEN_COUNT.finditer(text):
+            out.append(
+                ClaimMention(
+                    ("count", kind),
+                    f"how many were {kind}",
+                    value,
+                    low,
+                    high,
+                    item.id,
+                    text,
+                    published,
+                    frozenset(),
+                    False,
+                    True,
+                )
+            )
+        for m in _HYPHEN_COUNT.finditer(text) if "-" in text else ():
             n = _number(m.group("n"))
             if n is None:
                 continue
             what = f"{m.group('unit').lower()} {m.group('what').lower()}"
-            out.append(ClaimMention(("count", what), f"number in the {what}", f"{n:g}", n, n,
-                                    item.id, text, published))
+            out.append(
+                ClaimMention(
+                    ("count", what),
+                    f"number in the {what}",
+                    f"{n:g}",
+                    n,
+                    n,
+                    item.id,
+                    text,
+                    published,
+                )
+            )
     return out
 
 
@@ -190,19 +317,41 @@ def _role_claims(annotated: Sequence[Annotated], index: EntityIndex) -> list[Cla
         lowered = [w.lower() for w in words]
         if not lowered or lowered[-1] not in _OFFICES or any(w in _GENERIC for w in lowered):
             continue
-        qualifiers = [w for w in words[:-1] if w[:1].isupper() and w.lower() not in _OFFICES
-                      and w.lower() not in {"foreign", "prime", "defence", "defense", "finance"}]
+        qualifiers = [
+            w
+            for w in words[:-1]
+            if w[:1].isupper()
+            and w.lower() not in _OFFICES
+            and w.lower() not in {"foreign", "prime", "defence", "defense", "finance"}
+        ]
         if not qualifiers:
             continue
-        sentence = next((s.text for s in by_id[doc].document.sentences if role in s.text and
-                         name.split()[-1] in s.text), role)
-        out.append(ClaimMention(("role", " ".join(lowered)), f"who is the {role}", name, 0, 0, doc,
-                                sentence, by_id[doc].document.article.published))
+        sentence = next(
+            (
+                s.text
+                for s in by_id[doc].document.sentences
+                if role in s.text and name.split()[-1] in s.text
+            ),
+            role,
+        )
+        out.append(
+            ClaimMention(
+                ("role", " ".join(lowered)),
+                f"who is the {role}",
+                name,
+                0,
+                0,
+                doc,
+                sentence,
+                by_id[doc].document.article.published,
+            )
+        )
     return out
 
 
-def find_claims(annotated: Sequence[Annotated], index: EntityIndex,
-                dates: Sequence[DatedMention]) -> list[ClaimMention]:
+def find_claims(
+    annotated: Sequence[Annotated], index: EntityIndex, dates: Sequence[DatedMention]
+) -> list[ClaimMention]:
     """Every claim of every document."""
     claims: list[ClaimMention] = []
     for item in annotated:
@@ -228,9 +377,11 @@ def compatible(a: ClaimMention, b: ClaimMention) -> bool:
     return False
 
 
-def find_disagreements(claims: Sequence[ClaimMention], duplicates: Mapping[str, str],
-                       order: Mapping[str, int]) -> tuple[Disagreement, ...]:
+def find_disagreements(
+    claims: Sequence[ClaimMention], duplicates: Mapping[str, str], order: Mapping[str, int]
+) -> tuple[Disagreement, ...]:
     """Slots whose claims from different, non-copied articles cannot all be true."""
+
     def root(article: str) -> str:
         return duplicates.get(article, article)
 
@@ -240,8 +391,11 @@ def find_disagreements(claims: Sequence[ClaimMention], duplicates: Mapping[str, 
     out = []
     for slot, items in by_slot.items():
         clashes = [
-            (a, b) for i, a in enumerate(items) for b in items[i + 1:]
-            if root(a.article_id) != root(b.article_id) and not compatible(a, b)
+            (a, b)
+            for i, a in enumerate(items)
+            for b in items[i + 1 :]
+            if root(a.article_id) != root(b.article_id)
+            and not compatible(a, b)
             and (slot[0] != "previous" or a.actors & b.actors)
         ]
         if not clashes:
@@ -249,16 +403,24 @@ def find_disagreements(claims: Sequence[ClaimMention], duplicates: Mapping[str, 
         involved = {id(c) for pair in clashes for c in pair}
         values: dict[str, list[ClaimMention]] = {}
         for c in items:
-            if id(c) in involved or any(compatible(c, x) and id(x) in involved and
-                                        c.value == x.value for x in items):
+            if id(c) in involved or any(
+                compatible(c, x) and id(x) in involved and c.value == x.value for x in items
+            ):
                 values.setdefault(c.value, []).append(c)
         claim_items = []
         for value, members in values.items():
-            members.sort(key=lambda c: (c.published is None, c.published or "", order.get(c.article_id, 0)))
+            members.sort(
+                key=lambda c: (c.published is None, c.published or "", order.get(c.article_id, 0))
+            )
             published = [c.published for c in members if c.published]
-            claim_items.append(Claim(members[0].sentence,
-                                     tuple(dict.fromkeys(c.article_id for c in members)),
-                                     min(published) if published else None, value))
+            claim_items.append(
+                Claim(
+                    members[0].sentence,
+                    tuple(dict.fromkeys(c.article_id for c in members)),
+                    min(published) if published else None,
+                    value,
+                )
+            )
         claim_items.sort(key=lambda c: (c.published is None, c.published or ""))
         out.append(Disagreement(items[0].about, tuple(claim_items)))
     return tuple(out)

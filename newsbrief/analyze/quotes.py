@@ -36,12 +36,21 @@ from newsbrief.analyze.entities import EntityIndex, clean_name
 from newsbrief.analyze.nlp import Annotated
 from newsbrief.models import Quote
 
-__all__ = ["MIN_WORDS", "QuoteMention", "find_quotes", "full_speaker_names", "merge_quotes", "quote_words"]
+__all__ = [
+    "MIN_WORDS",
+    "QuoteMention",
+    "find_quotes",
+    "full_speaker_names",
+    "merge_quotes",
+    "quote_words",
+]
 
 MIN_WORDS = 3
-_VERBS = (r"said|says|say|told|tells|added|adds|stated|states|warned|warns|noted|notes|"
-          r"insisted|explained|wrote|writes|declared|announced|asked|replied|argued|claimed|"
-          r"continued|stressed|tweeted|recalled|acknowledged|admitted|commented|remarked")
+_VERBS = (
+    r"said|says|say|told|tells|added|adds|stated|states|warned|warns|noted|notes|"
+    r"insisted|explained|wrote|writes|declared|announced|asked|replied|argued|claimed|"
+    r"continued|stressed|tweeted|recalled|acknowledged|admitted|commented|remarked"
+)
 _PARTICIPLES = r"saying|warning|adding|noting|insisting|stressing|declaring|writing|telling"
 _SPEAKER = r"[^,.;:!?“”\"‘’\n]{1,90}?"
 _AFTER_VERB_FIRST = re.compile(rf"^[\s,]*(?:{_VERBS})\s+(?P<spk>{_SPEAKER})\s*(?:[,.;:!?(]|$)")
@@ -50,10 +59,50 @@ _BEFORE = re.compile(rf"(?P<spk>{_SPEAKER})\s+(?:{_VERBS})\s*[:,]?\s*$")
 _SPEECH = re.compile(rf"\b(?:{_VERBS})\b")
 _PARTICIPLE = re.compile(rf"\b(?:{_PARTICIPLES})\b")
 _SPEAKS_NEXT = re.compile(rf"^[^.;:!?“”\"\n]{{0,60}}?\b(?:{_VERBS})\b")
-_ORG_WORDS = frozenset("""agency ministry department university institute party council committee
-company corporation group association office news times post bank court police army navy
-government commission union federation foundation service services center centre school
-college league club network press television radio daily journal""".split())
+_ORG_WORDS = frozenset(
+    [
+        "agency",
+        "ministry",
+        "department",
+        "university",
+        "institute",
+        "party",
+        "council",
+        "committee",
+        "company",
+        "corporation",
+        "group",
+        "association",
+        "office",
+        "news",
+        "times",
+        "post",
+        "bank",
+        "court",
+        "police",
+        "army",
+        "navy",
+        "government",
+        "commission",
+        "union",
+        "federation",
+        "foundation",
+        "service",
+        "services",
+        "center",
+        "centre",
+        "school",
+        "college",
+        "league",
+        "club",
+        "network",
+        "press",
+        "television",
+        "radio",
+        "daily",
+        "journal",
+    ]
+)
 _PRONOUNS = {"he": "person", "she": "person", "it": "thing", "they": "thing"}
 _WORD = re.compile(r"\w+", re.UNICODE)
 _NOT_SPEAKER = re.compile(r"^(?:that|which|who|and|but|as|when|while|if)\b", re.IGNORECASE)
@@ -85,7 +134,7 @@ def _spans(paragraph: str) -> list[tuple[int, int]]:
         if ch == "“" or (ch == '"' and open_at is None):
             if open_at is None:
                 open_at = i + 1
-        elif ch in "”\"" and open_at is not None:
+        elif ch in '”"' and open_at is not None:
             spans.append((open_at, i))
             open_at = None
     if open_at is not None:
@@ -112,7 +161,8 @@ class _Reader:
         self.quoted: list[tuple[int, int]] = []
         # People by their merged entity's type: the small model often tags "Trump" as ORG.
         self.people = [
-            (m.start, m.end) for m in item.mentions
+            (m.start, m.end)
+            for m in item.mentions
             if m.label in {"PERSON", "NAME"}
             or index.label(index.at(item.id, m.start, m.end) or "") == "PERSON"
         ]
@@ -124,7 +174,11 @@ class _Reader:
         """Canonical name of the last person (else any) entity within ``[start, end)``."""
         best = None
         for m in self.item.mentions:
-            if m.start >= start and m.end <= end and (name := self.index.at(self.item.id, m.start, m.end)):
+            if (
+                m.start >= start
+                and m.end <= end
+                and (name := self.index.at(self.item.id, m.start, m.end))
+            ):
                 if self.index.label(name) == "PERSON" or m.label == "PERSON":
                     best = (2, m.start, name)
                 elif best is None or best[0] < 2:
@@ -145,7 +199,10 @@ class _Reader:
         words = raw.split()
         if raw[:1].isupper() and all(w[:1].isupper() for w in words) and len(words) <= 4:
             return self.index.resolve(self.item.id, raw) or clean_name(raw)
-        if words[0].lower() in {"the", "a", "an", "his", "her", "its", "their"} or raw[:1].isupper():
+        if (
+            words[0].lower() in {"the", "a", "an", "his", "her", "its", "their"}
+            or raw[:1].isupper()
+        ):
             return raw[0].lower() + raw[1:] if words[0] in {"The", "A", "An"} else raw
         return None
 
@@ -182,8 +239,11 @@ class _Reader:
         if label in {"GPE", "LOC", "FAC", "NORP"}:
             return False
         words = name.split()
-        return (2 <= len(words) <= 3 and all(w[:1].isupper() and w.replace("-", "").isalpha() for w in words)
-                and not {w.lower() for w in words} & _ORG_WORDS)
+        return (
+            2 <= len(words) <= 3
+            and all(w[:1].isupper() and w.replace("-", "").isalpha() for w in words)
+            and not {w.lower() for w in words} & _ORG_WORDS
+        )
 
     def _remember(self, speaker: str | None, at: int, state: _State) -> None:
         if not speaker:
@@ -203,7 +263,9 @@ class _Reader:
         """Speaker of a partial quote: the outermost speech verb with a subject before it."""
         prefix = self.text[sent_start:open_at]
         for verb in _SPEECH.finditer(prefix):
-            clause_start = max(prefix.rfind(",", 0, verb.start()), prefix.rfind("“", 0, verb.start()))
+            clause_start = max(
+                prefix.rfind(",", 0, verb.start()), prefix.rfind("“", 0, verb.start())
+            )
             subject_start = sent_start + clause_start + 1
             subject_end = sent_start + verb.start()
             if self._inside_quotes(subject_end - 1):
@@ -212,7 +274,11 @@ class _Reader:
             if speaker:
                 return speaker
         if _PARTICIPLE.search(prefix):
-            first = [s for s, e in self.people if sent_start <= s < open_at and not self._inside_quotes(s)]
+            first = [
+                s
+                for s, e in self.people
+                if sent_start <= s < open_at and not self._inside_quotes(s)
+            ]
             if first:
                 name = self.index.at(self.item.id, first[0], first[0] + 1)
                 return name
@@ -230,33 +296,56 @@ class _Reader:
             offset += len(paragraph) + 1
         for p_index, p_start, paragraph, spans in spans_by_paragraph:
             p_end = p_start + len(paragraph)
-            outside = re.sub(r"[\W_]", "", "".join(
-                self.text[a:b] for a, b in zip([p_start] + [e + 1 for _, e in spans],
-                                                [s - 1 for s, _ in spans] + [p_end]) if b > a))
+            outside = re.sub(
+                r"[\W_]",
+                "",
+                "".join(
+                    self.text[a:b]
+                    for a, b in zip(
+                        [p_start] + [e + 1 for _, e in spans], [s - 1 for s, _ in spans] + [p_end]
+                    )
+                    if b > a
+                ),
+            )
             for start, end in spans:
                 inner = self.text[start:end].strip()
                 speaker = None
                 tail = self.text[end + 1 : p_end] if end < p_end else ""
                 head = self.text[p_start : max(p_start, start - 1)]
                 sent_start, _, sentence = self._sentence_of(start)
-                if m := _AFTER_VERB_FIRST.match(tail):
-                    speaker = self._speaker(end + 1 + m.start("spk"), end + 1 + m.end("spk"), state)
-                elif (m := _AFTER_SPEAKER_FIRST.match(tail)) and not _SPEECH.search(m.group("spk")):
+                if (
+                    (m := _AFTER_VERB_FIRST.match(tail))
+                    or (m := _AFTER_SPEAKER_FIRST.match(tail))
+                    and not _SPEECH.search(m.group("spk"))
+                ):
                     speaker = self._speaker(end + 1 + m.start("spk"), end + 1 + m.end("spk"), state)
                 if speaker is None and (m := _BEFORE.search(head)):
                     speaker = self._speaker(p_start + m.start("spk"), p_start + m.end("spk"), state)
                 if speaker is None and sent_start < start - 1:
                     speaker = self._embedded(sent_start, start - 1, state)
-                if (speaker is None and not outside and state.last_paragraph_speaker
-                        and state.last_paragraph_speaker[0] == p_index - 1):
+                if (
+                    speaker is None
+                    and not outside
+                    and state.last_paragraph_speaker
+                    and state.last_paragraph_speaker[0] == p_index - 1
+                ):
                     speaker = state.last_paragraph_speaker[1]
                 self._remember(speaker, end, state)
                 if speaker:
                     state.last_paragraph_speaker = (p_index, speaker)
                 if len(quote_words(inner)) < MIN_WORDS:
                     continue
-                out.append(QuoteMention(self.item.id, inner.rstrip(",").strip(), speaker,
-                                        sentence or paragraph, start, end, published))
+                out.append(
+                    QuoteMention(
+                        self.item.id,
+                        inner.rstrip(",").strip(),
+                        speaker,
+                        sentence or paragraph,
+                        start,
+                        end,
+                        published,
+                    )
+                )
         return out
 
 
@@ -272,8 +361,13 @@ def full_speaker_names(mentions: Sequence[QuoteMention]) -> list[QuoteMention]:
     "said Ana Ruiz" still names her in full; "Ruiz said" elsewhere then means her. Looked up
     in the same article first, then across the event; ambiguous names stay as they are.
     """
-    full = {m.speaker for m in mentions if m.speaker and len(m.speaker.split()) >= 2
-            and all(w[:1].isupper() for w in m.speaker.split())}
+    full = {
+        m.speaker
+        for m in mentions
+        if m.speaker
+        and len(m.speaker.split()) >= 2
+        and all(w[:1].isupper() for w in m.speaker.split())
+    }
     by_doc: dict[str, set[str]] = {}
     for m in mentions:
         if m.speaker in full:
@@ -296,6 +390,9 @@ def _same_quote(a: QuoteMention, b: QuoteMention) -> bool:
     if a.speaker and b.speaker and a.speaker != b.speaker:
         return False
     wa, wb = quote_words(a.text), quote_words(b.text)
+    shared = len(set(wa) & set(wb))
+    if shared * 2 < 0.75 * min(len(wa), len(wb)) and shared < 4:
+        return False  # too few words in common for either test below
     short, long_ = sorted((wa, wb), key=len)
     if len(short) >= 4:
         joined = " " + " ".join(long_) + " "
@@ -306,6 +403,7 @@ def _same_quote(a: QuoteMention, b: QuoteMention) -> bool:
 
 def merge_quotes(mentions: Sequence[QuoteMention], order: Mapping[str, int]) -> tuple[Quote, ...]:
     """One :class:`Quote` per quotation across articles, sources earliest first."""
+
     def rank(m: QuoteMention) -> tuple:
         return (m.published is None, m.published or "", order.get(m.article_id, 0), m.start)
 
@@ -332,7 +430,18 @@ def merge_quotes(mentions: Sequence[QuoteMention], order: Mapping[str, int]) -> 
                 variants.append(g.text)
         sources = tuple(dict.fromkeys(g.article_id for g in group))
         published = [g.published for g in group if g.published]
-        quotes.append((rank(first), Quote(first.text, speaker, first.sentence, sources,
-                                          min(published) if published else None, tuple(variants))))
+        quotes.append(
+            (
+                rank(first),
+                Quote(
+                    first.text,
+                    speaker,
+                    first.sentence,
+                    sources,
+                    min(published) if published else None,
+                    tuple(variants),
+                ),
+            )
+        )
     quotes.sort(key=lambda q: q[0])
     return tuple(q for _, q in quotes)

@@ -31,7 +31,7 @@ from newsbrief.analyze.entities import name_key
 from newsbrief.analyze.quotes import quote_words
 from newsbrief.errors import InputError
 
-__all__ = ["PartScore", "score", "score_file", "load_annotation", "main"]
+__all__ = ["PartScore", "load_annotation", "main", "score", "score_file"]
 
 PARTS = ("entities", "quotes", "timeline", "disagreements")
 
@@ -54,8 +54,12 @@ class PartScore:
         return self.found / self.expected if self.expected else 1.0
 
     def __add__(self, other: PartScore) -> PartScore:
-        return PartScore(self.true_positives + other.true_positives, self.predicted + other.predicted,
-                         self.expected + other.expected, self.found + other.found)
+        return PartScore(
+            self.true_positives + other.true_positives,
+            self.predicted + other.predicted,
+            self.expected + other.expected,
+            self.found + other.found,
+        )
 
 
 def load_annotation(path: str | Path) -> dict[str, Any]:
@@ -110,7 +114,9 @@ def _similar(a: str, b: str) -> float:
     return SequenceMatcher(None, wa, wb, autojunk=False).ratio()
 
 
-def _score_quotes(analysis: Analysis, gold: Sequence[dict[str, Any]], ids: Sequence[str]) -> PartScore:
+def _score_quotes(
+    analysis: Analysis, gold: Sequence[dict[str, Any]], ids: Sequence[str]
+) -> PartScore:
     expected = [(_article(g["article"], ids), g) for g in gold]
     used: set[int] = set()
     tp = predicted = 0
@@ -130,21 +136,27 @@ def _score_quotes(analysis: Analysis, gold: Sequence[dict[str, Any]], ids: Seque
             if g["speaker"] is None:
                 right = quote.speaker is None
             else:
-                right = name_key(quote.speaker or "") in _keys([g["speaker"], *g.get("speaker_aliases", [])])
+                right = name_key(quote.speaker or "") in _keys(
+                    [g["speaker"], *g.get("speaker_aliases", [])]
+                )
             if right:
                 used.add(best)
                 tp += 1
     return PartScore(tp, predicted, len(expected), len(used))
 
 
-def _score_timeline(analysis: Analysis, gold: Sequence[dict[str, Any]], ids: Sequence[str]) -> PartScore:
+def _score_timeline(
+    analysis: Analysis, gold: Sequence[dict[str, Any]], ids: Sequence[str]
+) -> PartScore:
     expected = {(_article(g["article"], ids), g["date"], g["granularity"]) for g in gold}
     predicted = {(s, t.date, t.granularity) for t in analysis.timeline for s in t.sources}
     hits = len(expected & predicted)
     return PartScore(hits, len(predicted), len(expected), hits)
 
 
-def _score_disagreements(analysis: Analysis, gold: Sequence[dict[str, Any]], ids: Sequence[str]) -> PartScore:
+def _score_disagreements(
+    analysis: Analysis, gold: Sequence[dict[str, Any]], ids: Sequence[str]
+) -> PartScore:
     def same_value(predicted: str | None, expected: str) -> bool:
         return bool(predicted) and name_key(predicted).endswith(name_key(expected))
 
@@ -165,7 +177,9 @@ def _score_disagreements(analysis: Analysis, gold: Sequence[dict[str, Any]], ids
     return PartScore(tp, len(analysis.disagreements), len(gold), len(found))
 
 
-def score(analysis: Analysis, annotation: dict[str, Any], ids: Sequence[str]) -> dict[str, PartScore]:
+def score(
+    analysis: Analysis, annotation: dict[str, Any], ids: Sequence[str]
+) -> dict[str, PartScore]:
     """Scores of each part of ``analysis`` against one annotation (``ids``: the article ids)."""
     return {
         "entities": _score_entities(analysis, annotation["entities"]),
@@ -188,8 +202,11 @@ def score_file(path: str | Path) -> dict[str, PartScore]:
     articles, _ = load_articles([source])
     documents = prepare_articles(articles)
     config = BriefConfig()
-    analysis = analyze_event(documents, find_duplicates(documents, config.duplicate_threshold),
-                             group_sentences(documents, config.sentence_similarity))
+    analysis = analyze_event(
+        documents,
+        find_duplicates(documents, config.duplicate_threshold),
+        group_sentences(documents, config.sentence_similarity),
+    )
     return score(analysis, annotation, [d.id for d in documents])
 
 
@@ -206,12 +223,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         for part in PARTS:
             s = scores[part]
             total[part] = total[part] + s
-            print(f"{Path(path).stem:<14}{part:<15}{s.precision:7.3f}{s.recall:7.3f}"
-                  f"{s.true_positives:>5}/{s.predicted:<4}{s.found:>6}/{s.expected:<4}")
+            print(
+                f"{Path(path).stem:<14}{part:<15}{s.precision:7.3f}{s.recall:7.3f}"
+                f"{s.true_positives:>5}/{s.predicted:<4}{s.found:>6}/{s.expected:<4}"
+            )
     for part in PARTS:
         s = total[part]
-        print(f"{'total':<14}{part:<15}{s.precision:7.3f}{s.recall:7.3f}"
-              f"{s.true_positives:>5}/{s.predicted:<4}{s.found:>6}/{s.expected:<4}")
+        print(
+            f"{'total':<14}{part:<15}{s.precision:7.3f}{s.recall:7.3f}"
+            f"{s.true_positives:>5}/{s.predicted:<4}{s.found:>6}/{s.expected:<4}"
+        )
     return 0
 
 

@@ -36,13 +36,27 @@ from functools import lru_cache
 from newsbrief.analyze.nlp import Annotated
 from newsbrief.models import TimelineEntry
 
-__all__ = ["DatedMention", "find_dates", "resolve", "merge_timeline"]
+__all__ = ["DatedMention", "find_dates", "merge_timeline", "resolve"]
 
-_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
-           "september", "october", "november", "december"]
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_M = (r"(?-i:January|February|March|April|June|July|August|September|October|November|December|"
-      r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)")
+_M = (
+    r"(?-i:January|February|March|April|June|July|August|September|October|November|December|"
+    r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
+)
 _MAY = r"(?-i:May(?=\s+\d|,?\s+(?:19|20)\d\d|\s+(?:last|next|this)\s+year))"
 _MONTH = rf"(?:{_M}|{_MAY})"
 _WD = r"(?-i:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
@@ -68,16 +82,33 @@ _PATTERNS: list[tuple[str, str]] = [
     ("relative", r"(?:yesterday|tomorrow|today|tonight)"),
     ("relative", rf"{_NUM}\s+(?:days?|months?|years?)\s+ago"),
     ("relative", r"(?:earlier|later)\s+this\s+(?:month|year)|(?:last|next|this)\s+(?:month|year)"),
-    ("reference", rf"{_NUM}\s+days?\s+(?:after|before|later|earlier)|the\s+(?:next|following|previous)\s+day|the\s+day\s+(?:before|after)"),
+    (
+        "reference",
+        rf"{_NUM}\s+days?\s+(?:after|before|later|earlier)|the\s+(?:next|following|previous)\s+day|the\s+day\s+(?:before|after)",
+    ),
     ("relative", rf"(?:on\s+)?{_WD}"),
-    ("relative", rf"(?:(?:in|since|until|from|during|of|by|a|an|the)\s+|(?:early|late|mid)[- ]){_MONTH}\b"),
-    ("year", rf"(?:(?:in|since|until|from|during|of|by|the|before|after)\s+{_PART}|(?:early|late|mid)[- ]){_YEAR}\b"),
+    (
+        "relative",
+        rf"(?:(?:in|since|until|from|during|of|by|a|an|the)\s+|(?:early|late|mid)[- ]){_MONTH}\b",
+    ),
+    (
+        "year",
+        rf"(?:(?:in|since|until|from|during|of|by|the|before|after)\s+{_PART}|(?:early|late|mid)[- ]){_YEAR}\b",
+    ),
 ]
-_FINDER = re.compile("|".join(f"(?P<k{i}>\\b{p})" for i, (_, p) in enumerate(_PATTERNS)),
-                     re.IGNORECASE)
+_FINDER = re.compile(
+    "|".join(f"(?P<k{i}>\\b{p})" for i, (_, p) in enumerate(_PATTERNS)), re.IGNORECASE
+)
 _FUTURE = re.compile(
     r"\b(?:will|would|shall|'ll|going to|is to|are to|set to|due to|expected to|plans? to|"
-    r"planned to|scheduled|upcoming|to prepare)\b", re.IGNORECASE)
+    r"planned to|scheduled|upcoming|to prepare)\b",
+    re.IGNORECASE,
+)
+_ANCHOR = re.compile(
+    r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    r"|\b(?:yesterday|tomorrow|today|tonight|ago|days?)\b|\b(?:19|20)\d\d\b|\b(?:month|year)\b",
+    re.IGNORECASE,
+)
 _PAST_WORDS = re.compile(r"\b(?:since|last|ago|yesterday|previous|earlier)\b", re.IGNORECASE)
 _CLAUSE = re.compile(r"[,;:–—]|\bbut\b|\band\b")
 
@@ -101,9 +132,14 @@ class DatedMention:
 def _parser(base: datetime, prefer: str):
     from dateparser.date import DateDataParser
 
-    return DateDataParser(languages=["en"], settings={
-        "RELATIVE_BASE": base, "PREFER_DATES_FROM": prefer, "RETURN_AS_TIMEZONE_AWARE": False,
-    })
+    return DateDataParser(
+        languages=["en"],
+        settings={
+            "RELATIVE_BASE": base,
+            "PREFER_DATES_FROM": prefer,
+            "RETURN_AS_TIMEZONE_AWARE": False,
+        },
+    )
 
 
 def _parse(text: str, base: datetime, prefer: str) -> tuple[date, str] | None:
@@ -115,7 +151,9 @@ def _parse(text: str, base: datetime, prefer: str) -> tuple[date, str] | None:
 
 
 def _iso(day: date, granularity: str) -> str:
-    return {"day": day.isoformat(), "month": day.isoformat()[:7], "year": str(day.year)}[granularity]
+    return {"day": day.isoformat(), "month": day.isoformat()[:7], "year": str(day.year)}[
+        granularity
+    ]
 
 
 def _shift_year(base: datetime, years: int) -> datetime:
@@ -125,26 +163,49 @@ def _shift_year(base: datetime, years: int) -> datetime:
         return base.replace(year=base.year + years, day=28)
 
 
-def resolve(expression: str, kind: str, published: datetime | None, future: bool = False,
-            reference: date | None = None) -> tuple[str, str] | None:
+def resolve(
+    expression: str,
+    kind: str,
+    published: datetime | None,
+    future: bool = False,
+    reference: date | None = None,
+) -> tuple[str, str] | None:
     """(ISO date, granularity) of a temporal expression, or ``None`` when it cannot be anchored."""
-    expr = re.sub(r"^(?:(?:in|on|since|until|from|during|of|by|a|an|the)\s+)+(?!day\b)", "",
-                  " ".join(expression.split()), flags=re.IGNORECASE)
+    expr = re.sub(
+        r"^(?:(?:in|on|since|until|from|during|of|by|a|an|the)\s+)+(?!day\b)",
+        "",
+        " ".join(expression.split()),
+        flags=re.IGNORECASE,
+    )
     low = expr.lower()
     part = re.match(r"^(?:(?:early|mid|late)[- ]|the (?:start|end|beginning|middle) of )", low)
     if part:
-        expr, low = expr[part.end():], low[part.end():]
+        expr, low = expr[part.end() :], low[part.end() :]
     if kind == "year":
         return (re.search(r"\d{4}", expr).group(), "year")
     if kind == "reference":
         if reference is None:
             return None
         words = low.split()
-        count = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-                 "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+        count = {
+            "a": 1,
+            "an": 1,
+            "one": 1,
+            "two": 2,
+            "three": 3,
+            "four": 4,
+            "five": 5,
+            "six": 6,
+            "seven": 7,
+            "eight": 8,
+            "nine": 9,
+            "ten": 10,
+        }
         n = int(words[0]) if words[0].isdigit() else count.get(words[0], 1)
         # "X came N days after Y": the reference is X, so Y is N days earlier.
-        sign = -1 if ("after" in low or "later" in low or "next" in low or "following" in low) else 1
+        sign = (
+            -1 if ("after" in low or "later" in low or "next" in low or "following" in low) else 1
+        )
         return ((reference + timedelta(days=sign * n)).isoformat(), "day")
     if kind == "absolute":
         parsed = _parse(expr, published or datetime(2000, 1, 1), "past")
@@ -195,28 +256,59 @@ def _is_future(sentence: str, start: int, end: int) -> bool:
     return bool(_FUTURE.search(sentence[left:right]))
 
 
+def _windows(text: str) -> list[tuple[int, int]]:
+    """Stretches of ``text`` around anchor words, where the full pattern is worth trying.
+
+    The full alternation is slow to try at every position of a long article; almost every
+    position can be ruled out by the cheap anchor pattern first.
+    """
+    spans: list[tuple[int, int]] = []
+    for m in _ANCHOR.finditer(text):
+        start = text.rfind(" ", 0, max(0, m.start() - 40)) + 1
+        end = min(len(text), m.end() + 40)
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
+
+
 def find_dates(item: Annotated) -> list[DatedMention]:
     """The resolvable temporal expressions of one document, in reading order."""
     published = _published(item.document.article.published)
     out: list[DatedMention] = []
     for sentence in item.document.sentences:
         text = sentence.text
-        for m in _FINDER.finditer(text):
+        matches = [m for start, end in _windows(text) for m in _FINDER.finditer(text, start, end)]
+        for m in matches:
             kind = _PATTERNS[int(m.lastgroup[1:])][0]
             expression = m.group()
             # "since October last year" stays in the past whatever the clause's tense.
             future = not _PAST_WORDS.search(expression) and _is_future(text, m.start(), m.end())
             reference = None
             if kind == "reference":
-                recent = [d for d in out if d.granularity == "day"
-                          and sentence.index - d.sentence_index <= 3]
+                recent = [
+                    d
+                    for d in out
+                    if d.granularity == "day" and sentence.index - d.sentence_index <= 3
+                ]
                 reference = date.fromisoformat(recent[-1].date) if recent else None
             resolved = resolve(expression, kind, published, future, reference)
             if resolved is None:
                 continue
-            out.append(DatedMention(item.id, resolved[0], resolved[1], expression, text,
-                                    sentence.index, future, sentence.start + m.start(),
-                                    sentence.start + m.end()))
+            out.append(
+                DatedMention(
+                    item.id,
+                    resolved[0],
+                    resolved[1],
+                    expression,
+                    text,
+                    sentence.index,
+                    future,
+                    sentence.start + m.start(),
+                    sentence.start + m.end(),
+                )
+            )
     return out
 
 
@@ -251,8 +343,12 @@ def merge_timeline(
             if (a.date, a.granularity) != (b.date, b.granularity):
                 continue
             shared = participants.get(key_a, frozenset()) & participants.get(key_b, frozenset())
-            if (key_a == key_b or (key_a in group_of and group_of[key_a] == group_of.get(key_b))
-                    or shared & people or len(shared) >= 2):
+            if (
+                key_a == key_b
+                or (key_a in group_of and group_of[key_a] == group_of.get(key_b))
+                or shared & people
+                or len(shared) >= 2
+            ):
                 parent[find(j)] = find(i)
     clusters: dict[int, list[DatedMention]] = {}
     for i, m in enumerate(mentions):
@@ -262,7 +358,8 @@ def merge_timeline(
         members.sort(key=lambda m: (order.get(m.article_id, 0), m.sentence_index))
         first = members[0]
         sources = tuple(dict.fromkeys(m.article_id for m in members))
-        entries.append(TimelineEntry(first.date, first.granularity, first.sentence, sources,
-                                     first.expression))
+        entries.append(
+            TimelineEntry(first.date, first.granularity, first.sentence, sources, first.expression)
+        )
     entries.sort(key=lambda e: (e.date, order.get(e.sources[0], 0)))
     return tuple(entries)

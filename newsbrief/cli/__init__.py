@@ -15,7 +15,7 @@ from newsbrief import __version__
 from newsbrief.errors import NewsbriefError
 
 # Modules under newsbrief.cli that each add commands.
-COMMAND_MODULES = ["brief", "evaluate", "serve", "feeds", "store", "cluster"]
+COMMAND_MODULES = ["brief", "evaluate", "serve", "feeds", "store", "cluster", "spark"]
 
 
 def build_parser() -> argparse.ArgumentParser:

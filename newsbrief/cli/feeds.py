@@ -146,11 +146,13 @@ def _print_report(report, fmt: str, quiet: bool, label: str) -> None:  # type: i
 
 
 def run_fetch(args: argparse.Namespace) -> int:
-    from newsbrief.feeds.fetcher import Fetcher
+    from newsbrief.feeds.fetcher import Fetcher, require_feeds_extra
     from newsbrief.feeds.parse import canonical_url
     from newsbrief.feeds.state import FeedState
     from newsbrief.feeds.watch import PageJob, RoundReport, fetch_pages
     from newsbrief.models import Problem
+
+    require_feeds_extra()
 
     jobs, problems = [], []
     for url in args.urls:
@@ -179,10 +181,12 @@ def run_fetch(args: argparse.Namespace) -> int:
 
 
 def run_watch(args: argparse.Namespace) -> int:
-    from newsbrief.feeds.fetcher import Fetcher
+    from newsbrief.feeds.fetcher import Fetcher, require_feeds_extra
     from newsbrief.feeds.parse import read_sources
     from newsbrief.feeds.state import FeedState
     from newsbrief.feeds.watch import watch
+
+    require_feeds_extra()
 
     feeds, problems = read_sources(args.sources)
     report_problems(problems, args.quiet)

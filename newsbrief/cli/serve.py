@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
-import os
 
 from newsbrief.cli.common import add_quiet, warn
 from newsbrief.errors import InputError, MissingDependency
@@ -50,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
         import uvicorn
 
         from newsbrief.web import DEFAULT_MAX_BODY, create_app
+        from newsbrief.web.app import token_from_env
     except ImportError as exc:
         raise MissingDependency(exc.name or "fastapi", "web") from None
     from newsbrief.store import default_db_path
@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--port must be between 0 and 65535, got {args.port}")
     if args.max_body is not None and args.max_body < 1:
         raise InputError(f"--max-body must be positive, got {args.max_body}")
-    token = args.token or os.environ.get("NEWSBRIEF_TOKEN") or None
+    token = args.token or token_from_env()
     db = args.db or default_db_path()
     if not _is_loopback(args.host):
         warn(f"serving on {args.host}, reachable from other machines"

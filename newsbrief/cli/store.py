@@ -21,10 +21,15 @@ def add_db(parser: argparse.ArgumentParser) -> None:
 
 
 def _store(args: argparse.Namespace, *, readonly: bool = False):  # type: ignore[no-untyped-def]
+    from newsbrief.config import BriefConfig
     from newsbrief.store import Store, default_db_path
 
     path = Path(args.db) if args.db else default_db_path()
-    return Store(path, readonly=readonly)
+    config = BriefConfig(analyze=not getattr(args, "no_analysis", False))
+    batch = getattr(args, "batch_size", None)
+    if batch is not None and batch < 1:
+        raise InputError("--batch-size must be at least 1")
+    return Store(path, readonly=readonly, config=config, batch_size=batch)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,6 +44,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="when to rebuild the briefs of changed events: after each batch, at the end "
         "(default), or not now",
     )
+    ingest.add_argument("--no-analysis", action="store_true",
+                        help="briefs without entities, quotes, timeline and disagreements")
+    ingest.add_argument("--batch-size", type=int, default=None,
+                        help="articles per transaction and clustering batch (default 1024)")
     add_db(ingest)
     add_format(ingest, ["table", "json"], "table")
     add_quiet(ingest)
@@ -103,12 +112,7 @@ def run_events(args: argparse.Namespace) -> int:
     with _store(args, readonly=_exists(args)) as store:
         items, cursor = store.list_events(since=args.since, query=args.query, limit=args.limit)
     if args.format == "json":
-        write(json.dumps([
-            {"id": e.id, "headline": e.headline, "first_published": e.first_published,
-             "last_published": e.last_published, "articles": e.article_count,
-             "outlets": e.outlet_count, "updated_at": e.updated_at}
-            for e in items
-        ], indent=2))
+        write(json.dumps([e.to_dict() for e in items], indent=2))
         return 0
     write(_table(items))
     if cursor and not args.quiet:

@@ -25,10 +25,13 @@ from dataclasses import dataclass, field
 from typing import Self
 from urllib.parse import urljoin, urlsplit
 
-import httpx
-
 from newsbrief import __version__
-from newsbrief.errors import NewsbriefError
+from newsbrief.errors import MissingDependency, NewsbriefError
+
+try:
+    import httpx
+except ImportError:  # the "feeds" extra is not installed; Fetcher() says how to add it
+    httpx = None  # type: ignore[assignment]
 
 __all__ = [
     "DEFAULT_USER_AGENT",
@@ -39,6 +42,7 @@ __all__ = [
     "Fetcher",
     "Response",
     "Validators",
+    "require_feeds_extra",
 ]
 
 DEFAULT_USER_AGENT = f"newsbrief/{__version__} (+https://pypi.org/project/newsbrief/)"
@@ -121,6 +125,16 @@ class Response:
     @property
     def not_modified(self) -> bool:
         return self.status == 304
+
+
+def require_feeds_extra() -> None:
+    """Raise :class:`MissingDependency` unless the ``feeds`` extra's libraries import."""
+    import importlib.util
+
+    for module, name in (("httpx", "httpx"), ("feedparser", "feedparser"),
+                         ("protego", "protego"), ("courlan", "courlan")):
+        if importlib.util.find_spec(module) is None:
+            raise MissingDependency(name, "feeds")
 
 
 def host_key(url: str) -> str:
@@ -259,6 +273,7 @@ class Fetcher:
         transport: httpx.BaseTransport | None = None,
         stop: threading.Event | None = None,
     ):
+        require_feeds_extra()
         self.config = config or FetchConfig()
         self.stop = stop
         self._client = httpx.Client(

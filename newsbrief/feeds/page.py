@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from newsbrief.feeds.fetcher import PAGE_TYPES, Fetcher, FetchError, Validators
 from newsbrief.feeds.parse import FeedEntry, canonical_url
 from newsbrief.ingest import article_from_html
+from newsbrief.ingest.html import declared_charset
 from newsbrief.ingest.text import content_id
 from newsbrief.models import Article, Problem
 
@@ -141,8 +142,10 @@ def load_page(
     if response.not_modified:
         return PageResult(url, final_url=response.final_url, validators=validators,
                           error=f"unchanged since last fetch: {previous or 'no article'}")
-    encoding = response.charset
-    if encoding in _WINDOWS_1252:
+    # HTTP charset first, then the page's own <meta> (HTML spec order); latin-1 labels mean
+    # windows-1252 there, or curly quotes and dashes (0x80-0x9F) turn into control codes.
+    encoding = response.charset or declared_charset(response.content)
+    if encoding and encoding.lower() in _WINDOWS_1252:
         encoding = "cp1252"
     canonical = (canonical_link(response.content, response.final_url)
                  or canonical_url(response.final_url) or url)

@@ -211,8 +211,10 @@ def _ingest(
     if to_add:
         ingest = store.add_articles([article for _, _, article in to_add],
                                     refresh="batch" if options.refresh == "batch" else "none")
+        # An event created earlier in this round and grown since counts as created only.
         report.events_created |= set(ingest.events_created)
-        report.events_updated |= set(ingest.events_updated) - set(ingest.events_created)
+        report.events_updated |= set(ingest.events_updated)
+        report.events_updated -= report.events_created
         added = dict(ingest.added)
         skipped = dict(ingest.skipped)
         problems = {p.source: p.reason for p in ingest.problems}

@@ -52,8 +52,7 @@ class WarcPage:
 
 def _record_id(raw: str | None, position: int) -> str:
     value = (raw or "").strip().strip("<>")
-    if value.startswith("urn:uuid:"):
-        value = value[len("urn:uuid:") :]
+    value = value.removeprefix("urn:uuid:")
     return value or f"record-{position}"
 
 

@@ -48,14 +48,19 @@ def cluster_window(
 ) -> Iterator[tuple[str, tuple[int, str]]]:
     """Cluster one window's ``(ordinal, id, features, published)`` items in input order.
 
-    Yields ``(article id, (window, event))``. The clusterer reads the collection's document
-    frequencies instead of counting its own (``observed=True``), as ``prefit`` does.
+    Yields ``(article id, (window, event))``. This is :func:`newsbrief.cluster.cluster_records`
+    with ``prefit``, except that the document frequencies are the whole collection's, counted
+    by Spark, rather than the window's.
     """
     clusterer = EventClusterer(config)
     clusterer.df = document_frequencies  # read only: observe() is never called
     clusterer.n_docs = n_docs
-    for _, article_id, features, published in sorted(items, key=lambda item: item[0]):
-        clusterer.add(article_id, features, published, observed=True)
+    ordered = [(article_id, features, published)
+               for _, article_id, features, published in sorted(items, key=lambda i: i[0])]
+    # The batches of cluster_records, in the same order.
+    size = clusterer.config.batch_size
+    for start in range(0, len(ordered), size):
+        clusterer.add_batch(ordered[start : start + size], observed=True)
     for article_id, event in clusterer.labels_.items():
         yield article_id, (window, event)
 

@@ -1,9 +1,10 @@
 """The whole pipeline as one Spark job: read -> clean -> deduplicate -> cluster -> brief -> write.
 
 Every per-article and per-event step is a function of the single-machine package, mapped over
-the data by Spark: reading (``newsbrief.ingest``), cleaning and sentence splitting (the two
-halves of :func:`newsbrief.pipeline.prepare_articles`: ``clean.repeated_lines`` over the
-collection, then ``clean.clean_article`` per article), signatures (:func:`newsbrief.dedup.minhash`),
+the data by Spark: reading (``newsbrief.ingest``), cleaning and sentence splitting
+(:func:`newsbrief.pipeline.prepare_articles`: per article for clustering, as ``newsbrief
+cluster`` and the store do, and per event for the brief, as ``newsbrief brief`` does over an
+event's articles), signatures (:func:`newsbrief.dedup.minhash`),
 clustering features and the clusterer (:mod:`newsbrief.cluster`) and briefing
 (:func:`newsbrief.pipeline.brief_documents`). Spark adds only the shuffles between them; see
 ``docs/spark.md`` for the stages and their shuffle sizes.
@@ -21,21 +22,20 @@ from typing import Any
 
 import numpy as np
 
-from newsbrief.clean import REPEAT_MIN_ARTICLES, clean_article, normal_key, repeated_lines
-from newsbrief.cluster import ClusterConfig, Features, extract_features
+from newsbrief.cluster import ClusterConfig, Features, extract_features, prepare_for_clustering
 from newsbrief.config import BriefConfig
 from newsbrief.dedup import minhash
 from newsbrief.errors import InputError, NoUsableInput
 from newsbrief.ingest.text import content_id
 from newsbrief.models import Article, Document, Problem
-from newsbrief.pipeline import brief_documents
+from newsbrief.pipeline import brief_documents, prepare_articles
 from newsbrief.spark import tables
 from newsbrief.spark.dedup import find_duplicates_spark
 from newsbrief.spark.events import cluster_window, event_id, merge_windows, window_keys
 from newsbrief.spark.read import is_uri, list_inputs, read_articles, unique_ids
 
 __all__ = [
-    "JobResult", "Prepared", "SparkJobConfig", "cluster_text", "find_boilerplate", "run_job",
+    "EventOut", "JobResult", "Prepared", "SparkJobConfig", "cluster_text", "run_job",
 ]
 
 
@@ -45,13 +45,16 @@ class SparkJobConfig:
 
     ``window_days`` is the stride ``S`` of the sliding windows (each spans ``2 S`` days);
     ``partitions`` the number of partitions of the per-article stages (default: twice the
-    cores Spark has).
+    cores Spark has). Copies are found corpus-wide either way; with ``copies_follow_original``
+    they are left out of clustering and put in their original's event (as the store does),
+    otherwise every article is clustered (as ``newsbrief cluster`` does).
     """
 
     brief: BriefConfig = field(default_factory=BriefConfig)
     cluster: ClusterConfig = field(default_factory=ClusterConfig)
     window_days: float = 3.0
     partitions: int | None = None
+    copies_follow_original: bool = False
 
     def __post_init__(self) -> None:
         if not self.window_days > 0:
@@ -91,50 +94,15 @@ def cluster_text(document: Document) -> tuple[str, str]:
     return document.article.title, document.text
 
 
-def _line_keys(article: Article) -> set[str]:
-    # The keys repeated_lines counts: each article's distinct normalised lines.
-    return {key for line in article.text.split("\n") if (key := normal_key(line))}
-
-
-def find_boilerplate(articles) -> frozenset[str]:
-    """Lines repeated across unrelated articles, as :func:`newsbrief.clean.prepare` finds them.
-
-    A shuffle counts in how many articles each normalised line occurs; only the articles
-    holding a line seen in at least ``REPEAT_MIN_ARTICLES`` articles can contribute, so only
-    they (in input order) go through :func:`newsbrief.clean.repeated_lines`, on the driver.
-    """
-    if articles.count() < REPEAT_MIN_ARTICLES:
-        return frozenset()  # prepare() skips the test for batches this small
-    candidates = (
-        articles.flatMap(lambda item: [(key, 1) for key in _line_keys(item[1])])
-        .reduceByKey(add).filter(lambda kv: kv[1] >= REPEAT_MIN_ARTICLES).keys().collect()
-    )
-    if not candidates:
-        return frozenset()
-    wanted = articles.context.broadcast(frozenset(candidates))
-    holders = (
-        articles.filter(lambda item: not wanted.value.isdisjoint(_line_keys(item[1])))
-        .sortBy(lambda item: item[0]).values().collect()
-    )
-    wanted.unpersist()
-    return repeated_lines(holders)
-
-
 def _prepare_partition(
-    items: Iterable[tuple[tuple[int, int], Article]],
-    boilerplate: frozenset[str],
-    cluster_config: ClusterConfig,
-) -> Iterator[tuple[str, Any]]:
-    # clean_article with the collection's boilerplate is what prepare_articles does per
-    # article; documents left without a sentence are dropped there too.
+    items: Iterable[tuple[tuple[int, int], Article]], cluster_config: ClusterConfig
+) -> Iterator[Prepared]:
+    # Per article, exactly as `newsbrief cluster` and the store clean: prepare_articles on
+    # the article alone; an article left empty keeps its raw text for clustering.
     for ordinal, article in items:
-        doc = clean_article(article, boilerplate)
-        if not doc.sentences:
-            yield "p", Problem(article.path or article.id, f"article {article.id}: "
-                               "no sentences left after cleaning")
-            continue
+        doc = prepare_for_clustering([article])[0]
         title, text = cluster_text(doc)
-        yield "d", Prepared(
+        yield Prepared(
             ordinal=tuple(ordinal),
             document=doc,
             signature=minhash(doc.article.title + "\n" + doc.text)
@@ -144,15 +112,28 @@ def _prepare_partition(
         )
 
 
-def _brief_event(
-    members: Iterable[tuple[tuple[int, int], Document]], config: BriefConfig
-) -> tuple[tuple[int, int], str, list[Document], str]:
+@dataclass(frozen=True, slots=True)
+class EventOut:
+    """One briefed event: its articles as read and as cleaned for the brief, in input order."""
+
+    ordinal: tuple[int, int]
+    id: str
+    articles: tuple[Article, ...]
+    documents: tuple[Document, ...]
+    brief: str | None  # Brief.to_dict() as JSON; None when no article kept a sentence
+
+
+def _brief_event(members: Iterable[tuple[tuple[int, int], Article]], config: BriefConfig) -> EventOut:
+    """Brief one event as ``newsbrief brief`` briefs its articles given in input order."""
     ordered = sorted(members, key=lambda m: m[0])
-    documents = [doc for _, doc in ordered]
-    brief = brief_documents(documents, config)
-    return ordered[0][0], event_id(documents[0].id), documents, json.dumps(
-        brief.to_dict(), ensure_ascii=False
+    articles = tuple(article for _, article in ordered)
+    documents = prepare_articles(articles)
+    brief = (
+        json.dumps(brief_documents(documents, config).to_dict(), ensure_ascii=False)
+        if documents else None
     )
+    return EventOut(tuple(ordered[0][0]), event_id(articles[0].id), articles, tuple(documents),
+                    brief)
 
 
 class _Clock:
@@ -208,25 +189,16 @@ def run_job(
     articles = unique_ids(tagged.filter(lambda t: t[0] == "a").map(lambda t: (t[1], t[2])))
     clock.lap("read")
 
-    sc.setJobDescription("clean: repeated lines")
-    articles = articles.repartition(partitions).persist(StorageLevel.MEMORY_AND_DISK)
-    boilerplate = sc.broadcast(find_boilerplate(articles))
-    clock.lap("boilerplate")
     sc.setJobDescription("clean: prepare articles")
     cluster_config = config.cluster
-    cleaned = articles.mapPartitions(
-        lambda items: _prepare_partition(items, boilerplate.value, cluster_config)
-    ).persist(StorageLevel.MEMORY_AND_DISK)
-    emptied = cleaned.filter(lambda t: t[0] == "p").map(lambda t: t[1]).collect()
-    problems += emptied
-    prepared = cleaned.filter(lambda t: t[0] == "d").map(lambda t: t[1]).persist(
-        StorageLevel.MEMORY_AND_DISK
+    prepared = (
+        articles.repartition(partitions)
+        .mapPartitions(lambda items: _prepare_partition(items, cluster_config))
+        .persist(StorageLevel.MEMORY_AND_DISK)
     )
-    n_documents = prepared.count()
+    n_articles = prepared.count()
     tagged.unpersist()
-    articles.unpersist()
-    cleaned.unpersist()
-    if not n_documents:
+    if not n_articles:
         detail = "; ".join(str(p) for p in problems[:5])
         raise NoUsableInput("no usable articles" + (f" ({detail})" if detail else ""))
     clock.lap("clean")
@@ -235,16 +207,17 @@ def run_job(
     copies = sc.broadcast(duplicates.mapping)
     clock.lap("dedup")
 
-    # Clustering: originals only; every copy joins its original's event afterwards.
     sc.setJobDescription("cluster: document frequencies")
-    items = prepared.filter(lambda p: p.document.id not in copies.value).map(
+    follow = config.copies_follow_original
+    skipped = copies if follow else sc.broadcast({})
+    items = prepared.filter(lambda p: p.document.id not in skipped.value).map(
         lambda p: (tuple(p.ordinal), p.document.id, p.features, p.document.article.published)
     )
     frequencies = (
         items.flatMap(lambda it: list(it[2].terms) + list(it[2].entities))
         .map(lambda key: (key, 1)).reduceByKey(add).collectAsMap()
     )
-    n_items = n_documents - len(duplicates.mapping)
+    n_items = n_articles - len(skipped.value)
     df = sc.broadcast(dict(frequencies))
     stride = config.window_days
 
@@ -264,18 +237,17 @@ def run_job(
     assigned = labels.map(lambda kv: (kv[0], roots.value.get(kv[1], kv[1]))).reduceByKey(
         lambda a, b: a
     )
-    by_copy = prepared.filter(lambda p: p.document.id in copies.value).map(
-        lambda p: (copies.value[p.document.id], p.document.id)
-    )
-    assigned = assigned.union(
-        by_copy.join(assigned).map(lambda kv: (kv[1][0], kv[1][1]))
-    )
+    if follow:
+        by_copy = prepared.filter(lambda p: p.document.id in copies.value).map(
+            lambda p: (copies.value[p.document.id], p.document.id)
+        )
+        assigned = assigned.union(by_copy.join(assigned).map(lambda kv: (kv[1][0], kv[1][1])))
     clock.lap("cluster")
 
     sc.setJobDescription("brief: events")
     brief_config = config.brief
     events = (
-        prepared.map(lambda p: (p.document.id, (tuple(p.ordinal), p.document)))
+        prepared.map(lambda p: (p.document.id, (tuple(p.ordinal), p.document.article)))
         .join(assigned)
         .map(lambda kv: (kv[1][1], kv[1][0]))
         .groupByKey(partitions)
@@ -283,10 +255,14 @@ def run_job(
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
     n_events = events.count()
+    unbriefed = events.filter(lambda e: e.brief is None).map(
+        lambda e: Problem(e.id, "no article of the event kept a sentence: no brief")
+    ).collect()
+    problems += unbriefed
     clock.lap("brief")
 
     sc.setJobDescription("write: tables")
-    event_of = events.flatMap(lambda e: [(d.id, e[1]) for d in e[2]])
+    event_of = events.flatMap(lambda e: [(a.id, e.id) for a in e.articles])
     article_rows = (
         prepared.map(lambda p: (p.document.id, p)).join(event_of)
         .map(lambda kv: tables.article_row(kv[1][0], copies.value.get(kv[0]), kv[1][1]))
@@ -294,7 +270,8 @@ def run_job(
     writer = tables.TableWriter(spark, output, overwrite=overwrite)
     writer.write("articles", article_rows, tables.ARTICLES)
     writer.write("events", events.map(tables.event_row), tables.EVENTS)
-    writer.write("briefs", events.map(tables.brief_row), tables.BRIEFS)
+    writer.write("briefs", events.filter(lambda e: e.brief is not None).map(tables.brief_row),
+                 tables.BRIEFS)
     group_event = dict(event_of.filter(
         lambda kv: kv[0] in {g.original for g in duplicates.groups}
     ).collect()) if duplicates.groups else {}
@@ -306,14 +283,13 @@ def run_job(
     )
     writer.write("problems", sc.parallelize([tables.problem_row(p) for p in problems], 1),
                  tables.PROBLEMS)
-    writer.briefs_jsonl(events)
+    writer.briefs_jsonl(events.filter(lambda e: e.brief is not None))
     clock.lap("write")
 
     counts = {
         "files": len(files),
-        "articles": n_documents + len(emptied),
-        "boilerplate_lines": len(boilerplate.value),
-        "documents": n_documents,
+        "articles": n_articles,
+        "empty_after_cleaning": prepared.filter(lambda p: not p.document.sentences).count(),
         "duplicates": len(duplicates.mapping),
         "duplicate_groups": len(duplicates.groups),
         "candidate_pairs": duplicates.candidate_pairs,
@@ -326,13 +302,14 @@ def run_job(
         config={
             "brief": asdict(config.brief), "cluster": asdict(config.cluster),
             "window_days": config.window_days, "partitions": partitions,
+            "copies_follow_original": follow,
             "master": sc.master, "inputs": list(inputs),
         },
     )
     writer.manifest(result.to_dict())
     for name in (prepared, labels, events):
         name.unpersist()
-    for var in (boilerplate, copies, df, roots):
+    for var in {copies, skipped, df, roots}:
         var.unpersist()
     sc.setJobDescription(None)
     return result

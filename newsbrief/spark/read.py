@@ -76,7 +76,7 @@ def list_inputs(spark, inputs: Sequence[str]) -> tuple[list[str], list[Problem]]
         if is_uri(item):
             try:
                 found = _hadoop_files(spark, item)
-            except Exception as exc:  # py4j wraps the JVM's IOException
+            except Exception as exc:  # noqa: BLE001  (py4j wraps the JVM IOException)
                 problems.append(Problem(item, f"cannot list: {str(exc).splitlines()[0]}"))
                 continue
             if not found:

@@ -2,8 +2,8 @@
 
 Tables (one folder each under the output folder):
 
-``articles``         one row per cleaned article: metadata, cleaned text, sentences with their
-                     offsets, content hash, ``duplicate_of`` and ``event_id``
+``articles``         one row per cleaned article: metadata, cleaned and raw text, sentences with
+                     their offsets, content hash, ``duplicate_of`` and ``event_id``
 ``duplicate_groups`` one row per group of copies: original, members, outlets, event
 ``events``           one row per event: article ids in input order, counts, time span, headline
 ``briefs``           one row per event: headline, summary and the whole brief as JSON
@@ -40,7 +40,7 @@ __all__ = [
 
 # Schemas as DDL strings: readable, and understood by Spark's createDataFrame.
 ARTICLES = (
-    "id STRING, title STRING, text STRING, outlet STRING, published STRING, url STRING, "
+    "id STRING, title STRING, text STRING, raw_text STRING, outlet STRING, published STRING, url STRING, "
     "path STRING, language STRING, author STRING, "
     "sentences ARRAY<STRUCT<`index`: INT, `text`: STRING, `start`: INT, `end`: INT, "
     "`paragraph`: INT>>, "
@@ -63,7 +63,7 @@ def article_row(prepared, duplicate_of: str | None, event: str) -> tuple:
     a = doc.article
     sentences = [(s.index, s.text, s.start, s.end, s.paragraph) for s in doc.sentences]
     return (
-        a.id, a.title, doc.text, a.outlet, a.published, a.url, a.path, a.language, a.author,
+        a.id, a.title, doc.text, a.text, a.outlet, a.published, a.url, a.path, a.language, a.author,
         sentences, list(doc.removed_lines), prepared.content_hash, duplicate_of, event,
         prepared.ordinal[0], prepared.ordinal[1],
     )
@@ -73,22 +73,23 @@ def _headline(brief: dict[str, Any]) -> str:
     return " ".join(s["text"] for s in brief.get("headline", []))
 
 
-def event_row(event: tuple) -> tuple:
-    ordinal, eid, documents, brief_json = event
-    dates = sorted(d.article.published for d in documents if d.article.published)
-    outlets = {d.article.outlet for d in documents if d.article.outlet}
+def event_row(event) -> tuple:
+    """A row of ``events`` from a :class:`newsbrief.spark.job.EventOut`."""
+    articles = event.articles
+    dates = sorted(a.published for a in articles if a.published)
+    outlets = {a.outlet for a in articles if a.outlet}
+    headline = _headline(json.loads(event.brief)) if event.brief else ""
     return (
-        eid, [d.id for d in documents], len(documents), len(outlets),
+        event.id, [a.id for a in articles], len(articles), len(outlets),
         dates[0] if dates else None, dates[-1] if dates else None,
-        _headline(json.loads(brief_json)), ordinal[0], ordinal[1],
+        headline or articles[0].title, event.ordinal[0], event.ordinal[1],
     )
 
 
-def brief_row(event: tuple) -> tuple:
-    _, eid, _, brief_json = event
-    brief = json.loads(brief_json)
+def brief_row(event) -> tuple:
+    brief = json.loads(event.brief)
     summary = " ".join(s["text"] for s in brief.get("summary", []))
-    return eid, _headline(brief), summary, brief_json
+    return event.id, _headline(brief), summary, event.brief
 
 
 def duplicate_row(group: DuplicateGroup, event: str | None) -> tuple:
@@ -111,7 +112,7 @@ class TableWriter:
         self.spark = spark
         self.output = output.rstrip("/")
         self.mode = "overwrite" if overwrite else "errorifexists"
-        self.local = Path(output[7:] if output.startswith("file://") else output) if _is_local(
+        self.local = Path(output.removeprefix("file://")) if _is_local(
             output) else None
         if self.local is not None:
             self.local.mkdir(parents=True, exist_ok=True)
@@ -122,16 +123,15 @@ class TableWriter:
 
     def briefs_jsonl(self, events) -> None:
         """One line per event, events in input order of their first article."""
-        lines = events.sortBy(lambda e: e[0]).map(
-            lambda e: f'{{"event_id": {json.dumps(e[1])}, "brief": {e[3]}}}'
+        lines = events.sortBy(lambda e: e.ordinal).map(
+            lambda e: f'{{"event_id": {json.dumps(e.id)}, "brief": {e.brief}}}'
         )
         if self.local is None:
             lines.saveAsTextFile(f"{self.output}/briefs_jsonl")
             return
         target = self.local / "briefs.jsonl"
         with open(target, "w", encoding="utf-8") as out:
-            for line in lines.toLocalIterator():
-                out.write(line + "\n")
+            out.writelines(line + "\n" for line in lines.toLocalIterator())
 
     def manifest(self, data: dict[str, Any]) -> None:
         text = json.dumps(data, indent=2, ensure_ascii=False, default=str)

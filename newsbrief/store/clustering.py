@@ -91,10 +91,10 @@ class StoreClusterer(EventClusterer):
         self.dirty_events.add(event_id)
         return event
 
-    def add(self, article_id, features, published=None, *, observed=False) -> str:  # type: ignore[override]
-        event_id = super().add(article_id, features, published, observed=observed)
-        self.dirty_events.add(event_id)
-        return event_id
+    def add_batch(self, items, *, observed=False) -> list[str]:  # type: ignore[override]
+        assigned = super().add_batch(items, observed=observed)
+        self.dirty_events.update(assigned)
+        return assigned
 
     def merge(self, gone: str, keep: str) -> None:
         super().merge(gone, keep)

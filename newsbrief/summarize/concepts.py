@@ -45,10 +45,13 @@ class ConceptOptions:
     """Knobs of the concept space; the defaults are the tuned ones (docs/quality.md)."""
 
     weighting: str = "support"  # "support" (counted) or "learned" (concept_weights.json)
+    model: tuple[tuple[float, ...], float] | None = None  # learned weights other than shipped
     position_boost: float = 2.0  # extra vote for a concept in an article's first sentence
     position_decay: float = 5.0  # sentences over which that extra vote decays (e-folding)
     repeat_credit: float = 0.25  # credit for each further occurrence within one source
     repeat_cap: int = 4  # occurrences per source that can earn repeat credit
+    unigrams: bool = False  # content words are concepts too
+    unigram_weight: float = 0.5  # a word's weight relative to a bigram's of the same features
     min_words: int = 6
     max_words: int = 60
     compress: bool = True
@@ -73,12 +76,17 @@ class ConceptSpace:
     sources: int  # independent sources in the event
 
 
-def _bigrams(text: str) -> list[tuple[str, bool, bool, bool]]:
-    """``(concept, capitalised, has_stopword, has_digit)`` for each content bigram of ``text``."""
+def _bigrams(text: str, unigrams: bool = False) -> list[tuple[str, bool, bool, bool]]:
+    """``(concept, capitalised, has_stopword, has_digit)`` for each content bigram of ``text``
+    (and each content word, when ``unigrams``)."""
     raw = _RAW_TOKEN.findall(text)
     lower = [t.lower() for t in raw]
     stems = [stem(t) for t in lower]
     out = []
+    if unigrams:
+        for i, word in enumerate(lower):
+            if word not in STOPWORDS and len(word) > 1:
+                out.append((stems[i], i > 0 and raw[i][:1].isupper(), False, word.isdigit()))
     for i in range(len(raw) - 1):
         stop_a, stop_b = lower[i] in STOPWORDS, lower[i + 1] in STOPWORDS
         if stop_a and stop_b:
@@ -92,9 +100,10 @@ def _bigrams(text: str) -> list[tuple[str, bool, bool, bool]]:
     return out
 
 
-def sentence_concepts(text: str) -> list[str]:
-    """The stemmed bigrams of ``text`` that hold at least one content word."""
-    return [b[0] for b in _bigrams(text)]
+def sentence_concepts(text: str, unigrams: bool = False) -> list[str]:
+    """The stemmed bigrams of ``text`` that hold at least one content word (and, when
+    ``unigrams``, its stemmed content words)."""
+    return [b[0] for b in _bigrams(text, unigrams)]
 
 
 def _is_prose(text: str) -> bool:
@@ -109,16 +118,17 @@ def _is_prose(text: str) -> bool:
 
 FEATURES = (
     "source_share", "log_sources", "first_position", "mean_position", "log_count",
-    "in_lead", "capitalised", "has_stopword", "has_digit",
+    "in_lead", "capitalised", "has_stopword", "has_digit", "unigram",
 )
 
 
 class _Stats:
     """What is known of one concept across the event."""
 
-    __slots__ = ("best", "count", "first", "position_sum", "capitals", "stop", "digit")
+    __slots__ = ("best", "count", "first", "position_sum", "capitals", "stop", "digit", "unigram")
 
-    def __init__(self, stop: bool, digit: bool):
+    def __init__(self, stop: bool, digit: bool, unigram: bool):
+        self.unigram = unigram
         self.best: dict[str, list[float]] = {}  # source -> [best position weight, occurrences]
         self.count = 0
         self.first = 10**9
@@ -141,6 +151,7 @@ def concept_features(stats: _Stats, sources: int, decay: float) -> list[float]:
         stats.capitals / stats.count,
         1.0 if stats.stop else 0.0,
         1.0 if stats.digit else 0.0,
+        1.0 if stats.unigram else 0.0,
     ]
 
 
@@ -160,13 +171,13 @@ def _collect(event: EventInput, options: ConceptOptions):  # type: ignore[no-unt
     for document in event.documents:
         source = source_of[document.id]
         for sentence in document.sentences:
-            found = _bigrams(sentence.text)
+            found = _bigrams(sentence.text, options.unigrams)
             concepts_of[(document.id, sentence.index)] = [b[0] for b in found]
             weight = math.exp(-sentence.index / options.position_decay)
             for concept, capital, stop, digit in found:
                 entry = stats.get(concept)
                 if entry is None:
-                    entry = stats[concept] = _Stats(stop, digit)
+                    entry = stats[concept] = _Stats(stop, digit, " " not in concept)
                 entry.count += 1
                 entry.first = min(entry.first, sentence.index)
                 entry.position_sum += weight
@@ -199,7 +210,7 @@ def build_space(
     sources = len(set(source_of.values())) or 1
     names = list(stats)
     if options.weighting == "learned":
-        coefficients, intercept = load_weights()
+        coefficients, intercept = options.model or load_weights()
         table = np.asarray(
             [concept_features(stats[c], sources, options.position_decay) for c in names],
             dtype=float,
@@ -214,6 +225,10 @@ def build_space(
             )
             for c in names
         ], dtype=float)
+    if options.unigrams:
+        weights = weights * np.asarray(
+            [options.unigram_weight if " " not in c else 1.0 for c in names]
+        )
     ids = {c: i for i, c in enumerate(names)}
     candidates = []
     for group in event.groups:
@@ -222,7 +237,7 @@ def build_space(
         words = word_count(text)
         if not (options.min_words <= words <= options.max_words) or not _is_prose(text):
             continue
-        found = sentence_concepts(text) if text != group.text else concepts_of[
+        found = sentence_concepts(text, options.unigrams) if text != group.text else concepts_of[
             (first.article_id, first.index)
         ]
         concept_ids = tuple(sorted({ids[c] for c in found if c in ids}))

@@ -1,0 +1,124 @@
+"""``newsbrief spark-run INPUT... --output DIR`` and ``newsbrief import-parquet DIR``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from newsbrief.cli.common import add_format, add_quiet, progress, report_problems, write
+from newsbrief.config import BriefConfig
+from newsbrief.errors import NoUsableInput
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    run = subparsers.add_parser(
+        "spark-run",
+        help="run the whole pipeline on Apache Spark (WARC, JSONL, HTML, text inputs)",
+        description="Read, clean, deduplicate, cluster into events and brief a corpus on "
+        "Spark; write Parquet tables (articles, duplicate_groups, events, briefs, problems), "
+        "briefs.jsonl and run.json under --output.",
+    )
+    run.add_argument("inputs", nargs="+", metavar="INPUT",
+                     help="files or folders, local or any URI Spark reads (hdfs://, s3a://)")
+    run.add_argument("-o", "--output", required=True, metavar="DIR", help="output folder or URI")
+    run.add_argument("--master", default="local[*]",
+                     help="Spark master: local[*] (default), local[N], spark://HOST:PORT, yarn")
+    run.add_argument("--window-days", type=float, default=3.0,
+                     help="stride of the sliding time windows in days; each spans two (default 3)")
+    run.add_argument("--partitions", type=int, default=None,
+                     help="partitions of the per-article stages (default: 2 x cores)")
+    run.add_argument("-w", "--words", type=int, default=BriefConfig.words,
+                     help=f"summary length in words (default {BriefConfig.words})")
+    run.add_argument("--method", default=BriefConfig.method, help="summarization method")
+    run.add_argument("--no-analysis", action="store_true",
+                     help="skip entities, quotes, timeline and disagreements")
+    run.add_argument("--overwrite", action="store_true", help="replace an existing output")
+    run.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
+                     help="extra Spark setting (repeatable), e.g. spark.executor.memory=8g")
+    add_format(run, ["table", "json"], "table")
+    add_quiet(run)
+    run.set_defaults(handler=run_spark)
+
+    load = subparsers.add_parser(
+        "import-parquet",
+        help="load the output of spark-run into the store (for newsbrief serve)",
+        description="Add the articles of a spark-run output to the store, in the run's input "
+        "order; the store links copies, clusters and briefs them as on ingest.",
+    )
+    load.add_argument("folder", metavar="DIR", help="the --output folder of spark-run")
+    load.add_argument("--db", metavar="PATH", default=None,
+                      help="database file (default: the platform's user data folder)")
+    add_format(load, ["table", "json"], "table")
+    add_quiet(load)
+    load.set_defaults(handler=run_import)
+
+
+def _conf(items: list[str]) -> dict[str, str]:
+    from newsbrief.errors import InputError
+
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--conf {item!r}: expected KEY=VALUE")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def run_spark(args: argparse.Namespace) -> int:
+    from newsbrief.spark import SparkJobConfig, run_job, spark_session
+
+    config = SparkJobConfig(
+        brief=BriefConfig(words=args.words, method=args.method, analyze=not args.no_analysis),
+        window_days=args.window_days,
+        partitions=args.partitions,
+    )
+    from pyspark.sql import SparkSession
+
+    existing = SparkSession.getActiveSession()  # e.g. inside a notebook or a test session
+    spark = spark_session(args.master, shuffle_partitions=args.partitions,
+                          conf=_conf(args.conf))
+    try:
+        result = run_job(spark, args.inputs, args.output, config, overwrite=args.overwrite)
+    finally:
+        if existing is None:
+            spark.stop()
+    report_problems(result.problems, args.quiet)
+    if args.format == "json":
+        write(json.dumps(result.to_dict(), indent=2))
+    elif not args.quiet:
+        c = result.counts
+        write(
+            f"{c['articles']} article(s) from {c['files']} file(s): {c['documents']} kept, "
+            f"{c['duplicates']} duplicate(s) in {c['duplicate_groups']} group(s), "
+            f"{c['events']} event(s) briefed, {c['problems']} problem(s); "
+            f"written to {result.output} in {sum(result.seconds.values()):.1f}s"
+        )
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from newsbrief.spark.importer import read_articles_table
+    from newsbrief.store import Store, default_db_path
+
+    articles = list(read_articles_table(args.folder))
+    if not articles:
+        raise NoUsableInput(f"{args.folder}: the articles table is empty")
+    path = Path(args.db) if args.db else default_db_path()
+    with Store(path) as store:
+        with progress("Importing", len(articles), args.quiet) as advance:
+            report = store.add_articles(articles, progress=advance, refresh="end")
+        counts = store.counts()
+    report_problems(report.problems, args.quiet)
+    if args.format == "json":
+        data = report.to_dict()
+        data["store"] = counts
+        write(json.dumps(data, indent=2))
+    elif not args.quiet:
+        write(
+            f"imported {len(report.added)} article(s), skipped {len(report.skipped)} already "
+            f"stored; {len(report.events_created)} new event(s). Store: {counts['articles']} "
+            f"articles, {counts['events']} events."
+        )
+    return 0

@@ -1,0 +1,195 @@
+"""The store's commands end to end: ingest, events, show, cluster, evaluate-clusters.
+
+Includes the crash test: an ingest killed with SIGKILL mid-run and run again ends in the
+same state as an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from newsbrief.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN = "import sys; from newsbrief.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture()
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "news.db")
+
+
+def _dev_lines(eval_dir: Path, n: int) -> list[str]:
+    with open(eval_dir / "clustering-dev.jsonl", encoding="utf-8") as f:
+        return [next(f) for _ in range(n)]
+
+
+def test_ingest_events_show(capsys, db, seeds_dir):
+    code, out, err = run(capsys, "ingest", str(seeds_dir), "--db", db, "--no-analysis")
+    assert code == 0, err
+    assert out.startswith("added 5 article(s) (1 near-duplicate)")
+    code, out, _ = run(capsys, "events", "--db", db, "--format", "json")
+    events = json.loads(out)
+    assert len(events) == 1
+    assert set(events[0]) >= {"id", "headline", "first_published", "last_published",
+                              "article_count", "outlet_count"}
+    assert events[0]["article_count"] == 5 and events[0]["first_published"] == "2017-11-16"
+    event_id = events[0]["id"]
+    code, out, _ = run(capsys, "events", "--db", db)
+    assert out.splitlines()[0].split()[:3] == ["ID", "FIRST", "LAST"] and event_id in out
+    code, out, _ = run(capsys, "show", event_id, "--db", db)
+    assert code == 0 and "carried by 2" in out
+    code, out, _ = run(capsys, "show", event_id, "--db", db, "--format", "json")
+    assert len(json.loads(out)["articles"]) == 5
+    code, out, _ = run(capsys, "show", event_id, "--db", db, "--format", "html")
+    assert out.lstrip().startswith("<")
+    code, out, _ = run(capsys, "events", "--db", db, "--since", "2017-11-22")
+    assert out.strip() == "no events"
+
+
+def test_show_changes_after_more_articles(capsys, db, seeds_dir, tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir(), second.mkdir()
+    for i, path in enumerate(sorted(seeds_dir.iterdir())):
+        (first if i < 3 else second).joinpath(path.name).write_bytes(path.read_bytes())
+    run(capsys, "ingest", str(first), "--db", db, "--no-analysis", "-q")
+    run(capsys, "ingest", str(second), "--db", db, "--no-analysis", "-q")
+    event_id = json.loads(run(capsys, "events", "--db", db, "--format", "json")[1])[0]["id"]
+    code, out, _ = run(capsys, "show", event_id, "--changes", "--db", db, "--format", "json")
+    changes = json.loads(out)
+    assert code == 0 and (changes["old_version"], changes["new_version"]) == (1, 2)
+    assert len(changes["new_articles"]) == 2
+    code, out, _ = run(capsys, "show", event_id, "--changes", "--db", db)
+    assert "version 1 -> 2" in out and "2 new article(s)" in out
+
+
+def test_clean_errors(capsys, db, tmp_path):
+    code, _, err = run(capsys, "show", "e1", "--db", str(tmp_path / "none.db"))
+    assert code == 2 and err.count("\n") == 1 and "no such database" in err
+    (tmp_path / "empty").mkdir()
+    code, _, err = run(capsys, "ingest", str(tmp_path / "empty"), "--db", db)
+    assert code == 2 and "Traceback" not in err
+    run(capsys, "ingest", str(ROOT.parent / "shared" / "seeds"), "--db", db, "-q",
+        "--no-analysis")
+    code, _, err = run(capsys, "show", "e404", "--db", db)
+    assert code == 4 and "no event 'e404'" in err
+
+
+def test_bad_records_in_a_large_file_are_skipped_with_line_numbers(capsys, db, eval_dir, tmp_path):
+    lines = _dev_lines(eval_dir, 300)
+    bad = {57: "{broken json\n", 140: '{"id": "x1", "title": "no text"}\n',
+           222: '{"id": "x2", "text": 42}\n'}
+    for number, line in sorted(bad.items()):
+        lines.insert(number - 1, line)
+    path = tmp_path / "big.jsonl"
+    path.write_text("".join(lines), encoding="utf-8")
+    code, out, err = run(capsys, "ingest", str(path), "--db", db, "--refresh", "none",
+                         "--format", "json")
+    assert code == 0
+    for number in bad:
+        assert f"{path}:{number}:" in err
+    report = json.loads(out)
+    assert len(report["added"]) + len(report["skipped"]) == 300
+    assert report["store"]["articles"] == len(report["added"])
+
+
+def test_cluster_and_evaluate_clusters(capsys, eval_dir, tmp_path):
+    path = tmp_path / "mix.jsonl"
+    path.write_text("".join(_dev_lines(eval_dir, 60)), encoding="utf-8")
+    code, out, _ = run(capsys, "cluster", str(path), "-q")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and len(rows) == 60 and all(set(r) == {"id", "event"} for r in rows)
+    code, out, _ = run(capsys, "cluster", str(path), "-q", "--format", "json")
+    assert json.loads(out) == rows
+    code, out, _ = run(capsys, "evaluate-clusters", str(path), "-q", "--format", "json",
+                       "--shuffles", "2")
+    result = json.loads(out)
+    assert code == 0 and result["articles"] == 60
+    assert 0.8 <= result["file_order"]["f1"] <= 1.0
+    assert -1.0 <= result["file_order"]["ari"] <= 1.0
+    assert len(result["shuffled"]["runs"]) == 2
+    unlabelled = tmp_path / "u.jsonl"
+    unlabelled.write_text('{"id": "a", "title": "T", "text": "Some text. More text."}\n')
+    code, _, err = run(capsys, "evaluate-clusters", str(unlabelled), "-q")
+    assert code == 2 and "label" in err
+
+
+# ------------------------------------------------------------------ crash and resume
+def _ingest_cmd(path: Path, db: Path) -> list[str]:
+    return [sys.executable, "-c", RUN, "ingest", str(path), "--db", str(db), "--batch-size",
+            "20", "--no-analysis", "-q"]
+
+
+def _state(db: Path) -> dict:
+    conn = sqlite3.connect(db)
+    q = lambda sql: conn.execute(sql).fetchall()  # noqa: E731
+    latest = q("SELECT b.event_id, b.version, b.brief FROM briefs b WHERE b.version = "
+               "(SELECT MAX(version) FROM briefs WHERE event_id = b.event_id) ORDER BY event_id")
+    state = {
+        "articles": q("SELECT seq, id, content_hash, duplicate_of, event_id, text FROM articles "
+                      "ORDER BY seq"),
+        "sentences": q("SELECT COUNT(*), SUM(LENGTH(text)) FROM sentences"),
+        "events": q("SELECT id, article_count, outlet_count, merged_into, brief_stale, headline, "
+                    "state FROM events ORDER BY seq"),
+        "terms": q("SELECT * FROM event_terms ORDER BY term, event_id"),
+        "df": q("SELECT * FROM term_df ORDER BY term"),
+        "bands": q("SELECT key, article_id FROM lsh_bands ORDER BY key, article_id"),
+        "briefs": [(e, v, {k: d for k, d in json.loads(b).items() if k != "meta"})
+                   for e, v, b in latest],
+        "search": q("SELECT event_id, headline, titles FROM event_search ORDER BY event_id"),
+    }
+    conn.close()
+    return state
+
+
+def test_sigkill_mid_ingest_then_rerun_matches_an_uninterrupted_run(eval_dir, tmp_path):
+    data = tmp_path / "stream.jsonl"
+    data.write_text("".join(_dev_lines(eval_dir, 240)), encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+
+    clean_db = tmp_path / "clean.db"
+    subprocess.run(_ingest_cmd(data, clean_db), check=True, env=env, timeout=300)
+
+    crash_db = tmp_path / "crash.db"
+    proc = subprocess.Popen(_ingest_cmd(data, crash_db), env=env)
+    committed = 0
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None:
+        if crash_db.exists():
+            try:
+                conn = sqlite3.connect(crash_db, timeout=1)
+                committed = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+                conn.close()
+            except sqlite3.OperationalError:
+                committed = 0
+            if committed >= 60:
+                break
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "the ingest finished before it could be killed"
+    partial = [row[:3] for row in _state(crash_db)["articles"]]
+    clean = [row[:3] for row in _state(clean_db)["articles"]]
+    # What was committed is a prefix of the uninterrupted run, short of its end.
+    assert 0 < len(partial) < len(clean) and partial == clean[: len(partial)]
+
+    subprocess.run(_ingest_cmd(data, crash_db), check=True, env=env, timeout=300)
+    assert _state(crash_db) == _state(clean_db)
+    # And a third run changes nothing.
+    subprocess.run(_ingest_cmd(data, crash_db), check=True, env=env, timeout=300)
+    assert _state(crash_db) == _state(clean_db)

@@ -1,0 +1,196 @@
+"""The SQLite store: ingest, idempotence, near-duplicates, events, brief versions, migrations."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from newsbrief.config import BriefConfig
+from newsbrief.errors import NotFound, StoreError
+from newsbrief.ingest import read_paths
+from newsbrief.models import Article
+from newsbrief.store import Store, canonical_url, content_hash, default_db_path
+from newsbrief.store.db import connect, migrations, schema_version
+
+FAST = BriefConfig(analyze=False)
+
+
+@pytest.fixture(scope="module")
+def seed_articles(seeds_dir: Path) -> list[Article]:
+    result = read_paths([seeds_dir])
+    assert len(result.articles) == 5
+    return result.articles
+
+
+@pytest.fixture()
+def store(tmp_path: Path):
+    with Store(tmp_path / "news.db", config=FAST) as s:
+        yield s
+
+
+def test_new_database_is_migrated_and_in_wal_mode(tmp_path: Path):
+    with Store(tmp_path / "sub" / "x.db") as s:
+        assert schema_version(s.conn) == migrations()[-1].version >= 2
+        assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert s.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
+        assert s.counts()["articles"] == 0
+
+
+def test_default_path_is_a_per_user_data_file():
+    path = default_db_path()
+    assert path.name == "newsbrief.db" and "newsbrief" in str(path.parent)
+
+
+def test_ingest_seeds_links_the_wire_copy_and_briefs_the_event(store, seed_articles):
+    report = store.add_articles(seed_articles)
+    assert len(report.added) == 5 and not report.skipped and not report.problems
+    # The AFP copy (001) is linked to its original (000), as in the brief's own dedup.
+    assert report.duplicates == [("001_b92210f6684e49f3", "000_63619180b1ce8ac3")]
+    events = {event for _, event in report.added}
+    assert len(events) == 1 and report.events_created == events
+    event_id = events.pop()
+    summary = store.get_event(event_id)
+    assert summary.article_count == 5
+    assert summary.first_published <= summary.last_published
+    brief = store.get_brief(event_id)
+    assert {a.id for a in brief.articles} == {a.id for a in seed_articles}
+    assert any(len(g.members) == 2 for g in brief.duplicate_groups)
+    assert summary.headline and summary.headline in brief.headline_text
+    stored = store.get_article("000_63619180b1ce8ac3")
+    assert stored.event_id == event_id and stored.duplicate_of is None
+    assert stored.sentences and all(
+        stored.text[s.start : s.end] == s.text for s in stored.sentences
+    )
+    assert store.get_article("001_b92210f6684e49f3").duplicate_of == "000_63619180b1ce8ac3"
+    assert [a.id for a in store.event_articles(event_id)] == [a.id for a in seed_articles]
+
+
+def test_reingest_is_a_no_op(store, seed_articles):
+    store.add_articles(seed_articles)
+    before = store.counts()
+    again = store.add_articles(seed_articles)
+    assert not again.added and len(again.skipped) == 5
+    assert all("already stored" in reason for _, reason in again.skipped)
+    assert store.counts() == before
+    assert store.has_content(content_hash(seed_articles[0]))
+
+
+def test_same_url_with_tracking_parameters_is_the_same_article(store):
+    text = "The council approved the new budget on Monday. It passed by five votes to two."
+    first = Article("a", "Budget passes", text, url="https://www.example.com/news/budget/?utm_source=x")
+    other = Article("b", "Budget passes", text + " Updated.", url="http://example.com/news/budget#top")
+    store.add_articles([first])
+    report = store.add_articles([other])
+    assert report.skipped == [("b", "already stored (same URL)")]
+    assert store.has_url("https://example.com/news/budget")
+    assert canonical_url("ftp://example.com/x") is None
+
+
+def test_same_id_different_content_gets_a_new_id(store):
+    store.add_articles([Article("x", "One", "A first story about the harbour opening today.")])
+    report = store.add_articles([Article("x", "Two", "A different story about the rail strike.")])
+    (new_id, _), = report.added
+    assert new_id.startswith("x~") and store.get_article(new_id).article.title == "Two"
+
+
+def test_list_events_search_and_pagination(store, eval_dir: Path):
+    articles = read_paths([eval_dir / "clustering-wikiref220.jsonl"]).articles
+    pick = [a for prefix in ("malaysia", "samsung", "premier")
+            for a in [a for a in articles if a.id.startswith(prefix)][:8]]
+    assert len(pick) == 24
+    store.add_articles(pick, refresh="none")
+    store.refresh_briefs()
+    everything, cursor = store.list_events(limit=1000)
+    assert cursor is None and len(everything) == store.counts()["events"] >= 3
+    page, cursor = store.list_events(limit=2)
+    assert len(page) == 2 and cursor
+    rest, _ = store.list_events(limit=1000, cursor=cursor)
+    assert [e.id for e in page + rest] == [e.id for e in everything]
+    found, _ = store.list_events(query="Malaysia Airlines")
+    assert found and all(
+        any("malaysia" in a.article.id.lower() for a in store.event_articles(e.id)) for e in found
+    )
+    assert store.list_events(query='"); DROP TABLE events; --')[0] == []
+
+
+def test_briefs_are_versioned_and_changes_reported(store, seed_articles):
+    store.add_articles(seed_articles[:3])
+    event_id = store.list_events()[0][0].id
+    store.add_articles(seed_articles[3:])
+    versions = store.brief_versions(event_id)
+    assert [v for v, _, _ in versions] == [1, 2]
+    changes = store.brief_changes(event_id)
+    assert changes.old_version == 1 and changes.new_version == 2
+    assert set(changes.new_articles) == {a.id for a in seed_articles[3:]}
+    old_text = {s.text for s in versions[0][2].summary}
+    assert all(fact not in old_text for fact in changes.new_facts)
+    assert set(changes.dropped) <= old_text
+    assert "version 1 -> 2" in changes.to_markdown()
+
+
+def test_unknown_ids_raise_not_found(store):
+    with pytest.raises(NotFound):
+        store.get_event("e999")
+    with pytest.raises(NotFound):
+        store.get_article("nope")
+    with pytest.raises(NotFound):
+        store.get_brief("e1")
+
+
+def test_bad_cursor_is_a_store_error(store):
+    with pytest.raises(StoreError):
+        store.list_events(cursor="%%%")
+
+
+def test_readonly_store_reads_but_refuses_writes(tmp_path: Path, seed_articles):
+    path = tmp_path / "r.db"
+    with Store(path, config=FAST) as s:
+        s.add_articles(seed_articles[:2])
+    with Store(path, readonly=True) as s:
+        assert s.counts()["articles"] == 2
+        with pytest.raises(StoreError):
+            s.add_articles(seed_articles[2:])
+    with pytest.raises(StoreError):
+        Store(tmp_path / "missing.db", readonly=True)
+
+
+# ------------------------------------------------------------------ migrations
+def test_migration_from_a_version_1_database(tmp_path: Path):
+    path = tmp_path / "v1.db"
+    conn = connect(path, migrate_to=1)
+    assert schema_version(conn) == 1
+    conn.execute("INSERT INTO events (id, seq, headline, created_at, updated_at, article_count) "
+                 "VALUES ('e1', 1, 'Floods hit Valencia', 'now', 'now', 1)")
+    conn.execute("INSERT INTO articles (id, title, raw_text, text, content_hash, event_id, added_at) "
+                 "VALUES ('a1', 'Rescuers search Paiporta', 'x', 'x', 'h1', 'e1', 'now')")
+    conn.close()
+    with Store(path) as s:
+        assert schema_version(s.conn) == migrations()[-1].version
+        assert [e.id for e in s.list_events(query="paiporta")[0]] == ["e1"]
+        assert [e.id for e in s.list_events(query="valencia")[0]] == ["e1"]
+
+
+def test_database_from_a_newer_version_is_refused(tmp_path: Path):
+    path = tmp_path / "future.db"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    with pytest.raises(StoreError, match="newer"):
+        Store(path)
+
+
+def test_not_a_database_is_a_store_error(tmp_path: Path):
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="junk.db"):
+        Store(path)
+
+
+def test_stored_brief_json_round_trips(store, seed_articles):
+    store.add_articles(seed_articles)
+    event_id = store.list_events()[0][0].id
+    raw = store.conn.execute("SELECT brief FROM briefs WHERE event_id = ?", (event_id,)).fetchone()[0]
+    assert store.get_brief(event_id).to_dict() == json.loads(raw)
