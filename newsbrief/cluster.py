@@ -1,27 +1,32 @@
 """Incremental event clustering of a news stream.
 
-Each arriving article joins the best existing event or starts a new one: the single-pass
-scheme of topic detection and tracking (Allan et al., "Topic Detection and Tracking Pilot
-Study", 1998), with events kept as sums of their articles' TF-IDF vectors and document
-frequencies that grow with the stream (as in Miranda et al., "Multilingual Clustering of
-Streaming News", EMNLP 2018), capitalised phrases as cheap named entities, and a time penalty.
+Articles arrive in batches (the store's transactions; a whole file for ``newsbrief cluster``
+when it fits in one batch). Each article joins the best existing event or starts a new one:
+the single-pass scheme of topic detection and tracking (Allan et al., "Topic Detection and
+Tracking Pilot Study", 1998), with events kept as sums of their articles' TF-IDF vectors and
+document frequencies that grow with the stream (as in Miranda et al., "Multilingual
+Clustering of Streaming News", EMNLP 2018), capitalised phrases as cheap named entities, and a
+time penalty (events decay: a gap of weeks separates stories about the same people).
 
 The join rule is *relative*, not one global cosine threshold. For an event with ``n``
-articles whose vectors sum to ``S``, the mean similarity of its members to each other (its
-cohesion) is ``(|S|^2 - n) / (n (n - 1))``, and the mean similarity of a newcomer ``a`` to
-the members is ``a . S / n``. The newcomer joins when that is at least ``cohesion_ratio``
-times the mean of the event's cohesion and a prior for a lone article. A tight event (a
-breaking story whose reports share most names and words) therefore admits only articles
-about the same story, while a loose one (a broad topic such as "Michelle Obama", whose
-articles are only mildly alike) admits articles that are as alike as its members are. This
-is average linkage (Sokal & Michener 1958) with a threshold relative to the clusters'
-own cohesion, in the spirit of cohesion-based merge criteria such as Chameleon (Karypis et
-al., 1999). After each join the grown event is compared with the other events under the same
-rule (cross similarity ``S_A . S_B / (n_A n_B)`` against the mean of the two cohesions) and
-merged into one that passes: this undoes splits caused by the order of arrival.
+articles whose unit vectors sum to ``S``, the mean similarity of its members to each other
+(its cohesion) is ``(|S|^2 - n) / (n (n - 1))``, and the mean similarity between the members
+of two groups ``A`` and ``B`` is ``S_A . S_B / (n_A n_B)`` (average linkage, Sokal & Michener
+1958). Two groups join when that is at least ``cohesion_ratio`` times the mean of their
+cohesions (a lone article counts as ``lone_prior``). A tight event (reports of one breaking
+story share most names and words) therefore admits only articles about that story, while a
+loose one (a broad topic such as "Michelle Obama", whose articles are only mildly alike)
+admits articles as alike as its members are: the threshold adapts to the data, in the spirit
+of cohesion-relative merge criteria such as Chameleon (Karypis, Han & Kumar, 1999).
+
+Within a batch, the new articles and the existing events they could join are agglomerated
+most-similar pair first under that rule; existing events are never split, may absorb
+articles, and may merge with each other (the merge step for events that turn out to be one).
+The order of articles inside a batch does not matter; across batches it matters a little
+(reported by ``benchmarks/bench_clustering.py``).
 
 The same :class:`EventClusterer` serves ``newsbrief cluster``, the store (which persists its
-state) and the Spark job, so they agree.
+state through four storage hooks) and the Spark job, so they agree.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ import re
 import struct
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -77,14 +82,16 @@ STOP_WORDS = _stop_words()
 class ClusterConfig:
     """How articles are grouped into events (one default serves event- and topic-level data).
 
-    ``cohesion_ratio``: a newcomer (or another event) must be at least this fraction as similar
-    to an event's members as they are, on average, to each other; ``lone_prior``: the cohesion
-    assumed for an event of one article; ``min_similarity``: an absolute floor under every
-    join; ``entity_weight``: the share of capitalised phrases in an article's vector;
-    ``title_weight``: how many times a title word counts; ``half_life_days``: similarity
-    halves for each such gap between an article's date and an event's span (when both have
-    dates); ``max_gap_days``: beyond it an event is not a candidate; ``query_terms``: how many
-    of an article's top terms find candidate events; ``max_terms``: terms kept per article.
+    ``cohesion_ratio``: two groups join when their mean cross similarity is at least this
+    fraction of the mean of their cohesions; ``lone_prior``: the cohesion assumed for a single
+    article; ``min_similarity``: an absolute floor under every join; ``entity_weight``: the
+    share of capitalised phrases in an article's vector; ``title_weight``: how many times a
+    title word counts; ``half_life_days``: similarity halves for each such gap between two
+    time spans (when both have dates); ``max_gap_days``: beyond it, never joined;
+    ``query_terms``: how many of an article's top terms find candidate events;
+    ``max_candidates``: events considered per article; ``cohesion_power``: 1 averages two
+    cohesions, larger values lean to the larger; ``max_terms``: terms kept per article;
+    ``batch_size``: articles decided together.
     """
 
     cohesion_ratio: float = 0.45

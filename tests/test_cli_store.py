@@ -132,12 +132,12 @@ def test_cluster_and_evaluate_clusters(capsys, eval_dir, tmp_path):
 # ------------------------------------------------------------------ crash and resume
 def _ingest_cmd(path: Path, db: Path) -> list[str]:
     return [sys.executable, "-c", RUN, "ingest", str(path), "--db", str(db), "--batch-size",
-            "20", "--no-analysis", "-q"]
+            "10", "--no-analysis", "--method", "lead", "-q"]
 
 
 def _state(db: Path) -> dict:
     conn = sqlite3.connect(db)
-    q = lambda sql: conn.execute(sql).fetchall()  # noqa: E731
+    q = lambda sql: conn.execute(sql).fetchall()
     latest = q("SELECT b.event_id, b.version, b.brief FROM briefs b WHERE b.version = "
                "(SELECT MAX(version) FROM briefs WHERE event_id = b.event_id) ORDER BY event_id")
     state = {
@@ -159,7 +159,7 @@ def _state(db: Path) -> dict:
 
 def test_sigkill_mid_ingest_then_rerun_matches_an_uninterrupted_run(eval_dir, tmp_path):
     data = tmp_path / "stream.jsonl"
-    data.write_text("".join(_dev_lines(eval_dir, 240)), encoding="utf-8")
+    data.write_text("".join(_dev_lines(eval_dir, 120)), encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
 
     clean_db = tmp_path / "clean.db"
@@ -177,7 +177,7 @@ def test_sigkill_mid_ingest_then_rerun_matches_an_uninterrupted_run(eval_dir, tm
                 conn.close()
             except sqlite3.OperationalError:
                 committed = 0
-            if committed >= 60:
+            if committed >= 30:
                 break
         time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)

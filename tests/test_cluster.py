@@ -84,13 +84,13 @@ def test_event_state_round_trips_through_bytes():
 
 
 # ------------------------------------------------------------------ the rule
-STORY_A = ("Flooding in Valencia", "Flash floods swept through Valencia on Tuesday, killing dozens "
+STORY_A = ("Flooding in Valencia", ("Flash floods swept through Valencia on Tuesday, killing dozens "
            "of residents as torrential rain overwhelmed drainage in Paiporta and nearby towns. "
-           "Spanish Prime Minister Pedro Sanchez promised emergency aid for Valencia.")
-STORY_A2 = ("Valencia death toll rises", "The death toll from the Valencia floods rose again as "
-            "rescuers searched Paiporta; Pedro Sanchez visited the flooded towns and promised aid.")
-STORY_B = ("Chess final", "Magnus Carlsen won the rapid chess final in Oslo against Hikaru "
-           "Nakamura after a tense tiebreak, taking his fifth title at the tournament.")
+           "Spanish Prime Minister Pedro Sanchez promised emergency aid for Valencia."))
+STORY_A2 = ("Valencia death toll rises", ("The death toll from the Valencia floods rose again as "
+            "rescuers searched Paiporta; Pedro Sanchez visited the flooded towns and promised aid."))
+STORY_B = ("Chess final", ("Magnus Carlsen won the rapid chess final in Oslo against Hikaru "
+           "Nakamura after a tense tiebreak, taking his fifth title at the tournament."))
 
 
 def test_related_articles_join_and_unrelated_start_events():

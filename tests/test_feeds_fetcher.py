@@ -6,6 +6,7 @@ import gzip
 import itertools
 import socket
 import time
+import zlib
 
 import pytest
 from feeds_server import Behaviour, Site, start
@@ -182,6 +183,16 @@ def test_gzip_body_is_decoded(site):
         response = f.get(url)
     assert response.content == PAGE.encode()
     assert "gzip" in site.requested("/z.html")[0].headers["Accept-Encoding"]
+
+
+@pytest.mark.parametrize("wbits", [zlib.MAX_WBITS, -zlib.MAX_WBITS])  # zlib-wrapped and raw
+def test_deflate_body_is_decoded(site, wbits):
+    squeeze = zlib.compressobj(wbits=wbits)
+    body = squeeze.compress(PAGE.encode()) + squeeze.flush()
+    site.behaviours["/d.html"] = Behaviour(body=body, content_type="text/html",
+                                           headers={"Content-Encoding": "deflate"})
+    with fetcher() as f:
+        assert f.get(site.url("/d.html")).content == PAGE.encode()
 
 
 def test_wrong_content_type_is_refused(site):

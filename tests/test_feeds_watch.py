@@ -4,6 +4,7 @@ feeds of every kind, pages with site chrome, and every failure the issue lists."
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from feeds_server import Behaviour, Site, atom, news_page, rss, start, stories
 
 from newsbrief.feeds import FeedState, FetchConfig, Fetcher, read_sources
 from newsbrief.feeds.state import FeedStatus
-from newsbrief.feeds.watch import WatchOptions, poll_round
+from newsbrief.feeds.watch import WatchOptions, poll_round, watch
 from newsbrief.store import Store
 
 FAST = FetchConfig(rate_limit=0, backoff=0.01, timeout=0.5, retries=2, max_bytes=300_000)
@@ -242,3 +243,25 @@ def test_crash_between_store_and_state_neither_loses_nor_duplicates(
     assert refetched == set(links) - committed  # stored pages are not fetched again
     with Store(db) as store:
         assert FeedState(store.conn).pending([site.url("/c.rss")]) == []
+
+
+def test_watch_runs_rounds_until_stopped(site, eval_dir, tmp_path):
+    texts = stories(eval_dir, 2)
+    links = [site.write(f"/w/{i}.html", news_page(*t)) for i, t in enumerate(texts)]
+    site.write("/w.rss", rss([{"title": texts[0][0], "link": links[0]}]))
+    stop = threading.Event()
+
+    def on_round(report):
+        if report.number == 1:  # a story breaks between two rounds
+            site.write("/w.rss", rss([{"title": t[0], "link": u} for t, u in zip(texts, links)]))
+        else:
+            stop.set()
+
+    feeds, _ = read_sources([site.url("/w.rss")])
+    with Store(tmp_path / "db.sqlite") as store, Fetcher(FAST) as fetcher:
+        reports = watch(feeds, store=store, state=FeedState(store.conn), fetcher=fetcher,
+                        stop=stop, interval=0.05, on_round=on_round,
+                        options=WatchOptions(refresh="none"))
+    assert [r.number for r in reports] == [1, 2]
+    assert [len(r.added) for r in reports] == [1, 1]
+    assert len(site.requested("/w/0.html")) == 1 and len(site.requested("/w/1.html")) == 1

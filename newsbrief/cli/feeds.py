@@ -188,6 +188,8 @@ def run_watch(args: argparse.Namespace) -> int:
 
     require_feeds_extra()
 
+    if not args.once and args.interval < 1:
+        raise InputError("--interval must be at least 1 second")
     feeds, problems = read_sources(args.sources)
     report_problems(problems, args.quiet)
     if not feeds:

@@ -26,6 +26,11 @@ def _store(args: argparse.Namespace, *, readonly: bool = False):  # type: ignore
 
     path = Path(args.db) if args.db else default_db_path()
     config = BriefConfig(analyze=not getattr(args, "no_analysis", False))
+    if getattr(args, "method", None):
+        from newsbrief.summarize import get_summarizer
+
+        get_summarizer(args.method)  # an unknown name fails here, before any work
+        config = config.with_(method=args.method)
     batch = getattr(args, "batch_size", None)
     if batch is not None and batch < 1:
         raise InputError("--batch-size must be at least 1")
@@ -44,6 +49,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="when to rebuild the briefs of changed events: after each batch, at the end "
         "(default), or not now",
     )
+    ingest.add_argument("--method", default=None,
+                        help="summarization method of the briefs (default: the library's)")
     ingest.add_argument("--no-analysis", action="store_true",
                         help="briefs without entities, quotes, timeline and disagreements")
     ingest.add_argument("--batch-size", type=int, default=None,

@@ -138,6 +138,7 @@ def require_feeds_extra() -> None:
 
 
 def host_key(url: str) -> str:
+    """``scheme://host:port`` of a URL: the unit of robots.txt and of the rate limit."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}".lower()
 
@@ -303,6 +304,7 @@ class Fetcher:
         self.close()
 
     def close(self) -> None:
+        """Close the connection pool."""
         self._client.close()
 
     # -- public ---------------------------------------------------------------------------

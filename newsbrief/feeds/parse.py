@@ -78,6 +78,7 @@ class FeedSource:
 
 
 def is_url(text: str) -> bool:
+    """Whether ``text`` is an absolute http(s) URL with a host."""
     parts = urlsplit(text.strip())
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 

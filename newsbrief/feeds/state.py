@@ -28,6 +28,7 @@ MAX_ERRORS_KEPT = 10_000
 
 
 def now() -> str:
+    """The current UTC time as ISO 8601 with a ``Z``, to the second."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -110,6 +111,7 @@ class FeedState:
                 )
 
     def validators(self, feed_url: str) -> Validators:
+        """The ETag/Last-Modified kept from the feed's last successful poll."""
         row = self.conn.execute(
             "SELECT etag, last_modified FROM feeds WHERE url = ?", (feed_url,)
         ).fetchone()
@@ -155,6 +157,7 @@ class FeedState:
         return new
 
     def record_poll_failure(self, feed_url: str, reason: str) -> None:
+        """A poll that failed: counted, and its reason kept as the feed's last error."""
         stamp = now()
         with self.transaction() as db:
             db.execute(
@@ -190,6 +193,7 @@ class FeedState:
         return None
 
     def page_reason(self, url: str) -> str | None:
+        """Why the last fetch of a page ended as it did (``None`` if never fetched)."""
         row = self.conn.execute("SELECT reason FROM pages WHERE url = ?", (url,)).fetchone()
         return row[0] if row else None
 

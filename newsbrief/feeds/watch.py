@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from newsbrief.feeds.fetcher import FEED_TYPES, Fetcher, FetchError, Validators
@@ -20,6 +21,9 @@ from newsbrief.feeds.page import PageResult, load_page
 from newsbrief.feeds.parse import FeedEntry, FeedParseError, FeedSource, ParsedFeed, parse_feed
 from newsbrief.feeds.state import EntryOutcome, FeedState
 from newsbrief.models import Article, Problem
+
+if TYPE_CHECKING:
+    from newsbrief.store import Store
 
 __all__ = [
     "PageJob", "RoundReport", "WatchOptions", "fetch_pages", "poll_round", "refresh_briefs", "watch",
@@ -181,7 +185,7 @@ def _failure(job: PageJob, result: PageResult, options: WatchOptions) -> EntryOu
 
 def _ingest(
     ready: list[tuple[list[PageJob], PageResult]],
-    store: object,
+    store: Store,
     state: FeedState,
     report: RoundReport,
     options: WatchOptions,
@@ -247,7 +251,7 @@ def _ingest(
 
 def _fetch_and_ingest(
     groups: dict[str, list[PageJob]],
-    store: object,
+    store: Store,
     state: FeedState,
     fetcher: Fetcher,
     report: RoundReport,
@@ -290,7 +294,7 @@ def _fetch_and_ingest(
 def fetch_pages(
     jobs: Sequence[PageJob],
     *,
-    store: object,
+    store: Store,
     state: FeedState,
     fetcher: Fetcher,
     report: RoundReport,
@@ -319,7 +323,7 @@ def fetch_pages(
         refresh_briefs(store, report.events_created | report.events_updated, stop)
 
 
-def refresh_briefs(store: object, event_ids: set[str], stop: threading.Event) -> int:
+def refresh_briefs(store: Store, event_ids: set[str], stop: threading.Event) -> int:
     """Rebuild the briefs of these events, one at a time, until ``stop`` is set.
 
     Events left stale by an interruption (or a crash) keep their mark in the store and are
@@ -341,7 +345,7 @@ def refresh_briefs(store: object, event_ids: set[str], stop: threading.Event) ->
 def poll_round(
     feeds: Sequence[FeedSource],
     *,
-    store: object,
+    store: Store,
     state: FeedState,
     fetcher: Fetcher,
     stop: threading.Event | None = None,
@@ -372,7 +376,7 @@ def poll_round(
 def watch(
     feeds: Sequence[FeedSource],
     *,
-    store: object,
+    store: Store,
     state: FeedState,
     fetcher: Fetcher,
     stop: threading.Event,

@@ -59,8 +59,8 @@ class BriefChanges:
         if self.old_version is None:
             return (f"# Changes to event {self.event_id}\n\nVersion {self.new_version} is the "
                     "first version of this brief: nothing to compare with.\n")
-        lines = [f"# Changes to event {self.event_id}: version {self.old_version} -> "
-                 f"{self.new_version}", ""]
+        lines = [(f"# Changes to event {self.event_id}: version {self.old_version} -> "
+                 f"{self.new_version}"), ""]
         if not (self.new_articles or self.new_facts or self.dropped or self.replaced):
             lines.append("No change in articles or summary sentences.")
         if self.new_articles:

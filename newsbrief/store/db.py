@@ -7,6 +7,7 @@ crash mid-migration leaves the database at the previous version.
 
 from __future__ import annotations
 
+import itertools
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ def migrations() -> list[Migration]:
         if match:
             found.append(Migration(int(match.group(1)), match.group(2), entry.read_text("utf-8")))
     found.sort(key=lambda m: m.version)
-    for before, migration in zip(found, found[1:]):
+    for before, migration in itertools.pairwise(found):
         if migration.version == before.version:
             raise StoreError(f"two migrations numbered {migration.version:04d}")
     return found

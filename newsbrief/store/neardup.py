@@ -16,9 +16,8 @@ import sqlite3
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash
 
-from newsbrief.dedup import NUM_PERM, minhash
+from newsbrief.dedup import minhash
 
 __all__ = ["band_keys", "find_original", "signature", "signature_bytes"]
 
@@ -87,6 +86,3 @@ def find_original(
             best, best_id = score, found[1] or article_id
     return best_id
 
-
-def empty_signature() -> np.ndarray:
-    return MinHash(num_perm=NUM_PERM, seed=1).hashvalues

@@ -18,9 +18,9 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from newsbrief.cluster import ClusterConfig, extract_features
 from newsbrief.config import BriefConfig
@@ -48,7 +48,7 @@ _ARTICLE_COLUMNS = (
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Store:
@@ -63,6 +63,7 @@ class Store:
         cluster_config: ClusterConfig | None = None,
         batch_size: int | None = None,
         migrate_to: int | None = None,
+        workers: int = 1,
     ) -> None:
         self.path = Path(path) if path is not None else default_db_path()
         self.config = config or BriefConfig()
@@ -73,13 +74,23 @@ class Store:
         self._lock = threading.RLock()
         self.conn = connect(self.path, readonly=readonly, migrate_to=migrate_to)
         self._clusterer: StoreClusterer | None = None
+        # Worker processes for cleaning and signing (the results are the same with any count).
+        self.workers = max(1, workers)
+        self._pool: Any = None
+        if self.workers > 1 and not readonly:
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(self.workers)
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
         with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown()
+                self._pool = None
             self.conn.close()
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -176,24 +187,32 @@ class Store:
         if not fresh:
             return
         clusterer = self.clusterer
+        # The pure per-article work (cleaning, MinHash, features) may run in worker processes;
+        # everything that reads or writes the store stays here, in input order.
+        articles = [article for article, _, _ in fresh]
+        if self._pool is not None and len(articles) > 1:
+            chunk = max(1, len(articles) // (4 * self.workers))
+            prepared_all = list(self._pool.map(_prepare, articles,
+                                               [self.cluster_config] * len(articles),
+                                               chunksize=chunk))
+        else:
+            prepared_all = [_prepare(article, self.cluster_config) for article in articles]
         with self._transaction() as conn:
             now = _now()
             clusterer.now = now
             new_items: list[tuple[str, Any, str | None]] = []
             copies: list[tuple[str, str]] = []
             inserted: list[str] = []
-            for article, digest, url in fresh:
-                prepared = prepare_articles([article])
-                if not prepared:
+            for (article, digest, url), prepared in zip(fresh, prepared_all):
+                if prepared is None:
                     report.problems.append(Problem(
                         article.path or article.id,
                         f"article {article.id}: no text left after cleaning"))
                 else:
-                    article_id, original = self._insert(conn, prepared[0], digest, url, now)
+                    document, values, features = prepared
+                    article_id, original = self._insert(conn, document, values, digest, url, now)
                     inserted.append(article_id)
                     if original is None:
-                        features = extract_features(article.title, prepared[0].text,
-                                                    self.cluster_config)
                         new_items.append((article_id, features, article.published))
                     else:
                         copies.append((article_id, original))
@@ -244,12 +263,11 @@ class Store:
             return f"{article_id}~{digest[:8]}"
         return article_id
 
-    def _insert(self, conn: sqlite3.Connection, document: Document, digest: str,
+    def _insert(self, conn: sqlite3.Connection, document: Document, values: Any, digest: str,
                 url: str | None, now: str) -> tuple[str, str | None]:
         """Insert the article (event not yet known); returns its id and its original, if a copy."""
         article = document.article
         article_id = self._unique_id(article.id, digest)
-        values = signature(article.title, document.text)
         keys = band_keys(values, DUPLICATE_THRESHOLD)
         original = find_original(conn, values, keys, DUPLICATE_THRESHOLD)
         conn.execute(
@@ -446,6 +464,16 @@ class Store:
         }
         with self._lock:
             return {k: int(self.conn.execute(q).fetchone()[0]) for k, q in queries.items()}
+
+
+def _prepare(article: Article, cluster_config: ClusterConfig) -> tuple[Document, Any, Any] | None:
+    """Clean one article, sign it (MinHash) and extract its clustering features (pure)."""
+    prepared = prepare_articles([article])
+    if not prepared:
+        return None
+    document = prepared[0]
+    return (document, signature(article.title, document.text),
+            extract_features(article.title, document.text, cluster_config))
 
 
 def _update_event_row(conn: sqlite3.Connection, event_id: str, now: str) -> None:
