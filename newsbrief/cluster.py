@@ -263,7 +263,7 @@ class EventClusterer:
         self.df: dict[int, int] = defaultdict(int)
         self.n_docs = 0
         self.events: dict[str, EventState] = {}
-        self.postings: dict[int, list[str]] = defaultdict(list)
+        self.postings: dict[tuple[int, int], list[str]] = defaultdict(list)
         self.labels_: dict[str, str] = {}
         self.members: dict[str, list[str]] = defaultdict(list)
         self.merges: list[tuple[str, str]] = []
@@ -297,19 +297,32 @@ class EventClusterer:
         return {k: v / norm for k, v in out.items()} if norm else {}
 
     # ----------------------------------------------------------------- storage hooks
-    def lookup(self, keys: Sequence[int]) -> dict[str, int]:
-        """Events indexed under any of ``keys``, with how many of the keys each has."""
+    def lookup(self, keys: Sequence[int], buckets: Sequence[int]) -> dict[str, int]:
+        """Events indexed under any of ``keys`` in ``buckets``, with how many keys each has."""
         found: Counter[str] = Counter()
-        for key in keys:
-            found.update(self.postings.get(key, ()))
+        for bucket in buckets:
+            for key in keys:
+                found.update(self.postings.get((key, bucket), ()))
         return found
 
-    def index(self, event_id: str, keys: Sequence[int]) -> None:
-        """Index ``event_id`` under ``keys``."""
+    def index(self, event_id: str, keys: Sequence[int], bucket: int) -> None:
+        """Index ``event_id`` under ``keys`` in time bucket ``bucket``."""
         for key in keys:
-            posting = self.postings[key]
+            posting = self.postings[(key, bucket)]
             if event_id not in posting:
                 posting.append(event_id)
+
+    def bucket(self, day: float | None) -> int:
+        """Postings are split into time buckets of ``max_gap_days``, so the events an article
+        is compared with are those of its own and the neighbouring buckets, and the lookup
+        cost does not grow with the length of the stream. Undated articles share bucket -1."""
+        if day is None:
+            return -1
+        return int(day // self.config.max_gap_days)
+
+    def _buckets(self, day: float | None) -> list[int]:
+        b = self.bucket(day)
+        return [b] if b < 0 else [b - 1, b, b + 1]
 
     def event(self, event_id: str) -> EventState:
         return self.events[event_id]
@@ -329,9 +342,6 @@ class EventClusterer:
             return first - day_last  # type: ignore[operator]
         return max(0.0, day_first - last)  # type: ignore[operator]
 
-    def _decay(self, gap: float) -> float:
-        return 0.5 ** (gap / self.config.half_life_days) if gap else 1.0
-
     def add(self, article_id: str, features: Features, published: str | None = None,
             *, observed: bool = False) -> str:
         """Assign one article; returns its event id (after any merge it caused)."""
@@ -347,7 +357,7 @@ class EventClusterer:
         cfg = self.config
         chosen: dict[str, None] = {}
         for vector, day in zip(vectors, days):
-            hits = self.lookup(_top(vector, cfg.query_terms))
+            hits = self.lookup(_top(vector, cfg.query_terms), self._buckets(day))
             ranked = sorted(hits, key=lambda e: (-hits[e], self._id_number(e)))
             kept = 0
             for event_id in ranked:
@@ -382,7 +392,7 @@ class EventClusterer:
         days = [_parse_day(p) for _, _, p in items]
         event_ids = self._candidates_for(vectors, days)
         events = [self.event(e) for e in event_ids]
-        groups = _agglomerate(events, vectors, days, cfg, self._gap, self._decay)
+        groups = _agglomerate(events, vectors, days, cfg)
         out: list[str] = [""] * len(items)
         for node_events, node_articles in groups:
             if node_events:
@@ -399,7 +409,7 @@ class EventClusterer:
             target = self.event(keep)
             for j in node_articles:
                 target.add(vectors[j], days[j])
-                self.index(keep, _top(vectors[j], cfg.query_terms * 2))
+                self.index(keep, _top(vectors[j], cfg.query_terms * 2), self.bucket(days[j]))
                 article_id = items[j][0]
                 self.labels_[article_id] = keep
                 self.members[keep].append(article_id)
@@ -415,7 +425,8 @@ class EventClusterer:
         source, target = self.event(gone), self.event(keep)
         target.absorb(source)
         source.merged_into = keep
-        self.index(keep, _top(source.vector, self.config.query_terms * 4))
+        self.index(keep, _top(source.vector, self.config.query_terms * 4),
+                   self.bucket(source.last_day))
         for article_id in self.members.pop(gone, []):
             self.labels_[article_id] = keep
             self.members[keep].append(article_id)
@@ -434,8 +445,6 @@ def _agglomerate(
     vectors: list[dict[int, float]],
     days: list[float | None],
     cfg: ClusterConfig,
-    gap: Any,
-    decay: Any,
 ) -> list[tuple[list[int], list[int]]]:
     """Average-linkage agglomeration of events (fixed groups) and articles, relative rule.
 
@@ -459,15 +468,18 @@ def _agglomerate(
     size = np.array([e.size for e in events] + [1] * b, dtype=float)
     inner = np.zeros(n)
     inner[:m] = (np.diag(gram)[:m] - size[:m]) / 2.0
-    spans = [(e.first_day, e.last_day) for e in events] + [(d, d) for d in days]
-    if any(first is not None for first, _ in spans):
-        for i in range(n):
-            for j in range(i + 1, n):
-                g = gap(spans[i][0], spans[i][1], spans[j][0], spans[j][1])
-                if g:
-                    factor = decay(g) if g <= cfg.max_gap_days else 0.0
-                    gram[i, j] *= factor
-                    gram[j, i] *= factor
+    nan = float("nan")
+    first = np.array([nan if e.first_day is None else e.first_day for e in events]
+                     + [nan if d is None else d for d in days])
+    last = np.array([nan if e.last_day is None else e.last_day for e in events]
+                    + [nan if d is None else d for d in days])
+    if not np.isnan(first).all():
+        # Days between the two spans (0 when they overlap or a date is missing).
+        between = np.maximum(first[None, :] - last[:, None], first[:, None] - last[None, :])
+        between = np.nan_to_num(np.maximum(between, 0.0), nan=0.0)
+        factor = np.where(between > cfg.max_gap_days, 0.0,
+                          0.5 ** (between / cfg.half_life_days))
+        gram *= factor
     weights = gram
     np.fill_diagonal(weights, 0.0)
     alive = np.ones(n, dtype=bool)

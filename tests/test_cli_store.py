@@ -146,7 +146,7 @@ def _state(db: Path) -> dict:
         "sentences": q("SELECT COUNT(*), SUM(LENGTH(text)) FROM sentences"),
         "events": q("SELECT id, article_count, outlet_count, merged_into, brief_stale, headline, "
                     "state FROM events ORDER BY seq"),
-        "terms": q("SELECT * FROM event_terms ORDER BY term, event_id"),
+        "terms": q("SELECT * FROM event_terms ORDER BY bucket, term, event_id"),
         "df": q("SELECT * FROM term_df ORDER BY term"),
         "bands": q("SELECT key, article_id FROM lsh_bands ORDER BY key, article_id"),
         "briefs": [(e, v, {k: d for k, d in json.loads(b).items() if k != "meta"})

@@ -194,3 +194,14 @@ def test_stored_brief_json_round_trips(store, seed_articles):
     event_id = store.list_events()[0][0].id
     raw = store.conn.execute("SELECT brief FROM briefs WHERE event_id = ?", (event_id,)).fetchone()[0]
     assert store.get_brief(event_id).to_dict() == json.loads(raw)
+
+
+def test_worker_processes_give_the_same_store(tmp_path: Path, eval_dir: Path):
+    articles = read_paths([eval_dir / "clustering-dev.jsonl"]).articles[:40]
+    states = []
+    for workers in (1, 2):
+        with Store(tmp_path / f"w{workers}.db", config=FAST, workers=workers, batch_size=16) as s:
+            s.add_articles(articles, refresh="none")
+            states.append(s.conn.execute(
+                "SELECT id, event_id, duplicate_of, text FROM articles ORDER BY seq").fetchall())
+    assert len(states[0]) >= 35 and states[0] == states[1]

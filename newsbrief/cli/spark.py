@@ -28,9 +28,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      help="stride of the sliding time windows in days; each spans two (default 3)")
     run.add_argument("--partitions", type=int, default=None,
                      help="partitions of the per-article stages (default: 2 x cores)")
-    run.add_argument("-w", "--words", type=int, default=BriefConfig.words,
-                     help=f"summary length in words (default {BriefConfig.words})")
-    run.add_argument("--method", default=BriefConfig.method, help="summarization method")
+    defaults = BriefConfig()  # slotted dataclass: read defaults from an instance
+    run.add_argument("-w", "--words", type=int, default=defaults.words,
+                     help=f"summary length in words (default {defaults.words})")
+    run.add_argument("--method", default=defaults.method, help="summarization method")
     run.add_argument("--no-analysis", action="store_true",
                      help="skip entities, quotes, timeline and disagreements")
     run.add_argument("--overwrite", action="store_true", help="replace an existing output")

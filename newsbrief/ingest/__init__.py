@@ -9,6 +9,7 @@ store, the feed watcher and the Spark job call directly.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,7 +60,8 @@ def iter_files(paths: Iterable[str | os.PathLike[str]], problems: list[Problem])
         if not path.exists():
             problems.append(Problem(str(path), "no such file or folder"))
             continue
-        if path.is_file():
+        if not path.is_dir():
+            # A file, or a FIFO/device/socket that read_file refuses with a reason.
             yield path
             continue
         found = False
@@ -88,6 +90,10 @@ def read_file(path: Path, problems: list[Problem]) -> list[Article]:
     if suffix not in SUPPORTED_SUFFIXES:
         problems.append(Problem(str(path), f"unsupported file type {suffix or '(none)'}"))
         return []
+    kind = _not_regular(path)
+    if kind:
+        problems.append(Problem(str(path), kind))
+        return []
     if suffix in WARC_SUFFIXES:
         from newsbrief.ingest.warc import articles_from_warc
 
@@ -114,6 +120,26 @@ def read_file(path: Path, problems: list[Problem]) -> list[Article]:
         problems.append(article)
         return []
     return [article]
+
+
+def _not_regular(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a file, or None for a regular file.
+
+    Opening a FIFO blocks until a writer comes and a device can stream forever, so only
+    regular files (after following symlinks) are read.
+    """
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+    except RuntimeError:  # pathlib's own symlink-loop detection on some versions
+        return "cannot read: symlink loop"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    kind = "FIFO" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode) else "device"
+    return f"not a regular file ({kind})"
 
 
 def read_paths(paths: Iterable[str | os.PathLike[str]]) -> IngestResult:

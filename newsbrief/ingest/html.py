@@ -13,7 +13,7 @@ import re
 from newsbrief.ingest.decode import decode_bytes, looks_binary
 from newsbrief.ingest.language import detect_language
 from newsbrief.ingest.metadata import find_text_metadata
-from newsbrief.ingest.text import content_id, metadata_window
+from newsbrief.ingest.text import MAX_ARTICLE_CHARS, content_id, metadata_window
 from newsbrief.models import Article, Problem
 
 __all__ = ["article_from_html", "declared_charset"]
@@ -66,6 +66,9 @@ def article_from_html(
         return Problem(source, "no article text found in the page")
     title = (doc.title or "").strip()
     text = doc.text.strip()
+    if len(text) > MAX_ARTICLE_CHARS:
+        return Problem(source, f"text too long for one article ({len(text):,} characters, "
+                               f"limit {MAX_ARTICLE_CHARS:,})")
     # What the page's markup does not say, its text may ("Publié le 19/02/2024", a dateline).
     language = (doc.language or "").split("-")[0].lower() or detect_language(text)
     found = find_text_metadata(metadata_window(text.split("\n")), language)

@@ -19,6 +19,7 @@ __all__ = ["article_from_record", "articles_from_json_file", "is_cluster", "iter
 
 _TEXT_KEYS = ("text", "body", "content", "maintext", "article")
 _DATE_KEYS = ("published", "date", "date_publish", "pubDate", "published_at", "timestamp")
+MAX_PROBLEMS_PER_FILE = 20
 _OUTLET_KEYS = ("outlet", "source", "source_domain", "site", "sitename", "publisher")
 
 
@@ -51,7 +52,9 @@ def article_from_record(
         return Problem(where, f"field 'title' must be a string, got {type(title).__name__}")
     # A record's title is what the record says: guessing one from the text of scraped records
     # picks up chrome ("Please enable Javascript ...") as often as a headline.
-    title = (title or "").strip()
+    # Whitespace runs (newlines included) become one space: a title is one line everywhere it
+    # is shown (Markdown heading, table row, <title>).
+    title = " ".join((title or "").split())
     outlet = _first(record, _OUTLET_KEYS)
     if isinstance(outlet, dict):
         outlet = outlet.get("name") or outlet.get("title")
@@ -157,4 +160,14 @@ def articles_from_json_file(path: Path, data: bytes, problems: list[Problem]) ->
             articles.append(article)
     if not objects and len(problems) == before:
         problems.append(Problem(str(path), "no JSON records in the file"))
+    _cap_problems(problems, before, path)
     return articles
+
+
+def _cap_problems(problems: list[Problem], before: int, path: Path) -> None:
+    """Keep the first ``MAX_PROBLEMS_PER_FILE`` problems of one file and count the rest, so
+    that a binary or foreign file named ``.jsonl`` gives a few lines of report, not thousands."""
+    extra = len(problems) - before - MAX_PROBLEMS_PER_FILE
+    if extra > 0:
+        del problems[before + MAX_PROBLEMS_PER_FILE:]
+        problems.append(Problem(str(path), f"... and {extra} more bad lines or records"))

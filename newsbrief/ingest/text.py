@@ -17,12 +17,22 @@ from newsbrief.ingest.language import detect_language
 from newsbrief.ingest.metadata import find_text_metadata, read_metadata_line
 from newsbrief.models import Article, Problem
 
-__all__ = ["article_from_text", "content_id", "looks_like_title", "metadata_window", "split_title"]
+__all__ = [
+    "MAX_ARTICLE_CHARS",
+    "article_from_text",
+    "content_id",
+    "looks_like_title",
+    "metadata_window",
+    "split_title",
+]
 
 HEAD_LINES = 15
 TAIL_LINES = 5
 MAX_TITLE_WORDS = 25
 MAX_KICKER_WORDS = 4
+# The longest article in the evaluation sets has 57,478 characters; a "article" of more than
+# a million is a dump, a log or an attack, and cleaning and briefing it would take minutes.
+MAX_ARTICLE_CHARS = 1_000_000
 _FIELDS = ("outlet", "published", "url", "language", "author")
 _ENDS_SENTENCE = re.compile(r"[.;:][\"'”’»)]*\s*$")
 _INNER_SENTENCE = re.compile(r"\w{2,}[.!?][\"'”’»]?\s+[A-Z\"“‘]")
@@ -104,6 +114,9 @@ def article_from_text(
         return Problem(source, "looks like binary data, not text")
     if not text.strip():
         return Problem(source, "no text")
+    if len(text) > MAX_ARTICLE_CHARS:
+        return Problem(source, f"text too long for one article ({len(text):,} characters, "
+                               f"limit {MAX_ARTICLE_CHARS:,})")
     lines = text.split("\n")
     if title is None:
         title, lines = split_title(lines)

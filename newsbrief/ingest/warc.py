@@ -19,6 +19,7 @@ is what lets the Spark job place the article in a time window.
 from __future__ import annotations
 
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
@@ -48,6 +49,7 @@ class WarcPage:
     charset: str | None
     body: bytes
     offset: int | None = None
+    skipped: str | None = None  # why the page was not read (too large, bad compression)
 
 
 def _record_id(raw: str | None, position: int) -> str:
@@ -69,25 +71,56 @@ def _charset(content_type: str | None) -> str | None:
     return None
 
 
+def _too_large(length: int) -> str:
+    return f"record too large ({length:,} bytes, limit {MAX_PAGE_BYTES:,})"
+
+
+def _decode_body(body: bytes, encoding: str | None) -> tuple[bytes, str | None]:
+    """Undo an HTTP ``Content-Encoding`` kept in the archive, inflating at most
+    ``MAX_PAGE_BYTES`` so that a compression bomb stops at the cap; ``(body, problem)``."""
+    encoding = (encoding or "").strip().lower()
+    if encoding in ("", "identity"):
+        return body, None
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        return b"", f"unsupported content encoding {encoding!r}"
+    # 47 = 32 + 15: zlib detects a gzip or zlib header by itself.
+    inflater = zlib.decompressobj(47 if encoding != "deflate" else 15)
+    try:
+        out = inflater.decompress(body, MAX_PAGE_BYTES + 1)
+    except zlib.error:
+        try:
+            out = zlib.decompressobj(-15).decompress(body, MAX_PAGE_BYTES + 1)  # raw deflate
+        except zlib.error as exc:
+            return b"", f"corrupt {encoding} body ({exc})"
+    if len(out) > MAX_PAGE_BYTES:
+        return b"", f"{encoding} body inflates beyond {MAX_PAGE_BYTES:,} bytes"
+    return out, None
+
+
 def _pages_fastwarc(stream: IO[bytes]) -> Iterator[WarcPage]:
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
-    records = ArchiveIterator(
-        stream, record_types=WarcRecordType.response, parse_http=True,
-        max_content_length=MAX_PAGE_BYTES,
-    )
+    records = ArchiveIterator(stream, record_types=WarcRecordType.response, parse_http=True)
     for position, record in enumerate(records):
         status = record.http_headers.status_code if record.http_headers else None
         content_type = record.http_headers.get("Content-Type") if record.http_headers else None
         if status != 200 or not _is_html(content_type):
             continue
+        skipped = None
+        if record.content_length > MAX_PAGE_BYTES:
+            # Not read: the iterator skips the unread rest of the record in bounded steps.
+            body, skipped = b"", _too_large(record.content_length)
+        else:
+            body, skipped = _decode_body(
+                record.reader.read(), record.http_headers.get("Content-Encoding"))
         yield WarcPage(
             record_id=_record_id(record.headers.get("WARC-Record-ID"), position),
             url=record.headers.get("WARC-Target-URI") or None,
             date=record.headers.get("WARC-Date") or None,
             charset=_charset(content_type),
-            body=record.reader.read(),
+            body=body,
             offset=record.stream_pos,
+            skipped=skipped,
         )
 
 
@@ -111,13 +144,20 @@ def _warcio_records(records) -> Iterator[WarcPage]:
             continue
         length = int(record.rec_headers.get_header("Content-Length") or 0)
         if length > MAX_PAGE_BYTES:
-            continue
+            body, skipped = b"", _too_large(length)
+        else:
+            # content_stream undoes chunking and Content-Encoding itself; reading one byte
+            # past the cap bounds what a compression bomb can inflate to.
+            body, skipped = record.content_stream().read(MAX_PAGE_BYTES + 1), None
+            if len(body) > MAX_PAGE_BYTES:
+                body, skipped = b"", f"body inflates beyond {MAX_PAGE_BYTES:,} bytes"
         yield WarcPage(
             record_id=_record_id(record.rec_headers.get_header("WARC-Record-ID"), position),
             url=record.rec_headers.get_header("WARC-Target-URI") or None,
             date=record.rec_headers.get_header("WARC-Date") or None,
             charset=_charset(content_type),
-            body=record.content_stream().read(),
+            body=body,
+            skipped=skipped,
         )
 
 
@@ -151,6 +191,10 @@ def iter_warc_pages(
             # A truncated or corrupt archive: keep what was read, report where it broke.
             problems.append(Problem(source, f"unreadable WARC data: {exc}"))
             return
+        except Exception as exc:  # noqa: BLE001 - the parsers fail on corrupt headers in many
+            # ways (warcio: AttributeError on a header line without a colon, found by fuzzing).
+            problems.append(Problem(source, f"unreadable WARC data ({exc.__class__.__name__})"))
+            return
         yield page
 
 
@@ -177,8 +221,13 @@ def articles_from_warc(
     else:
         label = name or getattr(source, "name", None) or "<warc>"
         stream, close = source, False
+    before, found = len(problems), 0
     try:
         for page in iter_warc_pages(stream, label, problems, engine=engine):
+            found += 1
+            if page.skipped:
+                problems.append(Problem(f"{label}#{page.record_id}", page.skipped))
+                continue
             article = article_from_html(
                 page.body, url=page.url, path=label, article_id=page.record_id,
                 encoding=page.charset,
@@ -189,6 +238,9 @@ def articles_from_warc(
             if not article.published and page.date:
                 article = article.with_(published=page.date[:19].rstrip("Z"))
             yield article
+        if not found and len(problems) == before:
+            # Nothing read and nothing wrong: still say why the archive gave no article.
+            problems.append(Problem(label, "no HTML pages (HTTP 200 responses) in the archive"))
     finally:
         if close:
             stream.close()

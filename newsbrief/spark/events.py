@@ -13,8 +13,11 @@ everything:
   are joined (union-find over ``(window, event)`` nodes); a story longer than a window is
   chained through the articles in each overlap, as one pass would grow it day by day.
 
-Articles without any date form one more group of their own (``undated``), clustered in one
-piece: on collections with no dates at all (the evaluation sets) this is exactly one pass.
+An article without a date is compared with every event at no time penalty by the clusterer;
+here it is placed in the windows of the median day of the dated articles of its file (or of
+the whole collection), and keeps no date inside the window, as on one machine. When no
+article has a date there is no time axis: everything is one group (``UNDATED``), clustered in
+one piece, which is exactly one pass (the evaluation sets are like this).
 """
 
 from __future__ import annotations
@@ -25,14 +28,47 @@ from collections.abc import Iterable, Iterator
 
 from newsbrief.cluster import ClusterConfig, EventClusterer, Features, _parse_day
 
-__all__ = ["UNDATED", "cluster_window", "event_id", "merge_windows", "window_keys"]
+__all__ = [
+    "UNDATED", "article_day", "cluster_window", "event_id", "fallback_days", "merge_windows",
+    "window_keys",
+]
 
 UNDATED = -(1 << 40)
 
 
-def window_keys(published: str | None, stride_days: float) -> tuple[int, ...]:
-    """The windows an article falls in: two overlapping ones, or ``UNDATED``."""
-    day = _parse_day(published)
+def article_day(published: str | None) -> float | None:
+    """Days since the epoch of a publication date, read as the clusterer reads it."""
+    return _parse_day(published)
+
+
+def fallback_days(day_counts: Iterable[tuple[tuple[int, int], int]]) -> tuple[dict, float | None]:
+    """Where to place undated articles: per file and overall, the median day of dated ones.
+
+    ``day_counts`` holds ``((file rank, whole day), count)`` for the dated articles. An
+    article with no date of its own is placed at the median day of its file (a WARC file or
+    a feed dump covers a short crawl), or of the whole collection when its file has none.
+    """
+    per_file: dict[int, list[tuple[int, int]]] = {}
+    overall: dict[int, int] = {}
+    for (rank, day), count in day_counts:
+        per_file.setdefault(rank, []).append((day, count))
+        overall[day] = overall.get(day, 0) + count
+
+    def median(pairs: list[tuple[int, int]]) -> float:
+        pairs = sorted(pairs)
+        half, seen = sum(c for _, c in pairs) / 2.0, 0
+        for day, count in pairs:
+            seen += count
+            if seen >= half:
+                return float(day)
+        return float(pairs[-1][0])
+
+    files = {rank: median(pairs) for rank, pairs in per_file.items()}
+    return files, (median(list(overall.items())) if overall else None)
+
+
+def window_keys(day: float | None, stride_days: float) -> tuple[int, ...]:
+    """The windows a day falls in: two overlapping ones, or ``UNDATED`` without a day."""
     if day is None:
         return (UNDATED,)
     k = math.floor(day / stride_days)

@@ -13,6 +13,7 @@ clustering features and the clusterer (:mod:`newsbrief.cluster`) and briefing
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -31,8 +32,16 @@ from newsbrief.models import Article, Document, Problem
 from newsbrief.pipeline import brief_documents, prepare_articles
 from newsbrief.spark import tables
 from newsbrief.spark.dedup import find_duplicates_spark
-from newsbrief.spark.events import cluster_window, event_id, merge_windows, window_keys
+from newsbrief.spark.events import (
+    article_day,
+    cluster_window,
+    event_id,
+    fallback_days,
+    merge_windows,
+    window_keys,
+)
 from newsbrief.spark.read import is_uri, list_inputs, read_articles, unique_ids
+from newsbrief.summarize import get_summarizer
 
 __all__ = [
     "EventOut", "JobResult", "Prepared", "SparkJobConfig", "cluster_text", "run_job",
@@ -172,6 +181,7 @@ def run_job(
     from pyspark import StorageLevel
 
     config = config or SparkJobConfig()
+    get_summarizer(config.brief.method)  # an unknown method fails here, not in every task
     _check_output(output, overwrite)
     sc = spark.sparkContext
     partitions = config.partitions or max(2, sc.defaultParallelism * 2)
@@ -220,10 +230,22 @@ def run_job(
     n_items = n_articles - len(skipped.value)
     df = sc.broadcast(dict(frequencies))
     stride = config.window_days
+    day_counts = (
+        items.map(lambda it: (it[0][0], article_day(it[3])))
+        .filter(lambda kv: kv[1] is not None)
+        .map(lambda kv: ((kv[0], math.floor(kv[1])), 1)).reduceByKey(add).collect()
+    )
+    by_file, overall = fallback_days(day_counts)
+
+    def place(item: tuple) -> list[tuple]:
+        day = article_day(item[3])
+        if day is None:
+            day = by_file.get(item[0][0], overall)
+        return [(w, item) for w in window_keys(day, stride)]
 
     sc.setJobDescription("cluster: windows")
     labels = (
-        items.flatMap(lambda it: [(w, it) for w in window_keys(it[3], stride)])
+        items.flatMap(place)
         .groupByKey(partitions)
         .flatMap(lambda kv: cluster_window(kv[0], kv[1], df.value, n_items, cluster_config))
         .persist(StorageLevel.MEMORY_AND_DISK)

@@ -17,7 +17,7 @@ from newsbrief.cluster import ClusterConfig, EventClusterer, EventState
 
 __all__ = ["StoreClusterer"]
 
-CACHE_EVENTS = 4096
+CACHE_EVENTS = 1024
 
 
 class StoreClusterer(EventClusterer):
@@ -52,18 +52,22 @@ class StoreClusterer(EventClusterer):
         self.dirty_terms.update(features.terms)
         self.dirty_terms.update(features.entities)
 
-    def lookup(self, keys: Sequence[int]) -> dict[str, int]:
+    def lookup(self, keys: Sequence[int], buckets: Sequence[int]) -> dict[str, int]:
         if not keys:
             return {}
         marks = ",".join("?" * len(keys))
-        return dict(self.conn.execute(
-            f"SELECT event_id, COUNT(*) FROM event_terms WHERE term IN ({marks}) "
-            "GROUP BY event_id", list(keys)))
+        found: dict[str, int] = {}
+        for bucket in buckets:
+            for event_id, hits in self.conn.execute(
+                f"SELECT event_id, COUNT(*) FROM event_terms WHERE bucket = ? AND term IN ({marks}) "
+                "GROUP BY event_id", [bucket, *keys]):
+                found[event_id] = found.get(event_id, 0) + hits
+        return found
 
-    def index(self, event_id: str, keys: Sequence[int]) -> None:
+    def index(self, event_id: str, keys: Sequence[int], bucket: int) -> None:
         self.conn.executemany(
-            "INSERT OR IGNORE INTO event_terms (term, event_id) VALUES (?, ?)",
-            [(k, event_id) for k in keys],
+            "INSERT OR IGNORE INTO event_terms (bucket, term, event_id) VALUES (?, ?, ?)",
+            [(bucket, k, event_id) for k in keys],
         )
 
     def event(self, event_id: str) -> EventState:

@@ -16,8 +16,9 @@ import sqlite3
 from functools import lru_cache
 
 import numpy as np
+from datasketch import MinHash
 
-from newsbrief.dedup import minhash
+from newsbrief.dedup import NUM_PERM, shingles
 
 __all__ = ["band_keys", "find_original", "signature", "signature_bytes"]
 
@@ -29,9 +30,19 @@ def _bands(threshold: float, num_perm: int) -> tuple[int, int]:
     return _optimal_param(threshold, num_perm, 0.5, 0.5)
 
 
+@lru_cache(maxsize=1)
+def _template() -> MinHash:
+    return MinHash(num_perm=NUM_PERM, seed=1)
+
+
 def signature(title: str, text: str) -> np.ndarray:
-    """The MinHash signature the brief's dedup uses (title + cleaned text)."""
-    return minhash(title + "\n" + text).hashvalues
+    """The MinHash signature the brief's dedup uses (:func:`newsbrief.dedup.minhash` of title +
+    cleaned text), with the random permutations drawn once rather than per article."""
+    template = _template()
+    m = MinHash(num_perm=NUM_PERM, seed=1, permutations=template.permutations,
+                scheme=template.scheme)
+    m.update_batch(list(shingles(title + "\n" + text)))
+    return m.hashvalues
 
 
 def signature_bytes(values: np.ndarray) -> bytes:

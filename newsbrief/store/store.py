@@ -52,7 +52,15 @@ def _now() -> str:
 
 
 class Store:
-    """An open newsbrief database. Safe from one thread at a time (calls are serialised)."""
+    """An open newsbrief database. Safe from one thread at a time (calls are serialised).
+
+    ``path``: the SQLite file (default :func:`default_db_path`); ``config``: how briefs are
+    made; ``readonly``: open for reading only (no migration, no writes); ``cluster_config``:
+    how events are formed; ``batch_size``: articles per transaction and clustering batch
+    (default the clusterer's); ``workers``: processes that clean and sign articles in
+    parallel (same results for any count); ``brief_articles``: the most articles one brief
+    is built from (the first quarter and the latest rest of a longer event).
+    """
 
     def __init__(
         self,
@@ -64,6 +72,7 @@ class Store:
         batch_size: int | None = None,
         migrate_to: int | None = None,
         workers: int = 1,
+        brief_articles: int = 200,
     ) -> None:
         self.path = Path(path) if path is not None else default_db_path()
         self.config = config or BriefConfig()
@@ -71,6 +80,7 @@ class Store:
         self.readonly = readonly
         # One transaction per clustering batch: the clusterer decides a batch at a time.
         self.batch_size = max(1, batch_size or self.cluster_config.batch_size)
+        self.brief_articles = max(4, brief_articles)
         self._lock = threading.RLock()
         self.conn = connect(self.path, readonly=readonly, migrate_to=migrate_to)
         self._clusterer: StoreClusterer | None = None
@@ -227,9 +237,6 @@ class Store:
             conn.executemany("UPDATE articles SET event_id = ? WHERE id = ?", rows)
             for gone, keep in clusterer.merges:
                 conn.execute("UPDATE articles SET event_id = ? WHERE event_id = ?", (keep, gone))
-                conn.execute(
-                    "INSERT OR IGNORE INTO event_terms (term, event_id) "
-                    "SELECT term, ? FROM event_terms WHERE event_id = ?", (keep, gone))
                 conn.execute("DELETE FROM event_search WHERE event_id = ?", (gone,))
                 conn.execute("UPDATE events SET brief_stale = 0, article_count = 0, "
                              "outlet_count = 0, updated_at = ? WHERE id = ?", (now, gone))
@@ -307,6 +314,12 @@ class Store:
         stored = self.event_articles(event_id)
         if not stored:
             return
+        total = len(stored)
+        if total > self.brief_articles:
+            # A long-running story: brief its first reports and the latest ones, so the cost
+            # of a refresh stays bounded however many articles the event gathers.
+            head = self.brief_articles // 4
+            stored = stored[:head] + stored[len(stored) - (self.brief_articles - head):]
         documents = [Document(s.article, s.text, s.sentences) for s in stored]
         result = brief_documents(documents, self.config)
         headline = result.headline_text or stored[0].article.title
@@ -319,7 +332,7 @@ class Store:
             conn.execute(
                 "INSERT INTO briefs (event_id, version, created_at, article_count, brief) "
                 "VALUES (?,?,?,?,?)",
-                (event_id, version, now, len(stored), json.dumps(result.to_dict())),
+                (event_id, version, now, total, json.dumps(result.to_dict())),
             )
             conn.execute("UPDATE events SET headline = ?, brief_stale = 0 WHERE id = ?",
                          (headline, event_id))

@@ -62,4 +62,4 @@ def get_summarizer(name: str) -> Summarizer:
 
 
 def _load_methods() -> None:
-    from newsbrief.summarize import centroid, ilp, lead  # noqa: F401  (registration side effect)
+    from newsbrief.summarize import centroid, ilp, lead, submodular  # noqa: F401  (registers)

@@ -44,7 +44,7 @@ _LETTER = re.compile(r"[A-Za-z]")
 class ConceptOptions:
     """Knobs of the concept space; the defaults are the tuned ones (docs/quality.md)."""
 
-    weighting: str = "support"  # "support" (counted) or "learned" (concept_weights.json)
+    weighting: str = "learned"  # "learned" (concept_weights.json) or "support" (counted)
     model: tuple[tuple[float, ...], float] | None = None  # learned weights other than shipped
     position_boost: float = 2.0  # extra vote for a concept in an article's first sentence
     position_decay: float = 5.0  # sentences over which that extra vote decays (e-folding)
@@ -53,7 +53,7 @@ class ConceptOptions:
     unigrams: bool = False  # content words are concepts too
     unigram_weight: float = 0.5  # a word's weight relative to a bigram's of the same features
     min_words: int = 6
-    max_words: int = 60
+    max_words: int = 40
     compress: bool = True
 
 

@@ -151,7 +151,7 @@ class ConceptILP:
     """The Gillick & Favre summarizer with position terms (the default method)."""
 
     options: ConceptOptions = field(default_factory=ConceptOptions)
-    lead_bonus: float = 1.5  # bonus of a first sentence, in concept-weight units
+    lead_bonus: float = 0.0  # bonus of a first sentence, in concept-weight units
     lead_decay: float = 3.0
     redundancy: float = 0.65  # share of concepts two chosen sentences may have in common
     time_limit: float = 5.0

@@ -6,28 +6,40 @@ ln(words), against 0.16 for the raw word count). A least-squares line through
 (ln input words, reference words) predicts the length a person would write; the budget is
 that prediction times ``RATIO``, because an extractive summary pays less in precision for a
 few extra words than it gains in recall (docs/quality.md shows R1/R2 against length).
-``benchmarks/fit_summarizer.py`` refits these numbers from the development set.
+The line is fitted on multinews-dev.jsonl by ``benchmarks/fit_summarizer.py`` and shipped in
+``concept_weights.json`` beside the concept weights.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
+from functools import lru_cache
+from importlib import resources
 
 from newsbrief.models import Document
 
-__all__ = ["INTERCEPT", "SLOPE", "RATIO", "MIN_WORDS", "MAX_WORDS", "choose_length"]
+__all__ = ["RATIO", "MIN_WORDS", "MAX_WORDS", "choose_length", "length_line"]
 
-# Fitted on multinews-dev.jsonl (250 clusters) by benchmarks/fit_summarizer.py.
-INTERCEPT = -53.77
-SLOPE = 39.59
-RATIO = 1.3
+RATIO = 1.25
 MIN_WORDS = 100
 MAX_WORDS = 400
+
+
+@lru_cache(maxsize=1)
+def length_line() -> tuple[float, float]:
+    """``(intercept, slope)`` of reference words against ln(input words)."""
+    from newsbrief.summarize.concepts import WEIGHTS_FILE
+
+    text = resources.files("newsbrief.summarize").joinpath(WEIGHTS_FILE).read_text("utf-8")
+    line = json.loads(text)["length"]
+    return float(line["intercept"]), float(line["slope"])
 
 
 def choose_length(documents: Sequence[Document]) -> int:
     """The summary budget in words for an event made of ``documents``."""
     size = sum(len(d.text.split()) for d in documents)
-    predicted = INTERCEPT + SLOPE * math.log(max(size, 100))
+    intercept, slope = length_line()
+    predicted = intercept + slope * math.log(max(size, 100))
     return int(min(MAX_WORDS, max(MIN_WORDS, RATIO * predicted)))

@@ -63,11 +63,13 @@ CREATE TABLE events (
 CREATE INDEX events_order ON events(merged_into, last_published, updated_at);
 CREATE INDEX events_stale ON events(brief_stale) WHERE brief_stale = 1;
 
--- Terms under which an event can be found by an arriving article (the clusterer's postings).
+-- Terms under which an event can be found by an arriving article (the clusterer's postings),
+-- split into time buckets so a lookup only reads postings near the article's date.
 CREATE TABLE event_terms (
+    bucket    INTEGER NOT NULL,
     term      INTEGER NOT NULL,
     event_id  TEXT    NOT NULL,
-    PRIMARY KEY (term, event_id)
+    PRIMARY KEY (bucket, term, event_id)
 ) WITHOUT ROWID;
 
 -- Document frequencies of terms and capitalised phrases over all stored articles.

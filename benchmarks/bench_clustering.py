@@ -1,0 +1,153 @@
+"""Event clustering quality on the labelled eval sets, beside the batch baseline.
+
+For each of ``clustering-dev.jsonl`` and ``clustering-wikiref220.jsonl``:
+
+* the default :class:`~newsbrief.cluster.ClusterConfig` (one configuration for both files):
+  B-cubed precision/recall/F1 and ARI in file order, and F1 over shuffled orders of arrival,
+  with the whole file as one batch (as ``newsbrief cluster`` does for files up to 1,024
+  articles) and as a stream of smaller batches (as the store sees a feed);
+* sensitivity: F1 as the two parameters of the relative rule move around their defaults;
+* the batch baseline of the eval README (TF-IDF, average linkage, one distance threshold):
+  the best threshold per file, and each file scored with the other file's best threshold;
+* 2-fold cross-validation over labels (half of the events tune, the other half test) for the
+  baseline's threshold and for our ``cohesion_ratio``, averaged over 3 random splits.
+
+    python benchmarks/bench_clustering.py [--shuffles 5] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from newsbrief.cluster import (
+    ClusterConfig,
+    adjusted_rand,
+    batch_agglomerative,
+    bcubed,
+    cluster_documents,
+    prepare_for_clustering,
+    read_cluster_file,
+)
+
+EVAL = ROOT.parent / "shared" / "eval"
+FILES = ("clustering-dev.jsonl", "clustering-wikiref220.jsonl")
+THRESHOLDS = [round(0.5 + 0.01 * i, 2) for i in range(50)]
+
+
+def _load(name: str):  # type: ignore[no-untyped-def]
+    articles, labels, _ = read_cluster_file(str(EVAL / name))
+    return articles, prepare_for_clustering(articles), labels
+
+
+def _ours(documents, labels, config, prefit=True) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    assigned = cluster_documents(documents, config, prefit=prefit)
+    truth = [labels[d.id] for d in documents]
+    pred = [assigned[d.id] for d in documents]
+    p, r, f = bcubed(truth, pred)
+    return {"p": p, "r": r, "f1": f, "ari": adjusted_rand(truth, pred)}
+
+
+def _shuffled(documents, labels, config, seeds: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    f1s = []
+    for seed in range(1, seeds + 1):
+        order = list(documents)
+        random.Random(seed).shuffle(order)
+        f1s.append(_ours(order, labels, config)["f1"])
+    return {"mean": sum(f1s) / len(f1s), "min": min(f1s), "max": max(f1s)}
+
+
+def _baseline(articles, labels, threshold: float) -> float:  # type: ignore[no-untyped-def]
+    texts = [a.title + "\n" + a.text for a in articles]
+    return bcubed([labels[a.id] for a in articles], batch_agglomerative(texts, threshold))[2]
+
+
+def _split(labels: dict[str, str], seed: int) -> tuple[set[str], set[str]]:
+    names = sorted(set(labels.values()))
+    random.Random(seed).shuffle(names)
+    half = len(names) // 2
+    return set(names[:half]), set(names[half:])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shuffles", type=int, default=5)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    default = ClusterConfig()
+    out: dict = {"config": {"cohesion_ratio": default.cohesion_ratio,
+                            "lone_prior": default.lone_prior,
+                            "entity_weight": default.entity_weight}}
+    data = {name: _load(name) for name in FILES}
+    best_threshold = {}
+    for name, (articles, documents, labels) in data.items():
+        t0 = time.perf_counter()
+        row: dict = {"articles": len(documents), "labels": len(set(labels.values()))}
+        row["file_order"] = _ours(documents, labels, default)
+        row["seconds"] = round(time.perf_counter() - t0, 2)
+        row["streaming_df"] = _ours(documents, labels, default, prefit=False)["f1"]
+        row["shuffled_one_batch"] = _shuffled(documents, labels, default, args.shuffles)
+        for size in (256, 64):
+            row[f"shuffled_batches_of_{size}"] = _shuffled(
+                documents, labels, default.with_(batch_size=size), args.shuffles)
+        row["sensitivity"] = {
+            f"ratio={ratio} prior={prior}": round(
+                _ours(documents, labels, default.with_(cohesion_ratio=ratio, lone_prior=prior))["f1"], 4)
+            for ratio in (0.35, 0.45, 0.55) for prior in (0.1, 0.15, 0.2)
+        }
+        sweep = {t: _baseline(articles, labels, t) for t in THRESHOLDS}
+        best = max(sweep, key=sweep.__getitem__)
+        best_threshold[name] = best
+        row["baseline"] = {"best_threshold": best, "best_f1": sweep[best]}
+        # 2-fold CV over labels: tune on one half of the events, score the other half.
+        cv_base, cv_ours = [], []
+        for seed in range(3):
+            for tune, test in (_split(labels, seed), _split(labels, seed)[::-1]):
+                tune_a = [a for a in articles if labels[a.id] in tune]
+                test_a = [a for a in articles if labels[a.id] in test]
+                t = max(THRESHOLDS[::5], key=lambda x: _baseline(tune_a, labels, x))
+                cv_base.append(_baseline(test_a, labels, t))
+                tune_d = [d for d in documents if labels[d.id] in tune]
+                test_d = [d for d in documents if labels[d.id] in test]
+                ratio = max((0.35, 0.45, 0.55), key=lambda x: _ours(
+                    tune_d, labels, default.with_(cohesion_ratio=x))["f1"])
+                cv_ours.append(_ours(test_d, labels, default.with_(cohesion_ratio=ratio))["f1"])
+        row["cv_2fold_f1"] = {"baseline": sum(cv_base) / len(cv_base),
+                              "ours": sum(cv_ours) / len(cv_ours)}
+        out[name] = row
+        if not args.json:
+            s = row["file_order"]
+            print(f"{name}: {row['articles']} articles, {row['labels']} labels")
+            print(f"  ours (default)  P {s['p']:.3f} R {s['r']:.3f} F1 {s['f1']:.3f} "
+                  f"ARI {s['ari']:.3f}  ({row['seconds']} s)")
+            print(f"  ours, streaming document frequencies: F1 {row['streaming_df']:.3f}")
+            for key in ("shuffled_one_batch", "shuffled_batches_of_256", "shuffled_batches_of_64"):
+                v = row[key]
+                print(f"  {key} ({args.shuffles} orders): F1 mean {v['mean']:.3f} "
+                      f"min {v['min']:.3f} max {v['max']:.3f}")
+            print(f"  baseline best threshold {best}: F1 {sweep[best]:.3f}")
+            print("  sensitivity: " + ", ".join(f"{k}: {v:.3f}" for k, v in row["sensitivity"].items()))
+            print(f"  2-fold CV over labels: baseline {row['cv_2fold_f1']['baseline']:.3f}, "
+                  f"ours {row['cv_2fold_f1']['ours']:.3f}", flush=True)
+    names = list(data)
+    for name, other in ((names[0], names[1]), (names[1], names[0])):
+        articles, _, labels = data[name]
+        f = _baseline(articles, labels, best_threshold[other])
+        out[name]["baseline"]["with_other_files_threshold"] = {"threshold": best_threshold[other],
+                                                               "f1": f}
+        if not args.json:
+            print(f"{name}: baseline with {other}'s threshold {best_threshold[other]}: F1 {f:.3f}")
+    if args.json:
+        print(json.dumps(out, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

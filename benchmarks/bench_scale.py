@@ -1,0 +1,199 @@
+"""Scale benchmark of the store: ingest + near-duplicates + clustering of a synthetic stream.
+
+The stream is made from the evaluation articles (``../shared/eval/clustering-*.jsonl``): each
+labelled event is replayed in "epochs" 45 days apart, every replay a perturbed copy (about
+10% of paragraphs dropped, 15% of words replaced by words drawn from the pool, a new outlet,
+URL and date), and about 8% of articles are followed by a syndicated copy from another outlet
+(near-identical, so the MinHash LSH links it). Articles arrive in date order.
+
+Generation happens before each timed chunk and is not timed. Briefs are deferred (``refresh
+= "none"``), as the store allows, and their cost is measured separately on a sample.
+
+    python benchmarks/bench_scale.py --articles 10000 20000 50000 100000 --workers 2
+
+prints one line per checkpoint (articles, seconds, articles/s overall and for the last
+chunk, peak RSS, database size) and a JSON summary at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+import zlib
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from newsbrief.cluster import read_cluster_file
+from newsbrief.config import BriefConfig
+from newsbrief.models import Article
+from newsbrief.store import Store
+
+EVAL = ROOT.parent / "shared" / "eval"
+OUTLETS = [f"outlet{i:02d}.example" for i in range(40)]
+EPOCH_DAYS = 45
+
+
+def _pool() -> tuple[dict[str, list[Article]], list[str]]:
+    events: dict[str, list[Article]] = {}
+    for name in ("clustering-dev.jsonl", "clustering-wikiref220.jsonl"):
+        articles, labels, _ = read_cluster_file(str(EVAL / name))
+        for article in articles:
+            events.setdefault(f"{name}:{labels[article.id]}", []).append(article)
+    words = sorted({w for group in events.values() for a in group[:1] for w in a.text.split()})
+    return events, words
+
+
+def _perturb(text: str, rng: random.Random, words: list[str]) -> str:
+    paragraphs = [p for p in text.split("\n") if p.strip()]
+    kept = [p for p in paragraphs if rng.random() > 0.1] or paragraphs[:1]
+    out = []
+    for paragraph in kept:
+        tokens = paragraph.split()
+        out.append(" ".join(rng.choice(words) if rng.random() < 0.15 else t for t in tokens))
+    return "\n".join(out)
+
+
+def stream(seed: int = 7) -> Iterator[Article]:
+    """An endless, deterministic stream of perturbed, dated articles."""
+    events, words = _pool()
+    rng = random.Random(seed)
+    labels = sorted(events)
+    start = date(2010, 1, 1)
+    epoch = 0
+    while True:
+        batch = []
+        for label in labels:
+            offset = rng.randrange(0, EPOCH_DAYS - 5)
+            for i, base in enumerate(events[label]):
+                day = start + timedelta(days=epoch * EPOCH_DAYS + offset + rng.randrange(0, 3))
+                outlet = rng.choice(OUTLETS)
+                article = Article(
+                    id=f"e{epoch}-{label.split(':', 1)[1]}-{i}",
+                    title=base.title,
+                    text=_perturb(base.text, rng, words),
+                    outlet=outlet,
+                    published=day.isoformat(),
+                    url=f"https://{outlet}/{epoch}/{zlib.crc32(label.encode())}/{i}",
+                )
+                batch.append(article)
+                if rng.random() < 0.08:
+                    other = rng.choice([o for o in OUTLETS if o != outlet])
+                    batch.append(article.with_(
+                        id=article.id + "-syn", outlet=other, url=f"https://{other}/wire/{article.id}",
+                        text=f"({outlet.split('.')[0].upper()}) " + article.text,
+                    ))
+        batch.sort(key=lambda a: a.published or "")
+        yield from batch
+        epoch += 1
+
+
+def _db_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cpu_seconds(store: Store) -> float:
+    """CPU time of this process and of the store's live worker processes (Linux /proc)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    total = own.ru_utime + own.ru_stime
+    pool = getattr(store, "_pool", None)
+    for pid in (getattr(pool, "_processes", None) or {}):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, nargs="+", default=[10000, 20000, 50000, 100000],
+                        help="checkpoints (cumulative article counts)")
+    parser.add_argument("--chunk", type=int, default=5000, help="articles generated per step")
+    parser.add_argument("--workers", type=int, default=2, help="processes for cleaning/signing")
+    parser.add_argument("--batch-size", type=int, default=None, help="store batch size")
+    parser.add_argument("--brief-sample", type=int, default=20,
+                        help="stale events whose briefs are refreshed and timed at the end")
+    parser.add_argument("--db", default=None, help="database path (default: a temporary file)")
+    args = parser.parse_args(argv)
+
+    tmp = tempfile.TemporaryDirectory()
+    db = Path(args.db) if args.db else Path(tmp.name) / "bench.db"
+    source = stream()
+    targets = sorted(args.articles)
+    results = []
+    done = 0
+    elapsed = 0.0
+    print(f"cpus={os.cpu_count()} load={os.getloadavg()[0]:.1f} workers={args.workers} db={db}",
+          flush=True)
+    with Store(db, batch_size=args.batch_size, workers=args.workers,
+               config=BriefConfig(analyze=False)) as store:
+        cpu = 0.0
+        for target in targets:
+            chunk_start, chunk_done = elapsed, done
+            while done < target:
+                n = min(args.chunk, target - done)
+                articles = [next(source) for _ in range(n)]
+                t0, c0 = time.perf_counter(), _cpu_seconds(store)
+                report = store.add_articles(articles, refresh="none")
+                elapsed += time.perf_counter() - t0
+                cpu += _cpu_seconds(store) - c0
+                done += n
+                if report.problems:
+                    print(f"  {len(report.problems)} problem(s), e.g. {report.problems[0]}")
+            counts = store.counts()
+            row = {
+                "articles": done, "seconds": round(elapsed, 1),
+                "articles_per_s": round(done / elapsed, 1),
+                "chunk_articles_per_s": round((done - chunk_done) / (elapsed - chunk_start), 1),
+                "cpu_s": round(cpu, 1),
+                "articles_per_cpu_s": round(done / max(1e-9, cpu), 1),
+                "peak_rss_mb": round(_rss_mb(), 1), "db_mb": round(_db_size(db) / 2**20, 1),
+                "events": counts["events"], "duplicates": counts["duplicates"],
+                "merged": counts["merged_events"], "load": round(os.getloadavg()[0], 1),
+            }
+            results.append(row)
+            print(json.dumps(row), flush=True)
+        stale = [r[0] for r in store.conn.execute(
+            "SELECT id FROM events WHERE brief_stale = 1 AND merged_into IS NULL "
+            "ORDER BY seq DESC LIMIT ?", (args.brief_sample,))]
+        t0 = time.perf_counter()
+        store.refresh_briefs(stale)
+        brief_s = time.perf_counter() - t0
+        sizes = [store.get_event(e).article_count for e in stale]
+        total_stale = store.counts()["stale_briefs"]
+    summary = {
+        "checkpoints": results,
+        "briefs": {"sampled_events": len(stale), "seconds": round(brief_s, 2),
+                   "seconds_per_brief": round(brief_s / max(1, len(stale)), 3),
+                   "mean_articles_per_sampled_event": round(sum(sizes) / max(1, len(sizes)), 1),
+                   "still_stale": total_stale, "method": BriefConfig().method,
+                   "analysis": False},
+    }
+    if len(results) >= 2:
+        first, last = results[0], results[-1]
+        summary["time_growth"] = {
+            "articles_ratio": round(last["articles"] / first["articles"], 1),
+            "seconds_ratio": round(last["seconds"] / first["seconds"], 1),
+        }
+    print(json.dumps(summary, indent=2))
+    tmp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
