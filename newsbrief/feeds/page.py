@@ -25,9 +25,6 @@ MIN_SUMMARY_WORDS = 40
 MIN_ARTICLE_WORDS = 25
 HEAD_BYTES = 256 * 1024
 
-# WHATWG Encoding Standard: these labels mean windows-1252 in HTTP and HTML.
-_WINDOWS_1252 = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii",
-                 "cp819", "ibm819", "iso_8859-1"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,11 +139,8 @@ def load_page(
     if response.not_modified:
         return PageResult(url, final_url=response.final_url, validators=validators,
                           error=f"unchanged since last fetch: {previous or 'no article'}")
-    # HTTP charset first, then the page's own <meta> (HTML spec order); latin-1 labels mean
-    # windows-1252 there, or curly quotes and dashes (0x80-0x9F) turn into control codes.
+    # HTTP charset first, then the page's own <meta> (HTML spec order).
     encoding = response.charset or declared_charset(response.content)
-    if encoding and encoding.lower() in _WINDOWS_1252:
-        encoding = "cp1252"
     canonical = (canonical_link(response.content, response.final_url)
                  or canonical_url(response.final_url) or url)
     article = article_from_html(response.content, url=response.final_url, encoding=encoding)

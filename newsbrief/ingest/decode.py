@@ -45,11 +45,21 @@ def looks_binary(text: str) -> bool:
     return len(_CONTROL.findall(sample)) / len(sample) > 0.05
 
 
+# WHATWG Encoding Standard: in HTTP and HTML these labels mean windows-1252, whose
+# 0x80-0x9F are curly quotes and dashes rather than Latin-1's control codes.
+WINDOWS_1252_LABELS = frozenset({
+    "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii", "cp819",
+    "ibm819", "iso_8859-1",
+})
+
+
 def decode_bytes(data: bytes, declared: str | None = None) -> str:
     """Decode ``data``: BOM, then a declared encoding, UTF-16 sniffing, UTF-8, Windows-1252."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace")
+    if declared and declared.strip().lower() in WINDOWS_1252_LABELS:
+        declared = "cp1252"
     if declared:
         try:
             return data.decode(declared)
