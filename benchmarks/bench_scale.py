@@ -128,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=None, help="store batch size")
     parser.add_argument("--brief-sample", type=int, default=20,
                         help="stale events whose briefs are refreshed and timed at the end")
+    parser.add_argument("--method", default=BriefConfig().method,
+                        help="summarization method of the sampled briefs")
     parser.add_argument("--db", default=None, help="database path (default: a temporary file)")
     args = parser.parse_args(argv)
 
@@ -141,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cpus={os.cpu_count()} load={os.getloadavg()[0]:.1f} workers={args.workers} db={db}",
           flush=True)
     with Store(db, batch_size=args.batch_size, workers=args.workers,
-               config=BriefConfig(analyze=False)) as store:
+               config=BriefConfig(analyze=False, method=args.method)) as store:
         cpu = 0.0
         for target in targets:
             chunk_start, chunk_done = elapsed, done
@@ -181,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         "briefs": {"sampled_events": len(stale), "seconds": round(brief_s, 2),
                    "seconds_per_brief": round(brief_s / max(1, len(stale)), 3),
                    "mean_articles_per_sampled_event": round(sum(sizes) / max(1, len(sizes)), 1),
-                   "still_stale": total_stale, "method": BriefConfig().method,
+                   "still_stale": total_stale, "method": args.method,
                    "analysis": False},
     }
     if len(results) >= 2:

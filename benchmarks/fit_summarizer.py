@@ -33,17 +33,17 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from newsbrief.config import BriefConfig  # noqa: E402
-from newsbrief.evaluate import load_clusters, rouge_scorer, score_summary  # noqa: E402
-from newsbrief.pipeline import _brief_sentences, event_input, prepare_articles  # noqa: E402
-from newsbrief.summarize.concepts import (  # noqa: E402
+from newsbrief.config import BriefConfig
+from newsbrief.evaluate import load_clusters, rouge_scorer, score_summary
+from newsbrief.pipeline import _brief_sentences, event_input, prepare_articles
+from newsbrief.summarize.concepts import (
     FEATURES,
     WEIGHTS_FILE,
     ConceptOptions,
     concept_table,
     sentence_concepts,
 )
-from newsbrief.summarize.ilp import ConceptILP  # noqa: E402
+from newsbrief.summarize.ilp import ConceptILP
 
 DEV = ROOT.parent / "shared" / "eval" / "multinews-dev.jsonl"
 OUT = ROOT / "newsbrief" / "summarize" / WEIGHTS_FILE

@@ -2,8 +2,8 @@
 
 __version__ = "0.1.0"
 
-from newsbrief.config import BriefConfig  # noqa: E402
-from newsbrief.models import (  # noqa: E402
+from newsbrief.config import BriefConfig
+from newsbrief.models import (
     Article,
     ArticleRef,
     Brief,
@@ -12,7 +12,7 @@ from newsbrief.models import (  # noqa: E402
     Problem,
     Sentence,
 )
-from newsbrief.pipeline import brief, brief_documents, prepare_articles  # noqa: E402
+from newsbrief.pipeline import brief, brief_documents, prepare_articles
 
 __all__ = [
     "Article",

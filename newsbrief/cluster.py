@@ -38,7 +38,7 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
@@ -150,17 +150,21 @@ def extract_features(title: str, text: str, config: ClusterConfig | None = None)
     return Features(terms, entities)
 
 
-def _parse_day(value: str | None) -> float | None:
-    """Days since the epoch of an ISO date (or None)."""
+def parse_day(value: str | None) -> float | None:
+    """Days since the epoch of an ISO date or date-time (None when missing or unreadable).
+
+    Naive times are read as UTC, so every machine computes the same day numbers.
+    """
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value[:19].replace("Z", "")).timestamp() / 86400.0
+        moment = datetime.fromisoformat(value[:19].replace("Z", ""))
     except ValueError:
         try:
-            return datetime.combine(date.fromisoformat(value[:10]), datetime.min.time()).timestamp() / 86400.0
+            moment = datetime.combine(date.fromisoformat(value[:10]), datetime.min.time())
         except ValueError:
             return None
+    return moment.replace(tzinfo=UTC).timestamp() / 86400.0
 
 
 @dataclass(slots=True)
@@ -389,7 +393,7 @@ class EventClusterer:
             for _, features, _ in items:
                 self.observe(features)
         vectors = [self.vectorize(f) for _, f, _ in items]
-        days = [_parse_day(p) for _, _, p in items]
+        days = [parse_day(p) for _, _, p in items]
         event_ids = self._candidates_for(vectors, days)
         events = [self.event(e) for e in event_ids]
         groups = _agglomerate(events, vectors, days, cfg)
@@ -474,12 +478,14 @@ def _agglomerate(
     last = np.array([nan if e.last_day is None else e.last_day for e in events]
                     + [nan if d is None else d for d in days])
     if not np.isnan(first).all():
-        # Days between the two spans (0 when they overlap or a date is missing).
-        between = np.maximum(first[None, :] - last[:, None], first[:, None] - last[None, :])
-        between = np.nan_to_num(np.maximum(between, 0.0), nan=0.0)
-        factor = np.where(between > cfg.max_gap_days, 0.0,
-                          0.5 ** (between / cfg.half_life_days))
-        gram *= factor
+        for start in range(0, n, 256):  # row blocks bound the temporaries' memory
+            block = slice(start, min(n, start + 256))
+            # Days between the two spans (0 when they overlap or a date is missing).
+            between = np.maximum(first[None, :] - last[block, None],
+                                 first[block, None] - last[None, :])
+            between = np.nan_to_num(np.maximum(between, 0.0), nan=0.0)
+            gram[block] *= np.where(between > cfg.max_gap_days, 0.0,
+                                    0.5 ** (between / cfg.half_life_days))
     weights = gram
     np.fill_diagonal(weights, 0.0)
     alive = np.ones(n, dtype=bool)
@@ -501,7 +507,10 @@ def _agglomerate(
         return out
 
     coh = cohesion(np.arange(n))
-    score = scores(slice(None), coh, coh)
+    score = np.empty((n, n))
+    for start in range(0, n, 256):  # in row blocks, to bound the temporaries' memory
+        rows = np.arange(start, min(n, start + 256))
+        score[rows] = scores(rows, coh[rows], coh)
     np.fill_diagonal(score, -np.inf)
     arg = score.argmax(axis=1)
     best = score[np.arange(n), arg]

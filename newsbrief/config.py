@@ -16,7 +16,7 @@ class BriefConfig:
     disagreements (needs the ``nlp`` extra for entities).
     """
 
-    words: int | None = 250
+    words: int | None = None
     headline_words: int = 40
     method: str = "ilp"
     analyze: bool = True

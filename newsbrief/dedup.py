@@ -152,13 +152,22 @@ def group_sentences(
         return [SentenceGroup((s,)) for s in sentences]
     sizes = np.asarray(matrix.sum(axis=1)).ravel()
     overlap = (matrix @ matrix.T).tocoo()
-    uf = _UnionFind(str(i) for i in range(len(sentences)))
-    for i, j, shared in zip(overlap.row, overlap.col, overlap.data):
-        if i >= j or sentences[i].article_id == sentences[j].article_id:
-            continue
-        smaller = min(sizes[i], sizes[j])
-        if smaller >= 4 and shared / max(sizes[i], sizes[j]) >= threshold:
-            uf.union(str(i), str(j))
+    # Vectorised filter of the candidate pairs: different articles, at least 4 content
+    # words in the smaller sentence, and ``threshold`` of the larger one shared.
+    article = np.unique([s.article_id for s in sentences], return_inverse=True)[1]
+    # Most pairs share a word or two: drop them first (a match needs at least
+    # ``threshold`` * 4 shared words), so the finer tests run on few pairs.
+    rough = overlap.data >= threshold * 4 - 1e-9
+    i, j, shared = overlap.row[rough], overlap.col[rough], overlap.data[rough]
+    keep = (
+        (i < j)
+        & (article[i] != article[j])
+        & (np.minimum(sizes[i], sizes[j]) >= 4)
+        & (shared / np.maximum(sizes[i], sizes[j]) >= threshold)
+    )
+    uf = _UnionFind(str(k) for k in range(len(sentences)))
+    for a, b in zip(i[keep].tolist(), j[keep].tolist()):
+        uf.union(str(a), str(b))
     groups: dict[str, list[Sentence]] = {}
     for i, sentence in enumerate(sentences):
         groups.setdefault(uf.find(str(i)), []).append(sentence)

@@ -6,10 +6,10 @@ on, F1 (and recall, for DUC-style reporting) averaged over clusters; a cluster w
 references ("summaries") scores the mean over its references. For ROUGE-Lsum each system
 sentence goes on its own line and the reference is scored as given (the sets' references are
 one paragraph): this is the convention behind the calibration numbers in the README of the
-evaluation sets (the centroid extractor's RLsum 28.6), so our numbers compare with them. Scores are computed with
-``rouge-score-rs``, a native re-implementation that gives the same numbers as
-``rouge-score`` (``tests/test_evaluate.py`` checks this on a slice) about a hundred times
-faster.
+evaluation sets (the centroid extractor's RLsum 28.6), so our numbers compare with them.
+Scores are computed with ``rouge-score-rs``, a native re-implementation that gives the same
+numbers as ``rouge-score`` (``tests/test_evaluate.py`` checks this on a slice) about a
+hundred times faster.
 
 The summaries are made by the same code path as ``newsbrief brief``: each cluster's articles
 are cleaned and split (:func:`newsbrief.pipeline.prepare_articles`) and briefed
@@ -148,7 +148,9 @@ def load_clusters(
         if limit is not None and len(clusters) >= limit:
             break
         if not isinstance(obj, dict) or not isinstance(obj.get("articles"), list):
-            problems.append(Problem(str(path), "not a cluster: needs a list field 'articles'", line))
+            problems.append(
+                Problem(str(path), "not a cluster: needs a list field 'articles'", line)
+            )
             continue
         refs = _references(obj)
         if isinstance(refs, str):
@@ -163,7 +165,8 @@ def load_clusters(
             else:
                 articles.append(article.with_(id=f"{cluster_id}/{i}"))
         if not articles:
-            problems.append(Problem(str(path), f"cluster {cluster_id!r} has no usable article", line))
+            reason = f"cluster {cluster_id!r} has no usable article"
+            problems.append(Problem(str(path), reason, line))
             continue
         clusters.append(Cluster(cluster_id, tuple(articles), tuple(refs)))
     return clusters, problems

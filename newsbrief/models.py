@@ -13,18 +13,18 @@ from typing import Any
 
 __all__ = [
     "Article",
-    "Sentence",
-    "Document",
-    "BriefSentence",
     "ArticleRef",
-    "Entity",
-    "Quote",
-    "TimelineEntry",
+    "Brief",
+    "BriefSentence",
     "Claim",
     "Disagreement",
+    "Document",
     "DuplicateGroup",
-    "Brief",
+    "Entity",
     "Problem",
+    "Quote",
+    "Sentence",
+    "TimelineEntry",
 ]
 
 
@@ -89,6 +89,9 @@ class BriefSentence:
     score: float = 0.0
     article_id: str | None = None
     sentence_index: int | None = None
+    # The whole sentence as ``article_id`` prints it; ``text`` is this sentence or a shortening
+    # of it that only deletes words (see newsbrief.summarize.compress).
+    source_text: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -97,6 +100,7 @@ class BriefSentence:
             "score": round(self.score, 6),
             "article_id": self.article_id,
             "sentence_index": self.sentence_index,
+            "source_text": self.source_text or self.text,
         }
 
 
@@ -244,6 +248,7 @@ class Brief:
                     score=s.get("score", 0.0),
                     article_id=s.get("article_id"),
                     sentence_index=s.get("sentence_index"),
+                    source_text=s.get("source_text"),
                 )
                 for s in items
             )

@@ -18,7 +18,7 @@ from newsbrief.models import Article, ArticleRef, Brief, BriefSentence, Document
 from newsbrief.summarize import EventInput, Selection, get_summarizer
 from newsbrief.summarize.length import choose_length
 
-__all__ = ["brief", "brief_documents", "prepare_articles", "load_articles", "event_input"]
+__all__ = ["brief", "brief_documents", "event_input", "load_articles", "prepare_articles"]
 
 Progress = Callable[[int], None]
 
@@ -79,6 +79,7 @@ def _brief_sentences(
                 score=selection.score,
                 article_id=first.article_id,
                 sentence_index=first.index,
+                source_text=first.text,
             )
         )
     return tuple(out)
@@ -97,7 +98,8 @@ def brief_documents(documents: Sequence[Document], config: BriefConfig | None = 
     summarizer = get_summarizer(config.method)
     words = config.words or choose_length(documents)
     summary = summarizer.summarize(event, words)
-    headline = summarizer.summarize(event, config.headline_words)
+    # A method may know a better headline than its shortest summary (ilp: the central lede).
+    headline = getattr(summarizer, "headline", summarizer.summarize)(event, config.headline_words)
     refs = tuple(
         ArticleRef(
             id=d.id,

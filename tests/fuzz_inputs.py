@@ -36,9 +36,7 @@ SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 # surrogate-free astral symbols, combining marks, line/paragraph separators, full-width dots.
 ODD = "\x00\x01\x0b\x0c\x1b\x7f\ufeff\u202e\u202d\u200b\u200d\u2028\u2029\u0301\u3002\uff0e" \
       "\U0001f600\U0001d54f\u00a0\u2026\u201c\u201d\u00ab\u00bb\r\t"
-WORDS = ("the minister said talks in Beijing were held on Friday U.S. Mr. Dr. No. 5 3 p.m. "
-         "envoy North Korea \"quoted\" “curly” — – ... ! ? ; : ( ) [ ] <b> & &amp; é ß 中国 "
-         "Москва العربية").split()
+WORDS = ["the", "minister", "said", "talks", "in", "Beijing", "were", "held", "on", "Friday", "U.S.", "Mr.", "Dr.", "No.", "5", "3", "p.m.", "envoy", "North", "Korea", '"quoted"', "“curly”", "—", "–", "...", "!", "?", ";", ":", "(", ")", "[", "]", "<b>", "&", "&amp;", "é", "ß", "中国", "Москва", "العربية"]
 
 _PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <title>Envoy to visit Pyongyang | The Daily Example</title>

@@ -21,6 +21,8 @@ from newsbrief.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN = "import sys; from newsbrief.cli import main; sys.exit(main(sys.argv[1:]))"
+# These tests are about the store's commands: the quickest summarizer makes the briefs.
+FAST = ("--method", "lead")
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -40,7 +42,7 @@ def _dev_lines(eval_dir: Path, n: int) -> list[str]:
 
 
 def test_ingest_events_show(capsys, db, seeds_dir):
-    code, out, err = run(capsys, "ingest", str(seeds_dir), "--db", db, "--no-analysis")
+    code, out, err = run(capsys, "ingest", str(seeds_dir), "--db", db, "--no-analysis", *FAST)
     assert code == 0, err
     assert out.startswith("added 5 article(s) (1 near-duplicate)")
     code, out, _ = run(capsys, "events", "--db", db, "--format", "json")
@@ -67,8 +69,8 @@ def test_show_changes_after_more_articles(capsys, db, seeds_dir, tmp_path):
     first.mkdir(), second.mkdir()
     for i, path in enumerate(sorted(seeds_dir.iterdir())):
         (first if i < 3 else second).joinpath(path.name).write_bytes(path.read_bytes())
-    run(capsys, "ingest", str(first), "--db", db, "--no-analysis", "-q")
-    run(capsys, "ingest", str(second), "--db", db, "--no-analysis", "-q")
+    run(capsys, "ingest", str(first), "--db", db, "--no-analysis", "-q", *FAST)
+    run(capsys, "ingest", str(second), "--db", db, "--no-analysis", "-q", *FAST)
     event_id = json.loads(run(capsys, "events", "--db", db, "--format", "json")[1])[0]["id"]
     code, out, _ = run(capsys, "show", event_id, "--changes", "--db", db, "--format", "json")
     changes = json.loads(out)
@@ -85,7 +87,7 @@ def test_clean_errors(capsys, db, tmp_path):
     code, _, err = run(capsys, "ingest", str(tmp_path / "empty"), "--db", db)
     assert code == 2 and "Traceback" not in err
     run(capsys, "ingest", str(ROOT.parent / "shared" / "seeds"), "--db", db, "-q",
-        "--no-analysis")
+        "--no-analysis", *FAST)
     code, _, err = run(capsys, "show", "e404", "--db", db)
     assert code == 4 and "no event 'e404'" in err
 
@@ -99,7 +101,7 @@ def test_bad_records_in_a_large_file_are_skipped_with_line_numbers(capsys, db, e
     path = tmp_path / "big.jsonl"
     path.write_text("".join(lines), encoding="utf-8")
     code, out, err = run(capsys, "ingest", str(path), "--db", db, "--refresh", "none",
-                         "--format", "json")
+                         "--format", "json", *FAST)
     assert code == 0
     for number in bad:
         assert f"{path}:{number}:" in err
@@ -143,7 +145,7 @@ def _state(db: Path) -> dict:
     state = {
         "articles": q("SELECT seq, id, content_hash, duplicate_of, event_id, text FROM articles "
                       "ORDER BY seq"),
-        "sentences": q("SELECT COUNT(*), SUM(LENGTH(text)) FROM sentences"),
+        "sentences": q("SELECT * FROM sentences ORDER BY article_id, idx"),
         "events": q("SELECT id, article_count, outlet_count, merged_into, brief_stale, headline, "
                     "state FROM events ORDER BY seq"),
         "terms": q("SELECT * FROM event_terms ORDER BY bucket, term, event_id"),
@@ -185,8 +187,9 @@ def test_sigkill_mid_ingest_then_rerun_matches_an_uninterrupted_run(eval_dir, tm
     assert proc.returncode == -signal.SIGKILL, "the ingest finished before it could be killed"
     partial = [row[:3] for row in _state(crash_db)["articles"]]
     clean = [row[:3] for row in _state(clean_db)["articles"]]
-    # What was committed is a prefix of the uninterrupted run, short of its end.
-    assert 0 < len(partial) < len(clean) and partial == clean[: len(partial)]
+    # What was committed is a prefix of the uninterrupted run. (On a busy machine this poll
+    # may wake late, after the last batch, while the briefs are being made: also a crash.)
+    assert 0 < len(partial) <= len(clean) and partial == clean[: len(partial)]
 
     subprocess.run(_ingest_cmd(data, crash_db), check=True, env=env, timeout=300)
     assert _state(crash_db) == _state(clean_db)

@@ -86,3 +86,24 @@ def test_record_title_with_newlines_is_one_line():
     article = article_from_record({"title": "Envoy \n to\r\nvisit ", "text": "It was held."},
                                   default_id="r")
     assert article.title == "Envoy to visit"
+
+
+def test_feed_with_bad_encoding_declaration_is_a_parse_error():
+    """feedparser raised UnicodeDecodeError / ValueError here (found by the fuzzer)."""
+    from newsbrief.feeds import FeedParseError, parse_feed
+
+    for data in (b'<?encoding="\x80"?>', b'<?encoding="\x00"?>'):
+        with pytest.raises(FeedParseError, match="cannot parse feed"):
+            parse_feed(data, url="http://news.example/feed")
+
+
+def test_cluster_with_no_articles_is_named():
+    """A cluster record whose ``articles`` list is empty was skipped silently (fuzzer)."""
+    from pathlib import Path
+
+    from newsbrief.ingest.records import articles_from_json_file
+
+    problems: list = []
+    data = b'{"id": "c1", "articles": [], "text": {"a": null}}'
+    assert articles_from_json_file(Path("c.json"), data, problems) == []
+    assert [p.reason for p in problems] == ["field 'articles' is an empty list"]

@@ -26,8 +26,8 @@ import pytest
 
 from newsbrief.config import BriefConfig
 from newsbrief.ingest import SUPPORTED_SUFFIXES, read_paths
-from newsbrief.ingest.warc import MAX_PAGE_BYTES, articles_from_warc
-from newsbrief.models import Problem
+from newsbrief.ingest.warc import MAX_PAGE_BYTES
+from newsbrief.models import Article, Problem
 from newsbrief.pipeline import brief, prepare_articles
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -274,15 +274,18 @@ def test_windows_1252_and_invalid_utf8(tmp_path):
     assert by_name["truncated-utf8.txt"].text.startswith(BODY)
 
 
-def test_hundred_thousand_one_word_lines_are_read_and_give_no_sentences(tmp_path):
-    path = tmp_path / "words.txt"
+def test_hundred_thousand_one_word_lines(tmp_path):
+    """The file is longer than any article may be (MAX_ARTICLE_CHARS) and is named as such;
+    the same lines handed to cleaning directly are dropped line by line in linear time."""
     rng = random.Random(3)
-    path.write_text("\n".join(rng.choice(["alpha", "budget", "council", "road"])
-                              for _ in range(100_000)))
+    lines = "\n".join(rng.choice(["alpha", "budget", "council", "road"]) for _ in range(100_000))
+    path = tmp_path / "words.txt"
+    path.write_text(lines)
     result = read_bounded([path])
-    assert len(result.articles) == 1
+    assert result.articles == []
+    assert "too long" in problems_for(result.problems, path)[0].reason
     # No line is a sentence: cleaning leaves nothing, and prepare_articles drops it.
-    assert prepare_articles(result.articles) == []
+    assert prepare_articles([Article(id="w", title="", text=lines)]) == []
 
 
 def test_unreadable_file_as_an_unprivileged_user(tmp_path):
@@ -308,7 +311,7 @@ def test_unreadable_file_as_an_unprivileged_user(tmp_path):
             "                  'problems': [[p.source, p.reason] for p in r.problems]}))\n"
         )
         done = subprocess.run([sys.executable, "-c", script, str(folder), str(good)],
-                              capture_output=True, text=True, timeout=120, cwd=ROOT)
+                              capture_output=True, text=True, check=False, timeout=120, cwd=ROOT)
         assert done.returncode == 0, done.stderr
         assert "Traceback" not in done.stderr
         out = json.loads(done.stdout)
@@ -330,7 +333,8 @@ def mixed_folder(seeds_dir, tmp_path_factory) -> Path:
     for name, make in BAD.items():
         if name not in ("20 MB single line", "WARC record bomb"):  # covered above; slow to write
             make(bad)
-    (bad / "words.txt").write_text("\n".join(["alpha", "budget"] * 50_000))
+    # 30,000 one-word lines: under the article size limit, so read, then dropped by cleaning.
+    (bad / "words.txt").write_text("\n".join(["alpha", "budget"] * 15_000))
     # Only the bad lines of wrong-types.jsonl: its last line is a good article.
     lines = (bad / "wrong-types.jsonl").read_text().splitlines()
     (bad / "wrong-types.jsonl").write_text("\n".join(lines[:-1]) + "\n")
@@ -356,7 +360,7 @@ def test_cli_brief_over_bad_files_names_each_and_never_shows_a_traceback(mixed_f
         [sys.executable, "-c", "import sys; from newsbrief.cli import main; sys.exit(main())",
          "brief", "--no-analysis", "-f", "json",
          str(mixed_folder)],
-        capture_output=True, text=True, timeout=300, cwd=ROOT,
+        capture_output=True, text=True, check=False, timeout=300, cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Traceback" not in done.stderr
@@ -414,3 +418,17 @@ def test_feed_and_page_gzip_bombs_fail_alone_in_bounded_memory(tmp_path):
     assert "too large" in reasons[site.url("/bomb.xml")]
     assert "too large" in reasons[bomb_page]
     assert peak < 40_000_000, f"peak Python memory {peak:,} bytes while inflating bombs"
+
+
+def test_article_size_limit_is_exact():
+    """Briefing cost grows faster than linearly with an article's sentences (a 1,000,000
+    character article took 281 s and 2.1 GB to brief), so text over MAX_ARTICLE_CHARS is
+    refused with its size; text at the limit is read."""
+    from newsbrief.ingest import article_from_text
+    from newsbrief.ingest.text import MAX_ARTICLE_CHARS
+
+    unit = "The council met on Tuesday and approved the plan. "
+    text = (unit * (MAX_ARTICLE_CHARS // len(unit) + 1))[:MAX_ARTICLE_CHARS]
+    assert isinstance(article_from_text(text, title="Limit"), Article)
+    refused = article_from_text(text + "x", title="Limit")
+    assert isinstance(refused, Problem) and f"{MAX_ARTICLE_CHARS + 1:,} characters" in refused.reason

@@ -1,5 +1,6 @@
 from newsbrief import brief
 from newsbrief.models import Brief
+from newsbrief.summarize.compress import is_shortening
 
 
 def test_seed_brief_cites_articles_that_contain_each_sentence(seeds_dir):
@@ -10,7 +11,9 @@ def test_seed_brief_cites_articles_that_contain_each_sentence(seeds_dir):
     for sentence in result.headline + result.summary:
         assert sentence.sources
         assert sentence.article_id in sentence.sources
-        assert sentence.text in " ".join(texts[sentence.article_id].split()) or sentence.text in texts[sentence.article_id]
+        source = " ".join(texts[sentence.article_id].split())
+        assert sentence.source_text in source
+        assert is_shortening(sentence.text, sentence.source_text)
 
 
 def test_seed_wire_copies_are_marked(seeds_dir):

@@ -15,7 +15,8 @@ from newsbrief.models import Article
 from newsbrief.store import Store, canonical_url, content_hash, default_db_path
 from newsbrief.store.db import connect, migrations, schema_version
 
-FAST = BriefConfig(analyze=False)
+# Store tests are about the store: the quickest summarizer, no analysis.
+FAST = BriefConfig(analyze=False, method="lead")
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +103,9 @@ def test_list_events_search_and_pagination(store, eval_dir: Path):
             for a in [a for a in articles if a.id.startswith(prefix)][:8]]
     assert len(pick) == 24
     store.add_articles(pick, refresh="none")
+    # Listed and searchable before any brief exists (headline: the first article's title).
+    unbriefed, _ = store.list_events(query="Malaysia", limit=1000)
+    assert unbriefed and all(e.headline for e in unbriefed)
     store.refresh_briefs()
     everything, cursor = store.list_events(limit=1000)
     assert cursor is None and len(everything) == store.counts()["events"] >= 3
@@ -205,3 +209,81 @@ def test_worker_processes_give_the_same_store(tmp_path: Path, eval_dir: Path):
             states.append(s.conn.execute(
                 "SELECT id, event_id, duplicate_of, text FROM articles ORDER BY seq").fetchall())
     assert len(states[0]) >= 35 and states[0] == states[1]
+
+
+def test_a_copy_joins_its_originals_event_only_when_close_in_time(tmp_path: Path, seed_articles):
+    original, copy = seed_articles[0], seed_articles[1]
+    for later, same in (("2017-11-16", True), ("2018-02-13", False)):
+        with Store(tmp_path / f"{later}.db", config=FAST) as s:
+            s.add_articles([original.with_(published="2017-11-15")], refresh="none")
+            report = s.add_articles([copy.with_(published=later)], refresh="none")
+            assert report.duplicates == [(copy.id, original.id)]
+            assert (s.get_article(copy.id).event_id == s.get_article(original.id).event_id) is same
+
+
+def test_brief_changes_new_dropped_and_replaced_sentences():
+    from newsbrief.models import ArticleRef, Brief, BriefSentence
+    from newsbrief.store import brief_changes
+
+    def brief(sentences, articles):
+        return Brief(
+            articles=tuple(ArticleRef(a, a, outlet=o) for a, o in articles),
+            headline=(BriefSentence(sentences[0], ("a",)),),
+            summary=tuple(BriefSentence(t, ("a",)) for t in sentences),
+        )
+
+    old = brief(["The storm killed 12 people in the coastal province on Monday.",
+                 "Schools were closed across the region."], [("a", "Wire")])
+    new = brief(["The storm killed 15 people in the coastal province on Monday.",
+                 "Rescue teams reached the flooded villages by boat."],
+                [("a", "Wire"), ("b", "Daily")])
+    changes = brief_changes("e1", old, new, 1, 2)
+    assert changes.new_articles == ("b",) and changes.new_outlets == ("Daily",)
+    assert changes.replaced == ((old.summary[0].text, new.summary[0].text),)
+    assert changes.new_facts == (new.summary[1].text,)
+    assert changes.dropped == (old.summary[1].text,)
+    assert changes.headline_changed
+    first = brief_changes("e1", None, new, None, 1)
+    assert first.old_version is None and "first version" in first.to_markdown()
+
+
+def test_migration_from_a_version_2_database_keeps_its_data_usable(tmp_path: Path, seed_articles):
+    """Rows in the formats of schema 2 (8-byte signatures, every sentence's text, search rows
+    under arbitrary rowids) stay readable, searchable and linkable after migrating."""
+    from newsbrief.pipeline import prepare_articles
+    from newsbrief.store.neardup import band_keys, signature
+
+    original, copy = seed_articles[0], seed_articles[1]
+    document = prepare_articles([original])[0]
+    values = signature(original.title, document.text)
+    path = tmp_path / "v2.db"
+    conn = connect(path, migrate_to=2)
+    conn.execute("INSERT INTO events (id, seq, headline, created_at, updated_at, article_count) "
+                 "VALUES ('e1', 1, 'Envoy to visit North Korea', 'now', 'now', 1)")
+    conn.execute("INSERT INTO articles (id, title, raw_text, text, content_hash, event_id, "
+                  "added_at, published) VALUES (?, ?, ?, ?, ?, 'e1', 'now', '2017-11-15')",
+                  (original.id, original.title, original.text, document.text,
+                   content_hash(original)))
+    conn.executemany("INSERT INTO sentences (article_id, idx, text, start, end, paragraph) "
+                     "VALUES (?,?,?,?,?,?)",
+                     [(original.id, s.index, s.text, s.start, s.end, s.paragraph)
+                      for s in document.sentences])
+    conn.execute("INSERT INTO minhashes (article_id, signature) VALUES (?, ?)",
+                 (original.id, values.astype("uint64").tobytes()))
+    conn.executemany("INSERT INTO lsh_bands (key, article_id) VALUES (?, ?)",
+                     [(k, original.id) for k in band_keys(values, 0.35)])
+    conn.execute("INSERT INTO event_search (rowid, event_id, headline, titles) "
+                 "VALUES (77, 'e1', 'Envoy to visit North Korea', '')")
+    conn.close()
+    with Store(path, config=FAST) as s:
+        assert schema_version(s.conn) == migrations()[-1].version
+        stored = s.get_article(original.id)
+        assert [x.text for x in stored.sentences] == [x.text for x in document.sentences]
+        assert s.conn.execute("SELECT COUNT(*) FROM sentences WHERE text IS NOT NULL"
+                              ).fetchone()[0] < len(document.sentences)
+        report = s.add_articles([copy.with_(published="2017-11-16")])
+        assert report.duplicates == [(copy.id, original.id)]
+        assert s.get_article(copy.id).event_id == "e1"
+        assert s.conn.execute("SELECT COUNT(*) FROM event_search WHERE event_id = 'e1'"
+                              ).fetchone()[0] == 1
+        assert [e.id for e in s.list_events(query="korea")[0]] == ["e1"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from contextlib import nullcontext
+from contextlib import ExitStack
 from pathlib import Path
 
 from newsbrief.cli.common import add_quiet, progress, report_problems, write
@@ -69,8 +69,9 @@ def format_result(result: EvaluationResult) -> str:
             f"{result.recall[rouge_type]:9.2f}{result.precision[rouge_type]:11.2f}"
         )
     lines.append(
-        f"{result.clusters_per_second:.1f} clusters/s ({1000 * result.seconds / result.clusters:.1f}"
-        f" ms per cluster), peak memory {result.peak_memory_mb:.0f} MB"
+        f"{result.clusters_per_second:.1f} clusters/s "
+        f"({1000 * result.seconds / result.clusters:.1f} ms per cluster), "
+        f"peak memory {result.peak_memory_mb:.0f} MB"
     )
     return "\n".join(lines)
 
@@ -85,9 +86,13 @@ def run(args: argparse.Namespace) -> int:
     with open(args.dataset, "rb") as handle:
         total = sum(1 for line in handle if line.strip())
     total = min(total, args.limit) if args.limit else total
-    out = open(args.predictions, "w", encoding="utf-8") if args.predictions else nullcontext()
     try:
-        with out as predictions, progress("Evaluating", total, args.quiet) as advance:
+        with ExitStack() as stack:
+            predictions = (
+                stack.enter_context(open(args.predictions, "w", encoding="utf-8"))
+                if args.predictions else None
+            )
+            advance = stack.enter_context(progress("Evaluating", total, args.quiet))
             result = evaluate(
                 args.dataset, config, mode=args.mode, truncate=args.truncate, limit=args.limit,
                 progress=advance, predictions=predictions,

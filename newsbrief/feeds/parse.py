@@ -203,7 +203,11 @@ def parse_feed(
     if content_type:
         headers["content-type"] = content_type + (f"; charset={charset}" if charset else "")
     # Always bytes: given a str, feedparser would treat it as a URL or file name to open.
-    doc = feedparser.parse(bytes(data), response_headers=headers)
+    try:
+        doc = feedparser.parse(bytes(data), response_headers=headers)
+    except Exception as exc:  # noqa: BLE001 - feedparser's encoding sniffing raises
+        # UnicodeDecodeError/ValueError on a bad <?xml encoding=...?> (found by fuzzing).
+        raise FeedParseError(url, f"cannot parse feed ({exc.__class__.__name__})") from None
     warnings: list[str] = []
     if doc.bozo:
         exc = doc.get("bozo_exception")

@@ -20,8 +20,8 @@ from newsbrief.ingest.text import article_from_text
 from newsbrief.models import Article, Problem
 
 __all__ = [
-    "IngestResult",
     "SUPPORTED_SUFFIXES",
+    "IngestResult",
     "article_from_html",
     "article_from_record",
     "article_from_text",

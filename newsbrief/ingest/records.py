@@ -143,6 +143,8 @@ def articles_from_json_file(path: Path, data: bytes, problems: list[Problem]) ->
     for position, (line, obj) in enumerate(objects):
         if is_cluster(obj):
             cluster_id = str(obj.get("id", f"{path.stem}-{position}"))
+            if not obj["articles"]:  # found by fuzzing: was skipped without a word
+                problems.append(Problem(str(path), "field 'articles' is an empty list", line))
             for i, record in enumerate(obj["articles"]):
                 article = article_from_record(record, default_id=f"{cluster_id}/{i}", path=str(path))
                 if isinstance(article, Problem):

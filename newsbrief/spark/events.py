@@ -15,9 +15,10 @@ everything:
 
 An article without a date is compared with every event at no time penalty by the clusterer;
 here it is placed in the windows of the median day of the dated articles of its file (or of
-the whole collection), and keeps no date inside the window, as on one machine. When no
-article has a date there is no time axis: everything is one group (``UNDATED``), clustered in
-one piece, which is exactly one pass (the evaluation sets are like this).
+the whole collection), and keeps no date inside the window, as on one machine. When most
+articles have no date (``SparkJobConfig.min_dated_share``) there is no time axis to cut:
+everything is one group (``UNDATED``), clustered in one piece, which is exactly one pass (the
+evaluation sets are like this: a few of their articles carry a date in their text).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import hashlib
 import math
 from collections.abc import Iterable, Iterator
 
-from newsbrief.cluster import ClusterConfig, EventClusterer, Features, _parse_day
+from newsbrief.cluster import ClusterConfig, EventClusterer, Features, parse_day
 
 __all__ = [
     "UNDATED", "article_day", "cluster_window", "event_id", "fallback_days", "merge_windows",
@@ -38,7 +39,7 @@ UNDATED = -(1 << 40)
 
 def article_day(published: str | None) -> float | None:
     """Days since the epoch of a publication date, read as the clusterer reads it."""
-    return _parse_day(published)
+    return parse_day(published)
 
 
 def fallback_days(day_counts: Iterable[tuple[tuple[int, int], int]]) -> tuple[dict, float | None]:

@@ -56,7 +56,9 @@ class SparkJobConfig:
     ``partitions`` the number of partitions of the per-article stages (default: twice the
     cores Spark has). Copies are found corpus-wide either way; with ``copies_follow_original``
     they are left out of clustering and put in their original's event (as the store does),
-    otherwise every article is clustered (as ``newsbrief cluster`` does).
+    otherwise every article is clustered (as ``newsbrief cluster`` does). Time windows are used
+    when at least ``min_dated_share`` of the clustered articles have a date; otherwise the
+    collection is clustered in one piece.
     """
 
     brief: BriefConfig = field(default_factory=BriefConfig)
@@ -64,6 +66,7 @@ class SparkJobConfig:
     window_days: float = 3.0
     partitions: int | None = None
     copies_follow_original: bool = False
+    min_dated_share: float = 0.5
 
     def __post_init__(self) -> None:
         if not self.window_days > 0:
@@ -236,9 +239,17 @@ def run_job(
         .map(lambda kv: ((kv[0], math.floor(kv[1])), 1)).reduceByKey(add).collect()
     )
     by_file, overall = fallback_days(day_counts)
+    dated = sum(count for _, count in day_counts)
+    if dated < config.min_dated_share * n_items:
+        # Mostly undated: there is no time axis to cut, and windows would only separate the
+        # few dated articles from the events they belong to. One group is one pass.
+        by_file, overall = {}, None
+        windowed = False
+    else:
+        windowed = True
 
     def place(item: tuple) -> list[tuple]:
-        day = article_day(item[3])
+        day = article_day(item[3]) if windowed else None
         if day is None:
             day = by_file.get(item[0][0], overall)
         return [(w, item) for w in window_keys(day, stride)]
@@ -324,7 +335,7 @@ def run_job(
         config={
             "brief": asdict(config.brief), "cluster": asdict(config.cluster),
             "window_days": config.window_days, "partitions": partitions,
-            "copies_follow_original": follow,
+            "copies_follow_original": follow, "windowed": windowed,
             "master": sc.master, "inputs": list(inputs),
         },
     )

@@ -50,6 +50,10 @@ def spark_session(
         # Articles are pickled Python objects: Kryo has nothing to gain on them.
         "spark.sql.execution.arrow.pyspark.enabled": "false",
     }
+    # Spark runs one task per core: native thread pools (BLAS, OpenMP, HiGHS) in every
+    # Python worker would oversubscribe the cores.
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        settings[f"spark.executorEnv.{var}"] = "1"
     if shuffle_partitions:
         settings["spark.sql.shuffle.partitions"] = str(shuffle_partitions)
         settings["spark.default.parallelism"] = str(shuffle_partitions)

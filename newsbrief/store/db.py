@@ -63,6 +63,15 @@ def _applied(conn: sqlite3.Connection, current: int) -> set[int]:
     return done
 
 
+def _missing(conn: sqlite3.Connection, version: int) -> list[int]:
+    """Packaged migrations a database has not applied (read only: nothing is written)."""
+    try:
+        done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+    except sqlite3.OperationalError:  # made before that table: everything up to version
+        done = {m.version for m in migrations() if m.version <= version}
+    return [m.version for m in migrations() if m.version not in done]
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
@@ -145,7 +154,8 @@ def connect(path: str | Path, *, readonly: bool = False, migrate_to: int | None 
         else:
             version = schema_version(conn)
             latest = migrations()[-1].version
-            if version != latest:
+            missing = _missing(conn, version)
+            if version != latest or missing:
                 raise StoreError(
                     f"{path}: schema version {version}, expected {latest}; "
                     "open it once for writing to migrate"

@@ -46,12 +46,14 @@ def signature(title: str, text: str) -> np.ndarray:
 
 
 def signature_bytes(values: np.ndarray) -> bytes:
-    return values.astype(np.uint64).tobytes()
+    # datasketch's affine32 hash values are below 2**32: 4 bytes each.
+    return values.astype(np.uint32).tobytes()
 
 
 def band_keys(values: np.ndarray, threshold: float) -> list[int]:
     """One signed 64-bit key per LSH band (SQLite integers are signed)."""
     b, r = _bands(threshold, len(values))
+    # Keys hash the rows as 8-byte values, as the first stores did, so their keys still match.
     data = values.astype(np.uint64)
     keys = []
     for band in range(b):
@@ -71,29 +73,25 @@ def find_original(
 ) -> str | None:
     """The stored article this signature copies (its group's original), or None.
 
-    Among candidates at or above ``threshold`` the most similar wins; if it is itself a copy,
-    its original is returned, so every group has one original: the first one stored.
+    Only originals are banded (the store adds no band keys for a copy), so a group costs
+    one candidate however many copies it has. Among candidates at or above ``threshold``
+    the most similar wins (the earlier stored on a tie).
     """
     marks = ",".join("?" * len(keys))
     rows = conn.execute(
-        f"SELECT DISTINCT article_id FROM lsh_bands WHERE key IN ({marks})", keys
+        "SELECT a.seq, m.article_id, m.signature FROM minhashes m "
+        "JOIN articles a ON a.id = m.article_id WHERE m.article_id IN "
+        f"(SELECT article_id FROM lsh_bands WHERE key IN ({marks})) ORDER BY a.seq",
+        keys,
     ).fetchall()
-    if not rows:
-        return None
     best, best_id = threshold, None
-    for (article_id,) in rows:
-        found = conn.execute(
-            "SELECT m.signature, a.duplicate_of, a.seq FROM minhashes m "
-            "JOIN articles a ON a.id = m.article_id WHERE m.article_id = ?",
-            (article_id,),
-        ).fetchone()
-        if found is None:
-            continue
-        other = np.frombuffer(found[0], dtype=np.uint64)
+    for _, article_id, blob in rows:
+        # 4-byte values since schema 3; 8-byte ones in rows written before.
+        width = 8 if len(blob) == 8 * len(values) else 4
+        other = np.frombuffer(blob, dtype=np.uint64 if width == 8 else np.uint32)
         if len(other) != len(values):
             continue
         score = _jaccard(values, other)
         if score > best or (score == best and best_id is None):
-            best, best_id = score, found[1] or article_id
+            best, best_id = score, article_id
     return best_id
-

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
-from newsbrief.cluster import ClusterConfig, extract_features
+from newsbrief.cluster import ClusterConfig, extract_features, parse_day
 from newsbrief.config import BriefConfig
 from newsbrief.errors import NotFound, StoreError
 from newsbrief.models import Article, Brief, Document, Problem, Sentence
@@ -110,16 +110,30 @@ class Store:
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         if self.readonly:
             raise StoreError(f"{self.path}: opened read-only")
-        self.conn.execute("BEGIN IMMEDIATE")
         try:
+            self.conn.execute("BEGIN IMMEDIATE")  # waits up to busy_timeout for other writers
+            # Another process may have committed since our last batch (two ingests, watch and
+            # ingest): the clusterer's in-memory state is then stale and must be re-read.
+            version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+            if self._clusterer is not None and version != getattr(self, "_data_version", None):
+                self._clusterer.reload()
+            self._data_version = version
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+            self.conn.execute("COMMIT")
+        except BaseException as exc:
+            # SQLite has already rolled back after some errors (SQLITE_FULL, SQLITE_IOERR).
+            if self.conn.in_transaction:
+                try:
+                    self.conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
             if self._clusterer is not None:
                 self._clusterer.reload()
+            if isinstance(exc, sqlite3.Error):
+                # "database or disk is full", "attempt to write a readonly database", "database
+                # is locked" after busy_timeout: one clear line; committed batches are kept.
+                raise StoreError(f"{self.path}: cannot write: {exc}") from exc
             raise
-        else:
-            self.conn.execute("COMMIT")
 
     @property
     def clusterer(self) -> StoreClusterer:
@@ -218,15 +232,21 @@ class Store:
                     report.problems.append(Problem(
                         article.path or article.id,
                         f"article {article.id}: no text left after cleaning"))
+                elif self._exists("content_hash", digest) or (
+                        url and self._exists("canonical_url", url)):
+                    # Stored by another process since the check above (now under the lock).
+                    report.skipped.append((article.id, "already stored (concurrent ingest)"))
                 else:
                     document, values, features = prepared
                     article_id, original = self._insert(conn, document, values, digest, url, now)
                     inserted.append(article_id)
-                    if original is None:
-                        new_items.append((article_id, features, article.published))
-                    else:
-                        copies.append((article_id, original))
+                    if original is not None:
                         report.duplicates.append((article_id, original))
+                    if original is not None and self._near_in_time(original, article.published):
+                        copies.append((article_id, original))
+                    else:
+                        # A copy re-run weeks later is linked but clustered on its own.
+                        new_items.append((article_id, features, article.published))
                 if progress:
                     progress(1)
             before = clusterer.next_id
@@ -237,7 +257,8 @@ class Store:
             conn.executemany("UPDATE articles SET event_id = ? WHERE id = ?", rows)
             for gone, keep in clusterer.merges:
                 conn.execute("UPDATE articles SET event_id = ? WHERE event_id = ?", (keep, gone))
-                conn.execute("DELETE FROM event_search WHERE event_id = ?", (gone,))
+                conn.execute("DELETE FROM event_search WHERE rowid = "
+                             "(SELECT seq FROM events WHERE id = ?)", (gone,))
                 conn.execute("UPDATE events SET brief_stale = 0, article_count = 0, "
                              "outlet_count = 0, updated_at = ? WHERE id = ?", (now, gone))
                 report.merged.append((gone, keep))
@@ -257,8 +278,18 @@ class Store:
             clusterer.flush()
             for event_id in sorted(touched, key=clusterer._id_number):
                 _update_event_row(conn, event_id, now)
+                _index_event(conn, event_id, None)
         clusterer.committed()
         report.events_updated |= touched
+
+    def _near_in_time(self, original: str, published: str | None) -> bool:
+        """Whether a copy is close enough in time to its original to share its event."""
+        row = self.conn.execute("SELECT published FROM articles WHERE id = ?",
+                                (original,)).fetchone()
+        first, second = parse_day(row[0] if row else None), parse_day(published)
+        if first is None or second is None:
+            return True
+        return abs(first - second) <= self.cluster_config.max_gap_days
 
     def _exists(self, column: str, value: str) -> bool:
         return self.conn.execute(
@@ -288,12 +319,14 @@ class Store:
         conn.executemany(
             "INSERT INTO sentences (article_id, idx, text, start, end, paragraph) "
             "VALUES (?,?,?,?,?,?)",
-            [(article_id, s.index, s.text, s.start, s.end, s.paragraph) for s in document.sentences],
+            [(article_id, s.index, None if document.text[s.start:s.end] == s.text else s.text,
+              s.start, s.end, s.paragraph) for s in document.sentences],
         )
         conn.execute("INSERT INTO minhashes (article_id, signature) VALUES (?, ?)",
                      (article_id, signature_bytes(values)))
-        conn.executemany("INSERT INTO lsh_bands (key, article_id) VALUES (?, ?)",
-                         [(k, article_id) for k in keys])
+        if original is None:  # copies are found through their original
+            conn.executemany("INSERT INTO lsh_bands (key, article_id) VALUES (?, ?)",
+                             [(k, article_id) for k in keys])
         return article_id, original
 
     # ------------------------------------------------------------------ briefs
@@ -336,9 +369,7 @@ class Store:
             )
             conn.execute("UPDATE events SET headline = ?, brief_stale = 0 WHERE id = ?",
                          (headline, event_id))
-            conn.execute("DELETE FROM event_search WHERE event_id = ?", (event_id,))
-            conn.execute("INSERT INTO event_search (event_id, headline, titles) VALUES (?,?,?)",
-                         (event_id, headline, titles))
+            _index_event(conn, event_id, headline, titles)
 
     # ------------------------------------------------------------------ reading
     def _live_id(self, event_id: str) -> str:
@@ -371,7 +402,7 @@ class Store:
             match = _fts_query(query)
             if not match:
                 return [], None
-            where.append("e.id IN (SELECT event_id FROM event_search WHERE event_search MATCH ?)")
+            where.append("e.seq IN (SELECT rowid FROM event_search WHERE event_search MATCH ?)")
             params.append(match)
         if cursor:
             key, seq = _decode_cursor(cursor)
@@ -455,7 +486,8 @@ class Store:
         (article_id, title, outlet, published, url, path, language, author, raw, text,
          digest, duplicate_of, event_id, added_at) = row
         sentences = tuple(
-            Sentence(article_id, idx, s_text, start, end, paragraph)
+            Sentence(article_id, idx, text[start:end] if s_text is None else s_text, start, end,
+                     paragraph)
             for idx, s_text, start, end, paragraph in self.conn.execute(
                 "SELECT idx, text, start, end, paragraph FROM sentences WHERE article_id = ? "
                 "ORDER BY idx", (article_id,))
@@ -497,6 +529,30 @@ def _update_event_row(conn: sqlite3.Connection, event_id: str, now: str) -> None
         "MAX(published) AS last FROM articles WHERE event_id = ?) AS s WHERE events.id = ?",
         (now, event_id, event_id),
     )
+
+
+def _index_event(conn: sqlite3.Connection, event_id: str, headline: str | None,
+                 titles: str | None = None) -> None:
+    """(Re)write the event's search row; before its first brief, the headline is the title
+    (or opening) of its first article, so new events are listed and searchable at once."""
+    if headline is None:
+        row = conn.execute("SELECT headline FROM events WHERE id = ?", (event_id,)).fetchone()
+        headline = row[0] if row else ""
+        if not headline:
+            first = conn.execute(
+                "SELECT title, substr(text, 1, 200) FROM articles WHERE event_id = ? "
+                "ORDER BY seq LIMIT 1", (event_id,)).fetchone()
+            headline = (first[0] or first[1]) if first else ""
+            conn.execute("UPDATE events SET headline = ? WHERE id = ?", (headline, event_id))
+    if titles is None:
+        titles = " | ".join(t for (t,) in conn.execute(
+            "SELECT DISTINCT title FROM articles WHERE event_id = ? AND title != '' LIMIT 200",
+            (event_id,)))
+    # The search row's rowid is the event's seq, so replacing it is an indexed delete.
+    conn.execute("DELETE FROM event_search WHERE rowid = (SELECT seq FROM events WHERE id = ?)",
+                 (event_id,))
+    conn.execute("INSERT INTO event_search (rowid, event_id, headline, titles) "
+                 "SELECT seq, id, ?, ? FROM events WHERE id = ?", (headline, titles, event_id))
 
 
 def _resolve_merges(report: IngestReport) -> None:

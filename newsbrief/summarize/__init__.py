@@ -16,7 +16,7 @@ from newsbrief.dedup import SentenceGroup
 from newsbrief.errors import NewsbriefError
 from newsbrief.models import Document
 
-__all__ = ["EventInput", "Selection", "Summarizer", "METHODS", "get_summarizer", "register"]
+__all__ = ["METHODS", "EventInput", "Selection", "Summarizer", "get_summarizer", "register"]
 
 
 @dataclass(frozen=True, slots=True)

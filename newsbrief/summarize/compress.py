@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["compress", "COMPRESSION_RULES"]
+__all__ = ["COMPRESSION_RULES", "compress"]
 
 _DASH = r"[-—–]+"
 # "WASHINGTON (AP) — ", "LONDON, March 3 (Reuters) - ", "(CNN) "
 _DATELINE = re.compile(
     rf"^(?:[A-Z][A-Z.'’ -]{{1,30}}(?:,\s*[A-Z][\w. ]{{1,20}})?\s*)?"
-    rf"\((?:AP|AFP|Reuters|CNN|UPI|Xinhua|dpa|AAP|PTI|IANS|Bloomberg|[A-Z]{{2,6}})\)\s*(?:{_DASH}\s*)?"
+    r"\((?:AP|AFP|Reuters|CNN|UPI|Xinhua|dpa|AAP|PTI|IANS|Bloomberg|[A-Z]{2,6})\)"
+    rf"\s*(?:{_DASH}\s*)?"
 )
 _CITY_DASH = re.compile(rf"^[A-Z][A-Z.'’ ]{{2,30}}\s+{_DASH}\s+(?=[A-Z])")
 _CONNECTIVE = re.compile(
@@ -32,7 +33,8 @@ _PARENTHETICAL = re.compile(r"\s+\((?![^()]*\d{4})[^()\"“”]{1,60}\)(?=[\s,.;
 _ATTRIBUTION = re.compile(
     r"(?<=[^\"“”'’\s]),\s+(?:according to [^,;\"“”]{2,60}|"
     r"(?:the\s+|a\s+|an\s+)?[A-Za-z][\w.'’ -]{0,50}?\s+(?:said|says|reported|reports|added|"
-    r"confirmed|announced|told [\w.'’ -]{2,40})(?:\s+(?:on|in|late|early|last|this)\s+[\w ,]{2,30})?)"
+    r"confirmed|announced|told [\w.'’ -]{2,40})"
+    r"(?:\s+(?:on|in|late|early|last|this)\s+[\w ,]{2,30})?)"
     r"(?=[.!]$)"
 )
 
@@ -72,3 +74,9 @@ def compress(sentence: str, rules: tuple[str, ...] = COMPRESSION_RULES) -> str:
         if cut != text and _words(cut) >= 6:
             text = cut
     return text
+
+
+def is_shortening(short: str, full: str) -> bool:
+    """True when ``short`` keeps only words of ``full``, in order (case aside): a deletion."""
+    remaining = iter(re.findall(r"\w+", full.lower()))
+    return all(word in remaining for word in re.findall(r"\w+", short.lower()))

@@ -18,21 +18,21 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
-from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from newsbrief.dedup import SentenceGroup
-from newsbrief.summarize import EventInput
+from newsbrief.summarize import EventInput, Selection
 from newsbrief.summarize.compress import compress
 from newsbrief.summarize.util import STOPWORDS, stem, word_count
 
 __all__ = [
     "FEATURES", "Candidate", "ConceptOptions", "ConceptSpace", "build_space", "concept_table",
-    "load_weights", "overlap_pairs", "sentence_concepts",
+    "load_weights", "overlap_pairs", "selections", "sentence_concepts", "shortlist",
 ]
 
 _RAW_TOKEN = re.compile(r"[A-Za-z0-9]+")
@@ -122,37 +122,52 @@ FEATURES = (
 )
 
 
-class _Stats:
-    """What is known of one concept across the event."""
+@dataclass(frozen=True, slots=True)
+class _Occurrences:
+    """Every occurrence of every concept in the event, as flat arrays (one entry each)."""
 
-    __slots__ = ("best", "count", "first", "position_sum", "capitals", "stop", "digit", "unigram")
-
-    def __init__(self, stop: bool, digit: bool, unigram: bool):
-        self.unigram = unigram
-        self.best: dict[str, list[float]] = {}  # source -> [best position weight, occurrences]
-        self.count = 0
-        self.first = 10**9
-        self.position_sum = 0.0
-        self.capitals = 0
-        self.stop = stop
-        self.digit = digit
+    names: list[str]  # concept id -> concept
+    concept: np.ndarray  # concept id of each occurrence
+    source: np.ndarray  # independent source (dense id) of each occurrence
+    index: np.ndarray  # sentence index in its article
+    capital: np.ndarray  # both words capitalised, not sentence-initial
+    stop: np.ndarray  # per concept: holds a stop word
+    digit: np.ndarray  # per concept: holds a number
+    sources: int
 
 
-def concept_features(stats: _Stats, sources: int, decay: float) -> list[float]:
-    """The feature vector of one concept (names in ``FEATURES``)."""
-    n = len(stats.best)
-    return [
-        n / sources,
-        math.log1p(n),
-        math.exp(-stats.first / decay),
-        stats.position_sum / stats.count,
-        math.log1p(stats.count),
-        1.0 if stats.first == 0 else 0.0,
-        stats.capitals / stats.count,
-        1.0 if stats.stop else 0.0,
-        1.0 if stats.digit else 0.0,
-        1.0 if stats.unigram else 0.0,
-    ]
+def _per_source(occ: _Occurrences, decay: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each (concept, source) pair: concept id, best position weight, occurrences."""
+    key = occ.concept * occ.sources + occ.source
+    pairs, inverse = np.unique(key, return_inverse=True)
+    best = np.zeros(len(pairs))
+    np.maximum.at(best, inverse, np.exp(-occ.index / decay))
+    return pairs // occ.sources, best, np.bincount(inverse).astype(float)
+
+
+def feature_table(occ: _Occurrences, decay: float) -> np.ndarray:
+    """One row of features (names in ``FEATURES``) per concept, computed column-wise."""
+    n_concepts = len(occ.names)
+    count = np.bincount(occ.concept, minlength=n_concepts).astype(float)
+    concept_of_pair, _, _ = _per_source(occ, decay)
+    n = np.bincount(concept_of_pair, minlength=n_concepts).astype(float)
+    first = np.full(n_concepts, np.inf)
+    np.minimum.at(first, occ.concept, occ.index)
+    position_sum = np.bincount(occ.concept, np.exp(-occ.index / decay), minlength=n_concepts)
+    capitals = np.bincount(occ.concept, occ.capital, minlength=n_concepts)
+    unigram = np.array([" " not in c for c in occ.names], dtype=float)
+    return np.column_stack([
+        n / occ.sources,
+        np.log1p(n),
+        np.exp(-first / decay),
+        position_sum / np.maximum(count, 1),
+        np.log1p(count),
+        (first == 0).astype(float),
+        capitals / np.maximum(count, 1),
+        occ.stop,
+        occ.digit,
+        unigram,
+    ])
 
 
 @lru_cache(maxsize=4)
@@ -165,66 +180,70 @@ def load_weights(name: str = WEIGHTS_FILE) -> tuple[tuple[float, ...], float]:
 
 
 def _collect(event: EventInput, options: ConceptOptions):  # type: ignore[no-untyped-def]
+    """Every concept occurrence of the event, and each sentence's concepts."""
     source_of = {d.id: event.duplicates.get(d.id, d.id) for d in event.documents}
-    stats: dict[str, _Stats] = {}
+    source_ids = {s: i for i, s in enumerate(dict.fromkeys(source_of.values()))}
+    ids: dict[str, int] = {}
+    stop: list[bool] = []
+    digit: list[bool] = []
+    concept, source, index, capital = [], [], [], []
     concepts_of: dict[tuple[str, int], list[str]] = {}
     for document in event.documents:
-        source = source_of[document.id]
+        source_id = source_ids[source_of[document.id]]
         for sentence in document.sentences:
             found = _bigrams(sentence.text, options.unigrams)
             concepts_of[(document.id, sentence.index)] = [b[0] for b in found]
-            weight = math.exp(-sentence.index / options.position_decay)
-            for concept, capital, stop, digit in found:
-                entry = stats.get(concept)
-                if entry is None:
-                    entry = stats[concept] = _Stats(stop, digit, " " not in concept)
-                entry.count += 1
-                entry.first = min(entry.first, sentence.index)
-                entry.position_sum += weight
-                entry.capitals += capital
-                vote = entry.best.get(source)
-                if vote is None:
-                    entry.best[source] = [weight, 1.0]
-                else:
-                    vote[0] = max(vote[0], weight)
-                    vote[1] += 1.0
-    return source_of, stats, concepts_of
+            for name, is_capital, has_stop, has_digit in found:
+                k = ids.get(name)
+                if k is None:
+                    k = ids[name] = len(ids)
+                    stop.append(has_stop)
+                    digit.append(has_digit)
+                concept.append(k)
+                capital.append(is_capital)
+            source.extend([source_id] * len(found))
+            index.extend([sentence.index] * len(found))
+    occurrences = _Occurrences(
+        names=list(ids),
+        concept=np.asarray(concept, dtype=np.int64),
+        source=np.asarray(source, dtype=np.int64),
+        index=np.asarray(index, dtype=float),
+        capital=np.asarray(capital, dtype=float),
+        stop=np.asarray(stop, dtype=float),
+        digit=np.asarray(digit, dtype=float),
+        sources=max(len(source_ids), 1),
+    )
+    return source_of, occurrences, concepts_of
 
 
 def concept_table(
     event: EventInput, options: ConceptOptions = ConceptOptions()
 ) -> tuple[list[str], np.ndarray]:
     """Every concept of the event with its feature row (for fitting the learned weights)."""
-    source_of, stats, _ = _collect(event, options)
-    sources = len(set(source_of.values())) or 1
-    names = list(stats)
-    rows = [concept_features(stats[c], sources, options.position_decay) for c in names]
-    return names, np.asarray(rows, dtype=float).reshape(len(names), len(FEATURES))
+    _, occurrences, _ = _collect(event, options)
+    return occurrences.names, feature_table(occurrences, options.position_decay)
 
 
 def build_space(
     event: EventInput, options: ConceptOptions = ConceptOptions()
 ) -> ConceptSpace:
     """Weigh every concept of the event and list the candidate sentences."""
-    source_of, stats, concepts_of = _collect(event, options)
-    sources = len(set(source_of.values())) or 1
-    names = list(stats)
+    source_of, occurrences, concepts_of = _collect(event, options)
+    sources = occurrences.sources
+    names = occurrences.names
     if options.weighting == "learned":
         coefficients, intercept = options.model or load_weights()
-        table = np.asarray(
-            [concept_features(stats[c], sources, options.position_decay) for c in names],
-            dtype=float,
-        ).reshape(len(names), len(FEATURES))
+        table = feature_table(occurrences, options.position_decay)
         weights = 1.0 / (1.0 + np.exp(-(table @ np.asarray(coefficients) + intercept)))
     else:
-        weights = np.asarray([
-            sum(
-                1.0 + options.position_boost * best
-                + options.repeat_credit * (min(count, options.repeat_cap) - 1)
-                for best, count in stats[c].best.values()
-            )
-            for c in names
-        ], dtype=float)
+        # Gillick & Favre's count of sources, each vote weighted up by early position, plus
+        # a smaller credit for repeats within a source.
+        concept_of_pair, best, count = _per_source(occurrences, options.position_decay)
+        votes = (
+            1.0 + options.position_boost * best
+            + options.repeat_credit * (np.minimum(count, options.repeat_cap) - 1)
+        )
+        weights = np.bincount(concept_of_pair, votes, minlength=len(names))
     if options.unigrams:
         weights = weights * np.asarray(
             [options.unigram_weight if " " not in c else 1.0 for c in names]
@@ -254,6 +273,36 @@ def build_space(
             )
         )
     return ConceptSpace(tuple(candidates), weights, sources)
+
+
+def shortlist(space: ConceptSpace, keep: int, min_weight: float = 0.0) -> ConceptSpace:
+    """The ``keep`` candidates of best weight per word, with concepts under ``min_weight``
+    dropped: what keeps exact solving fast on events of hundreds of articles, since the
+    optimum almost never uses a sentence far down this ranking."""
+    weights = space.weights
+    trimmed = []
+    for candidate in space.candidates:
+        concepts = tuple(i for i in candidate.concepts if weights[i] >= min_weight)
+        if concepts:
+            trimmed.append(replace(candidate, concepts=concepts))
+    if len(trimmed) > keep:
+        value = [float(weights[list(c.concepts)].sum()) / math.sqrt(c.words) for c in trimmed]
+        best = sorted(np.argsort(value)[::-1][:keep].tolist())
+        trimmed = [trimmed[i] for i in best]
+    return ConceptSpace(tuple(trimmed), weights, space.sources)
+
+
+def selections(space: ConceptSpace, chosen: Sequence[int]) -> list[Selection]:
+    """The chosen candidates as :class:`Selection` objects scored by the weight they cover."""
+    out = []
+    for j in chosen:
+        candidate = space.candidates[j]
+        out.append(Selection(
+            candidate.group,
+            float(space.weights[list(candidate.concepts)].sum()),
+            candidate.text if candidate.text != candidate.group.text else None,
+        ))
+    return out
 
 
 def overlap_pairs(candidates: Sequence[Candidate], threshold: float) -> list[tuple[int, int]]:

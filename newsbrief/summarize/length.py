@@ -20,7 +20,7 @@ from importlib import resources
 
 from newsbrief.models import Document
 
-__all__ = ["RATIO", "MIN_WORDS", "MAX_WORDS", "choose_length", "length_line"]
+__all__ = ["MAX_WORDS", "MIN_WORDS", "RATIO", "choose_length", "length_line"]
 
 RATIO = 1.25
 MIN_WORDS = 100

@@ -28,7 +28,7 @@ from newsbrief.summarize import EventInput, Selection, register
 from newsbrief.summarize.concepts import ConceptOptions, ConceptSpace, build_space
 from newsbrief.summarize.util import content_terms
 
-__all__ = ["budgeted_greedy", "ConceptGreedy", "LinBilmes"]
+__all__ = ["ConceptGreedy", "LinBilmes", "budgeted_greedy"]
 
 
 def budgeted_greedy(

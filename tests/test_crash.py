@@ -1,0 +1,199 @@
+"""Crash consistency of the store, at CI size (benchmarks/crash_store.py runs the big version):
+SIGKILL mid-ingest and resume, two writers at once, a locked, full or read-only database.
+
+The consistency checks (integrity, each content hash once, every article in a live event,
+event counts, no stale brief, each latest brief listing exactly its event's articles) are
+``state`` of benchmarks/crash_store.py, shared so that CI and the benchmark check the same.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from newsbrief.config import BriefConfig
+from newsbrief.errors import StoreError
+from newsbrief.ingest import read_paths
+from newsbrief.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from crash_store import CLI, bcubed_f1, state
+
+FAST = ["--no-analysis", "--method", "lead"]  # the store's behaviour, not the summarizer's
+QUICK = BriefConfig(analyze=False, method="lead")
+
+
+@pytest.fixture(scope="module")
+def corpus(eval_dir, tmp_path_factory) -> Path:
+    """80 articles of the clustering dev set in two JSONL files."""
+    folder = tmp_path_factory.mktemp("corpus")
+    lines = (eval_dir / "clustering-dev.jsonl").read_text(encoding="utf-8").splitlines()[:80]
+    for part in range(2):
+        with open(folder / f"part-{part}.jsonl", "w", encoding="utf-8") as out:
+            for line in lines[part * 40:(part + 1) * 40]:
+                record = json.loads(line)
+                out.write(json.dumps({"id": record["id"], "title": record["title"],
+                                      "text": record["text"]}) + "\n")
+    return folder
+
+
+def ingest(db: Path, corpus: Path, *extra: str) -> list[str]:
+    return [*CLI, "ingest", str(corpus), "--db", str(db), "-q", "--batch-size", "16", *FAST,
+            *extra]
+
+
+@pytest.fixture(scope="module")
+def reference(corpus, tmp_path_factory) -> dict:
+    db = tmp_path_factory.mktemp("ref") / "ref.db"
+    done = subprocess.run(ingest(db, corpus), capture_output=True, text=True, check=False, timeout=600,
+                          cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    result = state(db)
+    # 79: one of the 80 is the same text as another (content hash), stored once.
+    assert result["problems"] == [] and result["articles"] == 79
+    return {**result, "path": db}
+
+
+def assert_same_as_reference(db: Path, reference: dict) -> None:
+    got = state(db)
+    assert got["problems"] == []
+    assert got["hashes"] == reference["hashes"]
+    # Resuming replays the same decisions: the events are the reference's exactly.
+    assert bcubed_f1(got["partition"], reference["partition"]) == 1.0
+
+
+def test_sigkill_at_random_moments_then_resume(corpus, reference, tmp_path):
+    db = tmp_path / "killed.db"
+    rng = random.Random(20)
+    kills = 0
+    for _ in range(6):
+        proc = subprocess.Popen(ingest(db, corpus), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, cwd=ROOT)
+        try:
+            proc.wait(timeout=rng.uniform(1.5, 6.0))
+            continue  # finished before the kill
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            kills += 1
+        if db.exists():
+            with sqlite3.connect(db) as conn:
+                assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert kills >= 3, "the ingest finished too fast to be killed: raise the corpus size"
+    done = subprocess.run(ingest(db, corpus), capture_output=True, text=True, check=False, timeout=600,
+                          cwd=ROOT)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert_same_as_reference(db, reference)
+
+
+def test_two_ingests_at_once_store_each_article_once(corpus, reference, tmp_path):
+    db = tmp_path / "two.db"
+    procs = [subprocess.Popen(ingest(db, corpus), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True, cwd=ROOT) for _ in range(2)]
+    errors = [p.communicate(timeout=600)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], errors
+    assert not any("locked" in e or "Traceback" in e for e in errors), errors
+    got = state(db)
+    assert got["problems"] == [] and got["hashes"] == reference["hashes"]
+
+
+def articles(corpus: Path, part: int):
+    return read_paths([corpus / f"part-{part}.jsonl"]).articles
+
+
+def test_full_disk_is_a_store_error_and_keeps_committed_batches(corpus, tmp_path):
+    """SQLite's max_page_count stands in for a full disk: the same SQLITE_FULL error path."""
+    db = tmp_path / "full.db"
+    with Store(db, batch_size=8, config=QUICK) as store:
+        store.add_articles(articles(corpus, 0), refresh="none")
+        kept = store.counts()["articles"]
+        pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+        store.conn.execute(f"PRAGMA max_page_count = {pages + 2}")
+        with pytest.raises(StoreError, match="database or disk is full"):
+            store.add_articles(articles(corpus, 1), refresh="none")
+        partial = store.counts()["articles"]
+    assert kept <= partial < 79
+    first = state(db)
+    assert first["integrity"] == "ok"
+    with Store(db, batch_size=8, config=QUICK) as store:  # space again: the same call finishes the job
+        store.add_articles(articles(corpus, 0) + articles(corpus, 1), refresh="end")
+    final = state(db)
+    assert final["problems"] == [] and final["articles"] == 79
+    assert first["hashes"] <= final["hashes"]
+
+
+def test_locked_database_waits_for_the_writer_then_reports_clearly(corpus, tmp_path, monkeypatch):
+    import newsbrief.store.db as db_module
+
+    db = tmp_path / "locked.db"
+    Store(db).close()
+    monkeypatch.setattr(db_module, "BUSY_TIMEOUT_MS", 1500)
+    holder = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    # A writer that lets go within the busy timeout: the ingest waits and succeeds.
+    threading.Timer(0.5, lambda: holder.execute("COMMIT")).start()
+    with Store(db) as store:
+        report = store.add_articles(articles(corpus, 0)[:5], refresh="none")
+        assert len(report.added) == 5
+        # One that holds on past it: a StoreError naming the database, not a traceback.
+        holder.execute("BEGIN IMMEDIATE")
+        start = time.monotonic()
+        with pytest.raises(StoreError, match=r"locked\.db: cannot write: database is locked"):
+            store.add_articles(articles(corpus, 0)[5:10], refresh="none")
+        assert time.monotonic() - start >= 1.0
+        holder.execute("ROLLBACK")
+        assert store.counts()["articles"] == 5
+    holder.close()
+
+
+def test_read_only_database_gives_one_line_and_loses_nothing(corpus, reference, tmp_path):
+    """The write must be refused by the OS. Root ignores file modes, so as root the ingest
+    runs in a child that switches to uid/gid 65534 (nobody) after a warm-up run has loaded
+    every lazy import; as any other user the files are simply made read-only."""
+    folder = Path(tempfile.mkdtemp(prefix="nb-ro-"))
+    try:
+        db = folder / "db.sqlite"
+        shutil.copy(reference["path"], db)
+        data = folder / "in"
+        shutil.copytree(corpus, data)
+        extra = data / "new.jsonl"
+        extra.write_text(json.dumps({"title": "Harbour bridge shut", "text": "The harbour "
+                                     "bridge closed on Monday after engineers found cracks. "
+                                     * 5}) + "\n")
+        os.chmod(folder, 0o755)
+        for path in [db, *data.iterdir()]:
+            os.chmod(path, 0o444)
+        os.chmod(data, 0o755)
+        warm = folder / "warm"
+        script = (
+            "import os, sys\n"
+            "from newsbrief.cli import main\n"
+            f"main(['ingest', {str(data)!r}, '--db', {str(warm / 'w.db')!r}, '-q',"
+            f" *{FAST!r}])\n"
+            "if os.geteuid() == 0:\n"
+            "    os.setgid(65534); os.setuid(65534)\n"
+            f"sys.exit(main(['ingest', {str(data)!r}, '--db', {str(db)!r}, '-q', *{FAST!r}]))\n"
+        )
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              check=False, timeout=600, cwd=ROOT)
+        assert done.returncode == 3, done.stderr
+        assert "Traceback" not in done.stderr
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"newsbrief: error: {db}"), lines
+        assert "readonly" in lines[0] or "read-only" in lines[0] or "unable to open" in lines[0]
+        assert state(db)["hashes"] == reference["hashes"]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

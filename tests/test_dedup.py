@@ -1,0 +1,68 @@
+"""Near-duplicate articles and near-identical sentence groups, on the seeds and small texts."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsbrief.dedup import duplicate_groups, find_duplicates, group_sentences, minhash
+from newsbrief.models import Article, Document
+from newsbrief.pipeline import load_articles, prepare_articles
+from newsbrief.segment import segment_text
+
+WIRE, COPY, REWRITE = "000_63619180b1ce8ac3", "001_b92210f6684e49f3", "003_955b4ad72e2eeda8"
+
+
+@pytest.fixture(scope="module")
+def seed_documents(seeds_dir):
+    articles, _ = load_articles([seeds_dir])
+    return prepare_articles(articles)
+
+
+def document(article_id: str, text: str) -> Document:
+    return Document(Article(article_id, "", text), text, segment_text(article_id, text))
+
+
+def test_wire_copies_are_duplicates_and_the_rewrite_is_not(seed_documents):
+    duplicates = find_duplicates(seed_documents)
+    assert {WIRE, COPY} <= set(duplicates) | set(duplicates.values())
+    assert duplicates.get(WIRE) == COPY or duplicates.get(COPY) == WIRE
+    assert REWRITE not in duplicates and REWRITE not in duplicates.values()
+
+
+def test_duplicate_groups_name_original_and_members(seed_documents):
+    groups = duplicate_groups(seed_documents, find_duplicates(seed_documents))
+    assert len(groups) == 1
+    assert set(groups[0].members) == {WIRE, COPY}
+    assert groups[0].original in groups[0].members
+
+
+def test_minhash_is_deterministic():
+    text = "China will send a special envoy to North Korea this week, state media said."
+    assert minhash(text).jaccard(minhash(text)) == 1.0
+    assert (minhash(text).hashvalues == minhash(text).hashvalues).all()
+
+
+def test_near_identical_sentences_of_different_articles_are_one_group(seed_documents):
+    groups = group_sentences(seed_documents)
+    assert sum(len(g.sentences) for g in groups) == sum(len(d.sentences) for d in seed_documents)
+    shared = [g for g in groups if len(g.sources) > 1]
+    assert shared
+    envoy = [g for g in shared if "special envoy to North Korea" in g.text]
+    assert envoy and {WIRE, COPY} <= set(envoy[0].sources)
+
+
+def test_grouping_needs_strong_overlap_and_different_articles():
+    a = document("a", "The storm killed twelve people in the coastal town of Harwich on Monday.")
+    b = document(
+        "b", "The storm killed twelve people in the coastal town of Harwich, officials said."
+    )
+    c = document("c", "The coastal town of Harwich held a festival for twelve days in summer.")
+    same = document("d", "Rain fell. Rain fell.")
+    groups = group_sentences([a, b, c, same])
+    by_text = {g.text: g for g in groups}
+    together = [g for g in groups if set(g.sources) == {"a", "b"}]
+    assert len(together) == 1
+    assert all("c" not in g.sources or len(g.sources) == 1 for g in groups)
+    # Sentences of one article are never grouped with each other.
+    assert all(len(g.sources) == len(g.sentences) for g in groups)
+    assert "Rain fell." in by_text
