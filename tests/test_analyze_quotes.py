@@ -118,3 +118,14 @@ def test_written_quote_merged_with_variant_and_full_name():
     assert quote.variants == (
         "We will not stop until every family is accounted for and every home is safe",
     )
+
+
+def test_honorific_is_not_the_speaker():
+    doc = document(
+        paragraphs(
+            '"The levee held better than we feared," said Dr. Ana Brecht, a hydrologist.',
+            'Prof. Tomas Weir said: "We will need a new survey of the riverbed."',
+        )
+    )
+    speakers = {q.text.split()[1]: q.speaker for q in analyse([doc]).quotes}
+    assert speakers == {"levee": "Ana Brecht", "will": "Tomas Weir"}

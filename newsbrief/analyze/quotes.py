@@ -53,8 +53,12 @@ _VERBS = (
 )
 _PARTICIPLES = r"saying|warning|adding|noting|insisting|stressing|declaring|writing|telling"
 _SPEAKER = r"[^,.;:!?“”\"‘’\n]{1,90}?"
-_AFTER_VERB_FIRST = re.compile(rf"^[\s,]*(?:{_VERBS})\s+(?P<spk>{_SPEAKER})\s*(?:[,.;:!?(]|$)")
-_AFTER_SPEAKER_FIRST = re.compile(rf"^[\s,—–-]*(?P<spk>{_SPEAKER})\s+(?:{_VERBS})\b")
+# An honorific's full stop would otherwise end the speaker ("said Dr. Lena Sorvik" -> "Dr").
+_HONORIFIC = r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof|Gen|Sen|Rep|Gov|Col|Capt|Lt|Sgt|Rev|Hon)\.\s+)?"
+_AFTER_VERB_FIRST = re.compile(
+    rf"^[\s,]*(?:{_VERBS})\s+{_HONORIFIC}(?P<spk>{_SPEAKER})\s*(?:[,.;:!?(]|$)"
+)
+_AFTER_SPEAKER_FIRST = re.compile(rf"^[\s,—–-]*{_HONORIFIC}(?P<spk>{_SPEAKER})\s+(?:{_VERBS})\b")
 _BEFORE = re.compile(rf"(?P<spk>{_SPEAKER})\s+(?:{_VERBS})\s*[:,]?\s*$")
 _SPEECH = re.compile(rf"\b(?:{_VERBS})\b")
 _PARTICIPLE = re.compile(rf"\b(?:{_PARTICIPLES})\b")

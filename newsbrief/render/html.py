@@ -45,7 +45,7 @@ def to_html(brief: Brief) -> str:
     if brief.entities:
         parts.append("<h2>Who and what</h2><ul>")
         parts += [
-            f"<li><b>{_e(e.name)}</b> <span class=meta>{_e(e.type)}, {e.mentions} mentions"
+            f"<li><b>{_e(e.name)}</b> <span class=meta>{_e(e.type)}, {e.mentions} mention{'' if e.mentions == 1 else 's'}"
             f"{'; ' + _e(e.roles[0]) if e.roles else ''}</span>"
             f"{_refs(e.sources, numbers)}</li>"
             for e in brief.entities[:20]

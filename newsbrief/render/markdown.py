@@ -29,7 +29,7 @@ def to_markdown(brief: Brief) -> str:
         for entity in brief.entities[:20]:
             refs = "".join(f"[^{numbers[s]}]" for s in entity.sources if s in numbers)
             role = f"; {_md_escape(entity.roles[0])}" if entity.roles else ""
-            lines.append(f"- **{_md_escape(entity.name)}** ({entity.type}, {entity.mentions} mentions{role}){refs}")
+            lines.append(f"- **{_md_escape(entity.name)}** ({entity.type}, {entity.mentions} mention{'' if entity.mentions == 1 else 's'}{role}){refs}")
         lines.append("")
     if brief.quotes:
         lines += ["## Quotes", ""]
