@@ -84,6 +84,7 @@ class Store:
         self._lock = threading.RLock()
         self.conn = connect(self.path, readonly=readonly, migrate_to=migrate_to)
         self._clusterer: StoreClusterer | None = None
+        self._data_version: int | None = None  # PRAGMA data_version seen by the last write
         # Worker processes for cleaning and signing (the results are the same with any count).
         self.workers = max(1, workers)
         self._pool: Any = None
@@ -115,7 +116,7 @@ class Store:
             # Another process may have committed since our last batch (two ingests, watch and
             # ingest): the clusterer's in-memory state is then stale and must be re-read.
             version = self.conn.execute("PRAGMA data_version").fetchone()[0]
-            if self._clusterer is not None and version != getattr(self, "_data_version", None):
+            if self._clusterer is not None and version != self._data_version:
                 self._clusterer.reload()
             self._data_version = version
             yield self.conn
