@@ -184,7 +184,7 @@ def timed_reference(db: Path, inputs: Path, extra: list[str]) -> tuple[float, fl
 
 
 def kills(db: Path, inputs: Path, extra: list[str], n: int, ref_seconds: float,
-          first_commit: float, rng: random.Random) -> dict:
+          first_commit: float, rng: random.Random, spread: float = 1.0) -> dict:
     """Kill after a delay drawn from [F / 2, F + (T - F) / n] (F: first commit, T: whole
     run): some kills land in start-up (reading, before any commit), most after some batches.
     Batches are large (1,024 articles) and a slow machine may need longer than the window to
@@ -193,7 +193,7 @@ def kills(db: Path, inputs: Path, extra: list[str], n: int, ref_seconds: float,
     included."""
     log = []
     done_early = 0
-    base = first_commit + max(1.0, ref_seconds - first_commit) / n
+    base = first_commit + spread * max(1.0, ref_seconds - first_commit) / n
     span = base
     last = (-1, -1)
     while len(log) < n:
@@ -365,6 +365,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="use only this many articles")
     parser.add_argument("--out", default="/tmp/nb-crash", help="work folder (emptied first)")
     parser.add_argument("--no-analysis", action="store_true", help="briefs without analysis")
+    parser.add_argument("--spread", type=float, default=1.0,
+                        help="scale of the kill window past the first commit (smaller: more "
+                        "kills before the ingest completes; restarts cost start-up time)")
     parser.add_argument("--full-size", default="16m",
                         help="size of the tmpfs that fills up (default 16m: the first batch "
                         "fits, the rest does not)")
@@ -401,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     if "kills" not in args.skip:
         report["kills"] = kills(out / "killed.db", inputs, extra, args.kills, ref_seconds,
-                                first_commit, rng)
+                                first_commit, rng, args.spread)
         report["kills"]["check"] = compare("killed and resumed", out / "killed.db", ref)
     if "concurrent" not in args.skip:
         report["concurrent"] = concurrent(out / "concurrent.db", inputs, extra)

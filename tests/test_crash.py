@@ -58,13 +58,15 @@ def ingest(db: Path, corpus: Path, *extra: str) -> list[str]:
 @pytest.fixture(scope="module")
 def reference(corpus, tmp_path_factory) -> dict:
     db = tmp_path_factory.mktemp("ref") / "ref.db"
-    done = subprocess.run(ingest(db, corpus), capture_output=True, text=True, check=False, timeout=600,
-                          cwd=ROOT)
+    start = time.monotonic()
+    done = subprocess.run(ingest(db, corpus), capture_output=True, text=True, check=False,
+                          timeout=600, cwd=ROOT)
+    seconds = time.monotonic() - start
     assert done.returncode == 0, done.stderr
     result = state(db)
     # 79: one of the 80 is the same text as another (content hash), stored once.
     assert result["problems"] == [] and result["articles"] == 79
-    return {**result, "path": db}
+    return {**result, "path": db, "seconds": seconds}
 
 
 def assert_same_as_reference(db: Path, reference: dict) -> None:
@@ -83,7 +85,8 @@ def test_sigkill_at_random_moments_then_resume(corpus, reference, tmp_path):
         proc = subprocess.Popen(ingest(db, corpus), stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, cwd=ROOT)
         try:
-            proc.wait(timeout=rng.uniform(1.5, 6.0))
+            # Somewhere in the run: start-up, a batch, or the brief refresh.
+            proc.wait(timeout=rng.uniform(0.25, 0.6) * reference["seconds"])
             continue  # finished before the kill
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGKILL)
