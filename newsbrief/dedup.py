@@ -11,7 +11,7 @@ Sentences: sentences of different articles whose content words overlap strongly 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +22,7 @@ from newsbrief.models import Document, DuplicateGroup, Sentence
 __all__ = [
     "NUM_PERM",
     "SentenceGroup",
+    "UnionFind",
     "duplicate_groups",
     "find_duplicates",
     "group_sentences",
@@ -48,17 +49,21 @@ def minhash(text: str, num_perm: int = NUM_PERM) -> MinHash:
     return m
 
 
-class _UnionFind:
-    def __init__(self, items: Iterable[str]):
-        self.parent = {i: i for i in items}
+class UnionFind:
+    """Disjoint sets with path halving; unknown items join as singletons on first use."""
 
-    def find(self, x: str) -> str:
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
+    def __init__(self, items: Iterable[Hashable] = ()):
+        self.parent: dict[Hashable, Hashable] = {i: i for i in items}
+
+    def find(self, x: Hashable) -> Hashable:
+        parent = self.parent
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
         return x
 
-    def union(self, a: str, b: str) -> None:
+    def union(self, a: Hashable, b: Hashable) -> None:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
             self.parent[rb] = ra
@@ -75,7 +80,7 @@ def find_duplicates(documents: Sequence[Document], threshold: float = 0.35) -> d
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
     hashes: dict[str, MinHash] = {}
     order = {doc.id: i for i, doc in enumerate(documents)}
-    uf = _UnionFind(order)
+    uf = UnionFind(order)
     for doc in documents:
         m = minhash(doc.article.title + "\n" + doc.text)
         for other in lsh.query(m):
@@ -165,7 +170,7 @@ def group_sentences(
         & (np.minimum(sizes[i], sizes[j]) >= 4)
         & (shared / np.maximum(sizes[i], sizes[j]) >= threshold)
     )
-    uf = _UnionFind(str(k) for k in range(len(sentences)))
+    uf = UnionFind(str(k) for k in range(len(sentences)))
     for a, b in zip(i[keep].tolist(), j[keep].tolist()):
         uf.union(str(a), str(b))
     groups: dict[str, list[Sentence]] = {}

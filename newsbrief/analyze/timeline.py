@@ -34,6 +34,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from newsbrief.analyze.nlp import Annotated
+from newsbrief.dedup import UnionFind
 from newsbrief.models import TimelineEntry
 
 __all__ = ["DatedMention", "find_dates", "merge_timeline", "resolve"]
@@ -327,14 +328,7 @@ def merge_timeline(
     """
     participants = participants or {}
     group_of = group_of or {}
-    parent = list(range(len(mentions)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    sets = UnionFind(range(len(mentions)))
     for i, a in enumerate(mentions):
         key_a = (a.article_id, a.sentence_index)
         for j in range(i + 1, len(mentions)):
@@ -349,10 +343,10 @@ def merge_timeline(
                 or shared & people
                 or len(shared) >= 2
             ):
-                parent[find(j)] = find(i)
+                sets.union(i, j)
     clusters: dict[int, list[DatedMention]] = {}
     for i, m in enumerate(mentions):
-        clusters.setdefault(find(i), []).append(m)
+        clusters.setdefault(sets.find(i), []).append(m)
     entries = []
     for members in clusters.values():
         members.sort(key=lambda m: (order.get(m.article_id, 0), m.sentence_index))

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from newsbrief.dedup import NUM_PERM
+from newsbrief.dedup import NUM_PERM, UnionFind
 from newsbrief.models import DuplicateGroup
 
 __all__ = ["DuplicateResult", "band_params", "find_duplicates_spark", "verified_pairs"]
@@ -92,24 +92,6 @@ def verified_pairs(signatures, threshold: float, num_perm: int = NUM_PERM):
     return checked, candidates
 
 
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, x: str) -> str:
-        parent = self.parent
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[rb] = ra
-
-
 def find_duplicates_spark(prepared, threshold: float) -> DuplicateResult:
     """Duplicate groups of an RDD of :class:`newsbrief.spark.job.Prepared` records."""
     sc = prepared.context
@@ -137,7 +119,7 @@ def find_duplicates_spark(prepared, threshold: float) -> DuplicateResult:
     candidate_count = candidates.count()
     exact_groups.unpersist()
 
-    uf = _UnionFind()
+    uf = UnionFind()
     for a, b in exact_edges + near_edges:
         uf.union(a, b)
     if not uf.parent:

@@ -28,6 +28,7 @@ import math
 from collections.abc import Iterable, Iterator
 
 from newsbrief.cluster import ClusterConfig, EventClusterer, Features, parse_day
+from newsbrief.dedup import UnionFind
 
 __all__ = [
     "UNDATED", "article_day", "cluster_window", "event_id", "fallback_days", "merge_windows",
@@ -102,30 +103,9 @@ def cluster_window(
         yield article_id, (window, event)
 
 
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict = {}
-
-    def find(self, x):
-        parent = self.parent
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(self, a, b) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            # Keep the earlier window's node as the root: stable, readable components.
-            if rb < ra:
-                ra, rb = rb, ra
-            self.parent[rb] = ra
-
-
 def merge_windows(links: Iterable[tuple[tuple[int, str], tuple[int, str]]]) -> dict:
     """``(window, event)`` node -> root node, from the node pairs one article connects."""
-    uf = _UnionFind()
+    uf = UnionFind()
     for a, b in links:
         uf.union(a, b)
     return {node: uf.find(node) for node in list(uf.parent)}
