@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from newsbrief.analyze.entities import EntityIndex, actors
 from newsbrief.analyze.nlp import Annotated
-from newsbrief.analyze.timeline import DatedMention
+from newsbrief.analyze.timeline import NUMBER_WORDS, DatedMention
 from newsbrief.models import Claim, Disagreement
 
 __all__ = ["ClaimMention", "compatible", "find_claims", "find_disagreements"]
@@ -46,39 +46,6 @@ _EVENT = {k: re.compile(rf"\b(?:{v})\b", re.IGNORECASE) for k, v in _EVENTS.item
 _PREVIOUS = re.compile(
     r"\b(?:last|previous|most recent|prior)\b|\bfirst\b.*\bsince\b", re.IGNORECASE
 )
-_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "a": 1,
-    "an": 1,
-    "dozen": 12,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-    "hundred": 100,
-}
 _N = (
     r"(?:\d[\d,]*(?:\.\d+)?|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
@@ -170,8 +137,8 @@ class ClaimMention:
 
 def _number(text: str) -> float | None:
     t = text.lower().replace(",", "")
-    if t in _NUMBERS:
-        return float(_NUMBERS[t])
+    if t in NUMBER_WORDS:
+        return float(NUMBER_WORDS[t])
     try:
         return float(t)
     except ValueError:

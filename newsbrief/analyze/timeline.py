@@ -129,6 +129,42 @@ class DatedMention:
     end: int = 0
 
 
+# Numbers written as words, for counts ("four-day trip") and offsets ("two days after").
+NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "a": 1,
+    "an": 1,
+    "dozen": 12,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+}
+
+
 @lru_cache(maxsize=512)
 def _parser(base: datetime, prefer: str):
     from dateparser.date import DateDataParser
@@ -188,21 +224,7 @@ def resolve(
         if reference is None:
             return None
         words = low.split()
-        count = {
-            "a": 1,
-            "an": 1,
-            "one": 1,
-            "two": 2,
-            "three": 3,
-            "four": 4,
-            "five": 5,
-            "six": 6,
-            "seven": 7,
-            "eight": 8,
-            "nine": 9,
-            "ten": 10,
-        }
-        n = int(words[0]) if words[0].isdigit() else count.get(words[0], 1)
+        n = int(words[0]) if words[0].isdigit() else NUMBER_WORDS.get(words[0], 1)
         # "X came N days after Y": the reference is X, so Y is N days earlier.
         sign = (
             -1 if ("after" in low or "later" in low or "next" in low or "following" in low) else 1
