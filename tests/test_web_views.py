@@ -179,3 +179,22 @@ def test_event_page_shows_every_section():
     # each cited sentence: a focusable button controlling its sources panel
     for key in re.findall(r'aria-controls="([^"]+)"', html):
         assert f'id="{key}"' in html
+
+
+def test_event_listed_before_its_brief_shows_its_articles(seeds_dir, tmp_path):
+    from starlette.testclient import TestClient
+
+    from newsbrief.store import Store
+    from newsbrief.web import create_app
+
+    db = tmp_path / "pending.db"
+    with Store(db) as store:
+        report = store.add_articles(read_paths([seeds_dir]).articles, refresh="none")
+    event_id = sorted(report.events_created)[0]
+    with TestClient(create_app(db)) as client:
+        page = client.get(f"/events/{event_id}")
+        assert page.status_code == 200
+        assert "being prepared" in page.text
+        assert page.text.count('href="/articles/') == 5
+        assert client.get(f"/api/v1/events/{event_id}").status_code == 404
+        assert client.get("/events/no-such-event").status_code == 404

@@ -99,9 +99,14 @@ def event_context(summary: Any, brief: Brief, stored: Sequence[Any]) -> dict[str
 def event_page(request: Request, event_id: str) -> HTMLResponse:
     store = request.app.state.pool.get()
     summary = store.get_event(event_id)
-    brief = store.get_brief(event_id)
-    context = event_context(summary, brief, store.event_articles(event_id))
-    return _render(request, "event.html", context)
+    articles = store.event_articles(event_id)
+    try:
+        brief = store.get_brief(event_id)
+    except NotFound:
+        # Listed events get their brief when the ingest that found them finishes; until then
+        # the page shows what is known rather than an error.
+        return _render(request, "event_pending.html", {"event": summary, "articles": articles})
+    return _render(request, "event.html", event_context(summary, brief, articles))
 
 
 @router.get("/articles/{article_id:path}", response_class=HTMLResponse)
