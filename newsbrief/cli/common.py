@@ -14,6 +14,13 @@ def add_quiet(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars or notices")
 
 
+def add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db", metavar="PATH", default=None,
+        help="database file (default: the platform's user data folder, newsbrief.db)",
+    )
+
+
 def add_format(parser: argparse.ArgumentParser, choices: list[str], default: str) -> None:
     parser.add_argument(
         "-f", "--format", choices=choices, default=default, help=f"output format (default {default})"

@@ -11,15 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from newsbrief.cli.common import add_format, add_quiet, progress, report_problems, write
+from newsbrief.cli.common import add_db, add_format, add_quiet, progress, report_problems, write
 from newsbrief.errors import InputError, NoUsableInput
-
-
-def _add_db(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--db", metavar="PATH", default=None,
-        help="database file (default: the platform's user data folder, newsbrief.db)",
-    )
 
 
 def _positive(kind: type) -> object:
@@ -63,7 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     fetch.add_argument("urls", nargs="+", metavar="URL", help="article page URLs")
     _add_fetch_options(fetch)
-    _add_db(fetch)
+    add_db(fetch)
     add_format(fetch, ["table", "json"], "table")
     add_quiet(fetch)
     fetch.set_defaults(handler=run_fetch)
@@ -80,7 +73,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     watch.add_argument("--interval", type=_positive(float), default=900.0, metavar="SECONDS",
                        help="seconds between rounds (default 900)")
     _add_fetch_options(watch)
-    _add_db(watch)
+    add_db(watch)
     add_format(watch, ["table", "json"], "table")
     add_quiet(watch)
     watch.set_defaults(handler=run_watch)
@@ -90,7 +83,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="List the feeds in the store with their last poll, last success, articles "
         "added and last error.",
     )
-    _add_db(feeds)
+    add_db(feeds)
     add_format(feeds, ["table", "json"], "table")
     add_quiet(feeds)
     feeds.set_defaults(handler=run_feeds)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 
-from newsbrief.cli.common import add_quiet, warn
+from newsbrief.cli.common import add_db, add_quiet, warn
 from newsbrief.errors import InputError, MissingDependency
 
 DEFAULT_HOST = "127.0.0.1"
@@ -22,8 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "NEWSBRIEF_TOKEN environment variable; without one the server is read-only."
         ),
     )
-    parser.add_argument("--db", metavar="PATH", default=None,
-                        help="database file (default: the user data folder's newsbrief.db)")
+    add_db(parser)
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT,
                         help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from newsbrief.cli.common import add_format, add_quiet, progress, report_problems, write
+from newsbrief.cli.common import add_db, add_format, add_quiet, progress, report_problems, write
 from newsbrief.config import BriefConfig
 from newsbrief.errors import NoUsableInput
 
@@ -48,8 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "order; the store links copies, clusters and briefs them as on ingest.",
     )
     load.add_argument("folder", metavar="DIR", help="the --output folder of spark-run")
-    load.add_argument("--db", metavar="PATH", default=None,
-                      help="database file (default: the platform's user data folder)")
+    add_db(load)
     add_format(load, ["table", "json"], "table")
     add_quiet(load)
     load.set_defaults(handler=run_import)

@@ -7,17 +7,10 @@ import json
 import sys
 from pathlib import Path
 
-from newsbrief.cli.common import add_format, add_quiet, progress, report_problems, write
+from newsbrief.cli.common import add_db, add_format, add_quiet, progress, report_problems, write
 from newsbrief.errors import InputError, NoUsableInput
 from newsbrief.ingest import read_paths
 from newsbrief.render import render
-
-
-def add_db(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--db", metavar="PATH", default=None,
-        help="database file (default: the platform's user data folder, newsbrief.db)",
-    )
 
 
 def _store(args: argparse.Namespace, *, readonly: bool = False):  # type: ignore[no-untyped-def]
