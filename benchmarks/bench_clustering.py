@@ -5,7 +5,12 @@ For each of ``clustering-dev.jsonl`` and ``clustering-wikiref220.jsonl``:
 * the default :class:`~newsbrief.cluster.ClusterConfig` (one configuration for both files):
   B-cubed precision/recall/F1 and ARI in file order, and F1 over shuffled orders of arrival,
   with the whole file as one batch (as ``newsbrief cluster`` does for files up to 1,024
-  articles) and as a stream of smaller batches (as the store sees a feed);
+  articles) and as a stream of smaller batches with document frequencies counted as articles
+  arrive, both with the default open window (``reopen``) and with final decisions
+  (``reopen=0``, as the store decides);
+* a dated stream: the file in its order, article ``i`` published on day ``i // 25`` (the
+  variant of ``benchmarks/spark_fidelity.py``), in batches of 256;
+* cross-file: ``cohesion_ratio`` tuned on the other file, scored on this one;
 * sensitivity: F1 as the two parameters of the relative rule move around their defaults;
 * the batch baseline of the eval README (TF-IDF, average linkage, one distance threshold):
   the best threshold per file, and each file scored with the other file's best threshold;
@@ -13,6 +18,16 @@ For each of ``clustering-dev.jsonl`` and ``clustering-wikiref220.jsonl``:
   baseline's threshold and for our ``cohesion_ratio``, averaged over 3 random splits.
 
     python benchmarks/bench_clustering.py [--shuffles 5] [--json]
+    python benchmarks/bench_clustering.py --compare '{}' '{"reopen": 0}' '{"entity_weight": 0}'
+
+    python benchmarks/bench_clustering.py --cost 3000 [--compare '{"reopen": 0}']
+
+``--cost N`` times, without a profiler, ``extract_features`` and ``EventClusterer.add_batch``
+(in memory, batches of 1,024, frequencies counted as articles arrive) per article over the
+first N articles of ``benchmarks/bench_scale.py``'s synthetic stream, best of 3 runs, for the
+default configuration or each ``--compare`` one. ``--compare`` scores each configuration (overrides of the default, as JSON) on both files:
+F1 in file order, and mean/min F1 over shuffled orders in batches of 256 with document
+frequencies counted as articles arrive.
 """
 
 from __future__ import annotations
@@ -22,6 +37,7 @@ import json
 import random
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,10 +45,13 @@ sys.path.insert(0, str(ROOT))
 
 from newsbrief.cluster import (
     ClusterConfig,
+    EventClusterer,
     adjusted_rand,
     batch_agglomerative,
     bcubed,
     cluster_documents,
+    cluster_records,
+    extract_features,
     prepare_for_clustering,
     read_cluster_file,
 )
@@ -49,6 +68,10 @@ def _load(name: str):  # type: ignore[no-untyped-def]
 
 def _ours(documents, labels, config, prefit=True) -> dict[str, float]:  # type: ignore[no-untyped-def]
     assigned = cluster_documents(documents, config, prefit=prefit)
+    return _scores(documents, labels, assigned)
+
+
+def _scores(documents, labels, assigned) -> dict[str, float]:  # type: ignore[no-untyped-def]
     truth = [labels[d.id] for d in documents]
     pred = [assigned[d.id] for d in documents]
     p, r, f = bcubed(truth, pred)
@@ -56,12 +79,24 @@ def _ours(documents, labels, config, prefit=True) -> dict[str, float]:  # type: 
 
 
 def _shuffled(documents, labels, config, seeds: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """F1 over shuffled orders; below one batch, frequencies grow with the stream."""
     f1s = []
+    prefit = config.batch_size >= len(documents)
     for seed in range(1, seeds + 1):
         order = list(documents)
         random.Random(seed).shuffle(order)
-        f1s.append(_ours(order, labels, config)["f1"])
+        f1s.append(_ours(order, labels, config, prefit=prefit)["f1"])
     return {"mean": sum(f1s) / len(f1s), "min": min(f1s), "max": max(f1s)}
+
+
+def _dated(documents, labels, config) -> float:  # type: ignore[no-untyped-def]
+    """The file in its order as a dated stream: article ``i`` on day ``i // 25``."""
+    records = []
+    for i, d in enumerate(documents):
+        day = date(2024, 1, 1) + timedelta(days=i // 25)
+        records.append((d.id, d.article.title, d.text, f"{day.isoformat()}T{i % 24:02d}:00:00"))
+    assigned = cluster_records(records, config, prefit=False)
+    return _scores(documents, labels, assigned)["f1"]
 
 
 def _baseline(articles, labels, threshold: float) -> float:  # type: ignore[no-untyped-def]
@@ -76,15 +111,67 @@ def _split(labels: dict[str, str], seed: int) -> tuple[set[str], set[str]]:
     return set(names[:half]), set(names[half:])
 
 
+def _cost(n: int, overrides: list[str]) -> int:
+    """CPU milliseconds per article of features and of clustering (best of 3 runs)."""
+    import itertools
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_scale import stream
+
+    documents = prepare_for_clustering(list(itertools.islice(stream(), n)))
+    for text in overrides:
+        config = ClusterConfig().with_(**json.loads(text))
+        best_features = best_batches = float("inf")
+        for _ in range(3):
+            start = time.process_time()
+            features = [extract_features(d.article.title, d.text, config) for d in documents]
+            best_features = min(best_features, time.process_time() - start)
+            clusterer = EventClusterer(config)
+            items = [(d.id, f, d.article.published) for d, f in zip(documents, features)]
+            start = time.process_time()
+            for first in range(0, len(items), config.batch_size):
+                clusterer.add_batch(items[first:first + config.batch_size])
+            best_batches = min(best_batches, time.process_time() - start)
+        print(f"{text}: {len(documents)} articles, extract_features "
+              f"{1000 * best_features / len(documents):.3f} ms/article, add_batch "
+              f"{1000 * best_batches / len(documents):.3f} ms/article, "
+              f"{len(set(clusterer.labels_.values()))} events", flush=True)
+    return 0
+
+
+def _compare(overrides: list[str], shuffles: int) -> int:
+    """One line per configuration: F1 in file order and over shuffled batches of 256."""
+    data = {name: _load(name) for name in FILES}
+    for text in overrides:
+        config = ClusterConfig().with_(**json.loads(text))
+        cells = []
+        for name, (_, documents, labels) in data.items():
+            f = _ours(documents, labels, config)["f1"]
+            s = _shuffled(documents, labels, config.with_(batch_size=256), shuffles)
+            cells.append(f"{name.split('-', 1)[1].split('.')[0]} {f:.3f}, "
+                         f"shuffled/256 {s['mean']:.3f} (min {s['min']:.3f})")
+        print(f"{text}: " + "; ".join(cells), flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shuffles", type=int, default=5)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--compare", nargs="+", metavar="JSON", default=None,
+                        help="only compare these configurations (JSON overrides)")
+    parser.add_argument("--cost", type=int, default=0, metavar="N",
+                        help="only time features and clustering per article over N articles")
     args = parser.parse_args(argv)
     default = ClusterConfig()
+    if args.cost:
+        return _cost(args.cost, args.compare or ["{}"])
+    if args.compare:
+        return _compare(args.compare, args.shuffles)
     out: dict = {"config": {"cohesion_ratio": default.cohesion_ratio,
                             "lone_prior": default.lone_prior,
-                            "entity_weight": default.entity_weight}}
+                            "entity_weight": default.entity_weight,
+                            "reopen": default.reopen}}
     data = {name: _load(name) for name in FILES}
     best_threshold = {}
     for name, (articles, documents, labels) in data.items():
@@ -97,6 +184,11 @@ def main(argv: list[str] | None = None) -> int:
         for size in (256, 64):
             row[f"shuffled_batches_of_{size}"] = _shuffled(
                 documents, labels, default.with_(batch_size=size), args.shuffles)
+            row[f"shuffled_batches_of_{size}_final"] = _shuffled(
+                documents, labels, default.with_(batch_size=size, reopen=0), args.shuffles)
+        row["dated_batches_of_256"] = _dated(documents, labels, default.with_(batch_size=256))
+        row["dated_batches_of_256_final"] = _dated(
+            documents, labels, default.with_(batch_size=256, reopen=0))
         row["sensitivity"] = {
             f"ratio={ratio} prior={prior}": round(
                 _ours(documents, labels, default.with_(cohesion_ratio=ratio, lone_prior=prior))["f1"], 4)
@@ -128,7 +220,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  ours (default)  P {s['p']:.3f} R {s['r']:.3f} F1 {s['f1']:.3f} "
                   f"ARI {s['ari']:.3f}  ({row['seconds']} s)")
             print(f"  ours, streaming document frequencies: F1 {row['streaming_df']:.3f}")
-            for key in ("shuffled_one_batch", "shuffled_batches_of_256", "shuffled_batches_of_64"):
+            print(f"  dated stream, batches of 256: F1 {row['dated_batches_of_256']:.3f} "
+                  f"(final decisions: {row['dated_batches_of_256_final']:.3f})")
+            for key in ("shuffled_one_batch", "shuffled_batches_of_256",
+                        "shuffled_batches_of_256_final", "shuffled_batches_of_64",
+                        "shuffled_batches_of_64_final"):
                 v = row[key]
                 print(f"  {key} ({args.shuffles} orders): F1 mean {v['mean']:.3f} "
                       f"min {v['min']:.3f} max {v['max']:.3f}")
@@ -137,6 +233,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  2-fold CV over labels: baseline {row['cv_2fold_f1']['baseline']:.3f}, "
                   f"ours {row['cv_2fold_f1']['ours']:.3f}", flush=True)
     names = list(data)
+    ratios = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+    for name, other in ((names[0], names[1]), (names[1], names[0])):
+        # Tune the rule on the other file only, then score this one.
+        _, other_docs, other_labels = data[other]
+        tuned = max(ratios, key=lambda x: _ours(
+            other_docs, other_labels, default.with_(cohesion_ratio=x))["f1"])
+        _, documents, labels = data[name]
+        f = _ours(documents, labels, default.with_(cohesion_ratio=tuned))["f1"]
+        out[name]["tuned_on_other_file"] = {"cohesion_ratio": tuned, "f1": f}
+        if not args.json:
+            print(f"{name}: cohesion_ratio tuned on {other} ({tuned}): F1 {f:.3f}")
     for name, other in ((names[0], names[1]), (names[1], names[0])):
         articles, _, labels = data[name]
         f = _baseline(articles, labels, best_threshold[other])

@@ -6,13 +6,20 @@ labelled event is replayed in "epochs" 45 days apart, every replay a perturbed c
 URL and date), and about 8% of articles are followed by a syndicated copy from another outlet
 (near-identical, so the MinHash LSH links it). Articles arrive in date order.
 
-Generation happens before each timed chunk and is not timed. Briefs are deferred (``refresh
-= "none"``), as the store allows, and their cost is measured separately on a sample.
+Generation happens before each timed chunk and is not timed. The timed region is one
+``Store.add_articles`` call per chunk: cleaning and sentence splitting, MinHash signatures,
+clustering features (in the worker processes, which prepare the next batch while the main
+process writes the current one), near-duplicate lookup, incremental clustering and the SQL
+writes (main process). Briefs are deferred (``refresh="none"``), as the store allows, and
+their cost is measured separately on a sample.
 
     python benchmarks/bench_scale.py --articles 10000 20000 50000 100000 --workers 2
 
-prints one line per checkpoint (articles, seconds, articles/s overall and for the last
-chunk, peak RSS, database size) and a JSON summary at the end.
+prints one line per checkpoint (articles, wall seconds, articles/s overall and for the last
+chunk, CPU seconds of the main process and of the workers, CPU milliseconds per article, of
+which the clusterer's ``add_batch`` + ``flush``, peak RSS, database size) and a JSON summary at
+the end. Other jobs on the machine slow the wall clock; CPU time per article is the steadier
+figure. ``--stages N`` first times the per-article stages alone on N articles of the stream.
 """
 
 from __future__ import annotations
@@ -105,18 +112,65 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _cpu_seconds(store: Store) -> float:
+def _cpu_seconds(store: Store) -> tuple[float, float]:
     """CPU time of this process and of the store's live worker processes (Linux /proc)."""
     own = resource.getrusage(resource.RUSAGE_SELF)
-    total = own.ru_utime + own.ru_stime
+    workers = 0.0
     pool = getattr(store, "_pool", None)
     for pid in (getattr(pool, "_processes", None) or {}):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            workers += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         except (OSError, IndexError, ValueError):
             pass
-    return total
+    return own.ru_utime + own.ru_stime, workers
+
+
+def _time_clusterer(store: Store) -> list[float]:
+    """Accumulate the CPU time of the clusterer's add_batch and flush (measurement only)."""
+    spent = [0.0]
+    clusterer = store.clusterer
+    for name in ("add_batch", "flush"):
+        method = getattr(clusterer, name)
+
+        def timed(*args: object, _method=method, **kwargs: object) -> object:
+            t0 = time.process_time()
+            try:
+                return _method(*args, **kwargs)
+            finally:
+                spent[0] += time.process_time() - t0
+
+        setattr(clusterer, name, timed)
+    return spent
+
+
+def stages(n: int) -> dict[str, float]:
+    """CPU milliseconds per article of each per-article stage, alone, on ``n`` articles."""
+    from newsbrief.clean import clean_text
+    from newsbrief.cluster import ClusterConfig, extract_features
+    from newsbrief.segment import sentence_spans
+    from newsbrief.store.neardup import signature
+    from newsbrief.store.rows import prepare_article
+
+    articles = [article for article, _ in zip(stream(), range(n))]
+    config = ClusterConfig()
+    out: dict[str, float] = {}
+
+    def timed(name: str, work) -> list:
+        t0 = time.process_time()
+        result = [work(a, *rest) for a, *rest in items]
+        out[name] = round(1000 * (time.process_time() - t0) / n, 3)
+        return result
+
+    items = [(a,) for a in articles]
+    texts = timed("clean", lambda a: clean_text(a.text, a.title)[0])
+    items = list(zip(articles, texts))
+    timed("sentences", lambda a, text: list(sentence_spans(text)))
+    timed("minhash", lambda a, text: signature(a.title, text))
+    timed("features", lambda a, text: extract_features(a.title, text, config))
+    items = [(a,) for a in articles]
+    timed("prepare_article (all of the above)", lambda a: prepare_article(a, config))
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,7 +185,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--method", default=BriefConfig().method,
                         help="summarization method of the sampled briefs")
     parser.add_argument("--db", default=None, help="database path (default: a temporary file)")
+    parser.add_argument("--stages", type=int, default=0,
+                        help="first time each per-article stage alone on this many articles")
     args = parser.parse_args(argv)
+    if args.stages:
+        print(json.dumps({"stage_cpu_ms_per_article": stages(args.stages)}), flush=True)
 
     tmp = tempfile.TemporaryDirectory()
     db = Path(args.db) if args.db else Path(tmp.name) / "bench.db"
@@ -144,16 +202,19 @@ def main(argv: list[str] | None = None) -> int:
           flush=True)
     with Store(db, batch_size=args.batch_size, workers=args.workers,
                config=BriefConfig(analyze=False, method=args.method)) as store:
-        cpu = 0.0
+        cpu_main = cpu_workers = 0.0
+        cluster_cpu = _time_clusterer(store)
         for target in targets:
             chunk_start, chunk_done = elapsed, done
             while done < target:
                 n = min(args.chunk, target - done)
                 articles = [next(source) for _ in range(n)]
-                t0, c0 = time.perf_counter(), _cpu_seconds(store)
+                t0, (m0, w0) = time.perf_counter(), _cpu_seconds(store)
                 report = store.add_articles(articles, refresh="none")
                 elapsed += time.perf_counter() - t0
-                cpu += _cpu_seconds(store) - c0
+                m1, w1 = _cpu_seconds(store)
+                cpu_main += m1 - m0
+                cpu_workers += w1 - w0
                 done += n
                 if report.problems:
                     print(f"  {len(report.problems)} problem(s), e.g. {report.problems[0]}")
@@ -162,9 +223,13 @@ def main(argv: list[str] | None = None) -> int:
                 "articles": done, "seconds": round(elapsed, 1),
                 "articles_per_s": round(done / elapsed, 1),
                 "chunk_articles_per_s": round((done - chunk_done) / (elapsed - chunk_start), 1),
-                "cpu_s": round(cpu, 1),
-                "articles_per_cpu_s": round(done / max(1e-9, cpu), 1),
+                "cpu_s": round(cpu_main + cpu_workers, 1),
+                "cpu_main_s": round(cpu_main, 1), "cpu_workers_s": round(cpu_workers, 1),
+                "cpu_ms_per_article": round(1000 * (cpu_main + cpu_workers) / done, 2),
+                "cluster_cpu_ms_per_article": round(1000 * cluster_cpu[0] / done, 2),
+                "articles_per_cpu_s": round(done / max(1e-9, cpu_main + cpu_workers), 1),
                 "peak_rss_mb": round(_rss_mb(), 1), "db_mb": round(_db_size(db) / 2**20, 1),
+                "db_kb_per_article": round(_db_size(db) / 1024 / done, 1),
                 "events": counts["events"], "duplicates": counts["duplicates"],
                 "merged": counts["merged_events"], "load": round(os.getloadavg()[0], 1),
             }

@@ -22,8 +22,16 @@ of cohesion-relative merge criteria such as Chameleon (Karypis, Han & Kumar, 199
 Within a batch, the new articles and the existing events they could join are agglomerated
 most-similar pair first under that rule; existing events are never split, may absorb
 articles, and may merge with each other (the merge step for events that turn out to be one).
-The order of articles inside a batch does not matter; across batches it matters a little
-(reported by ``benchmarks/bench_clustering.py``).
+The order of articles inside a batch does not matter. Across batches it would: an article
+that arrives before its partners joins whatever looser group is there, and a stream cut into
+small batches collects such early mistakes. So the ``reopen`` most recent articles stay
+*open*: each batch takes them out of their events again (an event is a sum, so an article's
+vector is subtracted) and decides them anew with the new articles and today's document
+frequencies. This is retrospective (batch) clustering over a sliding window of recent
+articles, between the on-line and retrospective detection compared by Yang, Pierce &
+Carbonell ("A Study of Retrospective and On-Line Event Detection", SIGIR 1998). Within the
+last ``reopen`` articles plus one batch, order does not matter (F1 over shuffled orders:
+``benchmarks/bench_clustering.py``).
 
 The same :class:`EventClusterer` serves ``newsbrief cluster``, the store (which persists its
 state through four storage hooks) and the Spark job, so they agree.
@@ -31,17 +39,28 @@ state through four storage hooks) and the Spark job, so they agree.
 
 from __future__ import annotations
 
+import heapq
 import math
+import operator
 import re
 import struct
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
+
+from newsbrief.cluster_eval import (
+    adjusted_rand,
+    batch_agglomerative,
+    bcubed,
+    prepare_for_clustering,
+    read_cluster_file,
+)
+from newsbrief.cluster_linkage import agglomerate as _agglomerate
 
 __all__ = [
     "ClusterConfig",
@@ -91,7 +110,10 @@ class ClusterConfig:
     ``query_terms``: how many of an article's top terms find candidate events;
     ``max_candidates``: events considered per article; ``cohesion_power``: 1 averages two
     cohesions, larger values lean to the larger; ``max_terms``: terms kept per article;
-    ``batch_size``: articles decided together.
+    ``batch_size``: articles decided together; ``reopen``: how many of the most recent
+    articles stay *open*: each batch decides them again together with the new articles, so
+    an article that arrived before its partners can still move to them (0: decisions are
+    final once their batch is done).
     """
 
     cohesion_ratio: float = 0.45
@@ -106,6 +128,7 @@ class ClusterConfig:
     cohesion_power: float = 1.0
     max_terms: int = 300
     batch_size: int = 1024
+    reopen: int = 256
 
     def with_(self, **changes: Any) -> ClusterConfig:
         return replace(self, **changes)
@@ -127,25 +150,22 @@ class Features:
 def extract_features(title: str, text: str, config: ClusterConfig | None = None) -> Features:
     """Content words (sublinear tf, title words weighted up) and capitalised phrases."""
     config = config or ClusterConfig()
+    # Count first, then filter the distinct words (far fewer than the running words).
     counts: Counter[str] = Counter()
-    for word in _WORD.findall(text.lower()):
-        if word not in STOP_WORDS and (len(word) > 2 or word.isdigit()):
-            counts[word] += 1
-    for word in _WORD.findall(title.lower()):
-        if word not in STOP_WORDS and (len(word) > 2 or word.isdigit()):
-            counts[word] += config.title_weight
+    for source, weight in ((text, 1), (title, config.title_weight)):
+        for word, n in Counter(_WORD.findall(source.lower())).items():
+            if word not in STOP_WORDS and (len(word) > 2 or word.isdigit()):
+                counts[word] += n * weight
     if len(counts) > config.max_terms:
         counts = Counter(dict(counts.most_common(config.max_terms)))
     terms = {_term_id(w): 1.0 + math.log(c) for w, c in counts.items()}
     phrases: Counter[str] = Counter()
-    for source in (title, text):
-        for match in _PHRASE.finditer(source):
-            phrase = match.group(0).strip(" .-'’")
-            key = phrase.lower()
-            # Single common words capitalised at a sentence start are not names.
-            if " " not in key and (key in STOP_WORDS or len(key) < 3):
-                continue
-            phrases[key] += 1
+    for raw, n in Counter(_PHRASE.findall(title) + _PHRASE.findall(text)).items():
+        key = raw.strip(" .-'’").lower()
+        # Single common words capitalised at a sentence start are not names.
+        if " " not in key and (key in STOP_WORDS or len(key) < 3):
+            continue
+        phrases[key] += n
     entities = {_term_id(_ENTITY_PREFIX + p): 1.0 + math.log(c) for p, c in phrases.items()}
     return Features(terms, entities)
 
@@ -189,6 +209,27 @@ class EventState:
         self.norm2 = _add_into(self.vector, vector, self.norm2)
         self.size += 1
         self._span(day, day)
+
+    def withdraw(self, vector: dict[int, float]) -> None:
+        """Take one member's vector out again (the inverse of :meth:`add`; the time span
+        is kept, since the other members' days are not stored)."""
+        dot = 0.0
+        own = 0.0
+        target = self.vector
+        for key, value in vector.items():
+            old = target.get(key, 0.0)
+            dot += old * value
+            own += value * value
+            rest = old - value
+            if abs(rest) < 1e-12:
+                target.pop(key, None)
+            else:
+                target[key] = rest
+        self.size -= 1
+        self.norm2 = max(0.0, self.norm2 - 2.0 * dot + own) if self.size else 0.0
+        if not self.size:
+            target.clear()
+            self.first_day = self.last_day = None
 
     def absorb(self, other: EventState) -> None:
         self.norm2 = _add_into(self.vector, other.vector, self.norm2)
@@ -246,7 +287,20 @@ def _dot(a: dict[int, float], b: dict[int, float]) -> float:
 
 def _top(vector: dict[int, float], n: int) -> list[int]:
     """The ``n`` heaviest keys (ties by key, so every process picks the same)."""
-    return sorted(vector, key=lambda k: (-vector[k], k))[:n]
+    # (-weight, key) tuples compare in C; no Python key function per term.
+    return [k for _, k in heapq.nsmallest(n, zip(map(operator.neg, vector.values()), vector))]
+
+
+@dataclass(slots=True)
+class _Open:
+    """A recent article whose event may still change: its features, day, the vector it
+    added to its event and that event (empty before its first assignment)."""
+
+    article_id: str
+    features: Features
+    day: float | None
+    event: str = ""
+    vector: dict[int, float] = field(default_factory=dict)
 
 
 class EventClusterer:
@@ -255,7 +309,9 @@ class EventClusterer:
     State (document frequencies, event vectors, postings from terms to events) lives in
     memory; the store overrides the four storage hooks (:meth:`lookup`, :meth:`index`,
     :meth:`event`, :meth:`new_event`) to keep it in SQLite. ``labels_`` maps the articles
-    added so far to their current event and ``merges`` lists ``(gone, kept)`` event pairs.
+    added so far to their current event and ``merges`` lists ``(gone, kept)`` event pairs;
+    with ``config.reopen`` > 0, ``moves`` lists ``(article, from, to)`` for open articles
+    that changed event and ``emptied`` the events they left empty.
     """
 
     def __init__(
@@ -271,6 +327,9 @@ class EventClusterer:
         self.labels_: dict[str, str] = {}
         self.members: dict[str, list[str]] = defaultdict(list)
         self.merges: list[tuple[str, str]] = []
+        self.moves: list[tuple[str, str, str]] = []
+        self.emptied: list[str] = []
+        self.open: list[_Open] = []
 
     # ----------------------------------------------------------------- statistics
     def observe(self, features: Features) -> None:
@@ -288,17 +347,25 @@ class EventClusterer:
     def vectorize(self, features: Features) -> dict[int, float]:
         """One unit vector: TF-IDF of the words and of the phrases, weighted and joined."""
         cfg = self.config
+        # idf() inlined: this runs for every term of every article.
+        log, get = math.log, self.df.get
+        base = 1.0 + self.n_docs
         out: dict[int, float] = {}
         for part, share in ((features.terms, 1.0 - cfg.entity_weight),
                             (features.entities, cfg.entity_weight)):
-            weighted = {k: v * self.idf(k) for k, v in part.items()}
-            norm = math.sqrt(sum(v * v for v in weighted.values()))
-            if norm and share > 0:
-                scale = math.sqrt(share) / norm
-                for k, v in weighted.items():
-                    out[k] = out.get(k, 0.0) + v * scale
+            if share <= 0 or not part:
+                continue
+            weighted = {k: v * (log(base / (1.0 + get(k, 0))) + 1.0) for k, v in part.items()}
+            norm2 = sum(v * v for v in weighted.values())
+            if not norm2:
+                continue
+            scale = math.sqrt(share / norm2)
+            for k, v in weighted.items():
+                out[k] = out.get(k, 0.0) + v * scale
+        if not out:
+            return {}
         norm = math.sqrt(sum(v * v for v in out.values()))
-        return {k: v / norm for k, v in out.items()} if norm else {}
+        return {k: v / norm for k, v in out.items()}
 
     # ----------------------------------------------------------------- storage hooks
     def lookup(self, keys: Sequence[int], buckets: Sequence[int]) -> dict[str, int]:
@@ -366,7 +433,7 @@ class EventClusterer:
             kept = 0
             for event_id in ranked:
                 event = self.event(event_id)
-                if event.merged_into is not None or self._gap(
+                if event.merged_into is not None or not event.size or self._gap(
                     event.first_day, event.last_day, day, day
                 ) > cfg.max_gap_days:
                     continue
@@ -381,10 +448,14 @@ class EventClusterer:
     ) -> list[str]:
         """Assign a batch of ``(article_id, features, published)``; returns their event ids.
 
-        The batch's articles and the existing events they could join are clustered together
-        by average linkage under the relative rule (see the module docstring), most similar
-        pair first; existing events are never split, may absorb articles and may merge.
-        Within a batch the order of the articles does not matter.
+        The batch's articles, the open articles (the ``reopen`` most recent ones, taken out
+        of their events again) and the existing events they could join are clustered
+        together by average linkage under the relative rule (see the module docstring), most
+        similar pair first; existing events are never split, may absorb articles and may
+        merge. The order of the articles within a batch does not change its decisions (it
+        only says which of them stay open afterwards: the last ``reopen``). Open articles
+        that end up elsewhere are listed in ``moves``; events left empty by them in
+        ``emptied``.
         """
         cfg = self.config
         if not items:
@@ -392,12 +463,21 @@ class EventClusterer:
         if not observed:
             for _, features, _ in items:
                 self.observe(features)
-        vectors = [self.vectorize(f) for _, f, _ in items]
-        days = [parse_day(p) for _, _, p in items]
-        event_ids = self._candidates_for(vectors, days)
+        batch = self._reopen() + [_Open(article_id, features, parse_day(published))
+                                  for article_id, features, published in items]
+        # Open articles are weighed again with today's document frequencies, so an early
+        # arrival is no longer judged by the statistics of the first few articles.
+        vectors = [self.vectorize(o.features) for o in batch]
+        days = [o.day for o in batch]
+        chosen = dict.fromkeys(self._candidates_for(vectors, days))
+        # The events open articles came from stay candidates, so each can go back.
+        chosen.update((o.event, None) for o in batch if o.event and self.event(o.event).size)
+        event_ids = sorted(chosen, key=self._id_number)
         events = [self.event(e) for e in event_ids]
         groups = _agglomerate(events, vectors, days, cfg)
-        out: list[str] = [""] * len(items)
+        # Events emptied by their open articles may be taken again by those articles, so an
+        # open group that stays together keeps its id.
+        free = {o.event: None for o in batch if o.event and not self.event(o.event).size}
         for node_events, node_articles in groups:
             if node_events:
                 keep = min((events[i].id for i in node_events), key=self._id_number)
@@ -405,20 +485,42 @@ class EventClusterer:
                     if events[i].id != keep:
                         self.merge(events[i].id, keep)
             elif node_articles:
-                keep = f"{self.id_prefix}{self.next_id}"
-                self.next_id += 1
-                self.new_event(keep)
+                previous = [batch[j].event for j in node_articles if batch[j].event in free]
+                if previous:
+                    keep = min(previous, key=self._id_number)
+                    del free[keep]
+                else:
+                    keep = f"{self.id_prefix}{self.next_id}"
+                    self.next_id += 1
+                    self.new_event(keep)
             else:
                 continue
             target = self.event(keep)
             for j in node_articles:
+                o = batch[j]
                 target.add(vectors[j], days[j])
                 self.index(keep, _top(vectors[j], cfg.query_terms * 2), self.bucket(days[j]))
-                article_id = items[j][0]
-                self.labels_[article_id] = keep
-                self.members[keep].append(article_id)
-                out[j] = keep
-        return out
+                if o.event and o.event != keep:
+                    self.moves.append((o.article_id, o.event, keep))
+                o.event, o.vector = keep, vectors[j]
+                self.labels_[o.article_id] = keep
+                self.members[keep].append(o.article_id)
+        self.emptied.extend(free)
+        if cfg.reopen > 0:
+            self.open = batch[-cfg.reopen:]
+        return [o.event for o in batch[len(batch) - len(items):]]
+
+    def _reopen(self) -> list[_Open]:
+        """Take the open articles out of their events (their vectors are subtracted)."""
+        reopened, self.open = self.open, []
+        for o in reopened:
+            event = self.event(o.event)
+            while event.merged_into is not None:
+                event = self.event(event.merged_into)
+            o.event = event.id
+            event.withdraw(o.vector)
+            self.members[event.id].remove(o.article_id)
+        return reopened
 
     def _id_number(self, event_id: str) -> tuple[int, str]:
         digits = event_id[len(self.id_prefix):]
@@ -437,236 +539,46 @@ class EventClusterer:
         self.merges.append((gone, keep))
 
 
-def _power_mean(a: np.ndarray, b: np.ndarray, power: float) -> np.ndarray:
-    """Power mean of two cohesions: 1 the arithmetic mean, larger values lean to the max."""
-    if power == 1.0:
-        return (a + b) / 2.0
-    return ((a**power + b**power) / 2.0) ** (1.0 / power)
-
-
-def _agglomerate(
-    events: list[EventState],
-    vectors: list[dict[int, float]],
-    days: list[float | None],
-    cfg: ClusterConfig,
-) -> list[tuple[list[int], list[int]]]:
-    """Average-linkage agglomeration of events (fixed groups) and articles, relative rule.
-
-    Returns the final groups, sorted by their first article, as ``(event indexes, article
-    indexes)``. ``W[i, j]`` holds the sum of member-to-member similarities between nodes ``i``
-    and ``j`` (time-decayed), ``inner[i]`` the sum within node ``i``.
-    """
-    from scipy.sparse import csr_matrix
-
-    m, b = len(events), len(vectors)
-    n = m + b
-    columns: dict[int, int] = {}
-    rows, cols, vals = [], [], []
-    for r, vector in enumerate([e.vector for e in events] + vectors):
-        for key, value in vector.items():
-            rows.append(r)
-            cols.append(columns.setdefault(key, len(columns)))
-            vals.append(value)
-    matrix = csr_matrix((vals, (rows, cols)), shape=(n, max(1, len(columns))))
-    gram = (matrix @ matrix.T).toarray()
-    size = np.array([e.size for e in events] + [1] * b, dtype=float)
-    inner = np.zeros(n)
-    inner[:m] = (np.diag(gram)[:m] - size[:m]) / 2.0
-    nan = float("nan")
-    first = np.array([nan if e.first_day is None else e.first_day for e in events]
-                     + [nan if d is None else d for d in days])
-    last = np.array([nan if e.last_day is None else e.last_day for e in events]
-                    + [nan if d is None else d for d in days])
-    if not np.isnan(first).all():
-        for start in range(0, n, 256):  # row blocks bound the temporaries' memory
-            block = slice(start, min(n, start + 256))
-            # Days between the two spans (0 when they overlap or a date is missing).
-            between = np.maximum(first[None, :] - last[block, None],
-                                 first[block, None] - last[None, :])
-            between = np.nan_to_num(np.maximum(between, 0.0), nan=0.0)
-            gram[block] *= np.where(between > cfg.max_gap_days, 0.0,
-                                    0.5 ** (between / cfg.half_life_days))
-    weights = gram
-    np.fill_diagonal(weights, 0.0)
-    alive = np.ones(n, dtype=bool)
-    members: list[tuple[list[int], list[int]]] = (
-        [([i], []) for i in range(m)] + [([], [j]) for j in range(b)]
-    )
-
-    def cohesion(idx: np.ndarray | int) -> np.ndarray:
-        s = size[idx]
-        pairs = inner[idx] * 2.0 / np.maximum(s * (s - 1.0), 1.0)
-        return np.where(s > 1, np.maximum(pairs, 0.0), cfg.lone_prior)
-
-    def scores(rows: np.ndarray | slice, coh_rows: np.ndarray, coh_all: np.ndarray) -> np.ndarray:
-        """Mean similarity where a pair passes the relative rule, -inf elsewhere."""
-        mean = weights[rows] / np.outer(size[rows], size)
-        bar = np.maximum(cfg.min_similarity, cfg.cohesion_ratio * _power_mean(
-            coh_rows[:, None], coh_all[None, :], cfg.cohesion_power))
-        out = np.where((mean >= bar) & alive[None, :], mean, -np.inf)
-        return out
-
-    coh = cohesion(np.arange(n))
-    score = np.empty((n, n))
-    for start in range(0, n, 256):  # in row blocks, to bound the temporaries' memory
-        rows = np.arange(start, min(n, start + 256))
-        score[rows] = scores(rows, coh[rows], coh)
-    np.fill_diagonal(score, -np.inf)
-    arg = score.argmax(axis=1)
-    best = score[np.arange(n), arg]
-    # Merges happen most similar pair first; row maxima are kept so each step is O(n).
-    while True:
-        top = int(np.argmax(np.where(alive, best, -np.inf)))
-        if not np.isfinite(best[top]) or not alive[top]:
-            break
-        other = int(arg[top])
-        keep, gone = min(top, other), max(top, other)
-        inner[keep] += inner[gone] + weights[keep, gone]
-        size[keep] += size[gone]
-        weights[keep, :] += weights[gone, :]
-        weights[:, keep] += weights[:, gone]
-        weights[keep, keep] = 0.0
-        alive[gone] = False
-        members[keep][0].extend(members[gone][0])
-        members[keep][1].extend(members[gone][1])
-        score[gone, :] = -np.inf
-        score[:, gone] = -np.inf
-        best[gone] = -np.inf
-        coh[keep] = cohesion(keep)
-        row = scores(np.array([keep]), coh[[keep]], coh)[0]
-        row[keep] = -np.inf
-        score[keep, :] = row
-        score[:, keep] = row
-        arg[keep] = int(row.argmax())
-        best[keep] = row[arg[keep]]
-        # Rows whose best partner was one of the pair are recomputed; others may improve.
-        stale = np.flatnonzero(alive & ((arg == keep) | (arg == gone)))
-        stale = stale[stale != keep]
-        if len(stale):
-            arg[stale] = score[stale].argmax(axis=1)
-            best[stale] = score[stale, arg[stale]]
-        better = alive & (score[:, keep] > best)
-        arg[better] = keep
-        best[better] = score[better, keep]
-    groups = [members[i] for i in np.flatnonzero(alive)]
-    groups.sort(key=lambda g: (min(g[1]) if g[1] else b, min(g[0]) if g[0] else m))
-    return groups
-
-
 # --------------------------------------------------------------------- whole collections
 def cluster_records(
     records: Sequence[tuple[str, str, str, str | None]],
     config: ClusterConfig | None = None,
     *,
     prefit: bool = True,
+    frequencies: tuple[Mapping[int, int], int] | None = None,
 ) -> dict[str, str]:
     """Cluster ``(id, title, text, published)`` records in the given order; id -> event.
 
     With ``prefit`` the document frequencies of the whole collection are counted first (the
     collection is known up front, as for ``newsbrief cluster`` and a Spark batch); without it
-    they grow with the stream, as in the store.
+    they grow with the stream, as in the store. ``frequencies`` gives them instead, as
+    ``(document frequency by term id, number of documents)`` counted elsewhere (e.g. by
+    Spark over a larger collection); they are then read, never updated.
     """
     clusterer = EventClusterer(config)
     features = [extract_features(title, text, clusterer.config) for _, title, text, _ in records]
-    if prefit:
+    observed = prefit or frequencies is not None
+    if frequencies is not None:
+        clusterer.df, clusterer.n_docs = frequencies  # type: ignore[assignment]
+    elif prefit:
         for f in features:
             clusterer.observe(f)
     items = [(article_id, f, published) for (article_id, _, _, published), f in zip(records, features)]
     size = clusterer.config.batch_size
     for start in range(0, len(items), size):
-        clusterer.add_batch(items[start : start + size], observed=prefit)
+        clusterer.add_batch(items[start : start + size], observed=observed)
     return dict(clusterer.labels_)
 
 
-def batch_agglomerative(texts: Sequence[str], distance_threshold: float) -> list[int]:
-    """The batch baseline of the eval README: TF-IDF (sublinear tf, English stop words),
-    cosine distance, average linkage, one distance threshold."""
-    from sklearn.cluster import AgglomerativeClustering
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    matrix = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts).toarray()
-    model = AgglomerativeClustering(
-        n_clusters=None, metric="cosine", linkage="average", distance_threshold=distance_threshold
-    )
-    return model.fit_predict(matrix).tolist()
-
-
-def bcubed(truth: Sequence[Any], predicted: Sequence[Any]) -> tuple[float, float, float]:
-    """B-cubed precision, recall and F1 (Bagga & Baldwin 1998; Amigó et al. 2009)."""
-    if len(truth) != len(predicted):
-        raise ValueError("truth and predicted differ in length")
-    if not truth:
-        return 0.0, 0.0, 0.0
-    pairs = Counter(zip(truth, predicted))
-    by_truth = Counter(truth)
-    by_pred = Counter(predicted)
-    n = len(truth)
-    # Each item of the cell (t, p) has precision |cell|/|p| and recall |cell|/|t|.
-    precision = sum(c * c / by_pred[p] for (t, p), c in pairs.items()) / n
-    recall = sum(c * c / by_truth[t] for (t, p), c in pairs.items()) / n
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
-
-
-def adjusted_rand(truth: Sequence[Any], predicted: Sequence[Any]) -> float:
-    """Adjusted Rand index (Hubert & Arabie 1985), via scikit-learn."""
-    from sklearn.metrics import adjusted_rand_score
-
-    return float(adjusted_rand_score(list(map(str, truth)), list(map(str, predicted))))
-
-
 def cluster_documents(
-    documents: Sequence[Any], config: ClusterConfig | None = None, *, prefit: bool = True
+    documents: Sequence[Any],
+    config: ClusterConfig | None = None,
+    *,
+    prefit: bool = True,
+    frequencies: tuple[Mapping[int, int], int] | None = None,
 ) -> dict[str, str]:
     """:func:`cluster_records` over cleaned :class:`~newsbrief.models.Document` objects."""
     return cluster_records(
         [(d.id, d.article.title, d.text, d.article.published) for d in documents],
-        config, prefit=prefit,
+        config, prefit=prefit, frequencies=frequencies,
     )
-
-
-def read_cluster_file(path: str) -> tuple[list[Any], dict[str, str], list[Any]]:
-    """Articles, labels (id -> label, where present) and problems of a clustering JSONL file.
-
-    Each line is ``{"id", "title", "text"}`` with an optional ``"label"`` (and any field an
-    article record may have, e.g. ``"published"``); bad lines become problems with their
-    line numbers.
-    """
-    from pathlib import Path
-
-    from newsbrief.errors import InputError
-    from newsbrief.ingest.records import article_from_record, iter_json_objects
-    from newsbrief.models import Problem
-
-    file = Path(path)
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    problems: list[Problem] = []
-    articles, labels, seen = [], {}, set()
-    for line, obj in iter_json_objects(file, data, problems):
-        article = article_from_record(obj, default_id=f"{file.stem}-{line}", path=str(file))
-        if isinstance(article, Problem):
-            problems.append(Problem(str(file), article.reason, line))
-            continue
-        if article.id in seen:
-            problems.append(Problem(str(file), f"duplicate id {article.id!r}", line))
-            continue
-        seen.add(article.id)
-        articles.append(article)
-        if isinstance(obj, dict) and obj.get("label") is not None:
-            labels[article.id] = str(obj["label"])
-    return articles, labels, problems
-
-
-def prepare_for_clustering(articles: Sequence[Any]) -> list[Any]:
-    """Clean articles with the pipeline; one left empty by cleaning keeps its raw text."""
-    from newsbrief.models import Document
-    from newsbrief.pipeline import prepare_articles
-
-    out = []
-    for article in articles:
-        prepared = prepare_articles([article])
-        out.append(prepared[0] if prepared else Document(article, article.text, ()))
-    return out

@@ -12,8 +12,6 @@ from newsbrief.cluster import (
     ClusterConfig,
     EventClusterer,
     EventState,
-    adjusted_rand,
-    batch_agglomerative,
     bcubed,
     cluster_documents,
     cluster_records,
@@ -40,27 +38,6 @@ def wiki_docs(eval_dir: Path):
 def _score(documents, labels, config=None, **kw) -> tuple[float, float, float]:
     assigned = cluster_documents(documents, config, **kw)
     return bcubed([labels[d.id] for d in documents], [assigned[d.id] for d in documents])
-
-
-# ------------------------------------------------------------------ scores
-def test_bcubed_by_hand():
-    truth = ["a", "a", "a", "b", "b"]
-    pred = [1, 1, 2, 2, 2]
-    p, r, f = bcubed(truth, pred)
-    # precision per item: 1, 1, 1/3, 2/3, 2/3; recall: 2/3, 2/3, 1/3, 1, 1
-    assert p == pytest.approx((1 + 1 + 1 / 3 + 2 / 3 + 2 / 3) / 5)
-    assert r == pytest.approx((2 / 3 + 2 / 3 + 1 / 3 + 1 + 1) / 5)
-    assert f == pytest.approx(2 * p * r / (p + r))
-    assert bcubed(truth, truth) == (1.0, 1.0, 1.0)
-    assert adjusted_rand(truth, truth) == pytest.approx(1.0)
-    with pytest.raises(ValueError):
-        bcubed(["a"], [1, 2])
-
-
-def test_all_in_one_cluster_has_full_recall_low_precision():
-    truth = ["a", "b", "c", "d"]
-    p, r, _ = bcubed(truth, [0, 0, 0, 0])
-    assert r == 1.0 and p == pytest.approx(0.25)
 
 
 # ------------------------------------------------------------------ features and state
@@ -159,26 +136,94 @@ def test_streaming_document_frequencies_stay_close(wiki_docs):
     assert _score(documents, labels, prefit=False)[2] >= 0.85
 
 
-def test_batch_baseline_reproduces_the_calibration(dev_docs, eval_dir):
-    # The eval README: agglomerative on TF-IDF of title + text, threshold 0.85 -> 0.887.
-    articles, labels, _ = read_cluster_file(str(eval_dir / "clustering-dev.jsonl"))
-    texts = [(a.title + "\n" + a.text) for a in articles]
-    predicted = batch_agglomerative(texts, 0.85)
-    f = bcubed([labels[a.id] for a in articles], predicted)[2]
-    assert f == pytest.approx(0.887, abs=0.01)
+# ------------------------------------------------------------------ open articles and order
+def test_withdraw_is_the_inverse_of_add():
+    state = EventState("e1")
+    state.add({1: 0.6, 2: 0.8}, 17000.0)
+    before = (dict(state.vector), state.norm2)
+    state.add({2: 0.6, 3: 0.8}, 17001.0)
+    state.withdraw({2: 0.6, 3: 0.8})
+    assert state.size == 1 and state.norm2 == pytest.approx(before[1])
+    assert state.vector.keys() == before[0].keys()
+    state.withdraw({1: 0.6, 2: 0.8})
+    assert state.size == 0 and state.vector == {} and state.first_day is None
 
 
-def test_read_cluster_file_reports_bad_lines(tmp_path):
-    path = tmp_path / "mix.jsonl"
-    path.write_text(
-        '{"id": "a", "label": "x", "title": "T", "text": "Some text here. More text."}\n'
-        "{not json\n"
-        '{"id": "b", "label": "x", "title": "T"}\n'
-        '{"id": "a", "label": "y", "title": "T", "text": "Other text. Again text."}\n',
-        encoding="utf-8",
-    )
-    articles, labels, problems = read_cluster_file(str(path))
-    assert [a.id for a in articles] == ["a"] and labels == {"a": "x"}
-    assert [p.line for p in problems] == [2, 3, 4]
-    assert "missing field 'text'" in problems[1].reason
-    assert "duplicate id" in problems[2].reason
+def _batched(documents, config):
+    clusterer = EventClusterer(config)
+    for start in range(0, len(documents), config.batch_size):
+        clusterer.add_batch([(d.id, extract_features(d.article.title, d.text), None)
+                             for d in documents[start:start + config.batch_size]])
+    return clusterer
+
+
+def _partition(labels):
+    groups: dict[str, set] = {}
+    for item, label in labels.items():
+        groups.setdefault(label, set()).add(item)
+    return {frozenset(g) for g in groups.values()}
+
+
+def test_open_articles_make_small_batches_agree_with_one_batch(wiki_docs):
+    # With every article still open, cutting the stream into batches changes nothing: each
+    # batch decides the whole stream so far again, as one batch would.
+    documents, _ = wiki_docs
+    order = list(documents[:90])
+    random.Random(3).shuffle(order)
+    whole = _batched(order, ClusterConfig(batch_size=90))
+    open_ = _batched(order, ClusterConfig(batch_size=30, reopen=90))
+    final = _batched(order, ClusterConfig(batch_size=30, reopen=0))
+    assert _partition(open_.labels_) == _partition(whole.labels_)
+    assert not final.moves and not final.emptied
+    # Every move names an article, the event it left and the one it is in now.
+    for article_id, left, now in open_.moves:
+        assert left != now
+    assert {e for _, _, e in open_.moves} <= set(open_.members) | {
+        keep for _, keep in open_.merges}
+    # No article sits in an emptied event, and sizes add up.
+    live = {e: s for e, s in ((e, open_.events[e].size) for e in open_.events)
+            if open_.events[e].merged_into is None and s}
+    assert sum(live.values()) == len(order)
+    assert set(open_.labels_.values()) == set(live)
+    # Every article is still open here, so each event is exactly the sum of its members'
+    # current vectors (withdrawals left nothing behind).
+    for event_id in live:
+        event = open_.events[event_id]
+        expected: dict[int, float] = {}
+        for o in open_.open:
+            if o.event == event_id:
+                for key, value in o.vector.items():
+                    expected[key] = expected.get(key, 0.0) + value
+        assert set(event.vector) <= set(expected)
+        assert all(event.vector.get(k, 0.0) == pytest.approx(v, abs=1e-9)
+                   for k, v in expected.items())
+        assert event.norm2 == pytest.approx(sum(v * v for v in expected.values()))
+
+
+def test_open_articles_recover_from_early_decisions(dev_docs):
+    # A shuffled stream in batches of 64: articles that arrive before their partners are
+    # decided again while open, which must not score worse than final decisions.
+    documents, labels = dev_docs
+    order = list(documents)
+    random.Random(1).shuffle(order)
+    order = order[:320]
+    truth = [labels[d.id] for d in order]
+    scores = {}
+    for reopen in (0, 256):
+        clusterer = _batched(order, ClusterConfig(batch_size=64, reopen=reopen))
+        scores[reopen] = bcubed(truth, [clusterer.labels_[d.id] for d in order])[2]
+    assert scores[256] >= scores[0] + 0.03, scores
+
+
+def test_given_document_frequencies_match_prefit(wiki_docs):
+    documents, _ = wiki_docs
+    records = [(d.id, d.article.title, d.text, None) for d in documents[:60]]
+    counter = EventClusterer()
+    for _, title, text, _ in records:
+        counter.observe(extract_features(title, text))
+    given = cluster_records(records, frequencies=(dict(counter.df), counter.n_docs))
+    assert given == cluster_records(records)
+    # Frequencies of another collection weigh terms differently but are only read.
+    df = dict(counter.df)
+    cluster_records(records[:20], frequencies=(df, counter.n_docs))
+    assert df == dict(counter.df)

@@ -287,3 +287,134 @@ def test_migration_from_a_version_2_database_keeps_its_data_usable(tmp_path: Pat
         assert s.conn.execute("SELECT COUNT(*) FROM event_search WHERE event_id = 'e1'"
                               ).fetchone()[0] == 1
         assert [e.id for e in s.list_events(query="korea")[0]] == ["e1"]
+
+
+def _scheme1_signature(title: str, text: str):
+    """The signature stores of schema 1-3 wrote: datasketch's SHA-1 of each shingle."""
+    from datasketch import MinHash
+
+    from newsbrief.dedup import shingles
+
+    m = MinHash(num_perm=128, seed=1)
+    m.update_batch(list(shingles(title + "\n" + text)))
+    return m.hashvalues
+
+
+def test_migration_from_a_version_3_database_re_signs_and_packs_rows(tmp_path: Path,
+                                                                     seed_articles):
+    """A schema-3 database (SHA-1 signatures, one row per sentence, raw text as TEXT) is
+    converted: its signatures are re-signed with the current scheme and its old band keys
+    dropped, so a later copy still finds its original; sentences and raw text read back."""
+    from newsbrief.dedup import SIGNATURE_SCHEME
+    from newsbrief.pipeline import prepare_articles
+    from newsbrief.store.neardup import band_keys, signature
+
+    original, copy = seed_articles[0], seed_articles[1]
+    document = prepare_articles([original])[0]
+    old = _scheme1_signature(original.title, document.text)
+    assert not (old == signature(original.title, document.text)).all()
+    path = tmp_path / "v3.db"
+    conn = connect(path, migrate_to=3)
+    conn.execute("INSERT INTO events (id, seq, headline, created_at, updated_at, article_count) "
+                 "VALUES ('e1', 1, 'Envoy to visit North Korea', 'now', 'now', 1)")
+    conn.execute("INSERT INTO articles (id, title, raw_text, text, content_hash, event_id, "
+                 "added_at, published) VALUES (?, ?, ?, ?, ?, 'e1', 'now', '2017-11-15')",
+                 (original.id, original.title, original.text, document.text,
+                  content_hash(original)))
+    conn.executemany("INSERT INTO sentences (article_id, idx, text, start, end, paragraph) "
+                     "VALUES (?,?,NULL,?,?,?)",
+                     [(original.id, s.index, s.start, s.end, s.paragraph)
+                      for s in document.sentences])
+    conn.execute("INSERT INTO minhashes (article_id, signature) VALUES (?, ?)",
+                 (original.id, old.astype("uint32").tobytes()))
+    conn.executemany("INSERT INTO lsh_bands (key, article_id) VALUES (?, ?)",
+                     [(k, original.id) for k in band_keys(old, 0.35)])
+    conn.close()
+    with Store(path, config=FAST) as s:
+        assert s.conn.execute("SELECT COUNT(*) FROM meta WHERE key = 'signatures_to_upgrade'"
+                              ).fetchone()[0] == 0
+        new = signature(original.title, document.text)
+        blob, scheme = s.conn.execute("SELECT signature, scheme FROM minhashes").fetchone()
+        assert scheme == SIGNATURE_SCHEME and blob == new.astype("uint32").tobytes()
+        keys = [k for (k,) in s.conn.execute("SELECT key FROM lsh_bands ORDER BY key")]
+        assert keys == sorted(band_keys(new, 0.35))
+        stored = s.get_article(original.id)
+        assert stored.article.text == original.text and stored.text == document.text
+        assert [(x.text, x.start, x.end, x.paragraph) for x in stored.sentences] == \
+            [(x.text, x.start, x.end, x.paragraph) for x in document.sentences]
+        assert s.counts()["sentences"] == len(document.sentences)
+        assert s.conn.execute("SELECT COUNT(*) FROM sentences WHERE article_id = ?",
+                              (original.id,)).fetchone()[0] == len(document.sentences)
+        report = s.add_articles([copy.with_(published="2017-11-16")])
+        assert report.duplicates == [(copy.id, original.id)]
+        assert s.get_article(copy.id).event_id == "e1"
+
+
+def test_raw_text_is_kept_only_when_it_differs_and_reads_back(store, seed_articles):
+    plain = Article("plain", "Harbour", "The harbour reopened on Monday after the storm. "
+                    "Ships queued outside the breakwater overnight.")
+    store.add_articles([plain, *seed_articles], refresh="none")
+    raw = dict(store.conn.execute("SELECT id, raw_text FROM articles"))
+    assert raw["plain"] is None  # nothing was cleaned away: the cleaned text is the raw text
+    assert store.get_article("plain").article.text == plain.text
+    changed = [a for a in seed_articles if store.get_article(a.id).text != a.text]
+    assert changed
+    for article in changed:
+        assert isinstance(raw[article.id], bytes) and len(raw[article.id]) < len(article.text)
+        assert store.get_article(article.id).article.text == article.text
+
+
+def test_pipelined_batches_skip_a_repeat_of_an_article_not_yet_committed(tmp_path: Path,
+                                                                        eval_dir: Path):
+    articles = read_paths([eval_dir / "clustering-dev.jsonl"]).articles[:10]
+    # Batch 2 is checked against the store while batch 1 is still being prepared.
+    stream = articles[:5] + [articles[0]] + articles[5:]
+    with Store(tmp_path / "p.db", config=FAST, workers=2, batch_size=4) as s:
+        report = s.add_articles(stream, refresh="none")
+        assert report.skipped == [(articles[0].id, "already stored (same content)")]
+        assert len(report.added) + len(report.problems) == 10
+        assert s.counts()["articles"] == len(report.added)
+
+
+def test_signature_upgrade_resumes_in_batches(tmp_path: Path, seed_articles):
+    from newsbrief.store.neardup import UPGRADE_FLAG, upgrade_signatures
+
+    path = tmp_path / "u.db"
+    with Store(path, config=FAST) as s:
+        s.add_articles(seed_articles, refresh="none")
+        before = s.conn.execute("SELECT article_id, signature FROM minhashes ORDER BY rowid"
+                                ).fetchall()
+        bands = s.conn.execute("SELECT key, article_id FROM lsh_bands ORDER BY 1, 2").fetchall()
+        # Mark the rows as written by scheme 1 with that scheme's values, as before schema 4.
+        for article_id, _ in before:
+            title, text = s.conn.execute("SELECT title, text FROM articles WHERE id = ?",
+                                         (article_id,)).fetchone()
+            s.conn.execute("UPDATE minhashes SET signature = ?, scheme = 1 WHERE article_id = ?",
+                           (_scheme1_signature(title, text).astype("uint32").tobytes(),
+                            article_id))
+        s.conn.execute("INSERT INTO meta (key, value) VALUES (?, '1')", (UPGRADE_FLAG,))
+        assert upgrade_signatures(s.conn, 0.35, batch=2) == len(before)
+        assert s.conn.execute("SELECT article_id, signature FROM minhashes ORDER BY rowid"
+                              ).fetchall() == before
+        assert s.conn.execute("SELECT key, article_id FROM lsh_bands ORDER BY 1, 2"
+                              ).fetchall() == bands
+        assert upgrade_signatures(s.conn, 0.35) == 0  # done: the flag is gone
+
+
+def test_input_failure_keeps_the_batches_read_before_it_with_or_without_workers(
+        tmp_path: Path, eval_dir: Path):
+    articles = read_paths([eval_dir / "clustering-dev.jsonl"]).articles[:9]
+
+    def failing():
+        yield from articles
+        raise OSError("disk went away")
+
+    kept = []
+    for workers in (1, 2):
+        with Store(tmp_path / f"f{workers}.db", config=FAST, workers=workers, batch_size=4) as s:
+            with pytest.raises(OSError, match="disk went away"):
+                s.add_articles(failing(), refresh="none")
+            kept.append([r[0] for r in s.conn.execute("SELECT id FROM articles ORDER BY seq")])
+    # Two full batches of four were read before the failure; the ninth article was not stored.
+    assert kept[0] == kept[1] and 0 < len(kept[0]) <= 8
+    assert articles[8].id not in kept[0]

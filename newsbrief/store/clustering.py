@@ -5,6 +5,10 @@ cache; the postings (term -> events) are the ``event_terms`` table; document fre
 are ``term_df``. Everything written during a batch is part of the batch's transaction, so
 after a crash the state is exactly that of the last committed batch, and re-running the
 same input replays the remaining articles through the same sequence of decisions.
+
+Unlike the in-memory clusterer, the store does not reopen recent articles
+(``ClusterConfig.reopen`` is set to 0): an article's event is final once its batch commits,
+apart from merges.
 """
 
 from __future__ import annotations
@@ -24,7 +28,10 @@ class StoreClusterer(EventClusterer):
     """An :class:`EventClusterer` whose events and postings are read from and written to SQL."""
 
     def __init__(self, conn: sqlite3.Connection, config: ClusterConfig | None = None) -> None:
-        super().__init__(config)
+        # Open articles (``ClusterConfig.reopen``) are not kept here: the store would have to
+        # persist them and move stored articles between events, so its decisions are final
+        # once their batch commits.
+        super().__init__((config or ClusterConfig()).with_(reopen=0))
         self.conn = conn
         self.cache: OrderedDict[str, EventState] = OrderedDict()
         self.dirty_events: set[str] = set()

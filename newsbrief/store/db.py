@@ -19,6 +19,7 @@ from newsbrief.errors import StoreError
 __all__ = ["Migration", "connect", "default_db_path", "migrate", "migrations", "schema_version"]
 
 BUSY_TIMEOUT_MS = 10_000
+CACHE_KIB = 64 * 1024  # page cache of a writing connection
 _NAME = re.compile(r"^(\d{4})_([\w-]+)\.sql$")
 
 
@@ -149,6 +150,9 @@ def connect(path: str | Path, *, readonly: bool = False, migrate_to: int | None 
             # NORMAL in WAL mode: a committed transaction survives a process crash (SIGKILL);
             # only an OS crash or power loss can lose the last commits.
             conn.execute("PRAGMA synchronous = NORMAL")
+            # The indexes probed for every arriving article (content hash, URL, LSH keys,
+            # postings) outgrow SQLite's default 2 MB page cache past a few thousand articles.
+            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB:d}")
             conn.execute("PRAGMA foreign_keys = ON")
             migrate(conn, migrate_to)
         else:

@@ -1,13 +1,16 @@
 """The SQLite store: articles, sentences, near-duplicate links, events and versioned briefs.
 
 Writing goes through :meth:`Store.add_articles`, in transactions of ``batch_size`` articles:
-each batch is cleaned with :func:`newsbrief.pipeline.prepare_articles`, linked to earlier
-copies by MinHash LSH (:mod:`newsbrief.store.neardup`), assigned to events by the incremental
-clusterer (:mod:`newsbrief.store.clustering`) and committed as a whole. Events that gained
-articles are marked stale in the same transaction; their briefs are rebuilt from the stored
-documents (:func:`newsbrief.pipeline.brief_documents`) after the batch or at the end of the
-run, each rebuild a new version. A run killed at any point leaves the committed batches and
-the stale marks; running it again skips what is stored and finishes the rest.
+each batch is cleaned and split as :func:`newsbrief.pipeline.prepare_articles` does, signed
+(:mod:`newsbrief.store.rows`), linked to earlier copies by MinHash LSH
+(:mod:`newsbrief.store.neardup`), assigned to events by the incremental clusterer
+(:mod:`newsbrief.store.clustering`) and committed as a whole. With worker processes the
+batches are pipelined: the workers prepare the next batch while this process writes the
+current one, so the writes stay in input order. Events that gained articles are marked stale
+in the same transaction; their briefs are rebuilt from the stored documents
+(:func:`newsbrief.pipeline.brief_documents`) after the batch or at the end of the run, each
+rebuild a new version. A run killed at any point leaves the committed batches and the stale
+marks; running it again skips what is stored and finishes the rest.
 """
 
 from __future__ import annotations
@@ -22,28 +25,45 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
-from newsbrief.cluster import ClusterConfig, extract_features, parse_day
+from newsbrief.cluster import ClusterConfig, parse_day
 from newsbrief.config import BriefConfig
 from newsbrief.errors import NotFound, StoreError
-from newsbrief.models import Article, Brief, Document, Problem, Sentence
-from newsbrief.pipeline import brief_documents, prepare_articles
+from newsbrief.models import Article, Brief, Document, Problem
+from newsbrief.pipeline import brief_documents
 from newsbrief.store.changes import BriefChanges, brief_changes
 from newsbrief.store.clustering import StoreClusterer
 from newsbrief.store.db import connect, default_db_path
 from newsbrief.store.models import EventSummary, IngestReport, StoredArticle
-from newsbrief.store.neardup import band_keys, find_original, signature, signature_bytes
+from newsbrief.store.neardup import (
+    SIGNATURE_SCHEME,
+    band_keys,
+    find_original,
+    signature_bytes,
+    upgrade_signatures,
+)
+from newsbrief.store.rows import (
+    DUPLICATE_THRESHOLD,
+    PreparedArticle,
+    pack_document,
+    pack_raw,
+    prepare_article,
+    unpack_raw,
+    unpack_sentences,
+)
 from newsbrief.store.urls import canonical_url, content_hash
 
 __all__ = ["Store"]
 
 Progress = Callable[[int], None]
-DUPLICATE_THRESHOLD = 0.35  # the brief's own near-duplicate threshold (BriefConfig)
+# A batch read from the input: its fresh articles (article, content hash, canonical URL) and
+# their prepared rows, still being computed by the worker processes (an iterator) or not yet.
+_Job = tuple[list[tuple[Article, str, str | None]], Iterator[PreparedArticle | None] | None]
 _EVENT_COLUMNS = (
     "id, headline, first_published, last_published, article_count, outlet_count, updated_at"
 )
 _ARTICLE_COLUMNS = (
     "id, title, outlet, published, url, path, language, author, raw_text, text, "
-    "content_hash, duplicate_of, event_id, added_at"
+    "content_hash, duplicate_of, event_id, added_at, sentences"
 )
 
 
@@ -83,6 +103,13 @@ class Store:
         self.brief_articles = max(4, brief_articles)
         self._lock = threading.RLock()
         self.conn = connect(self.path, readonly=readonly, migrate_to=migrate_to)
+        if not readonly and (migrate_to is None or migrate_to >= 4):
+            # A database written with an older MinHash scheme is re-signed once (resumable).
+            try:
+                upgrade_signatures(self.conn, DUPLICATE_THRESHOLD)
+            except sqlite3.Error as exc:
+                self.conn.close()
+                raise StoreError(f"{self.path}: cannot upgrade signatures: {exc}") from exc
         self._clusterer: StoreClusterer | None = None
         self._data_version: int | None = None  # PRAGMA data_version seen by the last write
         # Worker processes for cleaning and signing (the results are the same with any count).
@@ -174,23 +201,62 @@ class Store:
             raise ValueError(f"refresh must be batch, end or none, not {refresh!r}")
         report = IngestReport()
         with self._lock:
+            # With worker processes, pipelined: the workers prepare batch N+1 while this
+            # process writes batch N (so N is committed once N+1 has been read).
+            stored: set[str] = set()  # content hashes and URLs this call has stored
+            pending: _Job | None = None
             batch: list[Article] = []
-            for article in articles:
+            iterator = iter(articles)
+            while True:
+                try:
+                    article = next(iterator)
+                except StopIteration:
+                    break
+                except BaseException:
+                    # The input failed: keep what was read before, as without pipelining.
+                    if pending is not None:
+                        self._add_batch(pending, report, progress, stored)
+                    raise
                 batch.append(article)
                 if len(batch) >= self.batch_size:
-                    self._add_batch(batch, report, progress)
+                    job = self._start_batch(batch, report, progress)
                     batch = []
+                    if pending is not None:
+                        self._add_batch(pending, report, progress, stored)
+                        if refresh == "batch":
+                            report.briefs_refreshed += self.refresh_briefs()
+                    pending = job
+                    if job[1] is None:  # nothing runs in the background: write it now
+                        self._add_batch(job, report, progress, stored)
+                        pending = None
+                        if refresh == "batch":
+                            report.briefs_refreshed += self.refresh_briefs()
+            if batch:
+                job = self._start_batch(batch, report, progress)
+                if pending is not None:
+                    self._add_batch(pending, report, progress, stored)
                     if refresh == "batch":
                         report.briefs_refreshed += self.refresh_briefs()
-            if batch:
-                self._add_batch(batch, report, progress)
+                pending = job
+            if pending is not None:
+                self._add_batch(pending, report, progress, stored)
             if refresh != "none":
                 report.briefs_refreshed += self.refresh_briefs()
             _resolve_merges(report)
         return report
 
-    def _add_batch(self, batch: list[Article], report: IngestReport, progress: Progress | None) -> None:
-        # Skip what is stored (by content hash or canonical URL) before the costly cleaning.
+    def import_events(self, events: Iterable[Any], *, progress: Progress | None = None) -> IngestReport:
+        """Store precomputed events (:class:`newsbrief.store.imports.ImportedEvent`, e.g. a
+        Spark run's) with their articles and briefs as given; see :mod:`newsbrief.store.imports`."""
+        from newsbrief.store.imports import import_events
+
+        with self._lock:
+            return import_events(self, events, progress=progress)
+
+    def _start_batch(self, batch: list[Article], report: IngestReport,
+                     progress: Progress | None) -> _Job:
+        """Skip what is stored (by content hash or canonical URL) before the costly cleaning,
+        and hand the rest to the worker processes (if any) to prepare in the background."""
         fresh: list[tuple[Article, str, str | None]] = []
         seen_hash: set[str] = set()
         seen_url: set[str] = set()
@@ -209,19 +275,25 @@ class Store:
                 continue
             if progress:
                 progress(1)
+        if self._pool is None or len(fresh) < 2:
+            return fresh, None
+        # The pure per-article work (cleaning, MinHash, features) runs in worker processes;
+        # everything that reads or writes the store stays here, in input order.
+        articles = [article for article, _, _ in fresh]
+        chunk = max(1, len(articles) // (4 * self.workers))
+        return fresh, self._pool.map(prepare_article, articles,
+                                     [self.cluster_config] * len(articles), chunksize=chunk)
+
+    def _add_batch(self, job: _Job, report: IngestReport, progress: Progress | None,
+                   stored: set[str]) -> None:
+        fresh, results = job
         if not fresh:
             return
         clusterer = self.clusterer
-        # The pure per-article work (cleaning, MinHash, features) may run in worker processes;
-        # everything that reads or writes the store stays here, in input order.
-        articles = [article for article, _, _ in fresh]
-        if self._pool is not None and len(articles) > 1:
-            chunk = max(1, len(articles) // (4 * self.workers))
-            prepared_all = list(self._pool.map(_prepare, articles,
-                                               [self.cluster_config] * len(articles),
-                                               chunksize=chunk))
+        if results is None:
+            prepared_all = [prepare_article(article, self.cluster_config) for article, _, _ in fresh]
         else:
-            prepared_all = [_prepare(article, self.cluster_config) for article in articles]
+            prepared_all = list(results)
         with self._transaction() as conn:
             now = _now()
             clusterer.now = now
@@ -233,13 +305,20 @@ class Store:
                     report.problems.append(Problem(
                         article.path or article.id,
                         f"article {article.id}: no text left after cleaning"))
-                elif self._exists("content_hash", digest) or (
-                        url and self._exists("canonical_url", url)):
-                    # Stored by another process since the check above (now under the lock).
-                    report.skipped.append((article.id, "already stored (concurrent ingest)"))
+                elif self._exists("content_hash", digest):
+                    # Stored since the check above: by the batch before (this call, prepared
+                    # meanwhile) or by another process (now under the write lock).
+                    reason = "same content" if digest in stored else "concurrent ingest"
+                    report.skipped.append((article.id, f"already stored ({reason})"))
+                elif url and self._exists("canonical_url", url):
+                    reason = "same URL" if url in stored else "concurrent ingest"
+                    report.skipped.append((article.id, f"already stored ({reason})"))
                 else:
-                    document, values, features = prepared
-                    article_id, original = self._insert(conn, document, values, digest, url, now)
+                    article_id, original = self._insert_row(conn, article, prepared, digest,
+                                                            url, now)
+                    stored.add(digest)
+                    if url:
+                        stored.add(url)
                     inserted.append(article_id)
                     if original is not None:
                         report.duplicates.append((article_id, original))
@@ -247,7 +326,7 @@ class Store:
                         copies.append((article_id, original))
                     else:
                         # A copy re-run weeks later is linked but clustered on its own.
-                        new_items.append((article_id, features, article.published))
+                        new_items.append((article_id, prepared.features, article.published))
                 if progress:
                     progress(1)
             before = clusterer.next_id
@@ -304,30 +383,35 @@ class Store:
 
     def _insert(self, conn: sqlite3.Connection, document: Document, values: Any, digest: str,
                 url: str | None, now: str) -> tuple[str, str | None]:
-        """Insert the article (event not yet known); returns its id and its original, if a copy."""
+        """Insert a cleaned document (event not yet known); returns its id and its original,
+        if a copy. ``values``: its signature (:func:`newsbrief.store.neardup.signature`)."""
         article = document.article
+        prepared = PreparedArticle(
+            text=document.text, sentences=pack_document(document),
+            removed_lines=json.dumps(list(document.removed_lines)),
+            raw=pack_raw(article.text, document.text), values=values,
+            keys=band_keys(values, DUPLICATE_THRESHOLD), features=None)
+        return self._insert_row(conn, article, prepared, digest, url, now)
+
+    def _insert_row(self, conn: sqlite3.Connection, article: Article, prepared: PreparedArticle,
+                    digest: str, url: str | None, now: str) -> tuple[str, str | None]:
+        """Insert a prepared article (event not yet known); returns its id and its original."""
         article_id = self._unique_id(article.id, digest)
-        keys = band_keys(values, DUPLICATE_THRESHOLD)
-        original = find_original(conn, values, keys, DUPLICATE_THRESHOLD)
-        conn.execute(
+        original = find_original(conn, prepared.values, prepared.keys, DUPLICATE_THRESHOLD)
+        cursor = conn.execute(
             "INSERT INTO articles (id, title, outlet, published, url, canonical_url, path, "
-            "language, author, raw_text, text, removed_lines, content_hash, duplicate_of, "
-            "event_id, added_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL,?)",
+            "language, author, content_hash, duplicate_of, event_id, added_at, sentences, "
+            "removed_lines, raw_text, text) VALUES (?,?,?,?,?,?,?,?,?,?,?,NULL,?,?,?,?,?)",
             (article_id, article.title, article.outlet, article.published, article.url, url,
-             article.path, article.language, article.author, article.text, document.text,
-             json.dumps(list(document.removed_lines)), digest, original, now),
+             article.path, article.language, article.author, digest, original, now,
+             prepared.sentences, prepared.removed_lines, prepared.raw, prepared.text),
         )
-        conn.executemany(
-            "INSERT INTO sentences (article_id, idx, text, start, end, paragraph) "
-            "VALUES (?,?,?,?,?,?)",
-            [(article_id, s.index, None if document.text[s.start:s.end] == s.text else s.text,
-              s.start, s.end, s.paragraph) for s in document.sentences],
-        )
-        conn.execute("INSERT INTO minhashes (article_id, signature) VALUES (?, ?)",
-                     (article_id, signature_bytes(values)))
+        conn.execute("INSERT INTO minhashes (article_id, signature, scheme) VALUES (?, ?, ?)",
+                     (article_id, signature_bytes(prepared.values), SIGNATURE_SCHEME))
         if original is None:  # copies are found through their original
-            conn.executemany("INSERT INTO lsh_bands (key, article_id) VALUES (?, ?)",
-                             [(k, article_id) for k in keys])
+            seq = cursor.lastrowid
+            conn.executemany("INSERT OR IGNORE INTO lsh_keys (key, seq) VALUES (?, ?)",
+                             [(k, seq) for k in prepared.keys])
         return article_id, original
 
     # ------------------------------------------------------------------ briefs
@@ -485,16 +569,11 @@ class Store:
 
     def _stored(self, row: tuple) -> StoredArticle:
         (article_id, title, outlet, published, url, path, language, author, raw, text,
-         digest, duplicate_of, event_id, added_at) = row
-        sentences = tuple(
-            Sentence(article_id, idx, text[start:end] if s_text is None else s_text, start, end,
-                     paragraph)
-            for idx, s_text, start, end, paragraph in self.conn.execute(
-                "SELECT idx, text, start, end, paragraph FROM sentences WHERE article_id = ? "
-                "ORDER BY idx", (article_id,))
-        )
-        article = Article(article_id, title, raw, outlet, published, url, path, language, author)
-        return StoredArticle(article, text, sentences, digest, duplicate_of, event_id, added_at)
+         digest, duplicate_of, event_id, added_at, sentences) = row
+        article = Article(article_id, title, unpack_raw(raw, text), outlet, published, url, path,
+                          language, author)
+        return StoredArticle(article, text, unpack_sentences(article_id, text, sentences),
+                             digest, duplicate_of, event_id, added_at)
 
     def counts(self) -> dict[str, int]:
         """How many articles, events, duplicates, sentences and brief versions are stored."""
@@ -503,23 +582,13 @@ class Store:
             "events": "SELECT COUNT(*) FROM events WHERE merged_into IS NULL AND article_count > 0",
             "merged_events": "SELECT COUNT(*) FROM events WHERE merged_into IS NOT NULL",
             "duplicates": "SELECT COUNT(*) FROM articles WHERE duplicate_of IS NOT NULL",
-            "sentences": "SELECT COUNT(*) FROM sentences",
+            "sentences": "SELECT COALESCE(SUM(json_array_length(sentences)), 0) FROM articles",
             "briefs": "SELECT COUNT(*) FROM briefs",
             "stale_briefs": "SELECT COUNT(*) FROM events WHERE brief_stale = 1 "
                             "AND merged_into IS NULL",
         }
         with self._lock:
             return {k: int(self.conn.execute(q).fetchone()[0]) for k, q in queries.items()}
-
-
-def _prepare(article: Article, cluster_config: ClusterConfig) -> tuple[Document, Any, Any] | None:
-    """Clean one article, sign it (MinHash) and extract its clustering features (pure)."""
-    prepared = prepare_articles([article])
-    if not prepared:
-        return None
-    document = prepared[0]
-    return (document, signature(article.title, document.text),
-            extract_features(article.title, document.text, cluster_config))
 
 
 def _update_event_row(conn: sqlite3.Connection, event_id: str, now: str) -> None:

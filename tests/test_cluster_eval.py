@@ -1,0 +1,57 @@
+"""Scores against labels, the batch baseline and the reader of labelled clustering files."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsbrief.cluster_eval import (
+    adjusted_rand,
+    batch_agglomerative,
+    bcubed,
+    read_cluster_file,
+)
+
+
+def test_bcubed_by_hand():
+    truth = ["a", "a", "a", "b", "b"]
+    pred = [1, 1, 2, 2, 2]
+    p, r, f = bcubed(truth, pred)
+    # precision per item: 1, 1, 1/3, 2/3, 2/3; recall: 2/3, 2/3, 1/3, 1, 1
+    assert p == pytest.approx((1 + 1 + 1 / 3 + 2 / 3 + 2 / 3) / 5)
+    assert r == pytest.approx((2 / 3 + 2 / 3 + 1 / 3 + 1 + 1) / 5)
+    assert f == pytest.approx(2 * p * r / (p + r))
+    assert bcubed(truth, truth) == (1.0, 1.0, 1.0)
+    assert adjusted_rand(truth, truth) == pytest.approx(1.0)
+    with pytest.raises(ValueError):
+        bcubed(["a"], [1, 2])
+
+
+def test_all_in_one_cluster_has_full_recall_low_precision():
+    truth = ["a", "b", "c", "d"]
+    p, r, _ = bcubed(truth, [0, 0, 0, 0])
+    assert r == 1.0 and p == pytest.approx(0.25)
+
+
+def test_batch_baseline_reproduces_the_calibration(eval_dir):
+    # The eval README: agglomerative on TF-IDF of title + text, threshold 0.85 -> 0.887.
+    articles, labels, _ = read_cluster_file(str(eval_dir / "clustering-dev.jsonl"))
+    texts = [(a.title + "\n" + a.text) for a in articles]
+    predicted = batch_agglomerative(texts, 0.85)
+    f = bcubed([labels[a.id] for a in articles], predicted)[2]
+    assert f == pytest.approx(0.887, abs=0.01)
+
+
+def test_read_cluster_file_reports_bad_lines(tmp_path):
+    path = tmp_path / "mix.jsonl"
+    path.write_text(
+        '{"id": "a", "label": "x", "title": "T", "text": "Some text here. More text."}\n'
+        "{not json\n"
+        '{"id": "b", "label": "x", "title": "T"}\n'
+        '{"id": "a", "label": "y", "title": "T", "text": "Other text. Again text."}\n',
+        encoding="utf-8",
+    )
+    articles, labels, problems = read_cluster_file(str(path))
+    assert [a.id for a in articles] == ["a"] and labels == {"a": "x"}
+    assert [p.line for p in problems] == [2, 3, 4]
+    assert "missing field 'text'" in problems[1].reason
+    assert "duplicate id" in problems[2].reason
