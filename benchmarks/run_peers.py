@@ -16,7 +16,7 @@ Porter stemming, several references averaged; ``--truncate`` cuts outputs first)
 Run from the repository root:
 
     python benchmarks/run_peers.py ../shared/eval/multinews-dev.jsonl [--words N]
-        [--truncate N] [--limit K] [--methods ilp,greedy,submodular,centroid,lead]
+        [--truncate N] [--limit K] [--methods ilp,greedy,...] [--mode headline]
 """
 
 from __future__ import annotations
@@ -111,14 +111,18 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=None)
     parser.add_argument("--truncate", type=int, default=None)
     parser.add_argument("--limit", type=int, default=None)
-    parser.add_argument("--methods", default="ilp,greedy,submodular,centroid,lead",
+    parser.add_argument("--methods",
+                        default="ilp,ilp-noprior,ilp-logistic,greedy,submodular,centroid,lead",
                         help="newsbrief methods to score beside the peers")
+    parser.add_argument("--mode", choices=("summary", "headline"), default="summary",
+                        help="score newsbrief's summary or its headline (peers: their "
+                             "summary within the same budget)")
     args = parser.parse_args()
 
     rows = []
     for method in [m for m in args.methods.split(",") if m]:
         result = evaluate(args.dataset, BriefConfig(words=args.words, method=method),
-                          truncate=args.truncate, limit=args.limit)
+                          mode=args.mode, truncate=args.truncate, limit=args.limit)
         rows.append((f"newsbrief {method}", result.f1, result.clusters_per_second,
                      result.mean_words))
         print(f"done: newsbrief {method}", file=sys.stderr)
@@ -146,7 +150,8 @@ def main() -> None:
                      n / seconds if seconds else float("inf"), words / n))
         print(f"done: {name}", file=sys.stderr)
 
-    print(f"{args.dataset}, {len(prepared)} clusters, words {args.words or 'auto'}"
+    print(f"{args.dataset}, {len(prepared)} clusters, words {args.words or 'auto'}, "
+          f"newsbrief {args.mode}"
           + (f", truncated to {args.truncate}" if args.truncate else ""))
     print("| system | R1 | R2 | RLsum | mean words | clusters/s (selection only for peers) |")
     print("|---|---|---|---|---|---|")

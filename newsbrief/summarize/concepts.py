@@ -19,7 +19,7 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -28,11 +28,24 @@ import numpy as np
 from newsbrief.dedup import SentenceGroup
 from newsbrief.summarize import EventInput, Selection
 from newsbrief.summarize.compress import compress
+from newsbrief.summarize.trees import TreeEnsemble
 from newsbrief.summarize.util import STOPWORDS, stem, word_count
 
 __all__ = [
-    "FEATURES", "Candidate", "ConceptOptions", "ConceptSpace", "build_space", "concept_table",
-    "load_weights", "overlap_pairs", "selections", "sentence_concepts", "shortlist",
+    "FEATURES",
+    "Candidate",
+    "ConceptOptions",
+    "ConceptSpace",
+    "build_space",
+    "concept_probability",
+    "concept_table",
+    "is_prose",
+    "load_trees",
+    "load_weights",
+    "overlap_pairs",
+    "selections",
+    "sentence_concepts",
+    "shortlist",
 ]
 
 _RAW_TOKEN = re.compile(r"[A-Za-z0-9]+")
@@ -44,8 +57,11 @@ _LETTER = re.compile(r"[A-Za-z]")
 class ConceptOptions:
     """Knobs of the concept space; the defaults are the tuned ones (docs/quality.md)."""
 
-    weighting: str = "learned"  # "learned" (concept_weights.json) or "support" (counted)
-    model: tuple[tuple[float, ...], float] | None = None  # learned weights other than shipped
+    # "learned": boosted trees, "logistic": logistic regression (both in concept_weights.json),
+    # "support": counted sources with position terms (Gillick & Favre).
+    weighting: str = "learned"
+    # A learned model other than the shipped one (cross-validation): trees or (coef, intercept).
+    model: TreeEnsemble | tuple[tuple[float, ...], float] | None = None
     position_boost: float = 2.0  # extra vote for a concept in an article's first sentence
     position_decay: float = 5.0  # sentences over which that extra vote decays (e-folding)
     repeat_credit: float = 0.25  # credit for each further occurrence within one source
@@ -67,6 +83,7 @@ class Candidate:
     concepts: tuple[int, ...]
     position: int  # the earliest index of the sentence in any article carrying it
     support: int  # independent sources carrying it
+    prior: float = 0.0  # the learned sentence prior's bonus (summarize/prior.py), 0 if unset
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +91,12 @@ class ConceptSpace:
     candidates: tuple[Candidate, ...]
     weights: np.ndarray  # weight of each concept id
     sources: int  # independent sources in the event
+    ids: dict[str, int] = field(default_factory=dict)  # concept -> id, for scoring new text
+
+    def value(self, text: str) -> float:
+        """The concept weight that ``text`` covers (each concept once)."""
+        found = {self.ids[c] for c in sentence_concepts(text) if c in self.ids}
+        return float(self.weights[list(found)].sum()) if found else 0.0
 
 
 def _bigrams(text: str, unigrams: bool = False) -> list[tuple[str, bool, bool, bool]]:
@@ -106,14 +129,14 @@ def sentence_concepts(text: str, unigrams: bool = False) -> list[str]:
     return [b[0] for b in _bigrams(text, unigrams)]
 
 
-def _is_prose(text: str) -> bool:
+def is_prose(text: str) -> bool:
     """A sentence worth showing: has letters, is not a question, not a heading or a list."""
     stripped = text.strip()
     if not _LETTER.search(stripped) or stripped.endswith("?"):
         return False
-    letters = [c for c in stripped if c.isalpha()]
+    letters = list(filter(str.isalpha, stripped))
     # Mostly capital letters: a headline, a label or shouting, not a sentence.
-    return sum(c.isupper() for c in letters) <= 0.5 * len(letters)
+    return sum(map(str.isupper, letters)) <= 0.5 * len(letters)
 
 
 FEATURES = (
@@ -179,6 +202,27 @@ def load_weights(name: str = WEIGHTS_FILE) -> tuple[tuple[float, ...], float]:
     return tuple(float(c) for c in data["coefficients"]), float(data["intercept"])
 
 
+@lru_cache(maxsize=4)
+def load_trees(name: str = WEIGHTS_FILE) -> TreeEnsemble:
+    """The boosted-tree concept model shipped in the package (the default weighting)."""
+    data = json.loads(resources.files("newsbrief.summarize").joinpath(name).read_text("utf-8"))
+    if "concept_trees" not in data:
+        raise ValueError(f"{name}: no concept_trees; run benchmarks/fit_summarizer.py --write")
+    if tuple(data["features"]) != FEATURES:
+        raise ValueError(f"{name}: features {data['features']} do not match {FEATURES}")
+    return TreeEnsemble.from_json(data["concept_trees"])
+
+
+def concept_probability(
+    model: TreeEnsemble | tuple[tuple[float, ...], float], table: np.ndarray
+) -> np.ndarray:
+    """P(concept in a human summary) for each feature row, under trees or a logistic line."""
+    if isinstance(model, TreeEnsemble):
+        return model.predict_proba(table)
+    coefficients, intercept = model
+    return 1.0 / (1.0 + np.exp(-(table @ np.asarray(coefficients) + intercept)))
+
+
 def _collect(event: EventInput, options: ConceptOptions):  # type: ignore[no-untyped-def]
     """Every concept occurrence of the event, and each sentence's concepts."""
     source_of = {d.id: event.duplicates.get(d.id, d.id) for d in event.documents}
@@ -231,10 +275,11 @@ def build_space(
     source_of, occurrences, concepts_of = _collect(event, options)
     sources = occurrences.sources
     names = occurrences.names
-    if options.weighting == "learned":
-        coefficients, intercept = options.model or load_weights()
-        table = feature_table(occurrences, options.position_decay)
-        weights = 1.0 / (1.0 + np.exp(-(table @ np.asarray(coefficients) + intercept)))
+    if options.weighting in ("learned", "logistic"):
+        model = options.model or (
+            load_trees() if options.weighting == "learned" else load_weights()
+        )
+        weights = concept_probability(model, feature_table(occurrences, options.position_decay))
     else:
         # Gillick & Favre's count of sources, each vote weighted up by early position, plus
         # a smaller credit for repeats within a source.
@@ -254,7 +299,7 @@ def build_space(
         first = group.sentences[0]
         text = compress(group.text) if options.compress else group.text
         words = word_count(text)
-        if not (options.min_words <= words <= options.max_words) or not _is_prose(text):
+        if not (options.min_words <= words <= options.max_words) or not is_prose(text):
             continue
         found = sentence_concepts(text, options.unigrams) if text != group.text else concepts_of[
             (first.article_id, first.index)
@@ -272,7 +317,7 @@ def build_space(
                 support=len({source_of.get(s.article_id, s.article_id) for s in group.sentences}),
             )
         )
-    return ConceptSpace(tuple(candidates), weights, sources)
+    return ConceptSpace(tuple(candidates), weights, sources, ids)
 
 
 def shortlist(space: ConceptSpace, keep: int, min_weight: float = 0.0) -> ConceptSpace:
@@ -289,7 +334,7 @@ def shortlist(space: ConceptSpace, keep: int, min_weight: float = 0.0) -> Concep
         value = [float(weights[list(c.concepts)].sum()) / math.sqrt(c.words) for c in trimmed]
         best = sorted(np.argsort(value)[::-1][:keep].tolist())
         trimmed = [trimmed[i] for i in best]
-    return ConceptSpace(tuple(trimmed), weights, space.sources)
+    return ConceptSpace(tuple(trimmed), weights, space.sources, space.ids)
 
 
 def selections(space: ConceptSpace, chosen: Sequence[int]) -> list[Selection]:
