@@ -8,10 +8,13 @@ WCEP train/dev, Multi-News dev, WikiRef220), written as JSONL files of 100 artic
 
 1. reference: one uninterrupted ``newsbrief ingest`` into ref.db, timed (T, and F: when its
    first batch committed).
-2. kills: ingest into killed.db, SIGKILL after a random delay (uniform in F/2..F+(T-F)/kills,
-   widened by half after a kill that found no progress since the one before,
-   so the kills fall across start-up, batches and the brief refresh), ``PRAGMA
-   integrity_check`` straight after each kill, resume; after the last kill one run to the end.
+2. kills: ingest into killed.db, SIGKILLed 20 times, resumed each time, then run to the end.
+   Each kill falls after the fixed overhead of a run (timed: an ingest into a copy of ref.db,
+   which has nothing left to do) plus a random fraction (uniform in 0..--fraction) of the
+   work still left, estimated from the progress killed.db shows and the reference's progress
+   curve. Just before each kill the write lock is probed (BEGIN IMMEDIATE from another
+   connection), just after it the WAL is parsed for frames a transaction wrote but never
+   committed; then ``PRAGMA integrity_check``.
 3. concurrent: two ingest processes of the whole input on one new database at once.
 4. serve + ingest: ``newsbrief serve`` on a database while ingest writes it; a client reads
    the event list, search, an event page and the index page in a loop until ingest ends.
@@ -36,6 +39,7 @@ import shutil
 import signal
 import socket
 import sqlite3
+import struct
 import subprocess
 import sys
 import time
@@ -45,6 +49,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT.parent / "shared" / "eval"
 CLI = [sys.executable, "-c", "import sys; from newsbrief.cli import main; sys.exit(main())"]
+# The folder the newsbrief processes start in (``python -c`` imports the package found there
+# first): ROOT, or a frozen copy of the package (--code) so that edits made to the working
+# tree while a long run goes on cannot change the code between the reference and the kills.
+CODE = [ROOT]
+
+
+def freeze_code(folder: Path) -> None:
+    """Copy the package to ``folder`` and start every later process there."""
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(ROOT / "newsbrief", folder / "newsbrief",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    CODE[0] = folder
 
 
 def build_input(folder: Path, limit: int | None) -> int:
@@ -80,7 +96,7 @@ def ingest_cmd(db: Path, inputs: Path, extra: list[str]) -> list[str]:
 
 def run(cmd: list[str], timeout: float = 3600) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=timeout,
-                          cwd=ROOT)
+                          cwd=CODE[0])
 
 
 # --- checks ----------------------------------------------------------------------------------
@@ -163,79 +179,232 @@ def compare(name: str, db: Path, ref: dict) -> dict:
 
 # --- steps -----------------------------------------------------------------------------------
 
-def timed_reference(db: Path, inputs: Path, extra: list[str]) -> tuple[float, float]:
-    """Run the reference ingest; returns its duration and when its first batch committed."""
+def db_progress(db: Path) -> tuple[int, int]:
+    """(articles stored, live events with an up-to-date brief), or (-1, -1) before the schema."""
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
+            return (conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0],
+                    conn.execute("SELECT COUNT(*) FROM events WHERE brief_stale = 0 AND "
+                                 "merged_into IS NULL").fetchone()[0])
+    except sqlite3.Error:
+        return (-1, -1)  # not created yet, or mid-migration
+
+
+def timed_reference(db: Path, cmd: list[str]) -> dict:
+    """Run the reference uninterrupted; its duration, first commit and progress curve
+    ``[(seconds, articles, briefed events)]`` sampled every 0.2 s."""
     start = time.perf_counter()
-    proc = subprocess.Popen(ingest_cmd(db, inputs, extra), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    first = None
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            cwd=CODE[0])
+    curve: list[tuple[float, int, int]] = []
     while proc.poll() is None:
         time.sleep(0.2)
-        if first is None and db.exists():
-            try:
-                with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-                    if conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]:
-                        first = time.perf_counter() - start
-            except sqlite3.Error:
-                pass  # schema not created yet
+        if db.exists():
+            articles, briefed = db_progress(db)
+            if articles > 0 and (not curve or (articles, briefed) != curve[-1][1:]):
+                curve.append((round(time.perf_counter() - start, 2), articles, briefed))
     assert proc.returncode == 0, proc.stderr.read()
     total = time.perf_counter() - start
-    return total, first if first is not None else total
+    return {"seconds": round(total, 1), "first_commit": curve[0][0] if curve else total,
+            "curve": curve}
 
 
-def kills(db: Path, inputs: Path, extra: list[str], n: int, ref_seconds: float,
-          first_commit: float, rng: random.Random, spread: float = 1.0) -> dict:
-    """Kill after a delay drawn from [F / 2, F + (T - F) / n] (F: first commit, T: whole
-    run): some kills land in start-up (reading, before any commit), most after some batches.
-    Batches are large (1,024 articles) and a slow machine may need longer than the window to
-    commit one, so a kill that found no progress widens the next window by half (and one that
-    found progress resets it): the n runs together cover the whole ingest, brief refresh
-    included."""
+def remaining_seconds(ref: dict, overhead: float, progress: tuple[int, int]) -> float:
+    """Estimated run time of a resumed run from ``progress``: the fixed overhead of a run
+    that has nothing to do, plus the reference's time from where it had made the same
+    progress to its end."""
+    done_at = 0.0
+    for seconds, articles, briefed in ref["curve"]:
+        if articles <= progress[0] and briefed <= progress[1]:
+            done_at = seconds
+    return overhead + max(0.0, ref["seconds"] - done_at)
+
+
+# --- what a kill interrupted -----------------------------------------------------------------
+
+def wal_frames(db: Path) -> dict:
+    """Frames in the write-ahead log: valid ones (salts and running checksum match, as SQLite
+    checks them on recovery) and how many follow the last commit frame, i.e. pages a killed
+    transaction had already written (https://www.sqlite.org/fileformat2.html#walformat).
+    Read before anything opens the database, which would roll those frames back."""
+    path = Path(f"{db}-wal")
+    if not path.exists() or path.stat().st_size < 32:
+        return {"valid": 0, "uncommitted": 0}
+    data = path.read_bytes()
+    magic, _, page_size, _, salt1, salt2 = struct.unpack(">6I", data[:24])
+    if magic not in (0x377F0682, 0x377F0683):
+        return {"valid": 0, "uncommitted": 0, "note": "bad WAL magic"}
+    order = ">" if magic & 1 else "<"
+
+    def checksum(chunk: bytes, s0: int, s1: int) -> tuple[int, int]:
+        words = struct.unpack(f"{order}{len(chunk) // 4}I", chunk)
+        for k in range(0, len(words), 2):
+            s0 = (s0 + words[k] + s1) & 0xFFFFFFFF
+            s1 = (s1 + words[k + 1] + s0) & 0xFFFFFFFF
+        return s0, s1
+
+    s0, s1 = checksum(data[:24], 0, 0)
+    valid = last_commit = 0
+    offset = 32
+    while offset + 24 + page_size <= len(data):
+        header = data[offset:offset + 24]
+        _, commit, f_salt1, f_salt2, c0, c1 = struct.unpack(">6I", header)
+        if (f_salt1, f_salt2) != (salt1, salt2):
+            break
+        s0, s1 = checksum(header[:8], s0, s1)
+        s0, s1 = checksum(data[offset + 24:offset + 24 + page_size], s0, s1)
+        if (s0, s1) != (c0, c1):
+            break
+        valid += 1
+        if commit:
+            last_commit = valid
+        offset += 24 + page_size
+    return {"valid": valid, "uncommitted": valid - last_commit}
+
+
+def write_lock_held(db: Path) -> bool | None:
+    """Whether another connection holds the write lock (a write transaction is open) right
+    now; ``None`` when there is no database yet."""
+    if not db.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=rw", uri=True, timeout=0,
+                               isolation_level=None)
+    except sqlite3.Error:
+        return None
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError as exc:
+        return "locked" in str(exc) or "busy" in str(exc)
+    finally:
+        conn.close()
+
+
+def wait_first_commit(proc: subprocess.Popen, db: Path, existed: bool) -> float | None:
+    """Seconds until ``proc`` commits its first transaction to ``db`` (any table: another
+    connection's ``PRAGMA data_version`` changes; creating the file when it did not exist),
+    or ``None`` if it exits first."""
+    start = time.perf_counter()
+    if not existed:
+        while not db.exists():
+            if proc.poll() is not None:
+                return None
+            time.sleep(0.05)
+        return time.perf_counter() - start
+    conn = sqlite3.connect(f"file:{db}?mode=rw", uri=True, timeout=5)
+    try:
+        first = conn.execute("PRAGMA data_version").fetchone()[0]
+        while proc.poll() is None:
+            if conn.execute("PRAGMA data_version").fetchone()[0] != first:
+                return time.perf_counter() - start
+            time.sleep(0.05)
+        return None
+    finally:
+        conn.close()
+
+
+def kill_at(cmd: list[str], db: Path, delay: float, after_commit: bool = False) -> dict | None:
+    """Start ``cmd``, SIGKILL it after ``delay`` seconds (counted from its first commit when
+    ``after_commit``); ``None`` if it finished first. Probes the write lock just before the
+    kill and the WAL just after."""
+    existed = db.exists()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            cwd=CODE[0])
+    first = wait_first_commit(proc, db, existed) if after_commit else 0.0
+    try:
+        if first is None:
+            proc.wait()
+        else:
+            proc.wait(timeout=delay)
+        if proc.returncode != 0:  # not a finished run: a failure to report, not to count
+            raise RuntimeError(f"{cmd[3:]} exited {proc.returncode}: {proc.stderr.read()[-800:]}")
+        return None
+    except subprocess.TimeoutExpired:
+        pass
+    locked = write_lock_held(db)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    wal = wal_frames(db)  # before any connection recovers the log
+    integrity = "no database yet"
+    if db.exists():
+        try:
+            with sqlite3.connect(db) as conn:
+                integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            integrity = f"error: {exc}"
+    return {"write_lock_held": locked, "wal_uncommitted_frames": wal["uncommitted"],
+            "integrity": integrity, "first_commit_s": round(first, 2) if after_commit else None}
+
+
+def kills(db: Path, cmd: list[str], n: int, ref: dict, overhead: float,
+          rng: random.Random, fraction: float = 0.3, final_cmd: list[str] | None = None,
+          after_commit: bool = False) -> dict:
+    """SIGKILL ``cmd`` n times, resuming each time, then let it finish.
+
+    Each kill falls after the fixed overhead of a run plus a random fraction (uniform in
+    0..``fraction``) of the estimated remaining work (:func:`remaining_seconds`, from the
+    progress the database shows). Kills after a fraction of what is left, not of the whole
+    run, keep falling inside the work however much is already done, and a small ``fraction``
+    spreads the work over all n kills. ``final_cmd`` (default ``cmd``) finishes the work.
+    With ``after_commit`` the delay is counted from the run's first commit instead (the
+    fraction of the work left only), so that every kill falls after the run began writing.
+    """
     log = []
     done_early = 0
-    base = first_commit + spread * max(1.0, ref_seconds - first_commit) / n
-    span = base
-    last = (-1, -1)
     while len(log) < n:
-        delay = rng.uniform(first_commit / 2, span)
-        proc = subprocess.Popen(ingest_cmd(db, inputs, extra), stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, text=True, cwd=ROOT)
-        try:
-            proc.wait(timeout=delay)
+        before = db_progress(db) if db.exists() else (-1, -1)
+        left = remaining_seconds(ref, overhead, before) - overhead
+        delay = (0.0 if after_commit else overhead) + rng.uniform(0.0, fraction) * left
+        found = kill_at(cmd, db, delay, after_commit)
+        if found is None:
             done_early += 1  # finished before the kill: nothing left to interrupt
-            if done_early > 3:
+            print(f"  run finished before its kill at {delay:.1f}s", flush=True)
+            if done_early > 2:
                 break
             continue
-        except subprocess.TimeoutExpired:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
-        stored = briefs = integrity = "no database yet"
-        if db.exists():
-            conn = sqlite3.connect(db)
-            try:
-                integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
-                stored = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-                briefs = conn.execute("SELECT COUNT(*) FROM briefs").fetchone()[0]
-            except sqlite3.DatabaseError as exc:  # e.g. killed before the schema committed
-                integrity = f"error: {exc}"
-            finally:
-                conn.close()
-        span = span * 1.5 if (stored, briefs) == last else base
-        last = (stored, briefs)
-        log.append({"after_s": round(delay, 2), "articles_committed": stored,
-                    "briefs_committed": briefs, "integrity": integrity})
-        print(f"  kill {len(log)}: after {delay:.2f}s, {stored} articles, {briefs} briefs, "
-              f"{integrity}", flush=True)
+        after = db_progress(db) if db.exists() else (-1, -1)
+        found.update({"after_s": round(delay, 2), "estimated_left_s": round(left, 1),
+                      "progress_before": before, "progress_after": after,
+                      "committed_during_run": after != before})
+        log.append(found)
+        since = f" after the first commit at {found['first_commit_s']}s" if after_commit else ""
+        print(f"  kill {len(log)}: after {delay:.1f}s{since} (est. {left:.0f}s of work left), "
+              f"{before} -> {after} (articles, briefed events), write lock "
+              f"{found['write_lock_held']}, {found['wal_uncommitted_frames']} uncommitted WAL "
+              f"frames, {found['integrity']}", flush=True)
     start = time.perf_counter()
-    final = run(ingest_cmd(db, inputs, extra))
-    return {"kills": log, "finished_before_kill": done_early, "final_rc": final.returncode,
-            "final_stderr": final.stderr[-500:], "final_seconds": round(time.perf_counter() - start, 1)}
+    final = run(final_cmd or cmd)
+    mid_run = [k for k in log if k["committed_during_run"]]
+    return {"kills": log, "finished_before_kill": done_early,
+            "kills_after_this_runs_commits": len(mid_run),
+            "kills_with_write_lock_held": sum(1 for k in log if k["write_lock_held"]),
+            "kills_with_uncommitted_wal_frames": sum(1 for k in log
+                                                     if k["wal_uncommitted_frames"]),
+            "integrity_ok_after_every_kill": all(k["integrity"] in ("ok", "no database yet")
+                                                 for k in log),
+            "final_rc": final.returncode, "final_stderr": final.stderr[-500:],
+            "final_seconds": round(time.perf_counter() - start, 1)}
+
+
+def noop_overhead(ref_db: Path, cmd_for) -> float:
+    """Seconds a run takes when everything is already stored: start-up, reading the input,
+    recognising every item as stored (measured on a copy of the reference database)."""
+    copy = ref_db.with_name("noop.db")
+    for suffix in ("", "-wal"):
+        if Path(f"{ref_db}{suffix}").exists():
+            shutil.copy(f"{ref_db}{suffix}", f"{copy}{suffix}")
+    start = time.perf_counter()
+    done = run(cmd_for(copy))
+    assert done.returncode == 0, done.stderr
+    return round(time.perf_counter() - start, 1)
 
 
 def concurrent(db: Path, inputs: Path, extra: list[str]) -> dict:
     start = time.perf_counter()
     procs = [subprocess.Popen(ingest_cmd(db, inputs, extra), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, cwd=ROOT) for _ in range(2)]
+                              stderr=subprocess.PIPE, text=True, cwd=CODE[0]) for _ in range(2)]
     outs = [p.communicate() for p in procs]
     stderr = "".join(err for _, err in outs)
     return {"rcs": [p.returncode for p in procs], "seconds": round(time.perf_counter() - start, 1),
@@ -255,7 +424,7 @@ def serve_while_ingesting(db: Path, inputs: Path, extra: list[str]) -> dict:
     port = free_port()
     server = subprocess.Popen([*CLI, "serve", "--db", str(db), "--port", str(port), "-q"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                              cwd=ROOT)
+                              cwd=CODE[0])
     base = f"http://127.0.0.1:{port}"
     statuses: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     errors: list[str] = []
@@ -268,7 +437,7 @@ def serve_while_ingesting(db: Path, inputs: Path, extra: list[str]) -> dict:
                 except httpx.TransportError:
                     time.sleep(0.1)
             writer = subprocess.Popen(ingest_cmd(db, inputs, extra), stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.PIPE, text=True, cwd=ROOT)
+                                      stderr=subprocess.PIPE, text=True, cwd=CODE[0])
             event_id = None
             while writer.poll() is None:
                 paths = ["/api/v1/events?limit=20", "/api/v1/events?q=police", "/"]
@@ -365,47 +534,46 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="use only this many articles")
     parser.add_argument("--out", default="/tmp/nb-crash", help="work folder (emptied first)")
     parser.add_argument("--no-analysis", action="store_true", help="briefs without analysis")
-    parser.add_argument("--spread", type=float, default=1.0,
-                        help="scale of the kill window past the first commit (smaller: more "
-                        "kills before the ingest completes; restarts cost start-up time)")
+    parser.add_argument("--fraction", type=float, default=0.3,
+                        help="each kill falls after the run's fixed overhead plus a random "
+                        "fraction, uniform in 0..FRACTION, of the estimated work left")
+    parser.add_argument("--code", type=Path, default=None,
+                        help="freeze a copy of the package in this folder and run it")
+    parser.add_argument("--after-commit", action="store_true",
+                        help="count each kill's delay from the run's first commit")
     parser.add_argument("--full-size", default="16m",
                         help="size of the tmpfs that fills up (default 16m: the first batch "
                         "fits, the rest does not)")
-    parser.add_argument("--reference", nargs=3, metavar=("DB", "SECONDS", "FIRST_COMMIT"),
-                        help="reuse an earlier reference run instead of timing a new one")
     parser.add_argument("--skip", nargs="*", default=[],
                         choices=["kills", "concurrent", "serve", "readonly", "full"])
     args = parser.parse_args(argv)
     out = Path(args.out)
-    if args.reference and Path(args.reference[0]).resolve().is_relative_to(out.resolve()):
-        parser.error("--reference must lie outside --out (which is emptied first)")
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
+    if args.code:
+        freeze_code(args.code)
     inputs = out / "input"
     count = build_input(inputs, args.limit)
     extra = ["--no-analysis"] if args.no_analysis else []
     print(f"{count} articles in {len(list(inputs.iterdir()))} files", flush=True)
 
-    if args.reference:  # reuse a reference run: its database and its two timings
-        for suffix in ("", "-wal"):  # the last commits may still be in the WAL
-            if Path(args.reference[0] + suffix).exists():
-                shutil.copy(args.reference[0] + suffix, f"{out / 'ref.db'}{suffix}")
-        ref_seconds, first_commit = float(args.reference[1]), float(args.reference[2])
-    else:
-        ref_seconds, first_commit = timed_reference(out / "ref.db", inputs, extra)
+    timing = timed_reference(out / "ref.db", ingest_cmd(out / "ref.db", inputs, extra))
     ref = state(out / "ref.db")
-    print(f"reference: {ref_seconds:.1f}s (first commit after {first_commit:.1f}s), "
-          f"{ref['articles']} articles, {ref['events']} events, problems {ref['problems']}",
-          flush=True)
-    report: dict = {"input_articles": count, "reference_seconds": round(ref_seconds, 1),
-                    "reference_first_commit_seconds": round(first_commit, 1),
+    overhead = noop_overhead(out / "ref.db", lambda db: ingest_cmd(db, inputs, extra))
+    print(f"reference: {timing['seconds']:.1f}s (first commit after {timing['first_commit']}s,"
+          f" a run with nothing to do {overhead}s), {ref['articles']} articles, "
+          f"{ref['events']} events, problems {ref['problems']}", flush=True)
+    report: dict = {"input_articles": count, "reference_seconds": timing["seconds"],
+                    "reference_first_commit_seconds": timing["first_commit"],
+                    "noop_run_seconds": overhead,
                     "reference": {"articles": ref["articles"], "events": ref["events"],
                                   "problems": ref["problems"]}}
     rng = random.Random(args.seed)
     if "kills" not in args.skip:
-        report["kills"] = kills(out / "killed.db", inputs, extra, args.kills, ref_seconds,
-                                first_commit, rng, args.spread)
-        report["kills"]["check"] = compare("killed and resumed", out / "killed.db", ref)
+        killed = out / "killed.db"
+        report["kills"] = kills(killed, ingest_cmd(killed, inputs, extra), args.kills, timing,
+                                overhead, rng, args.fraction, after_commit=args.after_commit)
+        report["kills"]["check"] = compare("killed and resumed", killed, ref)
     if "concurrent" not in args.skip:
         report["concurrent"] = concurrent(out / "concurrent.db", inputs, extra)
         report["concurrent"]["check"] = compare("two ingests at once", out / "concurrent.db", ref)

@@ -2,14 +2,16 @@
 see whether the server's memory grows.
 
     python benchmarks/load_hardening.py [--articles 10000] [--requests 600] [--concurrency 8]
-                                        [--rounds 3] [--db PATH]
+                                        [--rounds 3] [--db PATH] [--brief-more N]
 
 The store is built once (kept at ``--db`` and reused when it exists) from the synthetic
 stream of benchmarks/bench_scale.py: the labelled eval events replayed in dated, perturbed
 copies with syndicated duplicates. Briefs: every event gets a quick brief (lead method, no
 analysis) so that list and search show headlines; ``--full-briefs`` events (default 100)
-then get the default brief (ILP with analysis), and the event endpoints are load-tested on
-those, so their pages carry entities, quotes, timeline and disagreements like real ones.
+then get the default brief (ILP with analysis). ``--brief-more N`` gives N more events (3+
+articles, drawn at random) the default brief, with Store.refresh_briefs, before the load. The
+event endpoints are load-tested on every event with a full brief, so their pages carry
+entities, quotes, timeline and disagreements like real ones.
 
 ``newsbrief serve`` runs as its own process on a free loopback port. Each round sends
 ``--requests`` requests per endpoint, at most ``--concurrency`` in flight (httpx async,
@@ -19,7 +21,7 @@ keep-alive), one endpoint after the other:
     search-api   /api/v1/events?q=WORD            search-page  /?q=WORD
     event-api    /api/v1/events/{id}              event-page   /events/{id}
 
-with words drawn from stored titles and ids cycled over the fully briefed events. Any
+with words drawn from stored titles and ids drawn at random among the fully briefed events. Any
 non-200 answer or transport error counts as an error. The server's resident memory
 (VmRSS from /proc) is read before the first round and after each one. The client shares the
 machine (and its two cores) with the server, so req/s is a floor.
@@ -38,6 +40,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +73,43 @@ def build_store(db: Path, articles: int, full_briefs: int) -> dict:
             "ingest_s": round(ingested, 1), "quick_briefs_s": round(quick_briefs, 1),
             "full_briefs": len(ids),
             "build_s": round(time.perf_counter() - start, 1)}
+
+
+def brief_more(db: Path, count: int, budget: float, seed: int) -> dict:
+    """Give up to ``count`` more events the default brief (ILP with analysis), drawn at random
+    among the events of 3+ articles that have only their quick brief, until ``budget``
+    seconds are spent. Each brief is committed on its own (Store.refresh_briefs)."""
+    from newsbrief.store import Store
+
+    start = time.perf_counter()
+    done: list[tuple[str, int, float]] = []
+    with Store(db) as store:
+        rows = store.conn.execute(
+            "SELECT id, article_count FROM events WHERE merged_into IS NULL AND "
+            "article_count >= 3 AND id NOT IN (SELECT event_id FROM briefs WHERE version > 1) "
+            "ORDER BY seq").fetchall()
+        random.Random(seed).shuffle(rows)
+        for event_id, articles in rows[:count]:
+            if time.perf_counter() - start > budget:
+                break
+            began = time.perf_counter()
+            store.refresh_briefs([event_id])
+            done.append((event_id, articles, time.perf_counter() - began))
+            if len(done) % 10 == 0:
+                print(f"  {len(done)} more events briefed, {time.perf_counter() - start:.0f}s",
+                      flush=True)
+    seconds = sorted(d[2] for d in done)
+    return {"briefed": len(done), "seconds": round(time.perf_counter() - start, 1),
+            "articles_per_event": dict(sorted(Counter(d[1] for d in done).items())),
+            "median_s_per_brief": round(seconds[len(seconds) // 2], 1) if seconds else None}
+
+
+def full_brief_events(db: Path) -> list[str]:
+    """Events whose latest brief is a full one (a version after the quick brief)."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        return [r[0] for r in conn.execute(
+            "SELECT e.id FROM events e WHERE e.merged_into IS NULL AND e.id IN "
+            "(SELECT event_id FROM briefs WHERE version > 1) ORDER BY e.seq")]
 
 
 def free_port() -> int:
@@ -118,17 +158,17 @@ async def hammer(base: str, paths: list[str], concurrency: int) -> dict:
             "errors": sum(errors.values()), "error_kinds": errors}
 
 
-def workload(db: Path, requests: int, full_briefs: int, rng: random.Random) -> dict[str, list[str]]:
+def workload(db: Path, requests: int, events: list[str],
+             rng: random.Random) -> dict[str, list[str]]:
+    """The paths of one round: search words from stored titles, event ids drawn at random
+    from ``events`` (each round a new draw, so the rounds hit different events)."""
     from urllib.parse import quote
 
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
         titles = [r[0] for r in conn.execute("SELECT title FROM articles ORDER BY random() LIMIT 500")]
-        events = [r[0] for r in conn.execute(
-            "SELECT id FROM events WHERE merged_into IS NULL AND article_count > 1 "
-            "ORDER BY article_count DESC, seq LIMIT ?", (full_briefs,))]
     words = [w for t in titles for w in t.split() if len(w) > 4 and w.isalpha()]
     pick = [quote(rng.choice(words)) for _ in range(requests)]
-    ids = [quote(events[i % len(events)], safe="") for i in range(requests)]
+    ids = [quote(rng.choice(events), safe="") for _ in range(requests)]
     return {
         "list-api": ["/api/v1/events?limit=50"] * requests,
         "list-page": ["/"] * requests,
@@ -148,6 +188,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--db", default="/tmp/nb-load/news.db")
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--brief-more", type=int, default=0,
+                        help="first give this many more events (3+ articles, drawn at random) "
+                        "the default brief")
+    parser.add_argument("--brief-budget", type=float, default=1800.0,
+                        help="stop --brief-more after this many seconds")
+    parser.add_argument("--no-load", action="store_true", help="only build and brief")
     args = parser.parse_args(argv)
     db = Path(args.db)
     report: dict = {"settings": vars(args)}
@@ -155,8 +201,17 @@ def main(argv: list[str] | None = None) -> int:
         db.parent.mkdir(parents=True, exist_ok=True)
         report["build"] = build_store(db, args.articles, args.full_briefs)
         print(f"built: {json.dumps(report['build'])}", flush=True)
+    if args.brief_more:
+        report["brief_more"] = brief_more(db, args.brief_more, args.brief_budget, args.seed)
+        print(f"briefed: {json.dumps(report['brief_more'])}", flush=True)
+    if args.no_load:
+        return 0
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
         report["store_articles"] = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    events = full_brief_events(db)
+    report["events_with_full_brief"] = len(events)
+    print(f"{report['store_articles']} articles; event endpoints over {len(events)} events "
+          "with a full brief", flush=True)
     port = free_port()
     server = subprocess.Popen([*CLI, "serve", "--db", str(db), "--port", str(port), "-q"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
@@ -175,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         report["rss_mb"] = [("started", rss_mb(server.pid))]
         rounds = []
         for number in range(1, args.rounds + 1):
-            paths = workload(db, args.requests, args.full_briefs, rng)
+            paths = workload(db, args.requests, events, rng)
             result = {}
             for name, items in paths.items():
                 result[name] = asyncio.run(hammer(base, items, args.concurrency))

@@ -28,6 +28,12 @@ __all__ = [
 ]
 
 
+def _fields(obj: Any) -> dict[str, Any]:
+    """A flat dataclass's fields by name: ``asdict`` for fields of immutable values, without
+    its recursive deep copy (which made ``Brief.to_dict`` most of an event API request)."""
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+
 @dataclass(frozen=True, slots=True)
 class Article:
     """One news article as read from its source, before cleaning."""
@@ -130,7 +136,7 @@ class Entity:
     roles: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        d = _fields(self)
         d["aliases"], d["sources"] = list(self.aliases), list(self.sources)
         d["roles"] = list(self.roles)
         return d
@@ -146,7 +152,7 @@ class Quote:
     variants: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        d = _fields(self)
         d["sources"], d["variants"] = list(self.sources), list(self.variants)
         return d
 
@@ -160,7 +166,7 @@ class TimelineEntry:
     expression: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        d = _fields(self)
         d["sources"] = list(self.sources)
         return d
 
@@ -173,7 +179,7 @@ class Claim:
     value: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        d = _fields(self)
         d["sources"] = list(self.sources)
         return d
 

@@ -78,23 +78,20 @@ def assert_same_as_reference(db: Path, reference: dict) -> None:
 
 
 def test_sigkill_at_random_moments_then_resume(corpus, reference, tmp_path):
+    """Each run is killed at a random moment after its first commit (so that it has begun
+    writing, however slow its start-up on a loaded machine), integrity checked, resumed."""
+    from crash_store import kill_at
+
     db = tmp_path / "killed.db"
     rng = random.Random(20)
     kills = 0
-    for _ in range(6):
-        proc = subprocess.Popen(ingest(db, corpus), stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, cwd=ROOT)
-        try:
-            # Somewhere in the run: start-up, a batch, or the brief refresh.
-            proc.wait(timeout=rng.uniform(0.25, 0.6) * reference["seconds"])
-            continue  # finished before the kill
-        except subprocess.TimeoutExpired:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
-            kills += 1
-        if db.exists():
-            with sqlite3.connect(db) as conn:
-                assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    for _ in range(8):
+        found = kill_at(ingest(db, corpus), db, rng.uniform(0.0, 0.04) * reference["seconds"],
+                        after_commit=True)
+        if found is None:
+            continue  # finished before the kill (or had nothing left to commit)
+        kills += 1
+        assert found["integrity"] == "ok", found
     assert kills >= 3, "the ingest finished too fast to be killed: raise the corpus size"
     done = subprocess.run(ingest(db, corpus), capture_output=True, text=True, check=False, timeout=600,
                           cwd=ROOT)
@@ -200,3 +197,58 @@ def test_read_only_database_gives_one_line_and_loses_nothing(corpus, reference, 
         assert state(db)["hashes"] == reference["hashes"]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# A child that ingests with a tiny page cache (so a transaction's pages spill into the WAL
+# before its commit) and stops inside its second batch's transaction, after the 24th article
+# row is written: the parent SIGKILLs it there. The trace callback sees each SQL statement,
+# so the pause needs nothing of the store's internals.
+_PAUSED_WRITER = """
+import sys, time
+from newsbrief.config import BriefConfig
+from newsbrief.ingest import read_paths
+from newsbrief.store import Store
+
+store = Store(sys.argv[1], config=BriefConfig(analyze=False, method="lead"), batch_size=16)
+store.conn.execute("PRAGMA cache_size = 4")
+rows = 0
+
+def trace(sql):
+    global rows
+    if sql.lstrip().upper().startswith("INSERT INTO ARTICLES"):
+        rows += 1
+        if rows == 24:
+            print("inside", flush=True)
+            time.sleep(120)
+
+store.conn.set_trace_callback(trace)
+store.add_articles(read_paths([sys.argv[2]]).articles)
+"""
+
+
+def test_kill_inside_a_write_transaction_loses_only_that_batch(corpus, reference, tmp_path):
+    """Killed with the write lock held and uncommitted pages in the WAL: the committed batch
+    stays, the open one vanishes, and a resumed ingest equals the uninterrupted run."""
+    from crash_store import wal_frames, write_lock_held
+
+    db = tmp_path / "mid-write.db"
+    child = subprocess.Popen([sys.executable, "-c", _PAUSED_WRITER, str(db), str(corpus)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             cwd=ROOT)
+    try:
+        line = child.stdout.readline()
+        assert line.strip() == "inside", child.stderr.read()
+        assert write_lock_held(db) is True
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    wal = wal_frames(db)  # before anything opens the database and rolls the log back
+    assert wal["uncommitted"] > 0 and wal["valid"] > wal["uncommitted"]
+    assert write_lock_held(db) is False
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 16
+    done = subprocess.run(ingest(db, corpus), capture_output=True, text=True, check=False,
+                          timeout=600, cwd=ROOT)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert_same_as_reference(db, reference)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -190,7 +191,7 @@ def test_event_listed_before_its_brief_shows_its_articles(seeds_dir, tmp_path):
     db = tmp_path / "pending.db"
     with Store(db) as store:
         report = store.add_articles(read_paths([seeds_dir]).articles, refresh="none")
-    event_id = sorted(report.events_created)[0]
+    event_id = min(report.events_created)
     with TestClient(create_app(db)) as client:
         page = client.get(f"/events/{event_id}")
         assert page.status_code == 200
@@ -198,3 +199,114 @@ def test_event_listed_before_its_brief_shows_its_articles(seeds_dir, tmp_path):
         assert page.text.count('href="/articles/') == 5
         assert client.get(f"/api/v1/events/{event_id}").status_code == 404
         assert client.get("/events/no-such-event").status_code == 404
+
+
+# --- big events: the page stays bounded (regressions from the 10,000-article load run) -------
+
+def test_timeline_chart_stacks_hundreds_of_close_dates_without_overlap():
+    """600 dots within a week: each sits in the lowest row free within a dot's width (the
+    stacking used to compare every dot with every other: seconds for a big event's page)."""
+    entries = [TimelineEntry(f"2020-01-{1 + i % 7:02d}", "day", f"fact {i}", ("a",))
+               for i in range(300)]
+    refs = tuple(ArticleRef(f"a{i}", "t", f"O{i}", f"2020-01-{1 + i % 5:02d}T{i % 24:02d}:00")
+                 for i in range(300))
+    chart = timeline_chart(entries, refs)
+    assert len(chart.points) == 600
+    step = 16.0
+    for kind in ("event", "article"):
+        pts = [p for p in chart.points if p.kind == kind]
+        top = min(p.y for p in pts)
+        rows: dict[float, list[float]] = {}
+        for p in pts:
+            rows.setdefault(p.y, []).append(p.x)
+        for xs in rows.values():  # no two dots of a row closer than a dot's width
+            xs.sort()
+            assert all(b - a >= step for a, b in pairwise(xs))
+        for p in pts:  # and no dot could have gone lower: every row below holds a near dot
+            for y in (top + k * step for k in range(round((p.y - top) / step))):
+                assert any(abs(p.x - x) < step for x in rows[y]), (p, y)
+    assert chart.height > 300  # 300 articles on 5 days stack high
+
+
+def test_big_brief_page_shows_the_best_corroborated_dates_and_quotes():
+    refs = tuple(ArticleRef(f"a{i}", f"Title {i}", f"Outlet {i}", "2020-01-02")
+                 for i in range(8))
+    timeline = tuple(TimelineEntry(f"2019-{1 + i % 12:02d}-{1 + i % 28:02d}", "day",
+                                   f"fact number {i}", tuple(f"a{k}" for k in range(1 + i % 8)))
+                     for i in range(300))
+    quotes = tuple(Quote(f"quote number {i}", "Speaker", "s", tuple(f"a{k}" for k in
+                                                                    range(1 + i % 5)))
+                   for i in range(400))
+    base = hostile_brief()
+    brief = Brief(articles=refs, headline=(BriefSentence("Head.", ("a0", "a3"), 1.0, "a0", 0),),
+                  summary=(BriefSentence("Sum.", ("a3", "a5"), 1.0, "a3", 0),),
+                  entities=base.entities, timeline=timeline, quotes=quotes)
+    summary = EventSummary("e9", "Head.", "2020-01-02", "2020-01-02", 8, 8, "now")
+    context = event_context(summary, brief, [])
+    from newsbrief.web.pages import QUOTES_MAX, TIMELINE_MAX, cited_ids
+
+    shown = context["timeline"]
+    assert len(shown) == TIMELINE_MAX and context["timeline_total"] == 300
+    # the most corroborated, in the brief's order
+    assert min(len(t.sources) for t in shown) >= max(
+        len(t.sources) for t in timeline if t not in shown)
+    assert [timeline.index(t) for t in shown] == sorted(timeline.index(t) for t in shown)
+    assert len([p for p in context["chart"].points if p.kind == "event"]) == TIMELINE_MAX
+    assert len(context["quotes"]) == QUOTES_MAX and context["quotes_total"] == 400
+    assert cited_ids(brief) == ["a0", "a3", "a5"]
+    html = make_templates(TEMPLATES).env.get_template("event.html").render(**context)
+    assert html.count('<li>\n      <time datetime="2019') == TIMELINE_MAX
+    assert html.count('<figure class="quote">') == QUOTES_MAX
+    assert f"of {len(timeline)}; " in html and f"of {len(quotes)}; " in html
+    assert html.count('href="/api/v1/events/e9"') == 2
+    small = event_context(summary, hostile_brief(), [])  # small briefs: everything shown
+    assert small["timeline"] == list(hostile_brief().timeline) and small["quotes_total"] == 1
+
+
+def test_event_page_reads_only_the_cited_articles(seeds_dir, tmp_path, monkeypatch):
+    """The page used to read every article of the event (text and sentences, a query each);
+    it needs only the sentences of the articles its headline and summary cite."""
+    from starlette.testclient import TestClient
+
+    from newsbrief.store import Store
+    from newsbrief.web import create_app
+    from newsbrief.web.pages import cited_ids
+
+    db = tmp_path / "cited.db"
+    with Store(db) as store:
+        store.add_articles(read_paths([seeds_dir]).articles)
+        (event_id,) = [e.id for e in store.list_events()[0] if e.article_count == 5]
+        brief = store.get_brief(event_id)
+    read: list[str] = []
+    original = Store.get_article
+
+    def spy(self, article_id):
+        read.append(article_id)
+        return original(self, article_id)
+
+    monkeypatch.setattr(Store, "get_article", spy)
+    monkeypatch.setattr(Store, "event_articles", lambda *a: pytest.fail("read every article"))
+    with TestClient(create_app(db)) as client:
+        page = client.get(f"/events/{event_id}")
+    assert page.status_code == 200
+    assert read == cited_ids(brief) and set(read) <= {a.id for a in brief.articles}
+    # the cited sentences are still quoted from the stored articles
+    quoted = re.findall(r'<q class="source-text">(.*?)</q>', page.text)
+    assert len(quoted) >= len(brief.headline) + len(brief.summary)
+
+
+def test_brief_json_is_the_same_without_asdict_deep_copies():
+    """The event API's brief JSON: Brief.to_dict no longer deep-copies every entity, quote,
+    dated fact and claim (dataclasses.asdict); what it returns must not change."""
+    import json
+    from dataclasses import asdict
+
+    brief = hostile_brief()
+    expected = json.loads(json.dumps(asdict(brief)))  # tuples become lists, as in the JSON
+    assert brief.to_dict()["entities"] == expected["entities"]
+    assert brief.to_dict()["quotes"] == expected["quotes"]
+    assert brief.to_dict()["timeline"] == expected["timeline"]
+    assert brief.to_dict()["disagreements"] == expected["disagreements"]
+    assert all(isinstance(e["sources"], list) for e in brief.to_dict()["entities"])
+    again = Brief.from_dict(json.loads(json.dumps(brief.to_dict()))).to_dict()
+    assert again == brief.to_dict()

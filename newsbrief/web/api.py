@@ -207,13 +207,16 @@ def get_events(
     return {"items": [event_item(s) for s in items], "next_cursor": next_cursor}
 
 
-@router.get("/api/v1/events/{event_id:path}", tags=["events"], responses=_ERRORS)
-def get_event(request: Request, event_id: str) -> dict[str, Any]:
+@router.get("/api/v1/events/{event_id:path}", tags=["events"], responses=_ERRORS,
+            response_model=None)
+def get_event(request: Request, event_id: str) -> JSONResponse:
     """One event: its summary row and its latest brief (the brief JSON contract)."""
     store = request.app.state.pool.get()
     summary = store.get_event(event_id)
     brief = store.get_brief(event_id)
-    return {"event": event_item(summary), "brief": brief.to_dict()}
+    # Already plain JSON types: serialized directly, not walked by FastAPI's encoder (which
+    # took longer than the rest of the request for a brief of thousands of items).
+    return JSONResponse({"event": event_item(summary), "brief": brief.to_dict()})
 
 
 def article_dict(stored: Any) -> dict[str, Any]:

@@ -29,10 +29,15 @@ from newsbrief.web.views import (
     timeline_chart,
 )
 
-__all__ = ["event_context", "make_templates", "router"]
+__all__ = ["best_corroborated", "cited_ids", "event_context", "make_templates", "router"]
 
 PAGE_SIZE = 25
 QUOTES_SHOWN = 6  # more quotes than this fold away behind a <details> toggle
+# A big story's brief can hold hundreds of dated facts and quotes (536 and 684 for an event of
+# 63 articles in the 10,000-article load store). Rendering them all made an 860 KB page; the
+# page shows the best-corroborated ones and the API keeps the full lists.
+TIMELINE_MAX = 50
+QUOTES_MAX = 50
 
 
 def make_templates(directory: Path) -> Jinja2Templates:
@@ -71,8 +76,22 @@ def index(
     })
 
 
+def best_corroborated(items: Sequence[Any], limit: int) -> list[Any]:
+    """At most ``limit`` of ``items``: those with the most sources, kept in their order."""
+    if len(items) <= limit:
+        return list(items)
+    ranked = sorted(range(len(items)), key=lambda i: (-len(items[i].sources), i))[:limit]
+    return [items[i] for i in sorted(ranked)]
+
+
+def cited_ids(brief: Brief) -> list[str]:
+    """The articles whose sentences the page quotes: the sources of the headline and summary."""
+    return list(dict.fromkeys(a for s in (*brief.headline, *brief.summary) for a in s.sources))
+
+
 def event_context(summary: Any, brief: Brief, stored: Sequence[Any]) -> dict[str, Any]:
-    """Everything event.html shows, from the event row, its brief and its stored articles."""
+    """Everything event.html shows, from the event row, its brief and its stored articles
+    (those of :func:`cited_ids` suffice: the others are shown from the brief alone)."""
     by_id = {a.article.id: a for a in stored}
     headline, summary_sentences = cite_all(brief, by_id)
     refs = {r.id: r for r in brief.articles}
@@ -81,6 +100,7 @@ def event_context(summary: Any, brief: Brief, stored: Sequence[Any]) -> dict[str
     def outlet(article_id: str) -> str:
         return names.get(article_id, article_id)
 
+    timeline = best_corroborated(brief.timeline, TIMELINE_MAX)
     groups = []
     for group in brief.duplicate_groups:
         outlets = list(group.outlets) or list(dict.fromkeys(map(outlet, group.members)))
@@ -90,7 +110,9 @@ def event_context(summary: Any, brief: Brief, stored: Sequence[Any]) -> dict[str
         "refs": refs, "outlet": outlet,
         "outlet_list": lambda ids: list(dict.fromkeys(map(outlet, ids))),
         "entities": entity_groups(brief.entities), "groups": groups,
-        "chart": timeline_chart(brief.timeline, brief.articles),
+        "timeline": timeline, "timeline_total": len(brief.timeline),
+        "chart": timeline_chart(timeline, brief.articles),
+        "quotes": best_corroborated(brief.quotes, QUOTES_MAX), "quotes_total": len(brief.quotes),
         "quotes_shown": QUOTES_SHOWN,
     }
 
@@ -99,14 +121,22 @@ def event_context(summary: Any, brief: Brief, stored: Sequence[Any]) -> dict[str
 def event_page(request: Request, event_id: str) -> HTMLResponse:
     store = request.app.state.pool.get()
     summary = store.get_event(event_id)
-    articles = store.event_articles(event_id)
     try:
         brief = store.get_brief(event_id)
     except NotFound:
         # Listed events get their brief when the ingest that found them finishes; until then
         # the page shows what is known rather than an error.
-        return _render(request, "event_pending.html", {"event": summary, "articles": articles})
-    return _render(request, "event.html", event_context(summary, brief, articles))
+        return _render(request, "event_pending.html",
+                       {"event": summary, "articles": store.event_articles(event_id)})
+    # Only the cited articles' sentences are shown: reading every article of a big event
+    # (text and sentences, one query each) cost more than the rest of the page.
+    stored = []
+    for article_id in cited_ids(brief):
+        try:
+            stored.append(store.get_article(article_id))
+        except NotFound:
+            continue  # cite() says the source has no matching sentence
+    return _render(request, "event.html", event_context(summary, brief, stored))
 
 
 @router.get("/articles/{article_id:path}", response_class=HTMLResponse)
