@@ -7,7 +7,7 @@ For each of ``clustering-dev.jsonl`` and ``clustering-wikiref220.jsonl``:
   with the whole file as one batch (as ``newsbrief cluster`` does for files up to 1,024
   articles) and as a stream of smaller batches with document frequencies counted as articles
   arrive, both with the default open window (``reopen``) and with final decisions
-  (``reopen=0``, as the store decides);
+  (``reopen=0``);
 * a dated stream: the file in its order, article ``i`` published on day ``i // 25`` (the
   variant of ``benchmarks/spark_fidelity.py``), in batches of 256;
 * cross-file: ``cohesion_ratio`` tuned on the other file, scored on this one;
@@ -21,6 +21,14 @@ For each of ``clustering-dev.jsonl`` and ``clustering-wikiref220.jsonl``:
     python benchmarks/bench_clustering.py --compare '{}' '{"reopen": 0}' '{"entity_weight": 0}'
 
     python benchmarks/bench_clustering.py --cost 3000 [--compare '{"reopen": 0}']
+
+    python benchmarks/bench_clustering.py --store [--shuffles 3] [--compare '{"reopen": 0}']
+
+``--store`` ingests each file through the store (:class:`newsbrief.store.Store`, a fresh
+temporary database per order) in shuffled orders, one transaction of 256 articles each, and
+prints its B-cubed F1 beside the in-memory clusterer's on the same order and batches (the
+store links near-duplicate copies to their originals' events; both are scored over the
+articles the store kept).
 
 ``--cost N`` times, without a profiler, ``extract_features`` and ``EventClusterer.add_batch``
 (in memory, batches of 1,024, frequencies counted as articles arrive) per article over the
@@ -154,6 +162,46 @@ def _compare(overrides: list[str], shuffles: int) -> int:
     return 0
 
 
+def _store_f1(overrides: list[str], shuffles: int) -> int:
+    """One line per file, order and configuration: the store's F1 and the in-memory one."""
+    import tempfile
+
+    from newsbrief.config import BriefConfig
+    from newsbrief.store import Store
+
+    quick = BriefConfig(analyze=False, method="lead")  # briefs are not built (refresh="none")
+    for name in FILES:
+        articles, documents, labels = _load(name)
+        by_id = {d.id: d for d in documents}
+        for text in overrides:
+            config = ClusterConfig().with_(**json.loads(text)).with_(batch_size=256)
+            pairs = []
+            for seed in range(1, shuffles + 1):
+                order = list(articles)
+                random.Random(seed).shuffle(order)
+                with tempfile.TemporaryDirectory() as folder:
+                    start = time.perf_counter()
+                    with Store(Path(folder) / "f1.db", config=quick, cluster_config=config,
+                               batch_size=256) as store:
+                        store.add_articles(order, refresh="none")
+                        stored = dict(store.conn.execute("SELECT id, event_id FROM articles"))
+                    seconds = time.perf_counter() - start
+                memory = cluster_documents([by_id[a.id] for a in order if a.id in by_id],
+                                           config, prefit=False)
+                ids = sorted(set(stored) & set(memory))
+                truth = [labels[i] for i in ids]
+                f_store = bcubed(truth, [stored[i] for i in ids])[2]
+                f_memory = bcubed(truth, [memory[i] for i in ids])[2]
+                pairs.append((f_store, f_memory))
+                print(f"{name} {text} order {seed}: store F1 {f_store:.3f}, in-memory "
+                      f"{f_memory:.3f} ({len(ids)} articles, store {seconds:.1f} s)", flush=True)
+            mean_s = sum(p[0] for p in pairs) / len(pairs)
+            mean_m = sum(p[1] for p in pairs) / len(pairs)
+            print(f"{name} {text}: mean store F1 {mean_s:.3f} (min "
+                  f"{min(p[0] for p in pairs):.3f}), in-memory {mean_m:.3f}", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shuffles", type=int, default=5)
@@ -162,8 +210,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="only compare these configurations (JSON overrides)")
     parser.add_argument("--cost", type=int, default=0, metavar="N",
                         help="only time features and clustering per article over N articles")
+    parser.add_argument("--store", action="store_true",
+                        help="only compare the store's F1 with the in-memory clusterer's "
+                             "over shuffled orders in batches of 256")
     args = parser.parse_args(argv)
     default = ClusterConfig()
+    if args.store:
+        return _store_f1(args.compare or ["{}"], args.shuffles)
     if args.cost:
         return _cost(args.cost, args.compare or ["{}"])
     if args.compare:

@@ -519,7 +519,11 @@ class EventClusterer:
                 event = self.event(event.merged_into)
             o.event = event.id
             event.withdraw(o.vector)
-            self.members[event.id].remove(o.article_id)
+            members = self.members[event.id]
+            # The store keeps only the current batch's members in memory (its events'
+            # articles are rows), so an open article from an earlier batch is not listed.
+            if o.article_id in members:
+                members.remove(o.article_id)
         return reopened
 
     def _id_number(self, event_id: str) -> tuple[int, str]:

@@ -418,3 +418,159 @@ def test_input_failure_keeps_the_batches_read_before_it_with_or_without_workers(
     # Two full batches of four were read before the failure; the ninth article was not stored.
     assert kept[0] == kept[1] and 0 < len(kept[0]) <= 8
     assert articles[8].id not in kept[0]
+
+
+# ------------------------------------------------------------------ open articles (reopen)
+def _store_partition(conn: sqlite3.Connection) -> dict[str, str]:
+    return dict(conn.execute("SELECT id, event_id FROM articles"))
+
+
+def test_open_articles_let_the_store_match_the_in_memory_clusterer(tmp_path: Path,
+                                                                   eval_dir: Path):
+    """The dev set in a shuffled order, one transaction of 256 per call: open articles move
+    between events; every move keeps both events' counts right (an emptied event is retired
+    into the one that took its articles), the report names final events, and the store's
+    B-cubed F1 is that of the in-memory clusterer fed the same batches."""
+    import random
+
+    from newsbrief.cluster import ClusterConfig, EventClusterer, bcubed, read_cluster_file
+    from newsbrief.store.rows import prepare_article
+
+    articles, labels, _ = read_cluster_file(str(eval_dir / "clustering-dev.jsonl"))
+    order = list(articles)
+    random.Random(7).shuffle(order)
+    config = ClusterConfig(batch_size=256)
+    memory = EventClusterer(config)
+    moved = 0
+    with Store(tmp_path / "open.db", config=FAST, cluster_config=config) as s:
+        before: dict[str, str] = {}
+        for start in range(0, len(order), 256):
+            chunk = order[start:start + 256]
+            report = s.add_articles(chunk, refresh="none")
+            now = _store_partition(s.conn)
+            # The report names each added article's event as it stands after the call.
+            assert all(now[a] == e for a, e in report.added)
+            counts = {e: (n, merged) for e, n, merged in s.conn.execute(
+                "SELECT id, article_count, merged_into FROM events")}
+            members: dict[str, int] = {}
+            for event_id in now.values():
+                members[event_id] = members.get(event_id, 0) + 1
+            merged = dict(report.merged)
+            for article_id, old in before.items():
+                new = now[article_id]
+                if new == old or merged.get(old) == new:
+                    continue
+                moved += 1
+                assert counts[new] == (members[new], None)
+                if old in members:  # it kept other articles: its count dropped
+                    assert counts[old] == (members[old], None)
+                else:  # it was emptied: retired like a merged event, pointing on
+                    assert counts[old][0] == 0 and counts[old][1] is not None
+                    assert s.get_event(old).id != old
+            before = now
+            # The in-memory clusterer gets the same batches of the same stored documents.
+            kept = {a for a, _ in report.added}
+            prepared = [(a, prepare_article(a, config)) for a in chunk if a.id in kept]
+            memory.add_batch([(a.id, p.features, a.published) for a, p in prepared
+                              if p is not None and s.get_article(a.id).duplicate_of is None])
+            for a, p in prepared:
+                original = s.get_article(a.id).duplicate_of
+                if original is not None:
+                    memory.labels_[a.id] = memory.labels_[original]
+        assert moved > 0, "a shuffled dev stream always re-decides some open articles"
+        # Every copy sits in its original's event (it followed it when the original moved).
+        assert not s.conn.execute(
+            "SELECT COUNT(*) FROM articles c JOIN articles o ON o.id = c.duplicate_of "
+            "WHERE c.event_id != o.event_id").fetchone()[0]
+        live = dict(s.conn.execute(
+            "SELECT id, article_count FROM events WHERE merged_into IS NULL"))
+        assert all(live.get(e) for e in set(before.values()))
+        assert s.conn.execute("SELECT COUNT(*) FROM open_articles").fetchone()[0] == 256
+        final = _store_partition(s.conn)
+    ids = sorted(final)
+    truth = [labels[a] for a in ids]
+    store_f1 = bcubed(truth, [final[a] for a in ids])[2]
+    memory_f1 = bcubed(truth, [memory.labels_[a] for a in ids])[2]
+    assert store_f1 >= memory_f1 - 0.01, (store_f1, memory_f1)
+
+
+def test_reopen_zero_keeps_decisions_final(tmp_path: Path, eval_dir: Path):
+    from newsbrief.cluster import ClusterConfig
+
+    articles = read_paths([eval_dir / "clustering-dev.jsonl"]).articles[:120]
+    with Store(tmp_path / "final.db", config=FAST,
+               cluster_config=ClusterConfig(batch_size=40, reopen=0)) as s:
+        first = s.add_articles(articles[:80], refresh="none")
+        before = _store_partition(s.conn)
+        second = s.add_articles(articles[80:], refresh="none")
+        after = _store_partition(s.conn)
+        merged = dict(first.merged + second.merged)
+        assert all(after[a] == e or merged.get(e) == after[a] for a, e in before.items())
+        assert s.conn.execute("SELECT COUNT(*) FROM open_articles").fetchone()[0] == 0
+
+
+def test_migration_from_a_version_4_database_starts_keeping_open_articles(
+        tmp_path: Path, eval_dir: Path):
+    """A schema-4 database (written by the store before open articles) migrates: its events
+    stay, and from the first batch after the upgrade the latest articles are kept open."""
+    from newsbrief.cluster import ClusterConfig
+
+    articles = read_paths([eval_dir / "clustering-dev.jsonl"]).articles[:90]
+    path = tmp_path / "v4.db"
+    config = ClusterConfig(batch_size=30, reopen=40)
+    with Store(path, config=FAST, cluster_config=config, migrate_to=4) as s:
+        assert schema_version(s.conn) == 4
+        s.add_articles(articles[:60], refresh="none")
+        old = _store_partition(s.conn)
+    with Store(path, config=FAST, cluster_config=config) as s:
+        assert schema_version(s.conn) == migrations()[-1].version
+        assert s.conn.execute("SELECT COUNT(*) FROM open_articles").fetchone()[0] == 0
+        assert _store_partition(s.conn) == old
+        report = s.add_articles(articles[60:], refresh="none")
+        opened = [a for (a,) in s.conn.execute("SELECT article_id FROM open_articles ORDER BY pos")]
+        fresh = [a for a, _ in report.added if s.get_article(a).duplicate_of is None]
+        assert opened == fresh[-40:]
+        rows = s.conn.execute("SELECT id, article_count FROM events WHERE merged_into IS NULL "
+                              "AND article_count > 0").fetchall()
+        # 89: one of the 90 repeats another's text (content hash) and is stored once.
+        assert sum(n for _, n in rows) == s.counts()["articles"] == 89
+        for event_id, n in rows:
+            assert len(s.event_articles(event_id)) == n
+
+
+def test_a_copy_follows_its_original_when_the_original_moves(tmp_path: Path, eval_dir: Path):
+    """Find an article that the second batch moves, then ingest the same stream with a
+    syndicated copy of it in the first batch: the copy joins the original's first event and
+    moves with it (copies are not clustered, so the clusterer's decisions are unchanged)."""
+    import random
+
+    from newsbrief.cluster import ClusterConfig, read_cluster_file
+
+    articles, _, _ = read_cluster_file(str(eval_dir / "clustering-dev.jsonl"))
+    order = list(articles)
+    random.Random(7).shuffle(order)
+    first, second = order[:128], order[128:256]
+    config = ClusterConfig(batch_size=128)
+    with Store(tmp_path / "probe.db", config=FAST, cluster_config=config) as s:
+        s.add_articles(first, refresh="none")
+        before = _store_partition(s.conn)
+        report = s.add_articles(second, refresh="none")
+        after = _store_partition(s.conn)
+    merged = dict(report.merged)
+    moved = [a.id for a in first if a.id in before and after[a.id] != before[a.id]
+             and merged.get(before[a.id]) != after[a.id]]
+    assert moved, "the second batch re-decides some open articles of the first"
+    original = next(a for a in first if a.id == moved[0])
+    copy = original.with_(id="copy-of-" + original.id, outlet="wire.example",
+                          text=original.text + "\n\n(Reporting by the wire service.)")
+    with Store(tmp_path / "copy.db", config=FAST, cluster_config=config) as s:
+        s.add_articles([*first, copy], refresh="none")
+        assert s.get_article(copy.id).duplicate_of == original.id
+        assert s.get_article(copy.id).event_id == before[original.id]
+        report = s.add_articles(second, refresh="none")
+        assert _store_partition(s.conn)[original.id] == after[original.id]
+        assert s.get_article(copy.id).event_id == after[original.id]
+        new_event = s.get_event(after[original.id])
+        assert new_event.article_count == len(s.event_articles(after[original.id]))
+        assert copy.id in {a.id for a in s.event_articles(after[original.id])}
+        assert after[original.id] in report.events_updated | report.events_created

@@ -6,9 +6,13 @@ are ``term_df``. Everything written during a batch is part of the batch's transa
 after a crash the state is exactly that of the last committed batch, and re-running the
 same input replays the remaining articles through the same sequence of decisions.
 
-Unlike the in-memory clusterer, the store does not reopen recent articles
-(``ClusterConfig.reopen`` is set to 0): an article's event is final once its batch commits,
-apart from merges.
+The ``reopen`` most recent articles stay *open*, as in the in-memory clusterer: their
+features, the vector each added to its event, their event and day are the ``open_articles``
+table (migration 0005), rewritten by every clustering batch in its transaction. The store
+applies the clusterer's ``moves`` (an open article that changed event, with the copies that
+follow it) and retires its ``emptied`` events. ``ClusterConfig.reopen = 0`` makes decisions
+final once their batch commits (apart from merges); so does a database opened at schema 4,
+which has no such table.
 """
 
 from __future__ import annotations
@@ -17,7 +21,15 @@ import sqlite3
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from newsbrief.cluster import ClusterConfig, EventClusterer, EventState
+from newsbrief.cluster import (
+    ClusterConfig,
+    EventClusterer,
+    EventState,
+    Features,
+    _Open,
+    _pack,
+    unpack_vector,
+)
 
 __all__ = ["StoreClusterer"]
 
@@ -28,11 +40,15 @@ class StoreClusterer(EventClusterer):
     """An :class:`EventClusterer` whose events and postings are read from and written to SQL."""
 
     def __init__(self, conn: sqlite3.Connection, config: ClusterConfig | None = None) -> None:
-        # Open articles (``ClusterConfig.reopen``) are not kept here: the store would have to
-        # persist them and move stored articles between events, so its decisions are final
-        # once their batch commits.
-        super().__init__((config or ClusterConfig()).with_(reopen=0))
+        config = config or ClusterConfig()
+        # A database migrated only to schema 4 (``Store(migrate_to=4)``) cannot keep open
+        # articles: there, decisions are final as before.
+        self.keeps_open = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'open_articles'"
+        ).fetchone() is not None
+        super().__init__(config if self.keeps_open else config.with_(reopen=0))
         self.conn = conn
+        self.open_changed = False  # whether this batch changed the open articles
         self.cache: OrderedDict[str, EventState] = OrderedDict()
         self.dirty_events: set[str] = set()
         self.dirty_terms: set[int] = set()
@@ -47,6 +63,18 @@ class StoreClusterer(EventClusterer):
         self.labels_.clear()
         self.members.clear()
         self.merges.clear()
+        self.moves.clear()
+        self.emptied.clear()
+        self.open_changed = False
+        self.open = []
+        if self.config.reopen > 0:
+            self.open = [
+                _Open(article_id, Features(unpack_vector(terms), unpack_vector(entities)), day,
+                      event_id, unpack_vector(vector))
+                for article_id, event_id, day, terms, entities, vector in self.conn.execute(
+                    "SELECT article_id, event_id, day, terms, entities, vector "
+                    "FROM open_articles ORDER BY pos")
+            ]
         self.df.clear()
         self.df.update(self.conn.execute("SELECT term, df FROM term_df"))
         meta = dict(self.conn.execute("SELECT key, value FROM meta"))
@@ -105,7 +133,21 @@ class StoreClusterer(EventClusterer):
     def add_batch(self, items, *, observed=False) -> list[str]:  # type: ignore[override]
         assigned = super().add_batch(items, observed=observed)
         self.dirty_events.update(assigned)
+        # Events that received moved articles (their old events were marked by _reopen).
+        self.dirty_events.update(to for _, _, to in self.moves)
+        self.open_changed = self.keeps_open
         return assigned
+
+    def _reopen(self) -> list[_Open]:
+        # Mark the open articles' events dirty as each is loaded (following merges), before
+        # the next load could evict it from the cache: their vectors are about to change.
+        for o in self.open:
+            event = self.event(o.event)
+            self.dirty_events.add(event.id)
+            while event.merged_into is not None:
+                event = self.event(event.merged_into)
+                self.dirty_events.add(event.id)
+        return super()._reopen()
 
     def merge(self, gone: str, keep: str) -> None:
         super().merge(gone, keep)
@@ -144,6 +186,17 @@ class StoreClusterer(EventClusterer):
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             [("n_docs", str(self.n_docs)), ("next_event", str(self.next_id))],
         )
+        if self.open_changed:
+            # A few hundred rows: rewriting them is simpler than tracking which changed
+            # (every reopened article gets a new vector, most keep their features).
+            self.conn.execute("DELETE FROM open_articles")
+            self.conn.executemany(
+                "INSERT INTO open_articles (pos, article_id, event_id, day, terms, entities, "
+                "vector) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(pos, o.article_id, o.event, o.day, _pack(o.features.terms),
+                  _pack(o.features.entities), _pack(o.vector))
+                 for pos, o in enumerate(self.open)],
+            )
 
     def committed(self) -> None:
         """Forget the batch's bookkeeping once its transaction committed."""
@@ -152,4 +205,6 @@ class StoreClusterer(EventClusterer):
         self.labels_.clear()
         self.members.clear()
         self.merges.clear()
-
+        self.moves.clear()
+        self.emptied.clear()
+        self.open_changed = False

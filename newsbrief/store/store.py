@@ -4,7 +4,9 @@ Writing goes through :meth:`Store.add_articles`, in transactions of ``batch_size
 each batch is cleaned and split as :func:`newsbrief.pipeline.prepare_articles` does, signed
 (:mod:`newsbrief.store.rows`), linked to earlier copies by MinHash LSH
 (:mod:`newsbrief.store.neardup`), assigned to events by the incremental clusterer
-(:mod:`newsbrief.store.clustering`) and committed as a whole. With worker processes the
+(:mod:`newsbrief.store.clustering`; recent articles it decides again may move to another
+event, with the copies that follow them, and an event they leave empty is retired like a
+merged one) and committed as a whole. With worker processes the
 batches are pipelined: the workers prepare the next batch while this process writes the
 current one, so the writes stay in input order. Events that gained articles are marked stale
 in the same transaction; their briefs are rebuilt from the stored documents
@@ -19,6 +21,7 @@ import base64
 import json
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -111,6 +114,11 @@ class Store:
                 self.conn.close()
                 raise StoreError(f"{self.path}: cannot upgrade signatures: {exc}") from exc
         self._clusterer: StoreClusterer | None = None
+        # During one add_articles call: open articles (and copies) moved to another event,
+        # and events emptied by such moves -> the event that took most of their articles;
+        # the report's ids are resolved through them (only committed batches are recorded).
+        self._moved: dict[str, str] = {}
+        self._retired: dict[str, str] = {}
         self._data_version: int | None = None  # PRAGMA data_version seen by the last write
         # Worker processes for cleaning and signing (the results are the same with any count).
         self.workers = max(1, workers)
@@ -201,6 +209,7 @@ class Store:
             raise ValueError(f"refresh must be batch, end or none, not {refresh!r}")
         report = IngestReport()
         with self._lock:
+            self._moved, self._retired = {}, {}
             # With worker processes, pipelined: the workers prepare batch N+1 while this
             # process writes batch N (so N is committed once N+1 has been read).
             stored: set[str] = set()  # content hashes and URLs this call has stored
@@ -242,7 +251,7 @@ class Store:
                 self._add_batch(pending, report, progress, stored)
             if refresh != "none":
                 report.briefs_refreshed += self.refresh_briefs()
-            _resolve_merges(report)
+            _resolve_merges(report, self._moved, self._retired)
         return report
 
     def import_events(self, events: Iterable[Any], *, progress: Progress | None = None) -> IngestReport:
@@ -335,6 +344,10 @@ class Store:
                                       for i in range(before, clusterer.next_id)}
             rows = [(event_id, item[0]) for item, event_id in zip(new_items, assigned)]
             conn.executemany("UPDATE articles SET event_id = ? WHERE id = ?", rows)
+            # Open articles that changed event (before the merges, which move whole events,
+            # and before this batch's copies, which read their original's event).
+            touched = self._apply_moves(conn, clusterer.moves)
+            retired = self._retire_emptied(conn, clusterer, now)
             for gone, keep in clusterer.merges:
                 conn.execute("UPDATE articles SET event_id = ? WHERE event_id = ?", (keep, gone))
                 conn.execute("DELETE FROM event_search WHERE rowid = "
@@ -347,20 +360,58 @@ class Store:
                 conn.execute(
                     "UPDATE articles SET event_id = (SELECT event_id FROM articles WHERE id = ?) "
                     "WHERE id = ?", (original, article_id))
-            touched = {keep for _, keep in clusterer.merges}
+            touched |= {keep for _, keep in clusterer.merges}
             for article_id in inserted:
                 event_id = conn.execute("SELECT event_id FROM articles WHERE id = ?",
                                         (article_id,)).fetchone()[0]
                 report.added.append((article_id, event_id))
                 touched.add(event_id)
             gone_ids = {gone for gone, _ in clusterer.merges}
-            touched -= gone_ids
+            touched -= gone_ids | retired
             clusterer.flush()
             for event_id in sorted(touched, key=clusterer._id_number):
                 _update_event_row(conn, event_id, now)
                 _index_event(conn, event_id, None)
         clusterer.committed()
         report.events_updated |= touched
+
+    def _apply_moves(self, conn: sqlite3.Connection,
+                     moves: list[tuple[str, str, str]]) -> set[str]:
+        """Move re-decided open articles, with the copies that follow them, to their new
+        events; returns the events left and joined (their rows and briefs are refreshed)."""
+        touched: set[str] = set()
+        for article_id, old, new in moves:
+            conn.execute("UPDATE articles SET event_id = ? WHERE id = ?", (new, article_id))
+            self._moved[article_id] = new
+            # A copy close in time joined its original's event when it arrived (one re-run
+            # weeks later was clustered on its own: it is open itself, or final).
+            for copy_id, published in conn.execute(
+                    "SELECT id, published FROM articles WHERE duplicate_of = ? AND event_id = ?",
+                    (article_id, old)).fetchall():
+                if self._near_in_time(article_id, published):
+                    conn.execute("UPDATE articles SET event_id = ? WHERE id = ?", (new, copy_id))
+                    self._moved[copy_id] = new
+            touched.update((old, new))
+        return touched
+
+    def _retire_emptied(self, conn: sqlite3.Connection, clusterer: StoreClusterer,
+                        now: str) -> set[str]:
+        """Retire the events whose open articles all moved away, as merged events are: no
+        articles, no search row, and ``merged_into`` the event that took most of them (so
+        links to the old id lead on). Returns their ids."""
+        retired: set[str] = set()
+        for event_id in clusterer.emptied:
+            taken = Counter(new for _, old, new in clusterer.moves if old == event_id)
+            target = min(taken, key=lambda e: (-taken[e], clusterer._id_number(e)))
+            clusterer.event(event_id).merged_into = target
+            clusterer.dirty_events.add(event_id)
+            conn.execute("DELETE FROM event_search WHERE rowid = "
+                         "(SELECT seq FROM events WHERE id = ?)", (event_id,))
+            conn.execute("UPDATE events SET brief_stale = 0, article_count = 0, "
+                         "outlet_count = 0, updated_at = ? WHERE id = ?", (now, event_id))
+            self._retired[event_id] = target
+            retired.add(event_id)
+        return retired
 
     def _near_in_time(self, original: str, published: str | None) -> bool:
         """Whether a copy is close enough in time to its original to share its event."""
@@ -625,18 +676,23 @@ def _index_event(conn: sqlite3.Connection, event_id: str, headline: str | None,
                  "SELECT seq, id, ?, ? FROM events WHERE id = ?", (headline, titles, event_id))
 
 
-def _resolve_merges(report: IngestReport) -> None:
-    """Point the report at surviving events when events were merged during the run."""
+def _resolve_merges(report: IngestReport, moved: dict[str, str] | None = None,
+                    retired: dict[str, str] | None = None) -> None:
+    """Point the report at surviving events when events were merged during the run, open
+    articles ``moved`` (article -> event) and events ``retired`` (emptied by moves)."""
     target = dict(report.merged)
+    moved = moved or {}
+    gone = set(retired or ())
 
     def live(event_id: str) -> str:
         while event_id in target:
             event_id = target[event_id]
         return event_id
 
-    report.added = [(a, live(e)) for a, e in report.added]
-    report.events_created = {live(e) for e in report.events_created}
-    report.events_updated = {live(e) for e in report.events_updated} - report.events_created
+    report.added = [(a, live(moved.get(a, e))) for a, e in report.added]
+    report.events_created = {live(e) for e in report.events_created} - gone
+    report.events_updated = ({live(e) for e in report.events_updated} - gone
+                             - report.events_created)
 
 
 def _fts_query(text: str) -> str:
