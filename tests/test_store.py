@@ -118,6 +118,20 @@ def test_list_events_search_and_pagination(store, eval_dir: Path):
         any("malaysia" in a.article.id.lower() for a in store.event_articles(e.id)) for e in found
     )
     assert store.list_events(query='"); DROP TABLE events; --')[0] == []
+    keys = [(e.last_published or e.updated_at) for e in everything]
+    assert keys == sorted(keys, reverse=True)
+    since = sorted(keys)[len(keys) // 2]
+    recent, _ = store.list_events(since=since, limit=1000)
+    assert recent and all((e.last_published or e.updated_at) >= since for e in recent)
+    assert store.list_events(since=max(keys) + "~", limit=1000)[0] == []
+
+
+def test_event_list_reads_its_index_instead_of_sorting_every_event(store):
+    plan = " ".join(str(row) for row in store.conn.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM events e INDEXED BY events_recent "
+        "WHERE e.merged_into IS NULL AND e.article_count > 0 "
+        "ORDER BY COALESCE(e.last_published, e.updated_at) DESC, e.seq DESC LIMIT 51"))
+    assert "events_recent" in plan and "TEMP B-TREE" not in plan
 
 
 def test_briefs_are_versioned_and_changes_reported(store, seed_articles):

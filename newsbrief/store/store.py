@@ -544,7 +544,10 @@ class Store:
             key, seq = _decode_cursor(cursor)
             where.append(f"({order} < ? OR ({order} = ? AND e.seq < ?))")
             params += [key, key, seq]
-        sql = (f"SELECT {_EVENT_COLUMNS}, {order}, e.seq FROM events e WHERE "
+        # Without a search, walk events_recent in order; SQLite's planner prefers the
+        # merged_into equality of events_order and then sorts every live event.
+        table = "events e" if query else "events e INDEXED BY events_recent"
+        sql = (f"SELECT {_EVENT_COLUMNS}, {order}, e.seq FROM {table} WHERE "
                + " AND ".join(where) + f" ORDER BY {order} DESC, e.seq DESC LIMIT ?")
         with self._lock:
             rows = self.conn.execute(sql, params + [max(1, limit) + 1]).fetchall()
