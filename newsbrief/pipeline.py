@@ -43,13 +43,28 @@ def load_articles(
 
 
 def prepare_articles(
-    articles: Sequence[Article], progress: Progress | None = None
+    articles: Sequence[Article],
+    progress: Progress | None = None,
+    boilerplate: frozenset[str] | None = None,
 ) -> list[Document]:
     """Clean and split each article; documents left with no sentence are dropped.
 
     Lines repeated across unrelated articles of the batch are removed too (clean.prepare).
+    ``boilerplate``: more lines known to be boilerplate (keys of ``clean.normal_key``), found
+    over a larger collection than the batch (e.g. a corpus, by the Spark job); removed as well.
     """
-    return [d for d in prepare(articles, progress) if d.sentences]
+    if not boilerplate:
+        return [d for d in prepare(articles, progress) if d.sentences]
+    from newsbrief.clean import REPEAT_MIN_ARTICLES, clean_article, repeated_lines
+
+    own = repeated_lines(articles) if len(articles) >= REPEAT_MIN_ARTICLES else frozenset()
+    lines = own | frozenset(boilerplate)
+    documents = []
+    for article in articles:
+        documents.append(clean_article(article, lines))
+        if progress:
+            progress(1)
+    return [d for d in documents if d.sentences]
 
 
 def _order_key(documents: Sequence[Document]) -> Callable[[Selection], tuple]:

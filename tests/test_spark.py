@@ -29,9 +29,10 @@ from newsbrief.spark.events import (
     UNDATED,
     article_day,
     fallback_days,
-    merge_windows,
     window_keys,
+    window_links,
 )
+from newsbrief.spark.graph import connected_components
 
 pytestmark = pytest.mark.spark
 
@@ -46,10 +47,18 @@ def spark():
     session.stop()
 
 
-def _slice(eval_dir: Path, target: Path, dated: bool) -> Path:
+def _slice(eval_dir: Path, target: Path, dated: bool, held_out: Path | None = None) -> Path:
     """The first SLICE records; ``dated`` adds a publication date from the position in the
-    file (25 articles a day, as a stream would arrive), which the labels never touch."""
-    lines = (eval_dir / "clustering-dev.jsonl").read_text(encoding="utf-8").splitlines()[:SLICE]
+    file (25 articles a day, as a stream would arrive), which the labels never touch. With
+    ``held_out``, every fifth of the first SLICE * 5 / 4 records is written there instead,
+    to arrive later."""
+    lines = (eval_dir / "clustering-dev.jsonl").read_text(encoding="utf-8").splitlines()
+    if held_out is None:
+        lines = lines[:SLICE]
+    else:
+        lines = lines[: SLICE * 5 // 4]
+        held_out.write_text("".join(line + "\n" for line in lines[4::5]), encoding="utf-8")
+        lines = [line for i, line in enumerate(lines) if i % 5 != 4]
     with open(target, "w", encoding="utf-8") as out:
         for i, line in enumerate(lines):
             record = json.loads(line)
@@ -103,10 +112,18 @@ def _check_against_single_machine(dataset: Path, output: Path, capsys) -> tuple[
     return f1, len(same)
 
 
-def test_dev_events_and_briefs_match_newsbrief_cluster(spark, eval_dir, tmp_path, capsys):
-    dataset = _slice(eval_dir, tmp_path / "dev.jsonl", dated=False)
-    output = tmp_path / "out"
+@pytest.fixture(scope="module")
+def dev_run(spark, eval_dir, tmp_path_factory):
+    """One run over SLICE undated dev articles: (dataset, held-out articles, output, result)."""
+    folder = tmp_path_factory.mktemp("dev-run")
+    dataset = _slice(eval_dir, folder / "dev.jsonl", dated=False, held_out=folder / "later.jsonl")
+    output = folder / "out"
     result = run_job(spark, [str(dataset)], str(output), SparkJobConfig(brief=BRIEF))
+    return dataset, folder / "later.jsonl", output, result
+
+
+def test_dev_events_and_briefs_match_newsbrief_cluster(dev_run, capsys):
+    dataset, _, output, result = dev_run
     assert result.counts["articles"] == SLICE
     assert result.counts["events"] == len(list((output / "briefs.jsonl").open()))
     _, same = _check_against_single_machine(dataset, output, capsys)
@@ -203,6 +220,55 @@ def test_cli_spark_run_on_warc_text_and_jsonl_then_import(spark, seeds_dir, tmp_
     assert stored["riverton-3"].article.text.startswith("The Riverton council")
 
 
+FURNITURE = "The Riverton Gazette is owned by the Harbour Media Group of Riverton."
+STORIES = [
+    ("Council votes to repair the harbour bridge",
+     ("The council met on Monday to discuss the harbour bridge. It voted to repair the steel "
+      "supports before the winter storms.\nRepairs will start in May, the mayor said.")),
+    ("School opens a new science wing",
+     ("Riverton High School opened its new science wing on Tuesday. The wing has six "
+      "laboratories and a greenhouse.\nPupils moved in after the spring holiday.")),
+    ("Fishing fleet reports a record catch",
+     ("The Riverton fishing fleet landed a record catch of cod this week. Prices at the "
+      "harbour market fell by a third.\nSkippers said the cold water brought the shoals.")),
+    ("Library extends its opening hours",
+     ("The public library will open until nine on weekdays from next month. The council "
+      "found the money in its culture budget.\nStudents had asked for longer hours.")),
+]
+
+
+def test_site_boilerplate_found_over_the_corpus(tmp_path, capsys):
+    # Four unrelated stories of one site share an ownership line; another site prints it once.
+    records = [{"id": f"gazette-{i}", "title": title, "outlet": "gazette.example",
+                "text": body.replace("\n", "\n" + FURNITURE + "\n", 1)}
+               for i, (title, body) in enumerate(STORIES)]
+    records.append({"id": "herald-0", "title": "Storm closes the coast road",
+                    "outlet": "herald.example",
+                    "text": "A winter storm closed the coast road north of Riverton on Friday. "
+                    "Police diverted traffic through the hills.\n" + FURNITURE})
+    source = tmp_path / "sites.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    # One machine keeps the line: no batch of an event shows it three times.
+    assert any(s.text == FURNITURE for s in
+               prepare_articles(read_paths([source]).articles[:1])[0].sentences)
+    output = tmp_path / "out"
+    assert main(["spark-run", str(source), "-o", str(output), "--master", "local[2]",
+                 "--partitions", "2", "--no-analysis", "--method", "lead",
+                 "--boilerplate-min-articles", "3", "-f", "json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["counts"]["boilerplate_lines"] >= 1
+    rows = {r["id"]: r for r in pq.read_table(output / "articles").to_pylist()}
+    for i in range(len(STORIES)):
+        row = rows[f"gazette-{i}"]
+        assert FURNITURE not in row["text"] and row["sentences"]
+        assert any(FURNITURE in line for line in row["removed_lines"])
+    assert FURNITURE in rows["herald-0"]["text"]
+    briefs = [json.loads(line)["brief"] for line in
+              (output / "briefs.jsonl").read_text(encoding="utf-8").splitlines()]
+    cited = [b for b in briefs if FURNITURE in json.dumps(b)]
+    assert all([a["id"] for a in b["articles"]] == ["herald-0"] for b in cited)
+
+
 def test_missing_input_is_a_clear_error(spark, tmp_path):
     with pytest.raises(NoUsableInput, match="no such file"):
         run_job(spark, [str(tmp_path / "absent")], str(tmp_path / "out"))
@@ -213,9 +279,7 @@ def test_windows_and_merge_rules():
     first = window_keys(article_day("2024-01-02"), 1.0)
     assert first[1] == first[0] + 1
     assert window_keys(article_day("2024-01-03T05:00:00"), 1.0)[0] == first[1]
-    roots = merge_windows([((1, "e1"), (2, "e4")), ((2, "e4"), (3, "e2")), ((5, "e1"), (6, "e1"))])
-    assert roots[(3, "e2")] == roots[(1, "e1")] == (1, "e1")
-    assert roots[(6, "e1")] == (5, "e1") != roots[(1, "e1")]
+    assert window_links([(2, "e4"), (1, "e1"), (2, "e4")]) == [((1, "e1"), (2, "e4"))]
     # Undated articles go to the median day of their file, else of the collection.
     by_file, overall = fallback_days([((0, 10), 1), ((0, 12), 2), ((1, 40), 5)])
     assert by_file == {0: 12.0, 1: 40.0} and overall == 40.0
@@ -223,6 +287,136 @@ def test_windows_and_merge_rules():
     # The banding the single-machine datasketch index uses at its default threshold.
     bands, rows = band_params(0.35)
     assert bands * rows <= 128 and bands > 1
+
+
+def test_connected_components_match_union_find(spark):
+    import random
+
+    from newsbrief.dedup import UnionFind
+
+    rng = random.Random(3)
+    # Long chains (as a story chained through many windows), stars, loops and repeats.
+    edges = [(i, i + 1) for i in range(40)] + [(100, j) for j in range(101, 120)]
+    edges += [(rng.randrange(200, 400), rng.randrange(200, 400)) for _ in range(150)]
+    edges += [(7, 7), (41, 40), (41, 40)]
+    uf = UnionFind()
+    for a, b in edges:
+        uf.union(a, b)
+    roots = dict(connected_components(spark.sparkContext.parallelize(edges, 3)).collect())
+    nodes = {n for e in edges for n in e if e[0] != e[1]}
+    assert set(roots) == nodes
+    for node in nodes:
+        members = [n for n in nodes if uf.find(n) == uf.find(node)]
+        assert roots[node] == min(members)
+
+
+def _spark_briefs(output: Path) -> dict[str, dict]:
+    rows = pq.read_table(output / "briefs", columns=["event_id", "brief"]).to_pylist()
+    return {row["event_id"]: json.loads(row["brief"]) for row in rows}
+
+
+def _stored_events(db: Path) -> dict[str, set[str]]:
+    from newsbrief.store import Store
+
+    with Store(db, readonly=True) as store:
+        events, _ = store.list_events(limit=10_000)
+        return {e.id: {a.id for a in store.event_articles(e.id)} for e in events}
+
+
+def test_import_keeps_spark_events_and_is_resumable_and_idempotent(dev_run, tmp_path, capsys):
+    from newsbrief.spark.importer import read_events
+    from newsbrief.store import Store
+
+    _, _, output, _ = dev_run
+    spark_events = {e["event_id"]: set(e["article_ids"]) for e in
+                    pq.read_table(output / "events", columns=["event_id", "article_ids"]).to_pylist()}
+    briefs = _spark_briefs(output)
+
+    # Interrupted after 25 events (transactions of 20 articles): committed events stay.
+    def interrupted():
+        for count, event in enumerate(read_events(output)):
+            if count == 25:
+                raise KeyboardInterrupt
+            yield event
+
+    db = tmp_path / "store.db"
+    with Store(db, batch_size=20) as store, pytest.raises(KeyboardInterrupt):
+        store.import_events(interrupted())
+    partial = _stored_events(db)
+    assert 0 < len(partial) < 25
+    # Run again: it finishes the job, skipping what was committed.
+    with Store(db, batch_size=20) as store:
+        report = store.import_events(read_events(output))
+    assert len(report.events_created) == len(spark_events) - len(partial)
+    assert sum(why == "event already stored" for _, why in report.skipped) == len(partial)
+    stored = _stored_events(db)
+    assert set(stored) == set(spark_events)
+    # Exact copies (same text) are stored once, as ingest stores them; nothing else differs.
+    copies = {a["id"] for a in pq.read_table(output / "articles").to_pylist()
+              if a["duplicate_of"]}
+    for event_id, members in spark_events.items():
+        assert members - copies <= stored[event_id] <= members
+    with Store(db, readonly=True) as store:
+        for event_id in spark_events:
+            assert store.get_brief(event_id).to_dict() == briefs[event_id]
+            assert store.get_event(event_id).headline
+        counts = store.counts()
+        n_docs = int(dict(store.conn.execute("SELECT key, value FROM meta"))["n_docs"])
+    assert counts["stale_briefs"] == 0 and counts["briefs"] == len(spark_events)
+    assert n_docs == counts["articles"]  # document frequencies count every imported article
+
+    # A second import of the same output changes nothing (the CLI, as a user runs it).
+    capsys.readouterr()
+    assert main(["import-parquet", str(output), "--db", str(db), "-f", "json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["added"] == [] and again["events_created"] == []
+    assert again["store"] == counts
+
+    # `newsbrief show` prints Spark's brief for an imported event.
+    event_id = max(spark_events, key=lambda e: len(spark_events[e]))
+    assert main(["show", event_id, "--db", str(db), "-f", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == briefs[event_id]
+
+
+def test_ingest_after_import_extends_the_imported_events(dev_run, tmp_path, capsys):
+    from newsbrief.spark.importer import read_events
+    from newsbrief.store import Store
+
+    dataset, later, output, _ = dev_run
+    db = tmp_path / "store.db"
+    with Store(db, config=BRIEF) as store:
+        store.import_events(read_events(output))
+        imported = {e.id for e in store.list_events(limit=10_000)[0]}
+        before = store.counts()
+        report = store.add_articles(read_paths([later]).articles)
+        after = store.counts()
+        placed = dict(report.added)
+        members = {e: {a.id for a in store.event_articles(e)} for e in set(placed.values())}
+        n_docs = int(dict(store.conn.execute("SELECT key, value FROM meta"))["n_docs"])
+    assert len(placed) + len(report.skipped) == len(read_paths([later]).articles)
+    assert len(placed) >= 35 and not report.problems
+    assert after["articles"] == before["articles"] + len(placed) == n_docs
+    assert after["stale_briefs"] == 0
+    # The single-machine clusterer over all the articles says which earlier articles each
+    # later one belongs with; the store, extending Spark's events, mostly agrees.
+    everything = read_paths([dataset, later]).articles
+    reference = cluster_documents([prepare_for_clustering([a])[0] for a in everything])
+    earlier = {a.id for a in read_paths([dataset]).articles}
+    expected = agreed = 0
+    for article_id, event_id in placed.items():
+        mates = {i for i, e in reference.items() if e == reference[article_id] and i in earlier}
+        if mates:
+            expected += 1
+            agreed += event_id in imported and bool(mates & members[event_id])
+    assert expected >= 20
+    assert agreed >= 0.8 * expected
+    # The extended events got a new brief version over all their articles.
+    with Store(db, readonly=True) as store:
+        grown = [e for e in imported & set(placed.values())]
+        assert grown
+        versions = store.brief_versions(grown[0])
+        assert len(versions) == 2
+        assert {a.id for a in versions[-1][2].articles} == members[grown[0]]
 
 
 def test_import_parquet_rejects_other_folders(tmp_path, capsys):

@@ -26,6 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      help="Spark master: local[*] (default), local[N], spark://HOST:PORT, yarn")
     run.add_argument("--window-days", type=float, default=3.0,
                      help="stride of the sliding time windows in days; each spans two (default 3)")
+    run.add_argument("--boilerplate-min-articles", type=int, default=0, metavar="N",
+                     help="also remove each site's lines found in N or more of its articles "
+                     "(corpus-wide; default 0: off, cleaning as on one machine)")
     run.add_argument("--partitions", type=int, default=None,
                      help="partitions of the per-article stages (default: 2 x cores)")
     defaults = BriefConfig()  # slotted dataclass: read defaults from an instance
@@ -44,8 +47,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     load = subparsers.add_parser(
         "import-parquet",
         help="load the output of spark-run into the store (for newsbrief serve)",
-        description="Add the articles of a spark-run output to the store, in the run's input "
-        "order; the store links copies, clusters and briefs them as on ingest.",
+        description="Store the events of a spark-run output as they are: their articles "
+        "(as cleaned for their briefs), duplicate links and briefs. Events already stored "
+        "are skipped, so a re-run after an interruption finishes the job and a second "
+        "import of the same output changes nothing; later ingests extend these events.",
     )
     load.add_argument("folder", metavar="DIR", help="the --output folder of spark-run")
     add_db(load)
@@ -73,6 +78,7 @@ def run_spark(args: argparse.Namespace) -> int:
         brief=BriefConfig(words=args.words, method=args.method, analyze=not args.no_analysis),
         window_days=args.window_days,
         partitions=args.partitions,
+        boilerplate_min_articles=max(0, args.boilerplate_min_articles),
     )
     from pyspark.sql import SparkSession
 
@@ -90,7 +96,8 @@ def run_spark(args: argparse.Namespace) -> int:
     elif not args.quiet:
         c = result.counts
         write(
-            f"{c['articles']} article(s) from {c['files']} file(s): {c['documents']} kept, "
+            f"{c['articles']} article(s) from {c['files']} file(s) "
+            f"({c['empty_after_cleaning']} left empty by cleaning), "
             f"{c['duplicates']} duplicate(s) in {c['duplicate_groups']} group(s), "
             f"{c['events']} event(s) briefed, {c['problems']} problem(s); "
             f"written to {result.output} in {sum(result.seconds.values()):.1f}s"
@@ -99,26 +106,29 @@ def run_spark(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from newsbrief.spark.importer import read_articles_table
+    from newsbrief.spark.importer import article_count, read_events
     from newsbrief.store import Store, default_db_path
 
-    articles = list(read_articles_table(args.folder))
-    if not articles:
-        raise NoUsableInput(f"{args.folder}: the articles table is empty")
     path = Path(args.db) if args.db else default_db_path()
+    total = article_count(args.folder)
+    if not total:
+        raise NoUsableInput(f"{args.folder}: the articles table is empty")
     with Store(path) as store:
-        with progress("Importing", len(articles), args.quiet) as advance:
-            report = store.add_articles(articles, progress=advance, refresh="end")
+        with progress("Importing", total, args.quiet) as advance:
+            report = store.import_events(read_events(args.folder), progress=advance)
         counts = store.counts()
     report_problems(report.problems, args.quiet)
+    events_skipped = sum(1 for _, why in report.skipped if why == "event already stored")
     if args.format == "json":
         data = report.to_dict()
         data["store"] = counts
         write(json.dumps(data, indent=2))
     elif not args.quiet:
         write(
-            f"imported {len(report.added)} article(s), skipped {len(report.skipped)} already "
-            f"stored; {len(report.events_created)} new event(s). Store: {counts['articles']} "
-            f"articles, {counts['events']} events."
+            f"imported {len(report.events_created)} event(s) with {len(report.added)} "
+            f"article(s) and their briefs; {events_skipped} event(s) already stored, "
+            f"{len(report.skipped) - events_skipped} article(s) already stored. "
+            f"Store: {counts['articles']} articles, {counts['events']} events."
         )
     return 0
+

@@ -17,18 +17,21 @@ Spark does it in three steps:
    found in several bands);
 3. candidates are joined with the signatures (one shuffle per side) and verified.
 
-The verified pairs go to the driver, where a union-find gives the groups and each group's
-original (the earliest published member, input order breaking ties) exactly as on one machine.
+The exact and verified pairs are the edges of a graph whose connected components are the
+groups of copies (:func:`newsbrief.spark.graph.connected_components`, in the executors); each
+group's members are brought together with one more shuffle and its original picked (the
+earliest published member, input order breaking ties) exactly as on one machine.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from newsbrief.dedup import NUM_PERM, UnionFind
+from newsbrief.dedup import NUM_PERM
 from newsbrief.models import DuplicateGroup
 
 __all__ = ["DuplicateResult", "band_params", "find_duplicates_spark", "verified_pairs"]
@@ -44,12 +47,16 @@ def band_params(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
 
 @dataclass(frozen=True, slots=True)
 class DuplicateResult:
-    """``mapping``: copy id -> original id; ``groups`` in the order of their originals."""
+    """RDDs ``mapping`` of ``(copy id, original id)`` and ``groups`` of ``(ordinal of the
+    original, DuplicateGroup)``, and how many candidate pairs, verified pairs, copies and
+    groups there are."""
 
-    mapping: dict[str, str]
-    groups: tuple[DuplicateGroup, ...]
+    mapping: Any
+    groups: Any
     candidate_pairs: int
     verified_pairs: int
+    copies: int
+    group_count: int
 
 
 def _bands(item: tuple[str, bytes], bands: int, rows: int) -> Iterator[tuple]:
@@ -92,62 +99,62 @@ def verified_pairs(signatures, threshold: float, num_perm: int = NUM_PERM):
     return checked, candidates
 
 
-def find_duplicates_spark(prepared, threshold: float) -> DuplicateResult:
-    """Duplicate groups of an RDD of :class:`newsbrief.spark.job.Prepared` records."""
-    sc = prepared.context
+def _group(item: tuple[str, Iterable[tuple]]) -> tuple[tuple[int, int], DuplicateGroup]:
+    """One group of copies from its members' ``(published, ordinal, id, outlet)``.
+
+    The original is the earliest published member, input order breaking ties, exactly as
+    :func:`newsbrief.dedup.find_duplicates` picks it; the others follow in input order.
+    """
+    members = sorted(item[1], key=lambda m: tuple(m[1]))  # input order
+    original = min(members, key=lambda m: (m[0] or "9999", tuple(m[1])))
+    ordered = [original] + [m for m in members if m is not original]
+    outlets = tuple(dict.fromkeys(m[3] for m in ordered if m[3]))
+    return tuple(original[1]), DuplicateGroup(original[2], tuple(m[2] for m in ordered), outlets)
+
+
+def find_duplicates_spark(meta, threshold: float) -> DuplicateResult:
+    """Groups of copies among ``meta``: an RDD of ``(id, (ordinal, content hash, signature,
+    published, outlet))``. Everything stays in RDDs; only the counts reach the driver."""
+    from pyspark import StorageLevel
+
+    from newsbrief.spark.graph import connected_components
+
+    sc = meta.context
     sc.setJobDescription("dedup: exact copies")
     exact_groups = (
-        prepared.map(lambda p: (p.content_hash, (tuple(p.ordinal), p.document.id)))
+        meta.map(lambda kv: (kv[1][1], (tuple(kv[1][0]), kv[0])))
         .groupByKey()
         .mapValues(sorted)
+        .persist(StorageLevel.MEMORY_AND_DISK)
     )
-    exact_groups.persist()
-    exact_edges = (
-        exact_groups.filter(lambda kv: len(kv[1]) > 1)
-        .flatMap(lambda kv: [(kv[1][0][1], other) for _, other in kv[1][1:]])
-        .collect()
+    exact_edges = exact_groups.filter(lambda kv: len(kv[1]) > 1).flatMap(
+        lambda kv: [(kv[1][0][1], other) for _, other in kv[1][1:]]
     )
-    representatives = exact_groups.map(lambda kv: kv[1][0][1])
-    signatures = (
-        prepared.map(lambda p: (p.document.id, p.signature))
-        .join(representatives.map(lambda i: (i, None)))
-        .mapValues(lambda v: v[0])
-    )
+    representatives = exact_groups.map(lambda kv: (kv[1][0][1], None))
+    signatures = meta.mapValues(lambda v: v[2]).join(representatives).mapValues(lambda v: v[0])
     sc.setJobDescription("dedup: MinHash bands")
     near, candidates = verified_pairs(signatures, threshold)
-    near_edges = near.collect()
+    near = near.persist(StorageLevel.MEMORY_AND_DISK)
     candidate_count = candidates.count()
-    exact_groups.unpersist()
-
-    uf = UnionFind()
-    for a, b in exact_edges + near_edges:
-        uf.union(a, b)
-    if not uf.parent:
-        return DuplicateResult({}, (), candidate_count, len(near_edges))
+    verified_count = near.count()
+    sc.setJobDescription("dedup: connected components")
+    roots = connected_components(exact_edges.union(near))
     sc.setJobDescription("dedup: group members")
-    nodes = sc.broadcast(set(uf.parent))
-    meta = (
-        prepared.filter(lambda p: p.document.id in nodes.value)
-        .map(lambda p: (p.document.id, p.document.article.published, tuple(p.ordinal),
-                        p.document.article.outlet))
-        .collect()
+    # Only what picks the original travels (not the 1 KB signatures).
+    about = meta.mapValues(lambda v: (v[3], tuple(v[0]), v[4]))  # (published, ordinal, outlet)
+    groups = (
+        roots.join(about)  # (id, (root, (published, ordinal, outlet)))
+        .map(lambda kv: (kv[1][0], (kv[1][1][0], kv[1][1][1], kv[0], kv[1][1][2])))
+        .groupByKey()
+        .map(_group)
+        .persist(StorageLevel.MEMORY_AND_DISK)
     )
-    nodes.unpersist()
-    groups: dict[str, list[tuple]] = {}
-    for article_id, published, ordinal, outlet in meta:
-        groups.setdefault(uf.find(article_id), []).append((published, ordinal, article_id, outlet))
-    mapping: dict[str, str] = {}
-    result: list[tuple[tuple, DuplicateGroup]] = []
-    for members in groups.values():
-        members.sort(key=lambda m: m[1])  # input order
-        original = min(members, key=lambda m: (m[0] or "9999", m[1]))
-        ordered = [original] + [m for m in members if m is not original]
-        for m in ordered[1:]:
-            mapping[m[2]] = original[2]
-        outlets = tuple(dict.fromkeys(m[3] for m in ordered if m[3]))
-        group = DuplicateGroup(original[2], tuple(m[2] for m in ordered), outlets)
-        result.append((original[1], group))
-    result.sort(key=lambda item: item[0])
-    return DuplicateResult(
-        mapping, tuple(g for _, g in result), candidate_count, len(near_edges)
-    )
+    mapping = groups.flatMap(
+        lambda og: [(member, og[1].original) for member in og[1].members[1:]]
+    ).persist(StorageLevel.MEMORY_AND_DISK)
+    group_count = groups.count()
+    copy_count = mapping.count()
+    exact_groups.unpersist()
+    near.unpersist()
+    return DuplicateResult(mapping, groups, candidate_count, verified_count, copy_count,
+                           group_count)

@@ -10,8 +10,10 @@ everything:
   the whole collection;
 * windows overlap: window ``k`` spans days ``[k*S, (k+2)*S)`` for a stride of ``S`` days, so
   every dated article lies in two windows. Its two window events are the same event, so they
-  are joined (union-find over ``(window, event)`` nodes); a story longer than a window is
-  chained through the articles in each overlap, as one pass would grow it day by day.
+  are joined: the connected components of the graph of ``(window, event)`` nodes that the
+  articles link (:func:`newsbrief.spark.graph.connected_components`, in the executors); a
+  story longer than a window is chained through the articles in each overlap, as one pass
+  would grow it day by day.
 
 An article without a date is compared with every event at no time penalty by the clusterer;
 here it is placed in the windows of the median day of the dated articles of its file (or of
@@ -27,12 +29,11 @@ import hashlib
 import math
 from collections.abc import Iterable, Iterator
 
-from newsbrief.cluster import ClusterConfig, EventClusterer, Features, parse_day
-from newsbrief.dedup import UnionFind
+from newsbrief.cluster import ClusterConfig, cluster_records, parse_day
 
 __all__ = [
-    "UNDATED", "article_day", "cluster_window", "event_id", "fallback_days", "merge_windows",
-    "window_keys",
+    "UNDATED", "article_day", "cluster_window", "event_id", "fallback_days", "window_keys",
+    "window_links",
 ]
 
 UNDATED = -(1 << 40)
@@ -79,36 +80,29 @@ def window_keys(day: float | None, stride_days: float) -> tuple[int, ...]:
 
 def cluster_window(
     window: int,
-    items: Iterable[tuple[tuple[int, int], str, Features, str | None]],
+    items: Iterable[tuple[tuple[int, int], str, str, str, str | None]],
     document_frequencies: dict[int, int],
     n_docs: int,
     config: ClusterConfig,
 ) -> Iterator[tuple[str, tuple[int, str]]]:
-    """Cluster one window's ``(ordinal, id, features, published)`` items in input order.
+    """Cluster one window's ``(ordinal, id, title, text, published)`` items in input order.
 
-    Yields ``(article id, (window, event))``. This is :func:`newsbrief.cluster.cluster_records`
-    with ``prefit``, except that the document frequencies are the whole collection's, counted
-    by Spark, rather than the window's.
+    Yields ``(article id, (window, event))``. This is
+    :func:`newsbrief.cluster.cluster_records` itself, given the whole collection's document
+    frequencies (counted by Spark) instead of counting the window's.
     """
-    clusterer = EventClusterer(config)
-    clusterer.df = document_frequencies  # read only: observe() is never called
-    clusterer.n_docs = n_docs
-    ordered = [(article_id, features, published)
-               for _, article_id, features, published in sorted(items, key=lambda i: i[0])]
-    # The batches of cluster_records, in the same order.
-    size = clusterer.config.batch_size
-    for start in range(0, len(ordered), size):
-        clusterer.add_batch(ordered[start : start + size], observed=True)
-    for article_id, event in clusterer.labels_.items():
+    ordered = sorted(items, key=lambda i: tuple(i[0]))
+    records = [(article_id, title, text, published)
+               for _, article_id, title, text, published in ordered]
+    labels = cluster_records(records, config, frequencies=(document_frequencies, n_docs))
+    for article_id, event in labels.items():
         yield article_id, (window, event)
 
 
-def merge_windows(links: Iterable[tuple[tuple[int, str], tuple[int, str]]]) -> dict:
-    """``(window, event)`` node -> root node, from the node pairs one article connects."""
-    uf = UnionFind()
-    for a, b in links:
-        uf.union(a, b)
-    return {node: uf.find(node) for node in list(uf.parent)}
+def window_links(nodes: Iterable[tuple[int, str]]) -> list[tuple[tuple, tuple]]:
+    """The edges one article adds between the window events it belongs to (a path)."""
+    ordered = sorted(set(nodes))
+    return [(ordered[0], other) for other in ordered[1:]]
 
 
 def event_id(first_article_id: str) -> str:

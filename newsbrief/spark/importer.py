@@ -1,22 +1,21 @@
-"""Loading a Spark run's Parquet output into the embedded store (``newsbrief import-parquet``).
+"""Reading a Spark run's Parquet output back for ``newsbrief import-parquet``.
 
-Read with pyarrow, so no Spark (and no Java) is needed to import. The store's public API has
-one way in, :meth:`newsbrief.store.Store.add_articles`, which cleans, links copies, clusters and
-briefs on its own; so the import hands it the *raw* articles in the run's input order and the
-store computes its events incrementally from them. The Spark run's own event assignment and
-briefs stay in the Parquet tables (``events``, ``briefs``); storing them as they are needs a
-store method for precomputed events (see docs/spark.md, "Importing").
+Read with pyarrow, so no Spark (and no Java) is needed to import. :func:`read_events` gives
+the run's events in input order, each with its articles as cleaned for its brief, their
+duplicate links and the brief, as :class:`newsbrief.store.imports.ImportedEvent` objects for
+:meth:`newsbrief.store.Store.import_events`, which stores them as they are.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 from newsbrief.errors import InputError, MissingDependency
-from newsbrief.models import Article
+from newsbrief.models import Article, Brief, Document, Sentence
 
-__all__ = ["read_articles_table", "read_briefs_table"]
+__all__ = ["article_count", "read_briefs_table", "read_events"]
 
 _ARTICLE_FIELDS = ("id", "title", "outlet", "published", "url", "path", "language", "author")
 
@@ -35,23 +34,86 @@ def _table(folder: Path, name: str, columns: list[str] | None = None):
         raise InputError(f"{path}: cannot read the Parquet table: {exc}") from None
 
 
-def read_articles_table(folder: str | Path) -> Iterator[Article]:
-    """The articles of a run as read (raw text), in the run's input order."""
-    folder = Path(folder)
-    columns = list(_ARTICLE_FIELDS) + ["raw_text", "file_rank", "position"]
-    table = _table(folder, "articles", columns)
-    missing = set(columns) - set(table.column_names)
-    if missing:
-        raise InputError(f"{folder}/articles: missing column(s) {', '.join(sorted(missing))}")
-    table = table.sort_by([("file_rank", "ascending"), ("position", "ascending")])
-    for row in table.to_pylist():
-        fields = {name: row[name] for name in _ARTICLE_FIELDS}
-        yield Article(text=row["raw_text"], **fields)
+def article_count(folder: str | Path) -> int:
+    """How many articles the run wrote (its ``articles`` table's rows)."""
+    return _table(Path(folder), "articles", ["id"]).num_rows
 
 
 def read_briefs_table(folder: str | Path) -> dict[str, dict]:
     """``event_id -> Brief.to_dict()`` of a run (the JSON column of the ``briefs`` table)."""
-    import json
-
     table = _table(Path(folder), "briefs", ["event_id", "brief"])
-    return {row["event_id"]: json.loads(row["brief"]) for row in table.to_pylist()}
+    out = {}
+    for row in table.to_pylist():
+        try:
+            out[row["event_id"]] = json.loads(row["brief"])
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"{folder}/briefs: event {row['event_id']}: bad JSON: {exc}") from None
+    return out
+
+
+_EVENT_COLUMNS = list(_ARTICLE_FIELDS) + [
+    "raw_text", "text", "sentences", "removed_lines", "duplicate_of", "event_id", "file_rank",
+    "position",
+]
+
+
+def _document(row: dict) -> Document:
+    article = Article(text=row["raw_text"], **{name: row[name] for name in _ARTICLE_FIELDS})
+    sentences = tuple(
+        Sentence(article.id, s["index"], s["text"], s["start"], s["end"], s["paragraph"])
+        for s in row["sentences"] or ()
+    )
+    return Document(article, row["text"] or "", sentences, tuple(row["removed_lines"] or ()))
+
+
+def read_events(folder: str | Path, batch_rows: int = 4096) -> Iterator:
+    """The run's events in input order (of their first article), articles in input order.
+
+    Yields :class:`newsbrief.store.imports.ImportedEvent`. Rows are converted a batch at a
+    time, so only the Arrow tables are held whole. A brief that is not a valid
+    ``Brief.to_dict`` is an :class:`InputError` naming the event.
+    """
+    import pyarrow as pa
+
+    from newsbrief.store.imports import ImportedEvent
+
+    folder = Path(folder)
+    events = _table(folder, "events", ["event_id", "file_rank", "position"])
+    articles = _table(folder, "articles")
+    missing = set(_EVENT_COLUMNS) - set(articles.column_names)
+    if missing:
+        raise InputError(f"{folder}/articles: missing column(s) {', '.join(sorted(missing))}")
+    briefs = read_briefs_table(folder)
+    # Events in the order of their first article; articles in input order within each.
+    ranked = events.sort_by([("file_rank", "ascending"), ("position", "ascending")])
+    order = {event: i for i, event in enumerate(ranked.column("event_id").to_pylist())}
+    try:
+        keys = [order[e] for e in articles.column("event_id").to_pylist()]
+    except KeyError as exc:
+        raise InputError(f"{folder}/articles: event {exc} is not in the events table") from None
+    joined = articles.select(_EVENT_COLUMNS).append_column("event_order", pa.array(keys)).sort_by([
+        ("event_order", "ascending"), ("file_rank", "ascending"), ("position", "ascending"),
+    ])
+    current: str | None = None
+    documents: list[Document] = []
+    copies: dict[str, str] = {}
+
+    def finish() -> ImportedEvent:
+        data = briefs.get(current)
+        try:
+            brief = Brief.from_dict(data) if data is not None else None
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"{folder}/briefs: event {current}: not a brief: {exc}") from None
+        return ImportedEvent(current, tuple(documents), dict(copies), brief)
+
+    for batch in joined.to_batches(max_chunksize=batch_rows):
+        for row in batch.to_pylist():
+            if row["event_id"] != current:
+                if current is not None:
+                    yield finish()
+                current, documents, copies = row["event_id"], [], {}
+            documents.append(_document(row))
+            if row["duplicate_of"]:
+                copies[row["id"]] = row["duplicate_of"]
+    if current is not None:
+        yield finish()

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from newsbrief.cluster import ClusterConfig, Features, extract_features, prepare_for_clustering
+from newsbrief.cluster import ClusterConfig, extract_features, prepare_for_clustering
 from newsbrief.config import BriefConfig
 from newsbrief.dedup import minhash
 from newsbrief.errors import InputError, NoUsableInput
@@ -31,15 +31,17 @@ from newsbrief.ingest.text import content_id
 from newsbrief.models import Article, Document, Problem
 from newsbrief.pipeline import brief_documents, prepare_articles
 from newsbrief.spark import tables
+from newsbrief.spark.boilerplate import lines_for, site_boilerplate
 from newsbrief.spark.dedup import find_duplicates_spark
 from newsbrief.spark.events import (
     article_day,
     cluster_window,
     event_id,
     fallback_days,
-    merge_windows,
     window_keys,
+    window_links,
 )
+from newsbrief.spark.graph import connected_components
 from newsbrief.spark.read import is_uri, list_inputs, read_articles, unique_ids
 from newsbrief.summarize import get_summarizer
 
@@ -58,7 +60,9 @@ class SparkJobConfig:
     they are left out of clustering and put in their original's event (as the store does),
     otherwise every article is clustered (as ``newsbrief cluster`` does). Time windows are used
     when at least ``min_dated_share`` of the clustered articles have a date; otherwise the
-    collection is clustered in one piece.
+    collection is clustered in one piece. ``boilerplate_min_articles`` > 0 also removes each
+    site's lines found in that many of its articles (:mod:`newsbrief.spark.boilerplate`); 0,
+    the default, cleans exactly as one machine does.
     """
 
     brief: BriefConfig = field(default_factory=BriefConfig)
@@ -67,6 +71,7 @@ class SparkJobConfig:
     partitions: int | None = None
     copies_follow_original: bool = False
     min_dated_share: float = 0.5
+    boilerplate_min_articles: int = 0
 
     def __post_init__(self) -> None:
         if not self.window_days > 0:
@@ -75,13 +80,19 @@ class SparkJobConfig:
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """One cleaned article with everything the later stages need, computed once."""
+    """One article as read, with what the later stages need from its cleaning, computed once.
+
+    The cleaned document itself is not kept: the brief cleans an event's articles together
+    (as ``newsbrief brief`` does), and those are the documents written and imported.
+    """
 
     ordinal: tuple[int, int]
-    document: Document
+    article: Article
     signature: bytes
     content_hash: str
-    features: Features
+    text: str  # cleaned text the clusterer reads (the raw text when cleaning left nothing)
+    terms: tuple[int, ...]  # the clustering features' keys, for the document frequencies
+    empty: bool  # no sentence left after cleaning the article alone
 
 
 @dataclass(slots=True)
@@ -106,46 +117,81 @@ def cluster_text(document: Document) -> tuple[str, str]:
     return document.article.title, document.text
 
 
+def _clean_alone(article: Article, boilerplate: frozenset[str]) -> Document:
+    """``prepare_for_clustering`` with the site's corpus boilerplate removed as well."""
+    if not boilerplate:
+        return prepare_for_clustering([article])[0]
+    documents = prepare_articles([article], boilerplate=boilerplate)
+    return documents[0] if documents else Document(article, article.text, ())
+
+
 def _prepare_partition(
-    items: Iterable[tuple[tuple[int, int], Article]], cluster_config: ClusterConfig
+    items: Iterable[tuple[tuple[int, int], Article]], cluster_config: ClusterConfig,
+    boilerplate: dict[str, frozenset[str]] | None = None,
 ) -> Iterator[Prepared]:
     # Per article, exactly as `newsbrief cluster` and the store clean: prepare_articles on
     # the article alone; an article left empty keeps its raw text for clustering.
     for ordinal, article in items:
-        doc = prepare_for_clustering([article])[0]
+        doc = _clean_alone(article, lines_for([article], boilerplate))
         title, text = cluster_text(doc)
+        features = extract_features(title, text, cluster_config)
         yield Prepared(
             ordinal=tuple(ordinal),
-            document=doc,
+            article=article,
             signature=minhash(doc.article.title + "\n" + doc.text)
             .hashvalues.astype(np.uint64).tobytes(),
             content_hash=content_id(doc.article.title + "\n" + doc.text),
-            features=extract_features(title, text, cluster_config),
+            text=text,
+            terms=tuple(features.terms) + tuple(features.entities),
+            empty=not doc.sentences,
         )
 
 
 @dataclass(frozen=True, slots=True)
 class EventOut:
-    """One briefed event: its articles as read and as cleaned for the brief, in input order."""
+    """One briefed event: its articles in input order and its brief; ``rows`` are the rows of
+    the ``articles`` table (the documents the brief was made from)."""
 
     ordinal: tuple[int, int]
     id: str
-    articles: tuple[Article, ...]
-    documents: tuple[Document, ...]
+    article_ids: tuple[str, ...]
+    published: tuple[str | None, ...]
+    outlets: tuple[str | None, ...]
+    title: str
     brief: str | None  # Brief.to_dict() as JSON; None when no article kept a sentence
+    rows: tuple[tuple, ...] = ()
+
+    def summary(self) -> EventOut:
+        """The event without its article rows (what the small tables need)."""
+        return EventOut(self.ordinal, self.id, self.article_ids, self.published, self.outlets,
+                        self.title, self.brief)
 
 
-def _brief_event(members: Iterable[tuple[tuple[int, int], Article]], config: BriefConfig) -> EventOut:
-    """Brief one event as ``newsbrief brief`` briefs its articles given in input order."""
-    ordered = sorted(members, key=lambda m: m[0])
-    articles = tuple(article for _, article in ordered)
-    documents = prepare_articles(articles)
+def _brief_event(members: Iterable[tuple], config: BriefConfig,
+                 boilerplate: dict[str, frozenset[str]] | None = None) -> EventOut:
+    """Brief one event as ``newsbrief brief`` briefs its articles given in input order.
+
+    ``members``: ``(ordinal, article, content hash, original if a copy)`` of each article;
+    ``boilerplate``: the corpus's site boilerplate, when the option is on.
+    """
+    ordered = sorted(members, key=lambda m: tuple(m[0]))
+    articles = [m[1] for m in ordered]
+    documents = prepare_articles(articles, boilerplate=lines_for(articles, boilerplate) or None)
     brief = (
         json.dumps(brief_documents(documents, config).to_dict(), ensure_ascii=False)
         if documents else None
     )
-    return EventOut(tuple(ordered[0][0]), event_id(articles[0].id), articles, tuple(documents),
-                    brief)
+    ident = event_id(articles[0].id)
+    by_id = {d.id: d for d in documents}
+    rows = tuple(
+        tables.article_row(article, by_id.get(article.id), digest, original, ident, ordinal)
+        for ordinal, article, digest, original in ordered
+    )
+    return EventOut(
+        tuple(ordered[0][0]), ident, tuple(a.id for a in articles),
+        tuple(a.published for a in articles), tuple(a.outlet for a in articles),
+        articles[0].title, brief, rows,
+    )
 
 
 class _Clock:
@@ -202,39 +248,53 @@ def run_job(
     articles = unique_ids(tagged.filter(lambda t: t[0] == "a").map(lambda t: (t[1], t[2])))
     clock.lap("read")
 
+    site_lines = None
+    if config.boilerplate_min_articles > 0:
+        sc.setJobDescription("clean: site boilerplate")
+        site_lines = sc.broadcast(site_boilerplate(articles.map(lambda item: item[1]),
+                                                   config.boilerplate_min_articles))
+
     sc.setJobDescription("clean: prepare articles")
     cluster_config = config.cluster
     prepared = (
         articles.repartition(partitions)
-        .mapPartitions(lambda items: _prepare_partition(items, cluster_config))
+        .mapPartitions(lambda items: _prepare_partition(
+            items, cluster_config, site_lines.value if site_lines else None))
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
-    n_articles = prepared.count()
+    n_articles, n_empty = prepared.map(lambda p: (1, int(p.empty))).fold(
+        (0, 0), lambda a, b: (a[0] + b[0], a[1] + b[1]))
     tagged.unpersist()
     if not n_articles:
         detail = "; ".join(str(p) for p in problems[:5])
         raise NoUsableInput("no usable articles" + (f" ({detail})" if detail else ""))
     clock.lap("clean")
 
-    duplicates = find_duplicates_spark(prepared, config.brief.duplicate_threshold)
-    copies = sc.broadcast(duplicates.mapping)
+    meta = prepared.map(lambda p: (p.article.id, (tuple(p.ordinal), p.content_hash, p.signature,
+                                                  p.article.published, p.article.outlet)))
+    duplicates = find_duplicates_spark(meta, config.brief.duplicate_threshold)
     clock.lap("dedup")
 
     sc.setJobDescription("cluster: document frequencies")
     follow = config.copies_follow_original
-    skipped = copies if follow else sc.broadcast({})
-    items = prepared.filter(lambda p: p.document.id not in skipped.value).map(
-        lambda p: (tuple(p.ordinal), p.document.id, p.features, p.document.article.published)
-    )
+    keyed = prepared.map(lambda p: (p.article.id, (tuple(p.ordinal), p.article.title, p.text,
+                                                   p.article.published, p.terms)))
+    if follow:
+        keyed = keyed.subtractByKey(duplicates.mapping)
+    # (ordinal, id, title, text, published, terms)
+    items = keyed.map(lambda kv: (kv[1][0], kv[0]) + kv[1][1:]).persist(
+        StorageLevel.MEMORY_AND_DISK)
+    # The document-frequency table goes to the driver and back as a broadcast: it is sized by
+    # the vocabulary, not by the articles (see docs/spark.md for its measured size).
     frequencies = (
-        items.flatMap(lambda it: list(it[2].terms) + list(it[2].entities))
-        .map(lambda key: (key, 1)).reduceByKey(add).collectAsMap()
+        items.flatMap(lambda it: it[5]).map(lambda key: (key, 1)).reduceByKey(add)
+        .collectAsMap()
     )
-    n_items = n_articles - len(skipped.value)
+    n_items = n_articles - (duplicates.copies if follow else 0)
     df = sc.broadcast(dict(frequencies))
     stride = config.window_days
     day_counts = (
-        items.map(lambda it: (it[0][0], article_day(it[3])))
+        items.map(lambda it: (it[0][0], article_day(it[4])))
         .filter(lambda kv: kv[1] is not None)
         .map(lambda kv: ((kv[0], math.floor(kv[1])), 1)).reduceByKey(add).collect()
     )
@@ -249,10 +309,11 @@ def run_job(
         windowed = True
 
     def place(item: tuple) -> list[tuple]:
-        day = article_day(item[3]) if windowed else None
+        day = article_day(item[4]) if windowed else None
         if day is None:
             day = by_file.get(item[0][0], overall)
-        return [(w, item) for w in window_keys(day, stride)]
+        # An undated article is placed by its file's days but keeps no date of its own.
+        return [(w, item[:5]) for w in window_keys(day, stride)]
 
     sc.setJobDescription("cluster: windows")
     labels = (
@@ -261,33 +322,42 @@ def run_job(
         .flatMap(lambda kv: cluster_window(kv[0], kv[1], df.value, n_items, cluster_config))
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
-    links = (
-        labels.groupByKey()
-        .flatMap(lambda kv: [(nodes[0], n) for nodes in [sorted(kv[1])] for n in nodes[1:]])
-        .distinct().collect()
-    )
-    roots = sc.broadcast(merge_windows(links))
-    assigned = labels.map(lambda kv: (kv[0], roots.value.get(kv[1], kv[1]))).reduceByKey(
-        lambda a, b: a
-    )
-    if follow:
-        by_copy = prepared.filter(lambda p: p.document.id in copies.value).map(
-            lambda p: (copies.value[p.document.id], p.document.id)
+    labels.count()  # run the windows now, so their stages carry this step's name
+    if windowed:
+        # An article's window events are one event: components of the (window, event) graph.
+        sc.setJobDescription("cluster: merge window edges")
+        links = labels.groupByKey().flatMap(lambda kv: window_links(kv[1]))
+        roots = connected_components(links)
+        assigned = (
+            labels.map(lambda kv: (kv[1], kv[0])).leftOuterJoin(roots)
+            .map(lambda kv: (kv[1][0], kv[1][1] if kv[1][1] is not None else kv[0]))
+            .reduceByKey(min)
         )
-        assigned = assigned.union(by_copy.join(assigned).map(lambda kv: (kv[1][0], kv[1][1])))
+    else:
+        assigned = labels
+    if follow:
+        by_copy = duplicates.mapping.map(lambda kv: (kv[1], kv[0])).join(assigned).map(
+            lambda kv: (kv[1][0], kv[1][1]))
+        assigned = assigned.union(by_copy)
     clock.lap("cluster")
 
     sc.setJobDescription("brief: events")
     brief_config = config.brief
-    events = (
-        prepared.map(lambda p: (p.document.id, (tuple(p.ordinal), p.document.article)))
-        .join(assigned)
-        .map(lambda kv: (kv[1][1], kv[1][0]))
+    with_original = assigned.leftOuterJoin(duplicates.mapping)  # (id, (event, original))
+    full = (
+        prepared.map(lambda p: (p.article.id, (tuple(p.ordinal), p.article, p.content_hash)))
+        .join(with_original)
+        .map(lambda kv: (kv[1][1][0], kv[1][0] + (kv[1][1][1],)))
         .groupByKey(partitions)
-        .map(lambda kv: _brief_event(kv[1], brief_config))
+        .map(lambda kv: _brief_event(kv[1], brief_config,
+                                     site_lines.value if site_lines else None))
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
+    events = full.map(EventOut.summary).persist(StorageLevel.MEMORY_AND_DISK)
     n_events = events.count()
+    prepared.unpersist()
+    items.unpersist()
+    labels.unpersist()
     unbriefed = events.filter(lambda e: e.brief is None).map(
         lambda e: Problem(e.id, "no article of the event kept a sentence: no brief")
     ).collect()
@@ -295,25 +365,20 @@ def run_job(
     clock.lap("brief")
 
     sc.setJobDescription("write: tables")
-    event_of = events.flatMap(lambda e: [(a.id, e.id) for a in e.articles])
-    article_rows = (
-        prepared.map(lambda p: (p.document.id, p)).join(event_of)
-        .map(lambda kv: tables.article_row(kv[1][0], copies.value.get(kv[0]), kv[1][1]))
-    )
     writer = tables.TableWriter(spark, output, overwrite=overwrite)
-    writer.write("articles", article_rows, tables.ARTICLES)
+    writer.write("articles", full.flatMap(lambda e: e.rows), tables.ARTICLES)
+    full.unpersist()
     writer.write("events", events.map(tables.event_row), tables.EVENTS)
     writer.write("briefs", events.filter(lambda e: e.brief is not None).map(tables.brief_row),
                  tables.BRIEFS)
-    group_event = dict(event_of.filter(
-        lambda kv: kv[0] in {g.original for g in duplicates.groups}
-    ).collect()) if duplicates.groups else {}
-    writer.write(
-        "duplicate_groups",
-        sc.parallelize([tables.duplicate_row(g, group_event.get(g.original))
-                        for g in duplicates.groups], 1),
-        tables.DUPLICATE_GROUPS,
+    event_of = events.flatMap(lambda e: [(a, e.id) for a in e.article_ids])
+    group_rows = (
+        duplicates.groups.map(lambda og: (og[1].original, og))
+        .leftOuterJoin(event_of)  # (original, ((ordinal, group), event))
+        .map(lambda kv: (kv[1][0][0], tables.duplicate_row(kv[1][0][1], kv[1][1])))
+        .sortByKey(numPartitions=1).values()
     )
+    writer.write("duplicate_groups", group_rows, tables.DUPLICATE_GROUPS)
     writer.write("problems", sc.parallelize([tables.problem_row(p) for p in problems], 1),
                  tables.PROBLEMS)
     writer.briefs_jsonl(events.filter(lambda e: e.brief is not None))
@@ -322,11 +387,13 @@ def run_job(
     counts = {
         "files": len(files),
         "articles": n_articles,
-        "empty_after_cleaning": prepared.filter(lambda p: not p.document.sentences).count(),
-        "duplicates": len(duplicates.mapping),
-        "duplicate_groups": len(duplicates.groups),
+        "empty_after_cleaning": n_empty,
+        "duplicates": duplicates.copies,
+        "duplicate_groups": duplicates.group_count,
         "candidate_pairs": duplicates.candidate_pairs,
         "clustered": n_items,
+        "vocabulary": len(frequencies),
+        "boilerplate_lines": sum(len(v) for v in site_lines.value.values()) if site_lines else 0,
         "events": n_events,
         "problems": len(problems),
     }
@@ -335,14 +402,17 @@ def run_job(
         config={
             "brief": asdict(config.brief), "cluster": asdict(config.cluster),
             "window_days": config.window_days, "partitions": partitions,
+            "boilerplate_min_articles": config.boilerplate_min_articles,
             "copies_follow_original": follow, "windowed": windowed,
             "master": sc.master, "inputs": list(inputs),
         },
     )
     writer.manifest(result.to_dict())
-    for name in (prepared, labels, events):
-        name.unpersist()
-    for var in {copies, skipped, df, roots}:
-        var.unpersist()
+    events.unpersist()
+    duplicates.groups.unpersist()
+    duplicates.mapping.unpersist()
+    df.unpersist()
+    if site_lines is not None:
+        site_lines.unpersist()
     sc.setJobDescription(None)
     return result

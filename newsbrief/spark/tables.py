@@ -2,8 +2,9 @@
 
 Tables (one folder each under the output folder):
 
-``articles``         one row per cleaned article: metadata, cleaned and raw text, sentences with
-                     their offsets, content hash, ``duplicate_of`` and ``event_id``
+``articles``         one row per article: metadata, raw text, and the text and sentences (with
+                     offsets) as cleaned for its event's brief (the sentences the brief cites),
+                     content hash, ``duplicate_of``, ``event_id`` and input position
 ``duplicate_groups`` one row per group of copies: original, members, outlets, event
 ``events``           one row per event: article ids in input order, counts, time span, headline
 ``briefs``           one row per event: headline, summary and the whole brief as JSON
@@ -58,14 +59,18 @@ BRIEFS = "event_id STRING, headline STRING, summary STRING, brief STRING"
 PROBLEMS = "source STRING, line INT, reason STRING"
 
 
-def article_row(prepared, duplicate_of: str | None, event: str) -> tuple:
-    doc = prepared.document
-    a = doc.article
-    sentences = [(s.index, s.text, s.start, s.end, s.paragraph) for s in doc.sentences]
+def article_row(article, document, content_hash: str, duplicate_of: str | None, event: str,
+                ordinal: tuple[int, int]) -> tuple:
+    """A row of ``articles``: the article as read and as cleaned for its event's brief
+    (``document``; ``None`` when cleaning left no sentence: empty text and sentences)."""
+    a = article
+    sentences = ([(s.index, s.text, s.start, s.end, s.paragraph) for s in document.sentences]
+                 if document is not None else [])
     return (
-        a.id, a.title, doc.text, a.text, a.outlet, a.published, a.url, a.path, a.language, a.author,
-        sentences, list(doc.removed_lines), prepared.content_hash, duplicate_of, event,
-        prepared.ordinal[0], prepared.ordinal[1],
+        a.id, a.title, document.text if document is not None else "", a.text, a.outlet,
+        a.published, a.url, a.path, a.language, a.author, sentences,
+        list(document.removed_lines) if document is not None else [], content_hash,
+        duplicate_of, event, ordinal[0], ordinal[1],
     )
 
 
@@ -75,14 +80,13 @@ def _headline(brief: dict[str, Any]) -> str:
 
 def event_row(event) -> tuple:
     """A row of ``events`` from a :class:`newsbrief.spark.job.EventOut`."""
-    articles = event.articles
-    dates = sorted(a.published for a in articles if a.published)
-    outlets = {a.outlet for a in articles if a.outlet}
+    dates = sorted(p for p in event.published if p)
+    outlets = {o for o in event.outlets if o}
     headline = _headline(json.loads(event.brief)) if event.brief else ""
     return (
-        event.id, [a.id for a in articles], len(articles), len(outlets),
+        event.id, list(event.article_ids), len(event.article_ids), len(outlets),
         dates[0] if dates else None, dates[-1] if dates else None,
-        headline or articles[0].title, event.ordinal[0], event.ordinal[1],
+        headline or event.title, event.ordinal[0], event.ordinal[1],
     )
 
 
@@ -118,7 +122,8 @@ class TableWriter:
             self.local.mkdir(parents=True, exist_ok=True)
 
     def write(self, name: str, rows, schema: str) -> None:
-        frame = self.spark.createDataFrame(rows, schema)
+        # The rows are made by this package to the schema: skip the per-row type check.
+        frame = self.spark.createDataFrame(rows, schema, verifySchema=False)
         frame.write.mode(self.mode).parquet(f"{self.output}/{name}")
 
     def briefs_jsonl(self, events) -> None:

@@ -1,0 +1,193 @@
+"""Importing events made elsewhere (a Spark run's) into the store, as they are.
+
+:meth:`newsbrief.store.Store.add_articles` decides events itself, article by article. A
+Spark run (``newsbrief spark-run``) has already decided them over the whole corpus, with the
+same clusterer, and briefed them; :func:`import_events` stores those decisions unchanged:
+each event with its articles (as cleaned for its brief, so the brief's sentence references
+point at stored sentences), their duplicate links, and its brief as version 1.
+
+The store's own machinery stays consistent, so a later ``newsbrief ingest`` extends these
+events as if the store had made them: articles go through the store's insert helper (MinHash
+signature and LSH bands, so later copies find them), document frequencies and the document
+count grow by the imported articles, and each event's clusterer state (the sum of its
+members' vectors, its time span and its postings) is built from its members exactly as the
+incremental clusterer builds it.
+
+Like ingest, the import runs in transactions of whole events (at least ``batch_size``
+articles each): a run killed at any point keeps the committed events, and running it again
+skips them (an event is stored once, by id) and finishes the rest; importing the same run
+twice changes nothing. Articles already in the store (same content or URL) are skipped and
+reported, as ingest skips them; the event keeps its other articles. Imported events are not
+merged with events already in the store.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from newsbrief.cluster import EventState, _top, extract_features, parse_day
+from newsbrief.models import Brief, Document, Problem
+from newsbrief.store.models import IngestReport
+from newsbrief.store.neardup import signature
+from newsbrief.store.urls import canonical_url, content_hash
+
+if TYPE_CHECKING:
+    from newsbrief.store.store import Store
+
+__all__ = ["ImportedEvent", "import_events"]
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedEvent:
+    """One precomputed event: ``documents`` in input order (as cleaned for the brief; one
+    without sentences is skipped as a problem), ``duplicate_of`` maps members that are copies
+    to their originals, ``brief`` is stored as the event's first version (``None``: the store
+    briefs the event on its next refresh)."""
+
+    id: str
+    documents: tuple[Document, ...]
+    duplicate_of: Mapping[str, str] = field(default_factory=dict)
+    brief: Brief | None = None
+
+
+def import_events(
+    store: Store, events: Iterable[ImportedEvent], *, progress: Progress | None = None
+) -> IngestReport:
+    """Store ``events`` as they are (see the module docstring); returns what was done.
+
+    ``report.added`` lists ``(article, event)``, ``events_created`` the events stored now,
+    ``skipped`` the events stored before and the articles the store already had.
+    """
+    report = IngestReport()
+    batch: list[ImportedEvent] = []
+    size = 0
+    for event in events:
+        batch.append(event)
+        size += len(event.documents)
+        if size >= store.batch_size:
+            _import_batch(store, batch, report, progress)
+            batch, size = [], 0
+    if batch:
+        _import_batch(store, batch, report, progress)
+    return report
+
+
+@dataclass(slots=True)
+class _Member:
+    document: Document
+    values: Any  # MinHash signature (newsbrief.store.neardup.signature)
+    features: Any
+    digest: str
+    url: str | None
+
+
+def _members(store: Store, event: ImportedEvent, report: IngestReport) -> list[_Member]:
+    """The pure per-article work (signature, features, hashes), before the transaction."""
+    out = []
+    for document in event.documents:
+        article = document.article
+        if not document.sentences:
+            report.problems.append(Problem(
+                article.path or article.id,
+                f"article {article.id} of event {event.id}: no text left after cleaning"))
+            continue
+        out.append(_Member(
+            document, signature(article.title, document.text),
+            extract_features(article.title, document.text, store.cluster_config),
+            content_hash(article), canonical_url(article.url) if article.url else None,
+        ))
+    return out
+
+
+def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport,
+                  progress: Progress | None) -> None:
+    # The store's private helpers are used on purpose: the same inserts, event rows and
+    # search rows as ingest, so imported data is indistinguishable from ingested data.
+    from newsbrief.store.store import _index_event, _now, _update_event_row
+
+    planned = [(event, _members(store, event, report)) for event in batch]
+    clusterer = store.clusterer
+    config = store.cluster_config
+    # Per event created: (stored id, id as given, features, day) of its articles.
+    created: list[tuple[ImportedEvent, list[tuple[str, str, Any, float | None]]]] = []
+    with store._transaction() as conn:
+        now = _now()
+        clusterer.now = now
+        renamed: dict[str, str] = {}
+        for event, members in planned:
+            if conn.execute("SELECT 1 FROM events WHERE id = ?", (event.id,)).fetchone():
+                report.skipped.append((event.id, "event already stored"))
+                if progress:
+                    progress(len(event.documents))
+                continue
+            stored: list[tuple[str, str, Any, float | None]] = []
+            for member in members:
+                article = member.document.article
+                if store._exists("content_hash", member.digest) or (
+                        member.url and store._exists("canonical_url", member.url)):
+                    report.skipped.append((article.id, "already stored (same content or URL)"))
+                    continue
+                article_id, _ = store._insert(conn, member.document, member.values,
+                                              member.digest, member.url, now)
+                renamed[article.id] = article_id
+                stored.append((article_id, article.id, member.features,
+                               parse_day(article.published)))
+            if progress:
+                progress(len(event.documents))
+            if not stored:
+                continue
+            conn.execute("INSERT INTO events (id, seq, created_at, updated_at) VALUES (?,?,?,?)",
+                         (event.id, clusterer.next_id, now, now))
+            clusterer.next_id += 1
+            created.append((event, stored))
+        # Document frequencies count the whole batch before its vectors are made, as the
+        # incremental clusterer does for a batch of arrivals.
+        for _, stored in created:
+            for _, _, features, _ in stored:
+                clusterer.observe(features)
+        for event, stored in created:
+            state = EventState(event.id)
+            for _, _, features, day in stored:
+                vector = clusterer.vectorize(features)
+                state.add(vector, day)
+                clusterer.index(event.id, _top(vector, config.query_terms * 2),
+                                clusterer.bucket(day))
+            clusterer.dirty_events.add(event.id)
+            clusterer._remember(state)
+            links = []
+            for article_id, given, _, _ in stored:
+                original = event.duplicate_of.get(given)
+                copy_of = renamed.get(original, original) if original is not None else None
+                links.append((event.id, copy_of, article_id))
+                report.added.append((article_id, event.id))
+                if copy_of is not None:
+                    report.duplicates.append((article_id, copy_of))
+            conn.executemany("UPDATE articles SET event_id = ?, duplicate_of = ? WHERE id = ?",
+                             links)
+        clusterer.flush()
+        for event, stored in created:
+            _update_event_row(conn, event.id, now)
+            headline = None
+            if event.brief is not None:
+                headline = event.brief.headline_text or _fallback_headline(event)
+                conn.execute(
+                    "INSERT INTO briefs (event_id, version, created_at, article_count, brief) "
+                    "VALUES (?,?,?,?,?)",
+                    (event.id, 1, now, len(stored), json.dumps(event.brief.to_dict())),
+                )
+                conn.execute("UPDATE events SET headline = ?, brief_stale = 0 WHERE id = ?",
+                             (headline, event.id))
+            _index_event(conn, event.id, headline)
+            report.events_created.add(event.id)
+    clusterer.committed()
+
+
+def _fallback_headline(event: ImportedEvent) -> str:
+    """The fallback headline: the first article's title (or the opening of its text)."""
+    first = event.documents[0]
+    return first.article.title or first.text[:200]
