@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import sqlite3
 from pathlib import Path
 
@@ -38,6 +39,36 @@ def test_new_database_is_migrated_and_in_wal_mode(tmp_path: Path):
         assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert s.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
         assert s.counts()["articles"] == 0
+
+
+def _open_at_barrier(path: str, barrier, errors) -> None:
+    barrier.wait()
+    try:
+        connect(path).close()
+    except StoreError as exc:
+        errors.put(str(exc))
+
+
+def test_processes_creating_one_new_database_at_once_all_open_it(tmp_path: Path):
+    # Switching a new file to WAL answers "database is locked" at once to a second process,
+    # without the busy handler: connect must wait that out like any other lock.
+    context = multiprocessing.get_context("fork")
+    errors = context.Queue()
+    for round_ in range(4):
+        barrier = context.Barrier(4)
+        path = str(tmp_path / f"new{round_}.db")
+        workers = [context.Process(target=_open_at_barrier, args=(path, barrier, errors))
+                   for _ in range(4)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(60)
+        assert [w.exitcode for w in workers] == [0, 0, 0, 0]
+        assert errors.empty(), errors.get()
+        conn = connect(path)
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert schema_version(conn) == migrations()[-1].version
+        conn.close()
 
 
 def test_default_path_is_a_per_user_data_file():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 import sqlite3
+import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -127,6 +128,20 @@ def _statements(sql: str) -> list[str]:
     return out
 
 
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL, waiting out another process doing the same to a new file: SQLite answers
+    "database is locked" at once there instead of calling the busy handler."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def connect(path: str | Path, *, readonly: bool = False, migrate_to: int | None = None) -> sqlite3.Connection:
     """Open (creating folders and file when writable), set WAL and the busy timeout, migrate."""
     path = Path(path)
@@ -146,7 +161,7 @@ def connect(path: str | Path, *, readonly: bool = False, migrate_to: int | None 
             )
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if not readonly:
-            conn.execute("PRAGMA journal_mode = WAL")
+            _enable_wal(conn)
             # NORMAL in WAL mode: a committed transaction survives a process crash (SIGKILL);
             # only an OS crash or power loss can lose the last commits.
             conn.execute("PRAGMA synchronous = NORMAL")
