@@ -25,6 +25,7 @@ from newsbrief.summarize.concepts import (
     concept_table,
     is_prose,
     overlap_pairs,
+    same_quote_pairs,
     sentence_concepts,
 )
 from newsbrief.summarize.ilp import ConceptILP, solve_ilp
@@ -37,6 +38,7 @@ from newsbrief.summarize.prior import (
 )
 from newsbrief.summarize.submodular import ConceptGreedy, LinBilmes
 from newsbrief.summarize.trees import TreeEnsemble
+from conftest import EXAMPLES
 
 _TOKENS = re.compile(r"\w+")
 
@@ -238,6 +240,24 @@ def test_ilp_finds_the_exact_optimum(seed_event):
         value = float(space.weights[list(covered)].sum())
         assert value == pytest.approx(_brute_force(space, budget, pairs))
         assert sum(space.candidates[j].words for j in chosen) <= budget
+
+
+def test_a_quotation_reported_by_two_outlets_is_summarized_once():
+    """The bundled example quotes the envoy in two outlets' words ("We are going to Kessel to
+    listen, and to find a schedule..." / "We are going to Kessel to listen," Ilves told...):
+    the sentences differ too much for the concept overlap rule, but not in what they quote."""
+    articles, _ = load_articles([EXAMPLES / "envoy"])
+    event = event_input(prepare_articles(articles), BriefConfig())
+    pairs = set(same_quote_pairs(ConceptILP().space(event).candidates))
+    assert pairs
+
+    def repeated(selections) -> list[str]:
+        texts = [s.output_text.lower() for s in selections]
+        return [a for a, b in itertools.combinations(texts, 2)
+                if "kessel to listen" in a and "kessel to listen" in b]
+
+    assert repeated(get_summarizer("ilp-repeatquotes").summarize(event, 300))
+    assert not repeated(ConceptILP().summarize(event, 300))
 
 
 @pytest.mark.parametrize("method", [ConceptILP, ConceptGreedy, LinBilmes])

@@ -15,6 +15,7 @@ too short or too long to be a good summary sentence, or that are not prose, are 
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -348,6 +349,32 @@ def selections(space: ConceptSpace, chosen: Sequence[int]) -> list[Selection]:
             candidate.text if candidate.text != candidate.group.text else None,
         ))
     return out
+
+
+_QUOTED = re.compile(r'["\u201c\u201d]([^"\u201c\u201d]{12,})["\u201c\u201d]')
+_QUOTE_WORDS = 4
+
+
+def _quote_keys(text: str) -> set[str]:
+    """Runs of ``_QUOTE_WORDS`` words inside the quotation marks of ``text``, lower-cased."""
+    keys = set()
+    for quoted in _QUOTED.findall(text):
+        words = re.findall(r"\w+", quoted.lower())
+        keys.update(" ".join(words[i:i + _QUOTE_WORDS])
+                    for i in range(len(words) - _QUOTE_WORDS + 1))
+    return keys
+
+
+def same_quote_pairs(candidates: Sequence[Candidate]) -> list[tuple[int, int]]:
+    """Pairs of candidates quoting the same words (a run of four inside quotation marks):
+    two outlets' reports of one quotation say the same thing, however differently the rest
+    of the sentence is worded."""
+    seen: dict[str, list[int]] = {}
+    for i, candidate in enumerate(candidates):
+        for key in _quote_keys(candidate.text):
+            seen.setdefault(key, []).append(i)
+    pairs = {(a, b) for members in seen.values() for a, b in itertools.combinations(members, 2)}
+    return sorted(pairs)
 
 
 def overlap_pairs(candidates: Sequence[Candidate], threshold: float) -> list[tuple[int, int]]:

@@ -42,6 +42,7 @@ from newsbrief.summarize.concepts import (
     build_space,
     is_prose,
     overlap_pairs,
+    same_quote_pairs,
     selections,
     shortlist,
 )
@@ -174,6 +175,7 @@ class ConceptILP:
     lead_decay: float = 3.0
     long_lede: float = 1.5  # a headline lede over this many times the budget is a last resort
     redundancy: float = 0.65  # share of concepts two chosen sentences may have in common
+    distinct_quotes: bool = True  # never two sentences quoting the same words
     time_limit: float = 5.0
     # Big events: the ILP sees the best candidates only, and ignores near-weightless concepts.
     max_candidates: int = 120
@@ -210,6 +212,8 @@ class ConceptILP:
             # the shortlist by weight per word contain them, and the program stays small.
             space = shortlist(space, max(words, 1))
         exclusive = overlap_pairs(space.candidates, self.redundancy)
+        if self.distinct_quotes:
+            exclusive = sorted(set(exclusive) | set(same_quote_pairs(space.candidates)))
         chosen = solve_ilp(
             space, words, self.bonus(space.candidates), exclusive, self.time_limit
         )
@@ -279,3 +283,4 @@ register("ilp-logistic")(lambda: ConceptILP(
     options=ConceptOptions(weighting="logistic"), prior_scale=0.0
 ))  # logistic-regression concept weights, no prior: the previous default
 register("ilp-nocompress")(lambda: ConceptILP(options=ConceptOptions(compress=False)))
+register("ilp-repeatquotes")(lambda: ConceptILP(distinct_quotes=False))  # one quotation twice allowed
