@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 
 from newsbrief.feeds.fetcher import Validators
 from newsbrief.feeds.parse import FeedEntry, FeedSource
+from newsbrief.store.db import immediate
 
 __all__ = ["EntryOutcome", "FeedState", "FeedStatus", "PendingEntry", "now"]
 
@@ -89,13 +90,8 @@ class FeedState:
         if self.conn.in_transaction:
             yield self.conn
             return
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(self.conn):
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
 
     # -- feeds -----------------------------------------------------------------------------
 

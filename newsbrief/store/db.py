@@ -11,13 +11,23 @@ import itertools
 import re
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from newsbrief.errors import StoreError
 
-__all__ = ["Migration", "connect", "default_db_path", "migrate", "migrations", "schema_version"]
+__all__ = [
+    "Migration",
+    "connect",
+    "default_db_path",
+    "immediate",
+    "migrate",
+    "migrations",
+    "schema_version",
+]
 
 BUSY_TIMEOUT_MS = 10_000
 CACHE_KIB = 64 * 1024  # page cache of a writing connection
@@ -93,20 +103,18 @@ def migrate(conn: sqlite3.Connection, target: int | None = None) -> int:
         if migration.version in applied or (target is not None and migration.version > target):
             continue
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            if conn.execute("SELECT 1 FROM schema_migrations WHERE version = ?",
-                            (migration.version,)).fetchone():
-                conn.execute("COMMIT")  # another process applied it meanwhile
-                continue
-            # executescript would COMMIT first; run the statements one by one instead.
-            for statement in _statements(migration.sql):
-                conn.execute(statement)
-            conn.execute("INSERT INTO schema_migrations (version) VALUES (?)", (migration.version,))
-            current = max(current, migration.version)
-            conn.execute(f"PRAGMA user_version = {current:d}")
-            conn.execute("COMMIT")
+            with immediate(conn):
+                if conn.execute("SELECT 1 FROM schema_migrations WHERE version = ?",
+                                (migration.version,)).fetchone():
+                    continue  # another process applied it meanwhile
+                # executescript would COMMIT first; run the statements one by one instead.
+                for statement in _statements(migration.sql):
+                    conn.execute(statement)
+                conn.execute("INSERT INTO schema_migrations (version) VALUES (?)",
+                             (migration.version,))
+                current = max(current, migration.version)
+                conn.execute(f"PRAGMA user_version = {current:d}")
         except sqlite3.Error as exc:
-            conn.execute("ROLLBACK")
             raise StoreError(
                 f"migration {migration.version:04d}_{migration.name} failed: {exc}"
             ) from exc
@@ -126,6 +134,21 @@ def _statements(sql: str) -> list[str]:
     if buffer.strip():
         raise StoreError(f"incomplete SQL statement in migration: {buffer.strip()[:60]}")
     return out
+
+
+@contextmanager
+def immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """``BEGIN IMMEDIATE`` (waiting up to the busy timeout for other writers) ... ``COMMIT``,
+    rolled back on any exception, even Ctrl-C. The connection must be in autocommit mode."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        # SQLite has already rolled back after some errors (SQLITE_FULL, SQLITE_IOERR).
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def _enable_wal(conn: sqlite3.Connection) -> None:

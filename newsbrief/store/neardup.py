@@ -25,6 +25,7 @@ import numpy as np
 
 from newsbrief.dedup import NUM_PERM, SIGNATURE_SCHEME
 from newsbrief.dedup import signature as _text_signature
+from newsbrief.store.db import immediate
 
 __all__ = [
     "SIGNATURE_SCHEME",
@@ -120,8 +121,7 @@ def upgrade_signatures(conn: sqlite3.Connection, threshold: float, batch: int = 
     done = 0
     last = -1
     while True:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(conn):
             rows = conn.execute(
                 "SELECT m.rowid, a.seq, m.signature, a.title, a.text, a.duplicate_of "
                 "FROM minhashes m JOIN articles a ON a.id = m.article_id "
@@ -142,10 +142,5 @@ def upgrade_signatures(conn: sqlite3.Connection, threshold: float, batch: int = 
             done += len(rows)
             if not rows:
                 conn.execute("DELETE FROM meta WHERE key = ?", (UPGRADE_FLAG,))
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
         if not rows:
             return done

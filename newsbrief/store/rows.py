@@ -22,6 +22,7 @@ from typing import Any
 
 from newsbrief.clean import clean_text
 from newsbrief.cluster import ClusterConfig, extract_features
+from newsbrief.config import BriefConfig
 from newsbrief.models import Article, Document, Sentence
 from newsbrief.segment import sentence_spans
 from newsbrief.store.neardup import band_keys, signature
@@ -36,7 +37,9 @@ __all__ = [
     "unpack_sentences",
 ]
 
-DUPLICATE_THRESHOLD = 0.35  # the brief's own near-duplicate threshold (BriefConfig)
+# Stored band keys depend on it, so the store keeps the brief's default whatever a run's
+# BriefConfig says.
+DUPLICATE_THRESHOLD = BriefConfig().duplicate_threshold
 # zlib level 1: 0.06 ms for a 4 KB article and about half its size; higher levels gain ~5%
 # for 60% more time (measured on the scale benchmark's stream).
 _ZLIB_LEVEL = 1

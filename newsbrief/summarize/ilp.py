@@ -248,14 +248,14 @@ class ConceptILP:
         # the splitter could not cut); such articles compete only when no other has a lede.
         longest = int(self.long_lede * words)
         ledes, long_ledes = [], []
-        for document in event.documents:
+        for position, document in enumerate(event.documents):
             if document.id in event.duplicates:  # a syndicated copy: its original competes
                 continue
             first = next(body(document), None)
             if first is not None:
                 fits = word_count(first[1]) <= longest
                 (ledes if fits else long_ledes).append(
-                    (space.value(first[1]), -len(ledes) - len(long_ledes), document))
+                    (space.value(first[1]), -position, document))
         ledes = ledes or long_ledes
         if not ledes:
             return self.summarize(event, words)
