@@ -418,6 +418,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def stop_server(server: subprocess.Popen) -> None:
+    """Ctrl-C for ``newsbrief serve`` (a clean shutdown), a kill if it has not stopped in 20 s."""
+    server.send_signal(signal.SIGINT)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
 def serve_while_ingesting(db: Path, inputs: Path, extra: list[str]) -> dict:
     import httpx
 
@@ -461,11 +470,7 @@ def serve_while_ingesting(db: Path, inputs: Path, extra: list[str]) -> dict:
                         errors.append(f"{path}: HTTP {response.status_code}")
             writer_err = writer.stderr.read()
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
     server_err = server.stderr.read()
     return {"ingest_rc": writer.returncode, "requests": {k: dict(v) for k, v in statuses.items()},
             "errors": errors[:20], "error_count": len(errors),

@@ -33,8 +33,6 @@ import argparse
 import asyncio
 import json
 import random
-import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -45,7 +43,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
-CLI = [sys.executable, "-c", "import sys; from newsbrief.cli import main; sys.exit(main())"]
+from crash_store import CLI, free_port, stop_server  # a sibling script
 
 
 def build_store(db: Path, articles: int, full_briefs: int) -> dict:
@@ -110,12 +108,6 @@ def full_brief_events(db: Path) -> list[str]:
         return [r[0] for r in conn.execute(
             "SELECT e.id FROM events e WHERE e.merged_into IS NULL AND e.id IN "
             "(SELECT event_id FROM briefs WHERE version > 1) ORDER BY e.seq")]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def rss_mb(pid: int) -> float:
@@ -240,11 +232,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"server RSS after round {number}: {report['rss_mb'][-1][1]} MB", flush=True)
         report["rounds"] = rounds
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
     log = server.stderr.read()
     report["server_tracebacks"] = log.count("Traceback")
     report["server_locked"] = log.count("locked")
