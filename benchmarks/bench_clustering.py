@@ -24,6 +24,14 @@ For each of ``clustering-dev.jsonl`` and ``clustering-wikiref220.jsonl``:
 
     python benchmarks/bench_clustering.py --store [--shuffles 3] [--compare '{"reopen": 0}']
 
+    python benchmarks/bench_clustering.py --errors 6
+
+``--errors N`` analyses the default configuration's mistakes on both files (file as one
+batch): the N mixed events and N split labels that cost the most F1 (one article per label or
+event shown), the F1 with every mixed event split and with every split label gathered, how
+often an article's nearest neighbour has its label, and identical texts under different
+labels. Variants that were measured and not kept are in ``benchmarks/cluster_variants.py``.
+
 ``--store`` ingests each file through the store (:class:`newsbrief.store.Store`, a fresh
 temporary database per order) in shuffled orders, one transaction of 256 articles each, and
 prints its B-cubed F1 beside the in-memory clusterer's on the same order and batches (the
@@ -45,6 +53,7 @@ import json
 import random
 import sys
 import time
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -63,6 +72,7 @@ from newsbrief.cluster import (
     prepare_for_clustering,
     read_cluster_file,
 )
+from newsbrief.cluster_eval import bcubed_errors
 
 EVAL = ROOT.parent / "shared" / "eval"
 FILES = ("clustering-dev.jsonl", "clustering-wikiref220.jsonl")
@@ -202,6 +212,72 @@ def _store_f1(overrides: list[str], shuffles: int) -> int:
     return 0
 
 
+def _nearest_in_own_event(documents, labels, config) -> float:  # type: ignore[no-untyped-def]
+    """Share of articles (of labels with 2 or more) whose nearest neighbour by the
+    clusterer's own vectors (cosine, frequencies of the whole file) has their label."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    clusterer = EventClusterer(config)
+    features = [extract_features(d.article.title, d.text, config) for d in documents]
+    for f in features:
+        clusterer.observe(f)
+    vectors = [clusterer.vectorize(f) for f in features]
+    keys = {k: i for i, k in enumerate(sorted({k for v in vectors for k in v}))}
+    rows = [i for i, v in enumerate(vectors) for _ in v]
+    cols = [keys[k] for v in vectors for k in v]
+    vals = [w for v in vectors for w in v.values()]
+    matrix = csr_matrix((vals, (rows, cols)), shape=(len(vectors), max(1, len(keys))))
+    sims = (matrix @ matrix.T).toarray()
+    np.fill_diagonal(sims, -1.0)
+    truth = [labels[d.id] for d in documents]
+    sizes = Counter(truth)
+    nearest = sims.argmax(axis=1)
+    hits = [truth[int(j)] == truth[i] for i, j in enumerate(nearest) if sizes[truth[i]] > 1]
+    return sum(hits) / max(1, len(hits))
+
+
+def _errors(top: int) -> int:
+    """Error analysis of the default configuration (file order, one batch): the mistakes
+    that cost the most F1, the ceilings with every mixed cluster split or every split label
+    gathered, and how often an article's nearest neighbour shares its label."""
+    config = ClusterConfig()
+    for name in FILES:
+        _, documents, labels = _load(name)
+        assigned = cluster_documents(documents, config)
+        truth = [labels[d.id] for d in documents]
+        pred = [assigned[d.id] for d in documents]
+        p, r, f = bcubed(truth, pred)
+        errors = bcubed_errors(truth, pred)
+        pure_p = bcubed(truth, [(pred[i], truth[i]) for i in range(len(truth))])[2]
+        whole = {e.key for e in errors if e.kind == "split"}
+        pure_r = bcubed(truth, [("whole", t) if t in whole else pred[i]
+                                for i, t in enumerate(truth)])
+        duplicates = Counter(" ".join(d.text.split()) for d in documents)
+        shared = [t for t, n in duplicates.items() if n > 1
+                  and len({labels[d.id] for d in documents if " ".join(d.text.split()) == t}) > 1]
+        print(f"{name}: P {p:.3f} R {r:.3f} F1 {f:.3f}; every mixed cluster split: F1 "
+              f"{pure_p:.3f}; every split label gathered: F1 {pure_r[2]:.3f} (P {pure_r[0]:.3f})")
+        print(f"  nearest neighbour (cosine of the clusterer's vectors) in its own label: "
+              f"{_nearest_in_own_event(documents, labels, config):.3f}; identical texts under "
+              f"different labels: {len(shared)} texts, {sum(duplicates[t] for t in shared)} articles")
+        for kind in ("mixed", "split"):
+            chosen = [e for e in errors if e.kind == kind]
+            print(f"  {kind}: {len(chosen)}, F1 gain one at a time summed "
+                  f"{sum(e.gain for e in chosen):.3f}; largest:")
+            for e in chosen[:top]:
+                print(f"    {e.key} ({e.size} articles, {e.parts} "
+                      f"{'labels' if kind == 'mixed' else 'clusters'}): +{e.gain:.4f}")
+                # One article per label (mixed) or per cluster (split) first.
+                group = truth if kind == "mixed" else pred
+                firsts = {group[i]: i for i in reversed(e.members)}
+                for i in sorted(firsts.values())[:6]:
+                    d = documents[i]
+                    words = " ".join(d.text.split()[:14])
+                    print(f"      {truth[i]} -> {pred[i]} ({len(d.text.split())} words): {words}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shuffles", type=int, default=5)
@@ -210,11 +286,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="only compare these configurations (JSON overrides)")
     parser.add_argument("--cost", type=int, default=0, metavar="N",
                         help="only time features and clustering per article over N articles")
+    parser.add_argument("--errors", type=int, default=0, metavar="N",
+                        help="only analyse the default configuration's errors (N largest)")
     parser.add_argument("--store", action="store_true",
                         help="only compare the store's F1 with the in-memory clusterer's "
                              "over shuffled orders in batches of 256")
     args = parser.parse_args(argv)
     default = ClusterConfig()
+    if args.errors:
+        return _errors(args.errors)
     if args.store:
         return _store_f1(args.compare or ["{}"], args.shuffles)
     if args.cost:

@@ -1,20 +1,25 @@
 """Scoring event clusterings and reading the labelled clustering files.
 
-B-cubed precision/recall/F1 and the adjusted Rand index against labels, the batch baseline of
-the eval README (agglomerative clustering on TF-IDF), and the reader of the
-``../shared/eval/clustering-*.jsonl`` format. :mod:`newsbrief.cluster` re-exports all of them.
+B-cubed precision/recall/F1 and the adjusted Rand index against labels, the mistakes that cost
+the most B-cubed F1 (:func:`bcubed_errors`, for error analysis), the batch baseline of the eval
+README (agglomerative clustering on TF-IDF), and the reader of the
+``../shared/eval/clustering-*.jsonl`` format. :mod:`newsbrief.cluster` re-exports the scores,
+the baseline and the reader.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "ClusterError",
     "adjusted_rand",
     "batch_agglomerative",
     "bcubed",
+    "bcubed_errors",
     "prepare_for_clustering",
     "read_cluster_file",
 ]
@@ -48,6 +53,60 @@ def bcubed(truth: Sequence[Any], predicted: Sequence[Any]) -> tuple[float, float
     recall = sum(c * c / by_truth[t] for (t, p), c in pairs.items()) / n
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return precision, recall, f1
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterError:
+    """One mistake of a clustering and what fixing it alone would be worth.
+
+    ``kind`` is ``"mixed"`` (a predicted cluster holding several labels; ``key`` is the
+    predicted cluster, ``parts`` how many labels it holds) or ``"split"`` (a label spread over
+    several predicted clusters; ``key`` is the label, ``parts`` how many clusters). ``size`` is
+    the number of items involved and ``gain`` the B-cubed F1 gained if that one cluster were
+    split by label, or that one label gathered into a cluster of its own.
+    """
+
+    kind: str
+    key: Any
+    size: int
+    parts: int
+    gain: float
+    members: tuple[int, ...]
+
+
+def bcubed_errors(truth: Sequence[Any], predicted: Sequence[Any]) -> list[ClusterError]:
+    """Every mixed cluster and every split label, largest F1 gain first.
+
+    The gains are measured one fix at a time against the given clustering, so they do not
+    add up exactly; they rank which mistakes cost the most (B-cubed weighs each item, so a big
+    cluster of many labels costs more than several small slips).
+    """
+    base = bcubed(truth, predicted)[2]
+    by_pred: dict[Any, list[int]] = defaultdict(list)
+    by_truth: dict[Any, list[int]] = defaultdict(list)
+    for i, (t, p) in enumerate(zip(truth, predicted)):
+        by_pred[p].append(i)
+        by_truth[t].append(i)
+    # Keys that cannot collide with the caller's labels: tuples tagged by the fix.
+    errors = []
+    for key, members in by_pred.items():
+        labels = {truth[i] for i in members}
+        if len(labels) > 1:
+            fixed = list(predicted)
+            for i in members:
+                fixed[i] = ("split", key, truth[i])
+            errors.append(ClusterError("mixed", key, len(members), len(labels),
+                                       bcubed(truth, fixed)[2] - base, tuple(members)))
+    for key, members in by_truth.items():
+        clusters = {predicted[i] for i in members}
+        if len(clusters) > 1:
+            fixed = list(predicted)
+            for i in members:
+                fixed[i] = ("whole", key)
+            errors.append(ClusterError("split", key, len(members), len(clusters),
+                                       bcubed(truth, fixed)[2] - base, tuple(members)))
+    errors.sort(key=lambda e: (-e.gain, e.kind, str(e.key)))
+    return errors
 
 
 def adjusted_rand(truth: Sequence[Any], predicted: Sequence[Any]) -> float:

@@ -8,6 +8,7 @@ from newsbrief.cluster_eval import (
     adjusted_rand,
     batch_agglomerative,
     bcubed,
+    bcubed_errors,
     read_cluster_file,
 )
 
@@ -30,6 +31,23 @@ def test_all_in_one_cluster_has_full_recall_low_precision():
     truth = ["a", "b", "c", "d"]
     p, r, _ = bcubed(truth, [0, 0, 0, 0])
     assert r == 1.0 and p == pytest.approx(0.25)
+
+
+def test_bcubed_errors_rank_mistakes_by_what_fixing_them_gains():
+    truth = ["a", "a", "a", "b", "b", "c", "d"]
+    pred = [1, 1, 2, 2, 2, 3, 3]
+    base = bcubed(truth, pred)[2]
+    errors = bcubed_errors(truth, pred)
+    assert [(e.kind, e.key, e.size, e.parts) for e in errors] == [
+        ("split", "a", 3, 2), ("mixed", 2, 3, 2), ("mixed", 3, 2, 2)]
+    assert errors[0].members == (0, 1, 2) and errors[1].members == (2, 3, 4)
+    # Gathering label a: items 0-2 alone in one cluster, b's two items in cluster 2.
+    assert errors[0].gain == pytest.approx(
+        bcubed(truth, ["x", "x", "x", 2, 2, 3, 3])[2] - base)
+    # Splitting cluster 2 by label; c and d stay together in cluster 3.
+    assert errors[1].gain == pytest.approx(bcubed(truth, [1, 1, "s", "t", "t", 3, 3])[2] - base)
+    assert all(e.gain > 0 for e in errors)
+    assert bcubed_errors(truth, truth) == []
 
 
 def test_batch_baseline_reproduces_the_calibration(eval_dir):
