@@ -46,7 +46,7 @@ import re
 import struct
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -151,22 +151,24 @@ def extract_features(title: str, text: str, config: ClusterConfig | None = None)
     """Content words (sublinear tf, title words weighted up) and capitalised phrases."""
     config = config or ClusterConfig()
     # Count first, then filter the distinct words (far fewer than the running words).
-    counts: Counter[str] = Counter()
-    for source, weight in ((text, 1), (title, config.title_weight)):
-        for word, n in Counter(_WORD.findall(source.lower())).items():
-            if word not in STOP_WORDS and (len(word) > 2 or word.isdigit()):
-                counts[word] += n * weight
+    counts = {w: n for w, n in Counter(_WORD.findall(text.lower())).items()
+              if w not in STOP_WORDS and (len(w) > 2 or w.isdigit())}
+    weight = config.title_weight
+    for word, n in Counter(_WORD.findall(title.lower())).items():
+        if word not in STOP_WORDS and (len(word) > 2 or word.isdigit()):
+            counts[word] = counts.get(word, 0) + n * weight
     if len(counts) > config.max_terms:
-        counts = Counter(dict(counts.most_common(config.max_terms)))
-    terms = {_term_id(w): 1.0 + math.log(c) for w, c in counts.items()}
-    phrases: Counter[str] = Counter()
+        counts = dict(Counter(counts).most_common(config.max_terms))
+    log, term_id = math.log, _term_id
+    terms = {term_id(w): 1.0 + log(c) for w, c in counts.items()}
+    phrases: dict[str, int] = {}
     for raw, n in Counter(_PHRASE.findall(title) + _PHRASE.findall(text)).items():
         key = raw.strip(" .-'’").lower()
         # Single common words capitalised at a sentence start are not names.
         if " " not in key and (key in STOP_WORDS or len(key) < 3):
             continue
-        phrases[key] += n
-    entities = {_term_id(_ENTITY_PREFIX + p): 1.0 + math.log(c) for p, c in phrases.items()}
+        phrases[key] = phrases.get(key, 0) + n
+    entities = {term_id(_ENTITY_PREFIX + p): 1.0 + log(c) for p, c in phrases.items()}
     return Features(terms, entities)
 
 
@@ -320,7 +322,7 @@ class EventClusterer:
         self.config = config or ClusterConfig()
         self.id_prefix = id_prefix
         self.next_id = next_id
-        self.df: dict[int, int] = defaultdict(int)
+        self.df: dict[int, int] = Counter()
         self.n_docs = 0
         self.events: dict[str, EventState] = {}
         self.postings: dict[tuple[int, int], list[str]] = defaultdict(list)
@@ -335,36 +337,54 @@ class EventClusterer:
     def observe(self, features: Features) -> None:
         """Count an article's terms in the document frequencies (before it is assigned)."""
         self.n_docs += 1
-        df = self.df
-        for key in features.terms:
-            df[key] += 1
-        for key in features.entities:
-            df[key] += 1
+        # Counter.update counts the keys in C (this runs for every term of every article).
+        self.df.update(features.terms.keys())
+        self.df.update(features.entities.keys())
 
     def idf(self, key: int) -> float:
         return math.log((1.0 + self.n_docs) / (1.0 + self.df.get(key, 0))) + 1.0
 
-    def vectorize(self, features: Features) -> dict[int, float]:
-        """One unit vector: TF-IDF of the words and of the phrases, weighted and joined."""
-        cfg = self.config
-        # idf() inlined: this runs for every term of every article.
+    def idfs(self, features: Iterable[Features]) -> dict[int, float]:
+        """:meth:`idf` of every term and phrase of ``features``, each computed once (a batch
+        of articles shares most of its words)."""
         log, get = math.log, self.df.get
         base = 1.0 + self.n_docs
+        keys: set[int] = set()
+        for f in features:
+            keys.update(f.terms)
+            keys.update(f.entities)
+        return {k: log(base / (1.0 + get(k, 0))) + 1.0 for k in keys}
+
+    def vectorize(self, features: Features,
+                  idf: Mapping[int, float] | None = None) -> dict[int, float]:
+        """One unit vector: TF-IDF of the words and of the phrases, weighted and joined.
+
+        ``idf``: the idf of every key of ``features`` (from :meth:`idfs`; by default computed
+        here)."""
+        cfg = self.config
+        if idf is None:
+            idf = self.idfs((features,))
+        mul = operator.mul
         out: dict[int, float] = {}
         for part, share in ((features.terms, 1.0 - cfg.entity_weight),
                             (features.entities, cfg.entity_weight)):
             if share <= 0 or not part:
                 continue
-            weighted = {k: v * (log(base / (1.0 + get(k, 0))) + 1.0) for k, v in part.items()}
-            norm2 = sum(v * v for v in weighted.values())
+            weighted = {k: v * idf[k] for k, v in part.items()}
+            values = weighted.values()
+            norm2 = sum(map(mul, values, values))  # the same sum as of v * v, without a frame
             if not norm2:
                 continue
             scale = math.sqrt(share / norm2)
-            for k, v in weighted.items():
-                out[k] = out.get(k, 0.0) + v * scale
+            if out:
+                for k, v in weighted.items():
+                    out[k] = out.get(k, 0.0) + v * scale
+            else:  # 0.0 + x is x: the first part is copied scaled
+                out = {k: v * scale for k, v in weighted.items()}
         if not out:
             return {}
-        norm = math.sqrt(sum(v * v for v in out.values()))
+        values = out.values()
+        norm = math.sqrt(sum(map(mul, values, values)))
         return {k: v / norm for k, v in out.items()}
 
     # ----------------------------------------------------------------- storage hooks
@@ -467,7 +487,8 @@ class EventClusterer:
                                   for article_id, features, published in items]
         # Open articles are weighed again with today's document frequencies, so an early
         # arrival is no longer judged by the statistics of the first few articles.
-        vectors = [self.vectorize(o.features) for o in batch]
+        idf = self.idfs(o.features for o in batch)
+        vectors = [self.vectorize(o.features, idf) for o in batch]
         days = [o.day for o in batch]
         chosen = dict.fromkeys(self._candidates_for(vectors, days))
         # The events open articles came from stay candidates, so each can go back.

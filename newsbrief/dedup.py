@@ -168,9 +168,34 @@ def minhash(text: str, num_perm: int = NUM_PERM) -> MinHash:
     return m
 
 
+_U32 = np.uint32
+# MurmurHash3's 32-bit finaliser (Appleby): datasketch's affine32 scheme pre-mixes every
+# input with it before the affine permutations.
+_FMIX32 = (_U32(16), _U32(0x85EBCA6B), _U32(13), _U32(0xC2B2AE35), _U32(16))
+
+
 def signature(text: str, num_perm: int = NUM_PERM) -> np.ndarray:
-    """The hash values of :func:`minhash` (``num_perm`` values below 2**32, uint32)."""
-    return minhash(text, num_perm).hashvalues
+    """The hash values of :func:`minhash` (``num_perm`` values below 2**32, uint32).
+
+    Computed here with datasketch's affine32 arithmetic on the whole array of shingle hashes
+    (fmix32, then ``h * a + b`` modulo 2**32, then the minimum per permutation), without a
+    :class:`MinHash` object and its round trip through a Python list: the same values (a test
+    compares them), at about half the cost.
+    """
+    a, b = _permutations(num_perm)
+    values = np.full(num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
+    hashes = shingle_hashes(text)
+    s1, m1, s2, m2, s3 = _FMIX32
+    with np.errstate(over="ignore"):
+        for start in range(0, len(hashes), _MAX_CHUNK):  # bounds the (n, num_perm) matrix
+            hv = hashes[start : start + _MAX_CHUNK]
+            hv = hv ^ (hv >> s1)
+            hv = hv * m1
+            hv = hv ^ (hv >> s2)
+            hv = hv * m2
+            hv = hv ^ (hv >> s3)
+            values = np.minimum(values, (hv[:, None] * a + b).min(axis=0))
+    return values
 
 
 class UnionFind:

@@ -150,6 +150,11 @@ def _state(db: Path) -> dict:
                     "state FROM events ORDER BY seq"),
         "terms": q("SELECT * FROM event_terms ORDER BY bucket, term, event_id"),
         "df": q("SELECT * FROM term_df ORDER BY term"),
+        "meta": q("SELECT key, value FROM meta WHERE key IN ('n_docs', 'next_event') "
+                  "ORDER BY key"),
+        # The open articles (features, vector, event) decide the next batch: a resumed run
+        # must leave the same ones as an uninterrupted run.
+        "open": q("SELECT * FROM open_articles ORDER BY pos"),
         "bands": q("SELECT key, article_id FROM lsh_bands ORDER BY key, article_id"),
         "briefs": [(e, v, {k: d for k, d in json.loads(b).items() if k != "meta"})
                    for e, v, b in latest],

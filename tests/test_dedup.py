@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from newsbrief.dedup import duplicate_groups, find_duplicates, group_sentences, minhash
+from newsbrief.dedup import (
+    duplicate_groups,
+    find_duplicates,
+    group_sentences,
+    minhash,
+    signature,
+)
 from newsbrief.models import Article, Document
 from newsbrief.pipeline import load_articles, prepare_articles
 from newsbrief.segment import segment_text
@@ -40,6 +46,21 @@ def test_minhash_is_deterministic():
     text = "China will send a special envoy to North Korea this week, state media said."
     assert minhash(text).jaccard(minhash(text)) == 1.0
     assert (minhash(text).hashvalues == minhash(text).hashvalues).all()
+
+
+def test_signature_is_datasketchs_minhash(seed_documents, eval_dir):
+    """The direct numpy signature gives datasketch's values (stored signatures depend on it)."""
+    from newsbrief.cluster import read_cluster_file
+
+    articles, _, _ = read_cluster_file(str(eval_dir / "clustering-dev.jsonl"))
+    texts = [d.text for d in seed_documents] + [a.title + "\n" + a.text for a in articles[:150]]
+    texts += ["", "one", "two words", "exactly three words"]
+    for text in texts:
+        expected = minhash(text).hashvalues
+        got = signature(text)
+        assert got.dtype == expected.dtype
+        assert (got == expected).all(), text[:80]
+    assert len({signature(t).tobytes() for t in texts}) > len(texts) - 5
 
 
 def test_near_identical_sentences_of_different_articles_are_one_group(seed_documents):

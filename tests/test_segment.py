@@ -71,3 +71,27 @@ def test_spans_index_the_text_and_number_paragraphs():
 def test_whitespace_only_text_has_no_sentences():
     assert split_sentences(" \n\n\t ") == []
     assert segment_text("x", "") == ()
+
+
+def test_one_sentence_paragraphs_skip_punkt_with_the_same_spans(eval_dir: Path):
+    """The shortcut (no sentence-end character but maybe the last) agrees with nupunkt on
+    every paragraph of the evaluation articles where it applies, and applies to many."""
+    from nupunkt import sent_spans
+
+    from newsbrief.segment import _PARAGRAPH, _one_sentence
+
+    blocks = []
+    for name in ("clustering-dev.jsonl", "wcep-dev.jsonl", "multinews-dev.jsonl"):
+        for line in (eval_dir / name).read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            for article in record.get("articles", [record]):
+                blocks += [m.group() for m in _PARAGRAPH.finditer(article.get("text") or "")]
+    short = [b for b in blocks if b.strip() and _one_sentence(b)]
+    assert len(short) > 2000
+    for block in short:
+        assert sent_spans(block) == [(0, len(block))], block[:120]
+    # Paragraphs with an inner sentence end still go to Punkt.
+    assert not _one_sentence("He left. She stayed.")
+    assert not _one_sentence("The U.S. team won")
+    assert _one_sentence("A headline without a full stop")
+    assert _one_sentence("He said he would stay.")

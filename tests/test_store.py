@@ -619,3 +619,28 @@ def test_a_copy_follows_its_original_when_the_original_moves(tmp_path: Path, eva
         assert new_event.article_count == len(s.event_articles(after[original.id]))
         assert copy.id in {a.id for a in s.event_articles(after[original.id])}
         assert after[original.id] in report.events_updated | report.events_created
+
+
+def test_batch_frequencies_are_the_per_article_counts(tmp_path: Path, eval_dir: Path):
+    """The store counts a batch's document frequencies at once (StoreClusterer.observe_batch);
+    what it commits is what observing each clustered article in turn gives."""
+    from newsbrief.cluster import EventClusterer
+    from newsbrief.store.rows import prepare_article
+
+    articles = read_paths([eval_dir / "clustering-dev.jsonl"]).articles[:300]
+    with Store(tmp_path / "df.db", config=FAST, batch_size=128) as s:
+        added = []
+        for start in (0, 150):
+            added += [a for a, _ in s.add_articles(articles[start:start + 150],
+                                                   refresh="none").added]
+        copies = {a for (a,) in s.conn.execute(
+            "SELECT id FROM articles WHERE duplicate_of IS NOT NULL")}
+        stored = dict(s.conn.execute("SELECT term, df FROM term_df"))
+        n_docs = int(s.conn.execute("SELECT value FROM meta WHERE key = 'n_docs'").fetchone()[0])
+    memory = EventClusterer(s.cluster_config)
+    by_id = {a.id: a for a in articles}
+    for article_id in added:
+        if article_id not in copies:  # copies join their original's event unclustered
+            memory.observe(prepare_article(by_id[article_id], s.cluster_config).features)
+    assert n_docs == memory.n_docs == len(added) - len(copies) > 250
+    assert stored == dict(memory.df)

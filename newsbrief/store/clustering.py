@@ -18,7 +18,7 @@ which has no such table.
 from __future__ import annotations
 
 import sqlite3
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 
 from newsbrief.cluster import (
@@ -52,6 +52,7 @@ class StoreClusterer(EventClusterer):
         self.cache: OrderedDict[str, EventState] = OrderedDict()
         self.dirty_events: set[str] = set()
         self.dirty_terms: set[int] = set()
+        self.postings_pending: list[tuple[int, int, str]] = []  # rows for event_terms
         self.now = ""  # the batch's timestamp, set by the store
         self.reload()
 
@@ -60,6 +61,7 @@ class StoreClusterer(EventClusterer):
         self.cache.clear()
         self.dirty_events.clear()
         self.dirty_terms.clear()
+        self.postings_pending.clear()
         self.labels_.clear()
         self.members.clear()
         self.merges.clear()
@@ -75,8 +77,8 @@ class StoreClusterer(EventClusterer):
                     "SELECT article_id, event_id, day, terms, entities, vector "
                     "FROM open_articles ORDER BY pos")
             ]
-        self.df.clear()
-        self.df.update(self.conn.execute("SELECT term, df FROM term_df"))
+        # Set, not counted: the frequencies as committed (df is a Counter in memory).
+        self.df = Counter(dict(self.conn.execute("SELECT term, df FROM term_df")))
         meta = dict(self.conn.execute("SELECT key, value FROM meta"))
         self.n_docs = int(meta.get("n_docs", 0))
         self.next_id = int(meta.get("next_event", 1))
@@ -90,20 +92,25 @@ class StoreClusterer(EventClusterer):
     def lookup(self, keys: Sequence[int], buckets: Sequence[int]) -> dict[str, int]:
         if not keys:
             return {}
-        marks = ",".join("?" * len(keys))
-        found: dict[str, int] = {}
-        for bucket in buckets:
-            for event_id, hits in self.conn.execute(
-                f"SELECT event_id, COUNT(*) FROM event_terms WHERE bucket = ? AND term IN ({marks}) "
-                "GROUP BY event_id", [bucket, *keys]):
-                found[event_id] = found.get(event_id, 0) + hits
-        return found
+        self._write_postings()  # a lookup sees every event indexed before it
+        # One query for all buckets (the counts add up over them, as in the in-memory lookup).
+        return dict(self.conn.execute(
+            f"SELECT event_id, COUNT(*) FROM event_terms WHERE bucket IN "
+            f"({','.join('?' * len(buckets))}) AND term IN ({','.join('?' * len(keys))}) "
+            "GROUP BY event_id", [*buckets, *keys]))
 
     def index(self, event_id: str, keys: Sequence[int], bucket: int) -> None:
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO event_terms (bucket, term, event_id) VALUES (?, ?, ?)",
-            [(bucket, k, event_id) for k in keys],
-        )
+        # Kept until the next lookup or the flush, then written in key order at once (one
+        # statement per batch, neighbouring b-tree pages).
+        self.postings_pending.extend([(bucket, k, event_id) for k in keys])
+
+    def _write_postings(self) -> None:
+        if self.postings_pending:
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO event_terms (bucket, term, event_id) VALUES (?, ?, ?)",
+                sorted(set(self.postings_pending)),
+            )
+            self.postings_pending.clear()
 
     def event(self, event_id: str) -> EventState:
         event = self.cache.get(event_id)
@@ -130,8 +137,25 @@ class StoreClusterer(EventClusterer):
         self.dirty_events.add(event_id)
         return event
 
+    def observe_batch(self, features: Sequence[Features]) -> None:
+        """:meth:`observe` every article of a batch at once: the batch's keys are counted in a
+        small Counter first, so the document frequencies (a table far larger than the CPU
+        caches) are touched once per distinct key rather than once per occurrence."""
+        counts: Counter[int] = Counter()
+        for f in features:
+            counts.update(f.terms.keys())
+            counts.update(f.entities.keys())
+        df = self.df
+        get = df.get
+        for key, n in counts.items():
+            df[key] = get(key, 0) + n
+        self.n_docs += len(features)
+        self.dirty_terms.update(counts)
+
     def add_batch(self, items, *, observed=False) -> list[str]:  # type: ignore[override]
-        assigned = super().add_batch(items, observed=observed)
+        if not observed:
+            self.observe_batch([features for _, features, _ in items])
+        assigned = super().add_batch(items, observed=True)
         self.dirty_events.update(assigned)
         # Events that received moved articles (their old events were marked by _reopen).
         self.dirty_events.update(to for _, _, to in self.moves)
@@ -167,6 +191,7 @@ class StoreClusterer(EventClusterer):
     # ------------------------------------------------------------------ saving
     def flush(self) -> None:
         """Write the batch's changes (inside the caller's transaction)."""
+        self._write_postings()
         rows = []
         for event_id in sorted(self.dirty_events):
             event = self.cache[event_id]
@@ -179,7 +204,7 @@ class StoreClusterer(EventClusterer):
         self.conn.executemany(
             "INSERT INTO term_df (term, df) VALUES (?, ?) "
             "ON CONFLICT(term) DO UPDATE SET df = excluded.df",
-            [(t, self.df[t]) for t in self.dirty_terms],
+            [(t, self.df[t]) for t in sorted(self.dirty_terms)],  # in b-tree order
         )
         self.conn.executemany(
             "INSERT INTO meta (key, value) VALUES (?, ?) "

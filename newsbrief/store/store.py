@@ -70,6 +70,10 @@ _ARTICLE_COLUMNS = (
 )
 
 
+# Values per "IN (...)" query (SQLite allows 32766 parameters; smaller chunks plan as fast).
+_IN_CHUNK = 500
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -269,12 +273,15 @@ class Store:
         fresh: list[tuple[Article, str, str | None]] = []
         seen_hash: set[str] = set()
         seen_url: set[str] = set()
-        for article in batch:
-            digest = content_hash(article)
-            url = canonical_url(article.url) if article.url else None
-            if digest in seen_hash or self._exists("content_hash", digest):
+        keyed = [(article, content_hash(article),
+                  canonical_url(article.url) if article.url else None) for article in batch]
+        # One query per key for the whole batch instead of two per article.
+        known_hash = self._known("content_hash", [digest for _, digest, _ in keyed])
+        known_url = self._known("canonical_url", [url for _, _, url in keyed if url])
+        for article, digest, url in keyed:
+            if digest in seen_hash or digest in known_hash:
                 report.skipped.append((article.id, "already stored (same content)"))
-            elif url and (url in seen_url or self._exists("canonical_url", url)):
+            elif url and (url in seen_url or url in known_url):
                 report.skipped.append((article.id, "already stored (same URL)"))
             else:
                 seen_hash.add(digest)
@@ -309,22 +316,29 @@ class Store:
             new_items: list[tuple[str, Any, str | None]] = []
             copies: list[tuple[str, str]] = []
             inserted: list[str] = []
+            first_seq: int | None = None
+            # The batch's keys are distinct (_start_batch), so what is stored now, under the
+            # write lock, is all that can collide: one query each instead of two per article.
+            known_hash = self._known("content_hash", [digest for _, digest, _ in fresh])
+            known_url = self._known("canonical_url", [url for _, _, url in fresh if url])
             for (article, digest, url), prepared in zip(fresh, prepared_all):
                 if prepared is None:
                     report.problems.append(Problem(
                         article.path or article.id,
                         f"article {article.id}: no text left after cleaning"))
-                elif self._exists("content_hash", digest):
+                elif digest in known_hash:
                     # Stored since the check above: by the batch before (this call, prepared
                     # meanwhile) or by another process (now under the write lock).
                     reason = "same content" if digest in stored else "concurrent ingest"
                     report.skipped.append((article.id, f"already stored ({reason})"))
-                elif url and self._exists("canonical_url", url):
+                elif url and url in known_url:
                     reason = "same URL" if url in stored else "concurrent ingest"
                     report.skipped.append((article.id, f"already stored ({reason})"))
                 else:
-                    article_id, original = self._insert_row(conn, article, prepared, digest,
-                                                            url, now)
+                    article_id, original, seq = self._insert_row(conn, article, prepared,
+                                                                 digest, url, now)
+                    if first_seq is None:
+                        first_seq = seq
                     stored.add(digest)
                     if url:
                         stored.add(url)
@@ -361,9 +375,12 @@ class Store:
                     "UPDATE articles SET event_id = (SELECT event_id FROM articles WHERE id = ?) "
                     "WHERE id = ?", (original, article_id))
             touched |= {keep for _, keep in clusterer.merges}
+            # The batch's rows are those numbered from its first insert on (one range read).
+            events_now = dict(conn.execute(
+                "SELECT id, event_id FROM articles WHERE seq >= ?", (first_seq,))) \
+                if first_seq is not None else {}
             for article_id in inserted:
-                event_id = conn.execute("SELECT event_id FROM articles WHERE id = ?",
-                                        (article_id,)).fetchone()[0]
+                event_id = events_now[article_id]
                 report.added.append((article_id, event_id))
                 touched.add(event_id)
             gone_ids = {gone for gone, _ in clusterer.merges}
@@ -427,6 +444,16 @@ class Store:
             f"SELECT 1 FROM articles WHERE {column} = ?", (value,)
         ).fetchone() is not None
 
+    def _known(self, column: str, values: list[str]) -> set[str]:
+        """Which of ``values`` are stored in the (indexed, unique) ``column`` of articles."""
+        found: set[str] = set()
+        for start in range(0, len(values), _IN_CHUNK):
+            chunk = values[start : start + _IN_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            found.update(v for (v,) in self.conn.execute(
+                f"SELECT {column} FROM articles WHERE {column} IN ({marks})", chunk))
+        return found
+
     def _unique_id(self, article_id: str, digest: str) -> str:
         if self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
             return f"{article_id}~{digest[:8]}"
@@ -442,11 +469,13 @@ class Store:
             removed_lines=json.dumps(list(document.removed_lines)),
             raw=pack_raw(article.text, document.text), values=values,
             keys=band_keys(values, DUPLICATE_THRESHOLD), features=None)
-        return self._insert_row(conn, article, prepared, digest, url, now)
+        article_id, original, _ = self._insert_row(conn, article, prepared, digest, url, now)
+        return article_id, original
 
     def _insert_row(self, conn: sqlite3.Connection, article: Article, prepared: PreparedArticle,
-                    digest: str, url: str | None, now: str) -> tuple[str, str | None]:
-        """Insert a prepared article (event not yet known); returns its id and its original."""
+                    digest: str, url: str | None, now: str) -> tuple[str, str | None, int]:
+        """Insert a prepared article (event not yet known); returns its id, its original and
+        its row number (``seq``)."""
         article_id = self._unique_id(article.id, digest)
         original = find_original(conn, prepared.values, prepared.keys, DUPLICATE_THRESHOLD)
         cursor = conn.execute(
@@ -459,11 +488,11 @@ class Store:
         )
         conn.execute("INSERT INTO minhashes (article_id, signature, scheme) VALUES (?, ?, ?)",
                      (article_id, signature_bytes(prepared.values), SIGNATURE_SCHEME))
+        seq = cursor.lastrowid
         if original is None:  # copies are found through their original
-            seq = cursor.lastrowid
             conn.executemany("INSERT OR IGNORE INTO lsh_keys (key, seq) VALUES (?, ?)",
                              [(k, seq) for k in prepared.keys])
-        return article_id, original
+        return article_id, original, seq
 
     # ------------------------------------------------------------------ briefs
     def refresh_briefs(self, event_ids: Iterable[str] | None = None) -> int:
