@@ -113,7 +113,7 @@ def brief_documents(documents: Sequence[Document], config: BriefConfig | None = 
     summarizer = get_summarizer(config.method)
     words = config.words or choose_length(documents)
     summary = summarizer.summarize(event, words)
-    # A method may know a better headline than its shortest summary (ilp: the central lede).
+    # A method may know a better headline than its shortest summary (ilp: summarize/headline.py).
     headline = getattr(summarizer, "headline", summarizer.summarize)(event, config.headline_words)
     refs = tuple(
         ArticleRef(

@@ -30,7 +30,7 @@ from newsbrief.dedup import SentenceGroup
 from newsbrief.summarize import EventInput, Selection
 from newsbrief.summarize.compress import compress
 from newsbrief.summarize.trees import TreeEnsemble
-from newsbrief.summarize.util import STOPWORDS, stem, word_count
+from newsbrief.summarize.util import STOPWORDS, content_terms, stem, word_count
 
 __all__ = [
     "FEATURES",
@@ -44,6 +44,7 @@ __all__ = [
     "load_trees",
     "load_weights",
     "overlap_pairs",
+    "restatement_pairs",
     "selections",
     "sentence_concepts",
     "shortlist",
@@ -395,3 +396,50 @@ def overlap_pairs(candidates: Sequence[Candidate], threshold: float) -> list[tup
         shared.data >= threshold * np.minimum(sizes[shared.row], sizes[shared.col])
     )
     return list(zip(shared.row[keep].tolist(), shared.col[keep].tolist()))
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def _numbers(text: str) -> set[str]:
+    """The numbers of ``text`` ("18,000" and "18000" alike)."""
+    return {n.replace(",", "") for n in _NUMBER.findall(text)}
+
+
+def restatement_pairs(
+    candidates: Sequence[Candidate], threshold: float, numbers: bool = True
+) -> list[tuple[int, int]]:
+    """Pairs of candidates that state one fact in different words: sharing at least
+    ``threshold`` of the smaller one's distinct content words (stemmed) and, when
+    ``numbers``, a number as well.
+
+    Two outlets paraphrasing one claim ("cutting the flow by what officials say is almost
+    40 per cent" / "the dam has reduced the flow by almost 40 per cent") share few bigrams,
+    so the concept-overlap rule lets both through; a shared figure plus most of the words
+    around it is what a repeated claim looks like, while two sentences about one topic
+    rarely share a number too.
+    """
+    if len(candidates) < 2:
+        return []
+    from scipy.sparse import csr_matrix
+
+    vocabulary: dict[str, int] = {}
+    terms = [
+        {vocabulary.setdefault(t, len(vocabulary)) for t in content_terms(c.text)}
+        for c in candidates
+    ]
+    rows = np.repeat(np.arange(len(candidates)), [len(t) for t in terms])
+    cols = np.fromiter((i for t in terms for i in t), dtype=np.int64)
+    matrix = csr_matrix(
+        (np.ones(len(cols)), (rows, cols)), shape=(len(candidates), max(len(vocabulary), 1))
+    )
+    sizes = np.array([max(len(t), 1) for t in terms], dtype=float)
+    shared = (matrix @ matrix.T).tocoo()
+    keep = (shared.row < shared.col) & (
+        shared.data >= threshold * np.minimum(sizes[shared.row], sizes[shared.col])
+    )
+    pairs = zip(shared.row[keep].tolist(), shared.col[keep].tolist())
+    if not numbers:
+        return list(pairs)
+    figures = [_numbers(c.text) for c in candidates]
+    return [(a, b) for a, b in pairs if figures[a] & figures[b]]

@@ -26,28 +26,26 @@ guards against pathological inputs, and the best solution found by then is used.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from newsbrief.dedup import SentenceGroup
-from newsbrief.models import Document
 from newsbrief.summarize import EventInput, Selection, register
-from newsbrief.summarize.compress import compress
+from newsbrief.summarize.compress import HEADLINE_RULES
 from newsbrief.summarize.concepts import (
     Candidate,
     ConceptOptions,
     ConceptSpace,
     build_space,
-    is_prose,
     overlap_pairs,
+    restatement_pairs,
     same_quote_pairs,
     selections,
     shortlist,
 )
+from newsbrief.summarize.headline import choose_headline
 from newsbrief.summarize.prior import PRIOR_SCALE, apply_prior
-from newsbrief.summarize.util import group_index, word_count
 
 __all__ = ["ConceptILP", "solve_ilp"]
 
@@ -174,8 +172,13 @@ class ConceptILP:
     lead_bonus: float = 0.0  # bonus of a first sentence, in concept-weight units
     lead_decay: float = 3.0
     long_lede: float = 1.5  # a headline lede over this many times the budget is a last resort
+    learned_headline: bool = True  # False: the central lede opens the headline (an ablation)
     redundancy: float = 0.65  # share of concepts two chosen sentences may have in common
     distinct_quotes: bool = True  # never two sentences quoting the same words
+    # Never two sentences sharing a number and this share of their content words (one claim
+    # restated in other words: concepts.restatement_pairs); 0 switches the rule off.
+    restatement: float = 0.5
+    restatement_numbers: bool = True  # the rule needs a shared number (False: any pair)
     time_limit: float = 5.0
     # Big events: the ILP sees the best candidates only, and ignores near-weightless concepts.
     max_candidates: int = 120
@@ -214,59 +217,28 @@ class ConceptILP:
         exclusive = overlap_pairs(space.candidates, self.redundancy)
         if self.distinct_quotes:
             exclusive = sorted(set(exclusive) | set(same_quote_pairs(space.candidates)))
+        if self.restatement:
+            exclusive = sorted(set(exclusive) | set(restatement_pairs(
+                space.candidates, self.restatement, self.restatement_numbers)))
         chosen = solve_ilp(
             space, words, self.bonus(space.candidates), exclusive, self.time_limit
         )
         return selections(space, chosen)
 
     def headline(self, event: EventInput, words: int) -> Sequence[Selection]:
-        """The lede of the most central article, then its next sentences while they fit.
+        """One sentence that tells the event, then its article's next ones while they fit.
 
-        News puts the event in its first sentence, and the article whose lede covers the
-        most concept weight tells the event as the sources jointly do. The lede is the
-        article's first prose sentence of six words or more (scraped pages open with
-        captions and bylines), compressed (datelines, attribution tails), and taken up to
-        ``long_lede`` times the budget: a long lede is still the best one-sentence account,
-        but one far longer is a run-on the splitter could not cut, used only when no
-        article has a lede within that length. The article's
-        following sentences are added while the whole stays within ``words``. Chosen on
-        wcep-train (923 clusters, 40 words): R1 29.5 against 28.2 for the ILP's best lede
-        among 6-to-40-word candidates and 29.4 for lead's first 40 words (docs/quality.md).
+        The opening sentence is the one the learned headline scorer rates best among the
+        first prose sentences of each independent article (:mod:`newsbrief.summarize.headline`,
+        fitted on wcep-train), or with ``learned_headline=False`` the lede covering most
+        concept weight. A sentence over ``long_lede`` times the budget competes only when
+        none is shorter. With no prose sentence at all, the ILP's own summary stands in.
         """
-        space = self.space(event)
-        index = group_index(event.groups)
-
-        def body(document: Document) -> Iterator[tuple[SentenceGroup, str]]:
-            """The article's prose sentences of six words or more, each as its group (what
-            the summary shows and cites) and the group's compressed text."""
-            for sentence in document.sentences:
-                group = index[(document.id, sentence.index)]
-                if word_count(group.text) >= self.options.min_words and is_prose(group.text):
-                    yield group, compress(group.text) if self.options.compress else group.text
-
-        # A lede far over the budget is no headline (often a run-on list or caption block
-        # the splitter could not cut); such articles compete only when no other has a lede.
-        longest = int(self.long_lede * words)
-        ledes, long_ledes = [], []
-        for position, document in enumerate(event.documents):
-            if document.id in event.duplicates:  # a syndicated copy: its original competes
-                continue
-            first = next(body(document), None)
-            if first is not None:
-                fits = word_count(first[1]) <= longest
-                (ledes if fits else long_ledes).append(
-                    (space.value(first[1]), -position, document))
-        ledes = ledes or long_ledes
-        if not ledes:
-            return self.summarize(event, words)
-        chosen, used = [], 0
-        for group, text in body(max(ledes, key=lambda lede: lede[:2])[2]):
-            size = word_count(text)
-            if chosen and used + size > words:
-                break
-            chosen.append(Selection(group, space.value(text), text if text != group.text else None))
-            used += size
-        return chosen
+        chosen = choose_headline(
+            event, self.space(event), words, learned=self.learned_headline,
+            rules=HEADLINE_RULES if self.options.compress else (), long_lede=self.long_lede,
+        )
+        return chosen or self.summarize(event, words)
 
 
 register("ilp")(ConceptILP)
@@ -283,4 +255,6 @@ register("ilp-logistic")(lambda: ConceptILP(
     options=ConceptOptions(weighting="logistic"), prior_scale=0.0
 ))  # logistic-regression concept weights, no prior: the previous default
 register("ilp-nocompress")(lambda: ConceptILP(options=ConceptOptions(compress=False)))
+register("ilp-centrallede")(lambda: ConceptILP(learned_headline=False))  # the previous headline
 register("ilp-repeatquotes")(lambda: ConceptILP(distinct_quotes=False))  # one quotation twice allowed
+register("ilp-restatements")(lambda: ConceptILP(restatement=0.0))  # one figure twice allowed

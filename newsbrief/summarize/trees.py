@@ -66,10 +66,13 @@ class TreeEnsemble:
         return {
             "baseline": self.baseline, "roots": self.roots.tolist(),
             "feature": self.feature.tolist(),
-            "threshold": [float(f"{t:.9g}") for t in self.threshold],
+            # Full precision: a split often sits exactly on a feature value (exp(-k/5)), and
+            # a threshold rounded to fewer digits sends every row with that value the other
+            # way (the shipped model then differs from the fitted one).
+            "threshold": [float(t) for t in self.threshold],
             "left": self.left.tolist(), "right": self.right.tolist(),
             "leaf": self.leaf.astype(int).tolist(),
-            "value": [float(f"{v:.9g}") for v in self.value], "depth": self.depth,
+            "value": [float(v) for v in self.value], "depth": self.depth,
         }
 
     @classmethod
@@ -87,9 +90,17 @@ class TreeEnsemble:
         )
 
     @classmethod
-    def from_sklearn(cls, model: Any) -> TreeEnsemble:
+    def from_sklearn(cls, model: Any, data: np.ndarray | None = None) -> TreeEnsemble:
         """Export a fitted binary ``HistGradientBoostingClassifier`` on numeric features
-        without missing values (what the fit script trains)."""
+        without missing values (what the fit script trains).
+
+        scikit-learn puts a split on a feature with many distinct values exactly *on* a
+        training value (a quantile), so a value computed one rounding step higher elsewhere
+        (another libm, another numpy) would go the other way. With ``data`` (the training
+        rows), each threshold moves to the midpoint between that value and the next larger
+        value of the feature in ``data``: every training row still goes the same way, and
+        the split now has a margin on both sides.
+        """
         roots, parts, offset = [], [], 0
         for (predictor,) in model._predictors:  # one tree per boosting round (binary)
             nodes = predictor.nodes
@@ -99,14 +110,36 @@ class TreeEnsemble:
         nodes = np.concatenate([n for n, _ in parts])
         shift = np.concatenate([np.full(len(n), o) for n, o in parts])
         leaf = nodes["is_leaf"].astype(bool)
+        threshold = nodes["num_threshold"].astype(float)
+        if data is not None:
+            threshold = _mid_gap(threshold, nodes["feature_idx"].astype(np.int64), leaf,
+                                 np.asarray(data, dtype=float))
         return cls(
             baseline=float(np.ravel(model._baseline_prediction)[0]),
             roots=np.asarray(roots, dtype=np.int64),
             feature=nodes["feature_idx"].astype(np.int64),
-            threshold=nodes["num_threshold"].astype(float),
+            threshold=threshold,
             left=np.where(leaf, 0, nodes["left"] + shift).astype(np.int64),
             right=np.where(leaf, 0, nodes["right"] + shift).astype(np.int64),
             leaf=leaf,
             value=np.where(leaf, nodes["value"], 0.0).astype(float),
             depth=int(nodes["depth"].max()),
         )
+
+
+def _mid_gap(
+    threshold: np.ndarray, feature: np.ndarray, leaf: np.ndarray, data: np.ndarray
+) -> np.ndarray:
+    """Each split threshold moved halfway to the next larger value of its feature in
+    ``data`` (unchanged where no larger value exists, or none fits between)."""
+    out = threshold.copy()
+    for f in np.unique(feature[~leaf]):
+        values = np.unique(data[:, f])
+        nodes = np.nonzero(~leaf & (feature == f))[0]
+        above = np.searchsorted(values, threshold[nodes], side="right")
+        inside = above < len(values)
+        upper = values[np.minimum(above, len(values) - 1)]
+        middle = (threshold[nodes] + upper) / 2
+        # Two values one rounding step apart have no float between them: keep the split.
+        out[nodes] = np.where(inside & (middle < upper), middle, threshold[nodes])
+    return out
