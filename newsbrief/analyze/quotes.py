@@ -390,11 +390,15 @@ def full_speaker_names(mentions: Sequence[QuoteMention]) -> list[QuoteMention]:
     return out
 
 
-def _same_quote(a: QuoteMention, b: QuoteMention) -> bool:
+def _same_quote(
+    a: QuoteMention, b: QuoteMention, wa: Sequence[str], wb: Sequence[str],
+    sa: frozenset[str], sb: frozenset[str],
+) -> bool:
+    """Whether ``a`` and ``b`` (worded ``wa`` and ``wb``, word sets ``sa`` and ``sb``) are
+    one quotation."""
     if a.speaker and b.speaker and a.speaker != b.speaker:
         return False
-    wa, wb = quote_words(a.text), quote_words(b.text)
-    shared = len(set(wa) & set(wb))
+    shared = len(sa & sb)
     if shared * 2 < 0.75 * min(len(wa), len(wb)) and shared < 4:
         return False  # too few words in common for either test below
     short, long_ = sorted((wa, wb), key=len)
@@ -402,7 +406,9 @@ def _same_quote(a: QuoteMention, b: QuoteMention) -> bool:
         joined = " " + " ".join(long_) + " "
         if " " + " ".join(short) + " " in joined:
             return True
-    return SequenceMatcher(None, wa, wb, autojunk=False).ratio() >= 0.75
+    matcher = SequenceMatcher(None, wa, wb, autojunk=False)
+    # quick_ratio() bounds ratio() from above and costs a fraction of it.
+    return matcher.quick_ratio() >= 0.75 and matcher.ratio() >= 0.75
 
 
 def merge_quotes(mentions: Sequence[QuoteMention], order: Mapping[str, int]) -> tuple[Quote, ...]:
@@ -411,16 +417,32 @@ def merge_quotes(mentions: Sequence[QuoteMention], order: Mapping[str, int]) -> 
     def rank(m: QuoteMention) -> tuple:
         return (m.published is None, m.published or "", order.get(m.article_id, 0), m.start)
 
+    # Two quotations with no word in common never match (unless both are empty), so each
+    # mention is compared only with the groups that share a word with it: linear in the
+    # number of quotations of a big event rather than quadratic.
     groups: list[list[QuoteMention]] = []
+    wordings: list[list[tuple[list[str], frozenset[str]]]] = []
+    groups_with: dict[str, set[int]] = {}
     for mention in sorted(mentions, key=rank):
-        for group in groups:
+        words = quote_words(mention.text)
+        word_set = frozenset(words)
+        keys = word_set or {""}
+        candidates = sorted(set().union(*(groups_with.get(k, ()) for k in keys)))
+        for index in candidates:
+            group = groups[index]
             if mention.article_id not in {g.article_id for g in group} and any(
-                _same_quote(mention, g) for g in group
+                _same_quote(mention, g, words, w, word_set, s)
+                for g, (w, s) in zip(group, wordings[index])
             ):
                 group.append(mention)
+                wordings[index].append((words, word_set))
                 break
         else:
+            index = len(groups)
             groups.append([mention])
+            wordings.append([(words, word_set)])
+        for k in keys:
+            groups_with.setdefault(k, set()).add(index)
     quotes = []
     for group in groups:
         first = group[0]
