@@ -19,7 +19,7 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
@@ -378,24 +378,31 @@ def same_quote_pairs(candidates: Sequence[Candidate]) -> list[tuple[int, int]]:
     return sorted(pairs)
 
 
-def overlap_pairs(candidates: Sequence[Candidate], threshold: float) -> list[tuple[int, int]]:
-    """Pairs of candidates sharing at least ``threshold`` of the smaller one's concepts:
-    saying nearly the same thing twice is never worth it, whatever the budget.
-    A sparse matrix product keeps this fast for events of thousands of sentences."""
-    if len(candidates) < 2:
+def _sharing_pairs(sets: Sequence[Iterable[int]], threshold: float) -> list[tuple[int, int]]:
+    """Pairs ``(a, b)``, ``a < b``, whose id sets share at least ``threshold`` of the smaller
+    one's ids (a duplicate id counts once). A sparse matrix product keeps this fast for
+    events of thousands of sentences."""
+    if len(sets) < 2:
         return []
     from scipy.sparse import csr_matrix
 
-    rows = np.repeat(np.arange(len(candidates)), [len(c.concepts) for c in candidates])
-    cols = np.fromiter((i for c in candidates for i in c.concepts), dtype=np.int64)
+    members = [sorted(set(s)) for s in sets]
+    rows = np.repeat(np.arange(len(members)), [len(m) for m in members])
+    cols = np.fromiter((i for m in members for i in m), dtype=np.int64)
     width = int(cols.max()) + 1 if len(cols) else 1
-    matrix = csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(candidates), width))
-    sizes = np.asarray(matrix.sum(axis=1)).ravel()
+    matrix = csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(members), width))
+    sizes = np.array([max(len(m), 1) for m in members], dtype=float)
     shared = (matrix @ matrix.T).tocoo()
     keep = (shared.row < shared.col) & (
         shared.data >= threshold * np.minimum(sizes[shared.row], sizes[shared.col])
     )
     return list(zip(shared.row[keep].tolist(), shared.col[keep].tolist()))
+
+
+def overlap_pairs(candidates: Sequence[Candidate], threshold: float) -> list[tuple[int, int]]:
+    """Pairs of candidates sharing at least ``threshold`` of the smaller one's concepts:
+    saying nearly the same thing twice is never worth it, whatever the budget."""
+    return _sharing_pairs([c.concepts for c in candidates], threshold)
 
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -419,27 +426,13 @@ def restatement_pairs(
     around it is what a repeated claim looks like, while two sentences about one topic
     rarely share a number too.
     """
-    if len(candidates) < 2:
-        return []
-    from scipy.sparse import csr_matrix
-
     vocabulary: dict[str, int] = {}
     terms = [
         {vocabulary.setdefault(t, len(vocabulary)) for t in content_terms(c.text)}
         for c in candidates
     ]
-    rows = np.repeat(np.arange(len(candidates)), [len(t) for t in terms])
-    cols = np.fromiter((i for t in terms for i in t), dtype=np.int64)
-    matrix = csr_matrix(
-        (np.ones(len(cols)), (rows, cols)), shape=(len(candidates), max(len(vocabulary), 1))
-    )
-    sizes = np.array([max(len(t), 1) for t in terms], dtype=float)
-    shared = (matrix @ matrix.T).tocoo()
-    keep = (shared.row < shared.col) & (
-        shared.data >= threshold * np.minimum(sizes[shared.row], sizes[shared.col])
-    )
-    pairs = zip(shared.row[keep].tolist(), shared.col[keep].tolist())
+    pairs = _sharing_pairs(terms, threshold)
     if not numbers:
-        return list(pairs)
+        return pairs
     figures = [_numbers(c.text) for c in candidates]
     return [(a, b) for a, b in pairs if figures[a] & figures[b]]
