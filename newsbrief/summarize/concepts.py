@@ -16,13 +16,11 @@ too short or too long to be a good summary sentence, or that are not prose, are 
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 
@@ -30,7 +28,14 @@ from newsbrief.dedup import SentenceGroup
 from newsbrief.summarize import EventInput, Selection
 from newsbrief.summarize.compress import compress
 from newsbrief.summarize.trees import TreeEnsemble
-from newsbrief.summarize.util import STOPWORDS, content_terms, stem, word_count
+from newsbrief.summarize.util import (
+    STOPWORDS,
+    content_terms,
+    linear_model,
+    shipped_json,
+    stem,
+    word_count,
+)
 
 __all__ = [
     "FEATURES",
@@ -198,16 +203,13 @@ def feature_table(occ: _Occurrences, decay: float) -> np.ndarray:
 @lru_cache(maxsize=4)
 def load_weights(name: str = WEIGHTS_FILE) -> tuple[tuple[float, ...], float]:
     """Logistic-regression coefficients and intercept shipped in the package."""
-    data = json.loads(resources.files("newsbrief.summarize").joinpath(name).read_text("utf-8"))
-    if tuple(data["features"]) != FEATURES:
-        raise ValueError(f"{name}: features {data['features']} do not match {FEATURES}")
-    return tuple(float(c) for c in data["coefficients"]), float(data["intercept"])
+    return linear_model(shipped_json(name), FEATURES, name)
 
 
 @lru_cache(maxsize=4)
 def load_trees(name: str = WEIGHTS_FILE) -> TreeEnsemble:
     """The boosted-tree concept model shipped in the package (the default weighting)."""
-    data = json.loads(resources.files("newsbrief.summarize").joinpath(name).read_text("utf-8"))
+    data = shipped_json(name)
     if "concept_trees" not in data:
         raise ValueError(f"{name}: no concept_trees; run benchmarks/fit_summarizer.py --write")
     if tuple(data["features"]) != FEATURES:

@@ -22,14 +22,12 @@ Current Events Portal") by ``benchmarks/fit_headline.py`` and shipped in
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 
@@ -38,7 +36,14 @@ from newsbrief.models import Document, Sentence
 from newsbrief.summarize import EventInput, Selection
 from newsbrief.summarize.compress import HEADLINE_RULES, compress
 from newsbrief.summarize.concepts import ConceptSpace, is_prose
-from newsbrief.summarize.util import STOPWORDS, group_index, stem, word_count
+from newsbrief.summarize.util import (
+    STOPWORDS,
+    group_index,
+    linear_model,
+    shipped_json,
+    stem,
+    word_count,
+)
 
 __all__ = [
     "HEADLINE_FEATURES",
@@ -249,10 +254,7 @@ def _sentence(candidate: HeadlineCandidate) -> Sentence:
 @lru_cache(maxsize=4)
 def load_headline_model(name: str = WEIGHTS_FILE) -> tuple[tuple[float, ...], float]:
     """The shipped ridge coefficients and intercept of the headline scorer."""
-    data = json.loads(resources.files("newsbrief.summarize").joinpath(name).read_text("utf-8"))
-    if tuple(data["features"]) != HEADLINE_FEATURES:
-        raise ValueError(f"{name}: features {data['features']} do not match {HEADLINE_FEATURES}")
-    return tuple(float(c) for c in data["coefficients"]), float(data["intercept"])
+    return linear_model(shipped_json(name), HEADLINE_FEATURES, name)
 
 
 def standalone(text: str) -> bool:

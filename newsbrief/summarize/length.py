@@ -15,13 +15,12 @@ multinews-dev.jsonl by ``benchmarks/fit_summarizer.py`` and shipped in
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from functools import lru_cache
-from importlib import resources
 
 from newsbrief.models import Document
+from newsbrief.summarize.util import shipped_json
 
 __all__ = ["MAX_WORDS", "MIN_WORDS", "RATIO", "choose_length", "length_features", "length_line"]
 
@@ -36,8 +35,7 @@ def length_line() -> tuple[float, float, float]:
     ln(input words) and ln(articles)."""
     from newsbrief.summarize.concepts import WEIGHTS_FILE
 
-    text = resources.files("newsbrief.summarize").joinpath(WEIGHTS_FILE).read_text("utf-8")
-    line = json.loads(text)["length"]
+    line = shipped_json(WEIGHTS_FILE)["length"]
     return float(line["intercept"]), float(line["slope"]), float(line["articles_slope"])
 
 

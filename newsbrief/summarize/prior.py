@@ -16,18 +16,16 @@ multinews-dev) and shipped in ``concept_weights.json`` under ``"sentence_prior"`
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 
 from newsbrief.models import Document
-from newsbrief.summarize.util import STOPWORDS, stem
+from newsbrief.summarize.util import STOPWORDS, linear_model, shipped_json, stem
 
 __all__ = [
     "PRIOR_FEATURES", "PRIOR_SCALE", "apply_prior", "load_prior", "precision_target",
@@ -109,13 +107,10 @@ def precision_target(text: str, references: Sequence[str]) -> float:
 @lru_cache(maxsize=4)
 def load_prior(name: str = "concept_weights.json") -> tuple[tuple[float, ...], float] | None:
     """The shipped ridge coefficients and intercept, or None when the file has no prior."""
-    data = json.loads(resources.files("newsbrief.summarize").joinpath(name).read_text("utf-8"))
-    prior = data.get("sentence_prior")
+    prior = shipped_json(name).get("sentence_prior")
     if prior is None:
         return None
-    if tuple(prior["features"]) != PRIOR_FEATURES:
-        raise ValueError(f"{name}: prior features {prior['features']} do not match")
-    return tuple(float(c) for c in prior["coefficients"]), float(prior["intercept"])
+    return linear_model(prior, PRIOR_FEATURES, f"{name} (sentence prior)")
 
 
 def apply_prior(

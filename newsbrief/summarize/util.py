@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from importlib import resources
+from typing import Any
 
 from newsbrief.dedup import SentenceGroup
 
@@ -20,6 +23,23 @@ STOPWORDS = frozenset(
     they this those through to too under until up very was we were what when where which while who
     whom why will with would you your yours yourself yourselves said says say also mr mrs ms""".split()
 )
+
+
+@lru_cache(maxsize=4)
+def shipped_json(name: str) -> dict[str, Any]:
+    """A JSON file shipped in ``newsbrief.summarize`` (the fitted weights), parsed once per
+    process; callers only read it."""
+    return json.loads(resources.files("newsbrief.summarize").joinpath(name).read_text("utf-8"))
+
+
+def linear_model(
+    data: dict[str, Any], features: tuple[str, ...], name: str
+) -> tuple[tuple[float, ...], float]:
+    """``(coefficients, intercept)`` of a shipped linear model, checked against the feature
+    names the code computes (``name`` says where the model came from in the error)."""
+    if tuple(data["features"]) != features:
+        raise ValueError(f"{name}: features {data['features']} do not match {features}")
+    return tuple(float(c) for c in data["coefficients"]), float(data["intercept"])
 
 
 def word_count(text: str) -> int:
