@@ -63,6 +63,30 @@ def freeze_code(folder: Path) -> None:
     CODE[0] = folder
 
 
+def add_kill_options(parser: argparse.ArgumentParser, out: str) -> None:
+    """The options every kill benchmark takes: how many kills, when, and with what code."""
+    parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--fraction", type=float, default=0.3,
+                        help="each kill falls after the run's fixed overhead plus a random "
+                        "fraction, uniform in 0..FRACTION, of the estimated work left")
+    parser.add_argument("--code", type=Path, default=None,
+                        help="freeze a copy of the package in this folder and run it")
+    parser.add_argument("--after-commit", action="store_true",
+                        help="count each kill's delay from the run's first commit")
+    parser.add_argument("--out", default=out, help="work folder (emptied first)")
+
+
+def fresh_workdir(args: argparse.Namespace) -> Path:
+    """Empty the work folder ``--out`` and, with ``--code``, freeze the package to run."""
+    out = Path(args.out)
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    if args.code:
+        freeze_code(args.code)
+    return out
+
+
 def build_input(folder: Path, limit: int | None) -> int:
     """Distinct eval articles (50+ words) as JSONL files of 100; returns how many."""
     seen: set[str] = set()
@@ -534,29 +558,16 @@ def disk_full(inputs: Path, extra: list[str], out: Path, ref: dict, size: str) -
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--kills", type=int, default=20)
-    parser.add_argument("--seed", type=int, default=1)
+    add_kill_options(parser, out="/tmp/nb-crash")
     parser.add_argument("--limit", type=int, default=None, help="use only this many articles")
-    parser.add_argument("--out", default="/tmp/nb-crash", help="work folder (emptied first)")
     parser.add_argument("--no-analysis", action="store_true", help="briefs without analysis")
-    parser.add_argument("--fraction", type=float, default=0.3,
-                        help="each kill falls after the run's fixed overhead plus a random "
-                        "fraction, uniform in 0..FRACTION, of the estimated work left")
-    parser.add_argument("--code", type=Path, default=None,
-                        help="freeze a copy of the package in this folder and run it")
-    parser.add_argument("--after-commit", action="store_true",
-                        help="count each kill's delay from the run's first commit")
     parser.add_argument("--full-size", default="16m",
                         help="size of the tmpfs that fills up (default 16m: the first batch "
                         "fits, the rest does not)")
     parser.add_argument("--skip", nargs="*", default=[],
                         choices=["kills", "concurrent", "serve", "readonly", "full"])
     args = parser.parse_args(argv)
-    out = Path(args.out)
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
-    if args.code:
-        freeze_code(args.code)
+    out = fresh_workdir(args)
     inputs = out / "input"
     count = build_input(inputs, args.limit)
     extra = ["--no-analysis"] if args.no_analysis else []

@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import shutil
 import sqlite3
 import sys
 import time
@@ -39,9 +38,10 @@ from pathlib import Path
 from crash_store import (
     CLI,
     ROOT,
+    add_kill_options,
     build_input,
     compare,
-    freeze_code,
+    fresh_workdir,
     kills,
     noop_overhead,
     state,
@@ -126,22 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=300)
     parser.add_argument("--feeds", type=int, default=4)
-    parser.add_argument("--kills", type=int, default=20)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--fraction", type=float, default=0.3,
-                        help="kill after the overhead plus a random fraction (0..FRACTION) "
-                        "of the estimated work left")
-    parser.add_argument("--code", type=Path, default=None,
-                        help="freeze a copy of the package in this folder and run it")
-    parser.add_argument("--after-commit", action="store_true",
-                        help="count each kill's delay from the run's first commit")
-    parser.add_argument("--out", default="/tmp/nb-crash-watch", help="work folder (emptied)")
+    add_kill_options(parser, out="/tmp/nb-crash-watch")
     args = parser.parse_args(argv)
-    out = Path(args.out)
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
-    if args.code:
-        freeze_code(args.code)
+    out = fresh_workdir(args)
     site, listing, items = build_site(out, args.articles, args.feeds)
     print(f"{items} pages in {args.feeds} feeds at {site.base}", flush=True)
 
