@@ -157,15 +157,11 @@ def _permutations(num_perm: int) -> np.ndarray:
 def minhash(text: str, num_perm: int = NUM_PERM) -> MinHash:
     """MinHash signature of ``text`` (deterministic: fixed seed, so stores can keep it).
 
-    A datasketch MinHash (scheme affine32, seed 1) whose inputs are :func:`shingle_hashes`
-    (its ``hashfunc`` takes those integers as they are).
+    A datasketch MinHash (scheme affine32, seed 1) of :func:`shingle_hashes` (its
+    ``hashfunc`` takes those integers as they are), holding the values of :func:`signature`.
     """
-    m = MinHash(num_perm=num_perm, seed=_SEED, hashfunc=operator.index,
-                permutations=_permutations(num_perm), scheme="affine32")
-    hashes = shingle_hashes(text)
-    for start in range(0, len(hashes), _MAX_CHUNK):  # bounds the (n, num_perm) matrix
-        m.update_batch(hashes[start : start + _MAX_CHUNK].tolist())
-    return m
+    return MinHash(seed=_SEED, hashfunc=operator.index, hashvalues=signature(text, num_perm),
+                   permutations=_permutations(num_perm), scheme="affine32")
 
 
 _U32 = np.uint32
@@ -175,12 +171,13 @@ _FMIX32 = (_U32(16), _U32(0x85EBCA6B), _U32(13), _U32(0xC2B2AE35), _U32(16))
 
 
 def signature(text: str, num_perm: int = NUM_PERM) -> np.ndarray:
-    """The hash values of :func:`minhash` (``num_perm`` values below 2**32, uint32).
+    """The MinHash values of ``text`` (``num_perm`` values below 2**32, uint32).
 
-    Computed here with datasketch's affine32 arithmetic on the whole array of shingle hashes
-    (fmix32, then ``h * a + b`` modulo 2**32, then the minimum per permutation), without a
-    :class:`MinHash` object and its round trip through a Python list: the same values (a test
-    compares them), at about half the cost.
+    datasketch's affine32 MinHash (seed 1) of :func:`shingle_hashes`, computed here on the
+    whole array of shingle hashes (fmix32, then ``h * a + b`` modulo 2**32, then the minimum
+    per permutation) without a :class:`MinHash` object and its round trip through a Python
+    list: the same values as datasketch's ``update_batch`` (a test compares them), at about
+    half the cost.
     """
     a, b = _permutations(num_perm)
     values = np.full(num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)

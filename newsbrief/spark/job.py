@@ -25,7 +25,7 @@ import numpy as np
 
 from newsbrief.cluster import ClusterConfig, extract_features, prepare_for_clustering
 from newsbrief.config import BriefConfig
-from newsbrief.dedup import minhash
+from newsbrief.dedup import signature
 from newsbrief.errors import InputError, NoUsableInput
 from newsbrief.ingest.text import content_id
 from newsbrief.models import Article, Document, Problem
@@ -138,8 +138,8 @@ def _prepare_partition(
         yield Prepared(
             ordinal=tuple(ordinal),
             article=article,
-            signature=minhash(doc.article.title + "\n" + doc.text)
-            .hashvalues.astype(np.uint64).tobytes(),
+            signature=signature(doc.article.title + "\n" + doc.text)
+            .astype(np.uint64).tobytes(),
             content_hash=content_id(doc.article.title + "\n" + doc.text),
             text=text,
             terms=tuple(features.terms) + tuple(features.entities),
