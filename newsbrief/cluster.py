@@ -322,7 +322,7 @@ class EventClusterer:
         self.config = config or ClusterConfig()
         self.id_prefix = id_prefix
         self.next_id = next_id
-        self.df: dict[int, int] = Counter()
+        self.df: Counter[int] = Counter()
         self.n_docs = 0
         self.events: dict[str, EventState] = {}
         self.postings: dict[tuple[int, int], list[str]] = defaultdict(list)
@@ -336,10 +336,22 @@ class EventClusterer:
     # ----------------------------------------------------------------- statistics
     def observe(self, features: Features) -> None:
         """Count an article's terms in the document frequencies (before it is assigned)."""
-        self.n_docs += 1
-        # Counter.update counts the keys in C (this runs for every term of every article).
-        self.df.update(features.terms.keys())
-        self.df.update(features.entities.keys())
+        self.observe_batch((features,))
+
+    def observe_batch(self, features: Sequence[Features]) -> Counter[int]:
+        """:meth:`observe` the articles of a batch at once; returns the batch's counts.
+
+        The keys are counted in a small Counter first, so the document frequencies (a table
+        far larger than the CPU caches) are touched once per distinct key rather than once
+        per occurrence; Counter.update does both countings in C.
+        """
+        counts: Counter[int] = Counter()
+        for f in features:
+            counts.update(f.terms.keys())
+            counts.update(f.entities.keys())
+        self.df.update(counts)
+        self.n_docs += len(features)
+        return counts
 
     def idf(self, key: int) -> float:
         return math.log((1.0 + self.n_docs) / (1.0 + self.df.get(key, 0))) + 1.0
@@ -481,8 +493,7 @@ class EventClusterer:
         if not items:
             return []
         if not observed:
-            for _, features, _ in items:
-                self.observe(features)
+            self.observe_batch([features for _, features, _ in items])
         batch = self._reopen() + [_Open(article_id, features, parse_day(published))
                                   for article_id, features, published in items]
         # Open articles are weighed again with today's document frequencies, so an early
@@ -586,8 +597,7 @@ def cluster_records(
     if frequencies is not None:
         clusterer.df, clusterer.n_docs = frequencies  # type: ignore[assignment]
     elif prefit:
-        for f in features:
-            clusterer.observe(f)
+        clusterer.observe_batch(features)
     items = [(article_id, f, published) for (article_id, _, _, published), f in zip(records, features)]
     size = clusterer.config.batch_size
     for start in range(0, len(items), size):

@@ -84,10 +84,10 @@ class StoreClusterer(EventClusterer):
         self.next_id = int(meta.get("next_event", 1))
 
     # ------------------------------------------------------------------ hooks
-    def observe(self, features) -> None:  # type: ignore[override]
-        super().observe(features)
-        self.dirty_terms.update(features.terms)
-        self.dirty_terms.update(features.entities)
+    def observe_batch(self, features: Sequence[Features]) -> Counter[int]:
+        counts = super().observe_batch(features)
+        self.dirty_terms.update(counts)  # their frequencies are written at the flush
+        return counts
 
     def lookup(self, keys: Sequence[int], buckets: Sequence[int]) -> dict[str, int]:
         if not keys:
@@ -137,25 +137,8 @@ class StoreClusterer(EventClusterer):
         self.dirty_events.add(event_id)
         return event
 
-    def observe_batch(self, features: Sequence[Features]) -> None:
-        """:meth:`observe` every article of a batch at once: the batch's keys are counted in a
-        small Counter first, so the document frequencies (a table far larger than the CPU
-        caches) are touched once per distinct key rather than once per occurrence."""
-        counts: Counter[int] = Counter()
-        for f in features:
-            counts.update(f.terms.keys())
-            counts.update(f.entities.keys())
-        df = self.df
-        get = df.get
-        for key, n in counts.items():
-            df[key] = get(key, 0) + n
-        self.n_docs += len(features)
-        self.dirty_terms.update(counts)
-
     def add_batch(self, items, *, observed=False) -> list[str]:  # type: ignore[override]
-        if not observed:
-            self.observe_batch([features for _, features, _ in items])
-        assigned = super().add_batch(items, observed=True)
+        assigned = super().add_batch(items, observed=observed)
         self.dirty_events.update(assigned)
         # Events that received moved articles (their old events were marked by _reopen).
         self.dirty_events.update(to for _, _, to in self.moves)
