@@ -37,11 +37,10 @@ from newsbrief.summarize import EventInput, Selection
 from newsbrief.summarize.compress import HEADLINE_RULES, compress
 from newsbrief.summarize.concepts import ConceptSpace, is_prose
 from newsbrief.summarize.util import (
-    STOPWORDS,
+    content_terms,
     group_index,
     linear_model,
     shipped_json,
-    stem,
     word_count,
 )
 
@@ -102,11 +101,6 @@ class HeadlineCandidate:
     group: SentenceGroup
     text: str  # the (compressed) text the headline shows
     following: tuple[tuple[SentenceGroup, str], ...]  # the article's next prose sentences
-
-
-def _terms(text: str) -> list[str]:
-    """Stemmed content words, as ROUGE with stemming sees them (stop words aside)."""
-    return [stem(t) for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS]
 
 
 def clean_title(title: str | None) -> str:
@@ -182,7 +176,7 @@ def headline_features(
     article_terms: dict[str, Counter[str]] = {}
     for candidate in candidates:
         if candidate.document.id not in article_terms:
-            article_terms[candidate.document.id] = Counter(_terms(candidate.document.text))
+            article_terms[candidate.document.id] = Counter(content_terms(candidate.document.text))
     event_terms: Counter[str] = Counter()
     for counts in article_terms.values():
         event_terms.update(counts)
@@ -201,7 +195,7 @@ def headline_features(
     rows = []
     for candidate, value, size, density in zip(candidates, values, sizes, per_word):
         text = candidate.text
-        terms = _terms(text)
+        terms = content_terms(text)
         own = Counter(terms)
         # Centrality: the sentence against the rest of its article, against the rest of the
         # event, and against the other articles only (what other sources also tell; 0 alone).
@@ -213,7 +207,7 @@ def headline_features(
             across / (own_norm * math.sqrt(elsewhere_norm2[article]))
             if across > 0 and elsewhere_norm2[article] > 0 else 0.0
         )
-        title = set(_terms(clean_title(candidate.document.article.title)))
+        title = set(content_terms(clean_title(candidate.document.article.title)))
         raw = text.split()
         tokens = _TOKEN.findall(text.lower())
         opening = raw[0].lower().strip("\"“'‘(") if raw else ""
