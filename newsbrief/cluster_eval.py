@@ -125,15 +125,11 @@ def read_cluster_file(path: str) -> tuple[list[Any], dict[str, str], list[Any]]:
     """
     from pathlib import Path
 
-    from newsbrief.errors import InputError
-    from newsbrief.ingest.records import article_from_record, iter_json_objects
+    from newsbrief.ingest.records import article_from_record, iter_json_objects, read_dataset
     from newsbrief.models import Problem
 
     file = Path(path)
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    data = read_dataset(file)
     problems: list[Problem] = []
     articles, labels, seen = [], {}, set()
     for line, obj in iter_json_objects(file, data, problems):

@@ -30,7 +30,7 @@ from typing import Any, TextIO
 
 from newsbrief.config import BriefConfig
 from newsbrief.errors import InputError, NoUsableInput
-from newsbrief.ingest.records import article_from_record, iter_json_objects
+from newsbrief.ingest.records import article_from_record, iter_json_objects, read_dataset
 from newsbrief.models import Article, Brief, Problem
 
 __all__ = [
@@ -138,10 +138,7 @@ def load_clusters(
     Raises :class:`InputError` when the file cannot be read at all.
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    data = read_dataset(path)
     problems: list[Problem] = []
     clusters: list[Cluster] = []
     for position, (line, obj) in enumerate(iter_json_objects(path, data, problems)):

@@ -10,12 +10,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from newsbrief.errors import InputError
 from newsbrief.ingest.decode import decode_bytes
 from newsbrief.ingest.metadata import parse_date
 from newsbrief.ingest.text import article_from_text
 from newsbrief.models import Article, Problem
 
-__all__ = ["article_from_record", "articles_from_json_file", "is_cluster", "iter_json_objects"]
+__all__ = [
+    "article_from_record",
+    "articles_from_json_file",
+    "is_cluster",
+    "iter_json_objects",
+    "read_dataset",
+]
 
 _TEXT_KEYS = ("text", "body", "content", "maintext", "article")
 _DATE_KEYS = ("published", "date", "date_publish", "pubDate", "published_at", "timestamp")
@@ -93,6 +100,15 @@ def _loads(text: str) -> Any:
         return json.loads(text)
     except RecursionError:
         raise json.JSONDecodeError("nested too deeply", text[:1], 0) from None
+
+
+def read_dataset(path: Path) -> bytes:
+    """The bytes of a data set the whole run needs: an :class:`InputError` naming the file
+    when it cannot be read (a bad file among many is a :class:`Problem` instead)."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
 def iter_json_objects(
