@@ -554,33 +554,119 @@ def test_reopen_zero_keeps_decisions_final(tmp_path: Path, eval_dir: Path):
         assert s.conn.execute("SELECT COUNT(*) FROM open_articles").fetchone()[0] == 0
 
 
-def test_migration_from_a_version_4_database_starts_keeping_open_articles(
-        tmp_path: Path, eval_dir: Path):
-    """A schema-4 database (written by the store before open articles) migrates: its events
-    stay, and from the first batch after the upgrade the latest articles are kept open."""
-    from newsbrief.cluster import ClusterConfig
+def _open_rows(conn: sqlite3.Connection) -> list[tuple]:
+    return conn.execute("SELECT pos, article_id, event_id, day, terms, entities, vector "
+                        "FROM open_articles ORDER BY pos").fetchall()
 
-    articles = read_paths([eval_dir / "clustering-dev.jsonl"]).articles[:90]
+
+def _moved(before: dict[str, str], after: dict[str, str], merged: dict[str, str]) -> list[str]:
+    """Articles of ``before`` whose event changed other than by a merge of their event."""
+    return [a for a, e in before.items() if after[a] != e and merged.get(e) != after[a]]
+
+
+def test_migration_from_a_version_4_database_rebuilds_its_open_articles(
+        tmp_path: Path, eval_dir: Path, monkeypatch: pytest.MonkeyPatch):
+    """A schema-4 database (written by the store before open articles) migrates with its latest
+    articles open again: the same open articles as a store that kept them all along, so the
+    next batch re-decides articles stored before the upgrade (some move to partners arriving
+    now) exactly as that store does. The rebuild is transactional and runs once."""
+    import random
+
+    from newsbrief.cluster import ClusterConfig, read_cluster_file
+    from newsbrief.store import reopen
+
+    articles, _, _ = read_cluster_file(str(eval_dir / "clustering-dev.jsonl"))
+    order = list(articles)
+    random.Random(7).shuffle(order)
+    first, second = order[:128], order[128:256]
+    config = ClusterConfig(batch_size=128)  # one batch each: the open articles are exact
+    with Store(tmp_path / "kept.db", config=FAST, cluster_config=config) as s:
+        s.add_articles(first, refresh="none")
+        kept_open = _open_rows(s.conn)
+        clustered = s.conn.execute(  # copies join their original's event unclustered
+            "SELECT COUNT(*) FROM articles WHERE duplicate_of IS NULL").fetchone()[0]
+        s.add_articles(second, refresh="none")
+        kept = _store_partition(s.conn)
     path = tmp_path / "v4.db"
-    config = ClusterConfig(batch_size=30, reopen=40)
     with Store(path, config=FAST, cluster_config=config, migrate_to=4) as s:
         assert schema_version(s.conn) == 4
-        s.add_articles(articles[:60], refresh="none")
-        old = _store_partition(s.conn)
+        s.add_articles(first, refresh="none")
+        before = _store_partition(s.conn)
+
+    # A failure during the rebuild leaves the table empty and the database marked.
+    def failing(*args, **kwargs):
+        raise RuntimeError("interrupted")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(reopen, "extract_features", failing)
+        with pytest.raises(RuntimeError, match="interrupted"):
+            Store(path, config=FAST, cluster_config=config)
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT COUNT(*) FROM open_articles").fetchone()[0] == 0
+    assert conn.execute("SELECT value FROM meta WHERE key = ?",
+                        (reopen.REBUILD_FLAG,)).fetchone() == ("1",)
+    conn.close()
+
     with Store(path, config=FAST, cluster_config=config) as s:
         assert schema_version(s.conn) == migrations()[-1].version
-        assert s.conn.execute("SELECT COUNT(*) FROM open_articles").fetchone()[0] == 0
-        assert _store_partition(s.conn) == old
-        report = s.add_articles(articles[60:], refresh="none")
-        opened = [a for (a,) in s.conn.execute("SELECT article_id FROM open_articles ORDER BY pos")]
-        fresh = [a for a, _ in report.added if s.get_article(a).duplicate_of is None]
-        assert opened == fresh[-40:]
+        assert _store_partition(s.conn) == before
+        rebuilt = _open_rows(s.conn)
+        assert rebuilt == kept_open and len(rebuilt) == clustered > 100
+        assert s.conn.execute("SELECT 1 FROM meta WHERE key = ?",
+                              (reopen.REBUILD_FLAG,)).fetchone() is None
+    with Store(path, config=FAST, cluster_config=config) as s:
+        assert _open_rows(s.conn) == rebuilt  # once only
+        report = s.add_articles(second, refresh="none")
+        after = _store_partition(s.conn)
+        assert after == kept
+        assert _moved(before, after, dict(report.merged)), \
+            "the first batch after the upgrade re-decides articles stored before it"
         rows = s.conn.execute("SELECT id, article_count FROM events WHERE merged_into IS NULL "
                               "AND article_count > 0").fetchall()
-        # 89: one of the 90 repeats another's text (content hash) and is stored once.
-        assert sum(n for _, n in rows) == s.counts()["articles"] == 89
+        assert sum(n for _, n in rows) == s.counts()["articles"] == len(after)
         for event_id, n in rows:
             assert len(s.event_articles(event_id)) == n
+
+
+def test_events_that_open_articles_leave_keep_the_time_span_of_their_members(
+        tmp_path: Path, eval_dir: Path):
+    """The dev stream dated an hour apart, calls of 64 with 32 open articles: after every call
+    each live event's span is that of the articles it holds, also where open articles moved
+    out (an event's vector can give an article back, its first and last day cannot): the
+    listed first/last time over all members, the clusterer's first/last day over those it
+    clustered (copies, all close in time here, join their original's event unclustered)."""
+    import random
+    from datetime import datetime, timedelta
+
+    from newsbrief.cluster import ClusterConfig, parse_day, read_cluster_file
+
+    articles, _, _ = read_cluster_file(str(eval_dir / "clustering-dev.jsonl"))
+    order = list(articles)
+    random.Random(7).shuffle(order)
+    start = datetime(2024, 3, 1)
+    order = [a.with_(published=(start + timedelta(hours=i)).isoformat())
+             for i, a in enumerate(order[:320])]
+    left_behind = 0
+    with Store(tmp_path / "span.db", config=FAST,
+               cluster_config=ClusterConfig(batch_size=64, reopen=32)) as s:
+        before: dict[str, str] = {}
+        for offset in range(0, len(order), 64):
+            report = s.add_articles(order[offset:offset + 64], refresh="none")
+            after = _store_partition(s.conn)
+            moved = _moved(before, after, dict(report.merged))
+            left_behind += sum(before[a] in after.values() for a in moved)
+            before = after
+            for event_id, first, last, first_day, last_day in s.conn.execute(
+                    "SELECT id, first_published, last_published, first_day, last_day "
+                    "FROM events WHERE merged_into IS NULL AND article_count > 0").fetchall():
+                members = s.conn.execute(
+                    "SELECT published, duplicate_of FROM articles WHERE event_id = ?",
+                    (event_id,)).fetchall()
+                times = [p for p, _ in members]
+                days = [parse_day(p) for p, copy_of in members if copy_of is None]
+                assert (first, last) == (min(times), max(times)), event_id
+                assert (first_day, last_day) == (min(days), max(days)), event_id
+    assert left_behind, "some open article moves out of an event that keeps other articles"
 
 
 def test_a_copy_follows_its_original_when_the_original_moves(tmp_path: Path, eval_dir: Path):

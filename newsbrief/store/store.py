@@ -6,7 +6,8 @@ each batch is cleaned and split as :func:`newsbrief.pipeline.prepare_articles` d
 (:mod:`newsbrief.store.neardup`), assigned to events by the incremental clusterer
 (:mod:`newsbrief.store.clustering`; recent articles it decides again may move to another
 event, with the copies that follow them, and an event they leave empty is retired like a
-merged one) and committed as a whole. With worker processes the
+merged one; the events they left and joined get the time span of their members now) and
+committed as a whole. With worker processes the
 batches are pipelined: the workers prepare the next batch while this process writes the
 current one, so the writes stay in input order. Events that gained articles are marked stale
 in the same transaction; their briefs are rebuilt from the stored documents
@@ -28,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
-from newsbrief.cluster import ClusterConfig, parse_day
+from newsbrief.cluster import ClusterConfig
 from newsbrief.config import BriefConfig
 from newsbrief.errors import NotFound, StoreError
 from newsbrief.models import Article, Brief, Document, Problem
@@ -44,6 +45,7 @@ from newsbrief.store.neardup import (
     signature_bytes,
     upgrade_signatures,
 )
+from newsbrief.store.reopen import clustered_span, near_in_time, rebuild_open_articles
 from newsbrief.store.rows import (
     DUPLICATE_THRESHOLD,
     PreparedArticle,
@@ -117,6 +119,15 @@ class Store:
             except sqlite3.Error as exc:
                 self.conn.close()
                 raise StoreError(f"{self.path}: cannot upgrade signatures: {exc}") from exc
+        if not readonly and (migrate_to is None or migrate_to >= 7):
+            # Migrated from schema 4: the latest articles become open again (once).
+            try:
+                rebuild_open_articles(self.conn, self.cluster_config)
+            except BaseException as exc:  # rolled back: the next open tries again
+                self.conn.close()
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError(f"{self.path}: cannot rebuild open articles: {exc}") from exc
+                raise
         self._clusterer: StoreClusterer | None = None
         # During one add_articles call: open articles (and copies) moved to another event,
         # and events emptied by such moves -> the event that took most of their articles;
@@ -385,6 +396,7 @@ class Store:
                 touched.add(event_id)
             gone_ids = {gone for gone, _ in clusterer.merges}
             touched -= gone_ids | retired
+            self._respan(conn, clusterer)
             clusterer.flush()
             for event_id in sorted(touched, key=clusterer._id_number):
                 _update_event_row(conn, event_id, now)
@@ -430,14 +442,30 @@ class Store:
             retired.add(event_id)
         return retired
 
+    def _respan(self, conn: sqlite3.Connection, clusterer: StoreClusterer) -> None:
+        """Give the live events that this batch's moves left or joined the time span of the
+        members they have now (after the batch's moves, merges and copies): taking an open
+        article's vector out of an event cannot narrow its span (see
+        :mod:`newsbrief.store.reopen`). One indexed query per such event."""
+        live: set[str] = set()
+        for _, old, new in clusterer.moves:
+            for event_id in (old, new):
+                event = clusterer.event(event_id)
+                while event.merged_into is not None:  # merged or retired: its heir
+                    event = clusterer.event(event.merged_into)
+                live.add(event.id)
+        for event_id in sorted(live, key=clusterer._id_number):
+            event = clusterer.event(event_id)
+            event.first_day, event.last_day = clustered_span(
+                conn, event_id, self.cluster_config.max_gap_days)
+            clusterer.dirty_events.add(event_id)  # written by the flush that follows
+
     def _near_in_time(self, original: str, published: str | None) -> bool:
         """Whether a copy is close enough in time to its original to share its event."""
         row = self.conn.execute("SELECT published FROM articles WHERE id = ?",
                                 (original,)).fetchone()
-        first, second = parse_day(row[0] if row else None), parse_day(published)
-        if first is None or second is None:
-            return True
-        return abs(first - second) <= self.cluster_config.max_gap_days
+        return near_in_time(row[0] if row else None, published,
+                            self.cluster_config.max_gap_days)
 
     def _exists(self, column: str, value: str) -> bool:
         return self.conn.execute(

@@ -2,7 +2,7 @@
 -- events each batch decides again. Rewritten by every clustering batch inside its
 -- transaction, so after a crash they are those of the last committed batch. A database
 -- migrated from schema 4 starts with none (the vectors its articles added to their events
--- were not kept), so its first batch after the upgrade decides only its own articles.
+-- were not kept); migration 0007 has the store rebuild them from the stored articles.
 --   pos:       order among the open articles (oldest first);
 --   terms, entities: the article's features (newsbrief.cluster.Features), packed as
 --              uint32 term ids then float64 weights;
