@@ -14,6 +14,17 @@ Model loading is timed once and excluded from the per-article figures (it is cac
 process). Run:
 
     python benchmarks/bench_analyze.py --clusters 40 --repeat 3
+
+``--budgets 8000 5000 3000`` instead measures what the NER word budget (``BriefConfig.ner_words``)
+trades on big events: the 16 topics of ../shared/eval/clustering-wikiref220.jsonl (35 to 39
+articles, 8,000 to 41,000 words each) are analysed with the model reading everything and
+then a sample of each budget's size. For each budget it prints the analysis CPU time (sum over
+the topics, best of ``--repeat``) and how much of the full read's answer survives: the share
+of the full read's 15 most mentioned entities that are among the sample's 15, the share of its
+quotations found again with the same speaker, and of its timeline entries (date and
+statement), and the disagreement count.
+
+    python benchmarks/bench_analyze.py --budgets 8000 5000 3000 2000 --repeat 1
 """
 
 from __future__ import annotations
@@ -58,11 +69,63 @@ def best_of(repeat: int, fn) -> float:
     return min(times)
 
 
+def wikiref_topics() -> list[list[Article]]:
+    topics: dict[str, list[Article]] = {}
+    path = SHARED / "eval" / "clustering-wikiref220.jsonl"
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            article = Article(id=record["id"], title=record.get("title") or "",
+                              text=record["text"], published=record.get("published"))
+            topics.setdefault(record["label"], []).append(article)
+    return list(topics.values())
+
+
+def kept(full: set, sample: set) -> float:
+    return len(full & sample) / len(full) if full else 1.0
+
+
+def budget_table(budgets: list[int], repeat: int) -> None:
+    nlp.load_model()
+    events = [prepare_articles(topic) for topic in wikiref_topics()]
+    words = [sum(len(d.text.split()) for d in e) for e in events]
+    print(f"{len(events)} topics, {min(words)} to {max(words)} words, {sum(words)} in all")
+    print("budget     CPU s  top-15 entities  quotes+speaker  timeline  disagreements")
+    full = None
+    for budget in [None, *budgets]:
+        results: list = []
+        for _ in range(repeat):
+            start = time.process_time()
+            results = [analyze_event(e, ner_words=budget) for e in events]
+            seconds = time.process_time() - start
+        parts = [
+            (
+                {e.name for e in a.entities[:15]},
+                {(q.text, q.speaker) for q in a.quotes},
+                {(t.date, t.text) for t in a.timeline},
+                len(a.disagreements),
+            )
+            for a in results
+        ]
+        full = full or parts
+        shares = [
+            statistics.mean(kept(f[i], p[i]) for f, p in zip(full, parts)) for i in range(3)
+        ]
+        print(
+            f"{budget or 'all':>6} {seconds:9.2f} {shares[0]:16.3f} {shares[1]:15.3f} "
+            f"{shares[2]:9.3f} {sum(p[3] for p in parts):14d}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clusters", type=int, default=40)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--budgets", type=int, nargs="+", help="NER word budgets to compare")
     args = parser.parse_args()
+    if args.budgets:
+        budget_table(args.budgets, args.repeat)
+        return
 
     start = time.perf_counter()
     model = nlp.load_model()

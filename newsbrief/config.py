@@ -6,6 +6,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 
+#: Words the NER model reads per event by default: the seeds (2,600 words) and most news events
+#: are read whole; a 100-article event is sampled (docs/analysis.md, "Big events").
+NER_WORDS = 5000
+
+
 @dataclass(frozen=True, slots=True)
 class BriefConfig:
     """How to brief an event.
@@ -13,7 +18,8 @@ class BriefConfig:
     ``words`` is the summary budget (``None``: chosen from the input's size);
     ``headline_words`` the budget of the headline brief; ``method`` names a summarizer
     registered in :mod:`newsbrief.summarize`; ``analyze`` adds entities, quotes, timeline and
-    disagreements (needs the ``nlp`` extra for entities).
+    disagreements (needs the ``nlp`` extra for entities); ``ner_words`` caps the words the NER
+    model reads per event (a sample of sentences past it; ``None``: all).
     """
 
     words: int | None = None
@@ -22,6 +28,7 @@ class BriefConfig:
     analyze: bool = True
     duplicate_threshold: float = 0.35
     sentence_similarity: float = 0.65
+    ner_words: int | None = NER_WORDS
 
     def with_(self, **changes: Any) -> BriefConfig:
         return replace(self, **changes)

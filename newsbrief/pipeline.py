@@ -131,7 +131,9 @@ def brief_documents(documents: Sequence[Document], config: BriefConfig | None = 
     if config.analyze:
         from newsbrief.analyze import analyze_event  # lazy: spaCy loads only when analysing
 
-        analysis = analyze_event(documents, event.duplicates, event.groups)
+        analysis = analyze_event(
+            documents, event.duplicates, event.groups, ner_words=config.ner_words
+        )
     return Brief(
         articles=refs,
         headline=_brief_sentences(headline, documents),

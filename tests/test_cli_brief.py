@@ -166,3 +166,16 @@ def test_no_traceback_from_the_installed_command(messy):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert f"{messy}/broken.json:1" in result.stderr
+
+
+def test_ner_words_caps_what_the_entity_model_reads(capsys, seeds_dir):
+    code, out, _ = run(capsys, "--format", "json", str(seeds_dir))
+    whole = json.loads(out)
+    code_sampled, out, _ = run(capsys, "--format", "json", "--ner-words", "500", str(seeds_dir))
+    sampled = json.loads(out)
+    assert code == code_sampled == 0
+    assert len(sampled["entities"]) < len(whole["entities"])
+    assert sampled["summary"] == whole["summary"]  # only the analysis reads a sample
+    assert [q["text"] for q in sampled["quotes"]] == [q["text"] for q in whole["quotes"]]
+    code, _, err = run(capsys, "--ner-words", "-1", str(seeds_dir))
+    assert code == 2 and "--ner-words must not be negative" in err

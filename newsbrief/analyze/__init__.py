@@ -54,19 +54,21 @@ def analyze_event(
     documents: Sequence[Document],
     duplicates: Mapping[str, str] | None = None,
     groups: Sequence[object] | None = None,
+    ner_words: int | None = None,
 ) -> Analysis:
     """Entities, quotes, timeline and disagreements of one event's documents.
 
     ``duplicates`` maps each copied article to its original (from
     :func:`newsbrief.dedup.find_duplicates`): copies never disagree with their original.
     ``groups`` are near-identical sentence groups (:func:`newsbrief.dedup.group_sentences`);
-    dated sentences in one group are one happening.
+    dated sentences in one group are one happening. ``ner_words`` caps the words the NER
+    model reads (:func:`newsbrief.analyze.nlp.annotate`); ``None`` reads everything.
     """
     if not documents:
         return Analysis()
     duplicates = dict(duplicates or {})
     order = _order(documents)
-    annotated = annotate(documents)
+    annotated = annotate(documents, max_words=ner_words)
     index: EntityIndex = build_index(annotated)
     mentions = full_speaker_names([q for item in annotated for q in find_quotes(item, index)])
     quotes = merge_quotes(mentions, order)

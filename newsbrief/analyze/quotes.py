@@ -59,6 +59,7 @@ _AFTER_VERB_FIRST = re.compile(
     rf"^[\s,]*(?:{_VERBS})\s+{_HONORIFIC}(?P<spk>{_SPEAKER})\s*(?:[,.;:!?(]|$)"
 )
 _AFTER_SPEAKER_FIRST = re.compile(rf"^[\s,—–-]*{_HONORIFIC}(?P<spk>{_SPEAKER})\s+(?:{_VERBS})\b")
+_HEAD_CHARS = 300
 _BEFORE = re.compile(rf"(?P<spk>{_SPEAKER})\s+(?:{_VERBS})\s*[:,]?\s*$")
 _SPEECH = re.compile(rf"\b(?:{_VERBS})\b")
 _PARTICIPLE = re.compile(rf"\b(?:{_PARTICIPLES})\b")
@@ -315,7 +316,10 @@ class _Reader:
                 inner = self.text[start:end].strip()
                 speaker = None
                 tail = self.text[end + 1 : p_end] if end < p_end else ""
-                head = self.text[p_start : max(p_start, start - 1)]
+                # A speaker before the quote is at most 90 characters plus its verb; searching
+                # the whole paragraph head for a match anchored at its end is quadratic.
+                head_start = max(p_start, start - 1 - _HEAD_CHARS)
+                head = self.text[head_start : max(p_start, start - 1)]
                 sent_start, _, sentence = self._sentence_of(start)
                 if (
                     (m := _AFTER_VERB_FIRST.match(tail))
@@ -324,7 +328,9 @@ class _Reader:
                 ):
                     speaker = self._speaker(end + 1 + m.start("spk"), end + 1 + m.end("spk"), state)
                 if speaker is None and (m := _BEFORE.search(head)):
-                    speaker = self._speaker(p_start + m.start("spk"), p_start + m.end("spk"), state)
+                    speaker = self._speaker(
+                        head_start + m.start("spk"), head_start + m.end("spk"), state
+                    )
                 if speaker is None and sent_start < start - 1:
                     speaker = self._embedded(sent_start, start - 1, state)
                 if (
@@ -406,6 +412,8 @@ def _same_quote(
         joined = " " + " ".join(long_) + " "
         if " " + " ".join(short) + " " in joined:
             return True
+    if 2 * len(short) < 0.75 * (len(wa) + len(wb)):
+        return False  # the length bound on ratio() (real_quick_ratio), before building a matcher
     matcher = SequenceMatcher(None, wa, wb, autojunk=False)
     # quick_ratio() bounds ratio() from above and costs a fraction of it.
     return matcher.quick_ratio() >= 0.75 and matcher.ratio() >= 0.75

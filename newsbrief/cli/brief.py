@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from newsbrief.cli.common import add_format, add_quiet, progress, report_problems, write
-from newsbrief.config import BriefConfig
-from newsbrief.errors import NoUsableInput
+from newsbrief.config import NER_WORDS, BriefConfig
+from newsbrief.errors import InputError, NoUsableInput
 from newsbrief.models import Article, Problem
 from newsbrief.pipeline import brief_documents, load_articles, prepare_articles
 from newsbrief.render import render
@@ -26,15 +26,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--method", default=BriefConfig().method, help="summarization method")
     parser.add_argument("--no-analysis", action="store_true",
                         help="skip entities, quotes, timeline and disagreements")
+    parser.add_argument("--ner-words", type=int, default=NER_WORDS, metavar="N",
+                        help="words the entity model reads per event; past that a sample of "
+                             f"sentences (default {NER_WORDS}; 0: read everything)")
     add_format(parser, ["markdown", "json", "html"], "markdown")
     add_quiet(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.ner_words < 0:
+        raise InputError(f"--ner-words must not be negative, got {args.ner_words}")
     config = BriefConfig(
         words=args.words, headline_words=args.headline_words, method=args.method,
-        analyze=not args.no_analysis,
+        analyze=not args.no_analysis, ner_words=args.ner_words or None,
     )
     articles, problems = load_articles(args.paths)
     report_problems(problems, args.quiet)
