@@ -28,6 +28,7 @@ other wordings are kept as ``variants`` so that a trimmed or altered quote shows
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
@@ -425,17 +426,23 @@ def merge_quotes(mentions: Sequence[QuoteMention], order: Mapping[str, int]) -> 
     def rank(m: QuoteMention) -> tuple:
         return (m.published is None, m.published or "", order.get(m.article_id, 0), m.start)
 
-    # Two quotations with no word in common never match (unless both are empty), so each
-    # mention is compared only with the groups that share a word with it: linear in the
-    # number of quotations of a big event rather than quadratic.
+    # _same_quote needs min(4, 0.375 * the shorter length) distinct words in common, so each
+    # mention is compared only with the groups whose words (all members' together) reach
+    # that for the group's shortest member: most pairs of a big event share only "the" and
+    # "to", and are ruled out by counting.
     groups: list[list[QuoteMention]] = []
     wordings: list[list[tuple[list[str], frozenset[str]]]] = []
+    shortest: list[int] = []
     groups_with: dict[str, set[int]] = {}
     for mention in sorted(mentions, key=rank):
         words = quote_words(mention.text)
         word_set = frozenset(words)
         keys = word_set or {""}
-        candidates = sorted(set().union(*(groups_with.get(k, ()) for k in keys)))
+        shared = Counter(index for k in keys for index in groups_with.get(k, ()))
+        candidates = sorted(
+            index for index, count in shared.items()
+            if count >= min(4, 0.375 * min(len(words), shortest[index]))
+        )
         for index in candidates:
             group = groups[index]
             if mention.article_id not in {g.article_id for g in group} and any(
@@ -444,11 +451,13 @@ def merge_quotes(mentions: Sequence[QuoteMention], order: Mapping[str, int]) -> 
             ):
                 group.append(mention)
                 wordings[index].append((words, word_set))
+                shortest[index] = min(shortest[index], len(words))
                 break
         else:
             index = len(groups)
             groups.append([mention])
             wordings.append([(words, word_set)])
+            shortest.append(len(words))
         for k in keys:
             groups_with.setdefault(k, set()).add(index)
     quotes = []
