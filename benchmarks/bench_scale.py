@@ -19,7 +19,9 @@ prints one line per checkpoint (articles, wall seconds, articles/s overall and f
 chunk, CPU seconds of the main process and of the workers, CPU milliseconds per article, of
 which the clusterer's ``add_batch`` + ``flush``, peak RSS, database size) and a JSON summary at
 the end. Other jobs on the machine slow the wall clock; CPU time per article is the steadier
-figure. ``--stages N`` first times the per-article stages alone on N articles of the stream.
+figure. ``--stages N`` first times the per-article stages alone on N articles of the stream;
+``--phases`` adds the main process's CPU time per phase (skip checks, inserts, near-duplicate
+lookups, and the clusterer's steps: vectorize, candidates, agglomerate, event sums, flush).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import tempfile
 import time
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -144,6 +147,57 @@ def _time_clusterer(store: Store) -> list[float]:
     return spent
 
 
+def _phase_targets() -> dict[str, tuple[object, str]]:
+    """The main process's phases timed by ``--phases``: name -> (module or class, attribute).
+
+    ``cluster.*`` run inside ``cluster`` (the clusterer's add_batch) and ``store.neardup``
+    inside ``store.insert``; ``cluster.flush`` is the clusterer's SQL writes at the end of
+    a batch. Phases the code at hand lacks (an older clusterer) are left out.
+    """
+    import newsbrief.store.store as store_module
+    from newsbrief import cluster
+    from newsbrief.store.clustering import StoreClusterer
+
+    targets = {
+        "store.skip_checks": (store_module.Store, "_start_batch"),
+        "store.insert": (store_module.Store, "_insert_row"),
+        "store.neardup": (store_module, "find_original"),
+        "cluster": (StoreClusterer, "add_batch"),
+        "cluster.observe": (StoreClusterer, "observe_batch"),
+        "cluster.reopen": (StoreClusterer, "_reopen"),
+        "cluster.idf": (cluster.EventClusterer, "idfs"),
+        "cluster.vectorize": (cluster.EventClusterer, "vectorize"),
+        "cluster.candidates": (cluster.EventClusterer, "_candidates_for"),
+        "cluster.agglomerate": (cluster, "_agglomerate"),
+        "cluster.event_sums": (cluster, "_add_into"),
+        "cluster.flush": (StoreClusterer, "flush"),
+    }
+    return {name: target for name, target in targets.items() if hasattr(*target)}
+
+
+@contextmanager
+def _timed_phases(targets: dict[str, tuple[object, str]]) -> Iterator[dict[str, float]]:
+    """CPU seconds spent inside each target while the block runs (measurement only: the
+    targets are wrapped, then restored)."""
+    spent = dict.fromkeys(targets, 0.0)
+    originals = [(owner, attr, getattr(owner, attr)) for owner, attr in targets.values()]
+    for name, (owner, attr, original) in zip(targets, originals):
+
+        def timed(*args: object, _original=original, _name=name, **kwargs: object) -> object:
+            t0 = time.process_time()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                spent[_name] += time.process_time() - t0
+
+        setattr(owner, attr, timed)
+    try:
+        yield spent
+    finally:
+        for owner, attr, original in originals:
+            setattr(owner, attr, original)
+
+
 def stages(n: int) -> dict[str, float]:
     """CPU milliseconds per article of each per-article stage, alone, on ``n`` articles."""
     from newsbrief.clean import clean_text
@@ -187,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default=None, help="database path (default: a temporary file)")
     parser.add_argument("--stages", type=int, default=0,
                         help="first time each per-article stage alone on this many articles")
+    parser.add_argument("--phases", action="store_true",
+                        help="also report the main process's CPU time per phase")
     args = parser.parse_args(argv)
     if args.stages:
         print(json.dumps({"stage_cpu_ms_per_article": stages(args.stages)}), flush=True)
@@ -200,8 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = 0.0
     print(f"cpus={os.cpu_count()} load={os.getloadavg()[0]:.1f} workers={args.workers} db={db}",
           flush=True)
-    with Store(db, batch_size=args.batch_size, workers=args.workers,
-               config=BriefConfig(analyze=False, method=args.method)) as store:
+    phases = _timed_phases(_phase_targets() if args.phases else {})
+    with phases as phase_cpu, Store(db, batch_size=args.batch_size, workers=args.workers,
+                                    config=BriefConfig(analyze=False, method=args.method)) as store:
         cpu_main = cpu_workers = 0.0
         cluster_cpu = _time_clusterer(store)
         for target in targets:
@@ -235,6 +292,9 @@ def main(argv: list[str] | None = None) -> int:
             }
             results.append(row)
             print(json.dumps(row), flush=True)
+        main_phases = {name: round(1000 * seconds / done, 3) for name, seconds in phase_cpu.items()}
+        if main_phases:
+            print(json.dumps({"main_phase_cpu_ms_per_article": main_phases}), flush=True)
         stale = [r[0] for r in store.conn.execute(
             "SELECT id FROM events WHERE brief_stale = 1 AND merged_into IS NULL "
             "ORDER BY seq DESC LIMIT ?", (args.brief_sample,))]
@@ -245,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         total_stale = store.counts()["stale_briefs"]
     summary = {
         "checkpoints": results,
+        **({"main_phase_cpu_ms_per_article": main_phases} if main_phases else {}),
         "briefs": {"sampled_events": len(stale), "seconds": round(brief_s, 2),
                    "seconds_per_brief": round(brief_s / max(1, len(stale)), 3),
                    "mean_articles_per_sampled_event": round(sum(sizes) / max(1, len(sizes)), 1),

@@ -40,6 +40,7 @@ state through four storage hooks) and the Spark job, so they agree.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import operator
 import re
@@ -402,11 +403,9 @@ class EventClusterer:
     # ----------------------------------------------------------------- storage hooks
     def lookup(self, keys: Sequence[int], buckets: Sequence[int]) -> dict[str, int]:
         """Events indexed under any of ``keys`` in ``buckets``, with how many keys each has."""
-        found: Counter[str] = Counter()
-        for bucket in buckets:
-            for key in keys:
-                found.update(self.postings.get((key, bucket), ()))
-        return found
+        get = self.postings.get
+        return Counter(itertools.chain.from_iterable(
+            get((key, bucket), ()) for bucket in buckets for key in keys))
 
     def index(self, event_id: str, keys: Sequence[int], bucket: int) -> None:
         """Index ``event_id`` under ``keys`` in time bucket ``bucket``."""
@@ -450,17 +449,17 @@ class EventClusterer:
         """Assign one article; returns its event id (after any merge it caused)."""
         return self.add_batch([(article_id, features, published)], observed=observed)[0]
 
-    def _candidates_for(self, vectors: list[dict[int, float]],
-                        days: list[float | None]) -> list[str]:
+    def _candidates_for(self, tops: list[list[int]], days: list[float | None]) -> list[str]:
         """Live events that share top terms with any article of the batch (time-windowed).
 
-        Per article only the events sharing the most of its top terms are kept, so a batch
-        looks at a bounded number of events however large the store grows.
+        ``tops``: each article's heaviest keys, heaviest first (its first ``query_terms``
+        are looked up). Per article only the events sharing the most of them are kept, so a
+        batch looks at a bounded number of events however large the store grows.
         """
         cfg = self.config
         chosen: dict[str, None] = {}
-        for vector, day in zip(vectors, days):
-            hits = self.lookup(_top(vector, cfg.query_terms), self._buckets(day))
+        for top, day in zip(tops, days):
+            hits = self.lookup(top[:cfg.query_terms], self._buckets(day))
             ranked = sorted(hits, key=lambda e: (-hits[e], self._id_number(e)))
             kept = 0
             for event_id in ranked:
@@ -501,7 +500,10 @@ class EventClusterer:
         idf = self.idfs(o.features for o in batch)
         vectors = [self.vectorize(o.features, idf) for o in batch]
         days = [o.day for o in batch]
-        chosen = dict.fromkeys(self._candidates_for(vectors, days))
+        # Each article's keys looked up (the first query_terms) and indexed (all of them):
+        # the n heaviest are the first n of the 2n heaviest.
+        tops = [_top(vector, cfg.query_terms * 2) for vector in vectors]
+        chosen = dict.fromkeys(self._candidates_for(tops, days))
         # The events open articles came from stay candidates, so each can go back.
         chosen.update((o.event, None) for o in batch if o.event and self.event(o.event).size)
         event_ids = sorted(chosen, key=self._id_number)
@@ -531,7 +533,7 @@ class EventClusterer:
             for j in node_articles:
                 o = batch[j]
                 target.add(vectors[j], days[j])
-                self.index(keep, _top(vectors[j], cfg.query_terms * 2), self.bucket(days[j]))
+                self.index(keep, tops[j], self.bucket(days[j]))
                 if o.event and o.event != keep:
                     self.moves.append((o.article_id, o.event, keep))
                 o.event, o.vector = keep, vectors[j]
