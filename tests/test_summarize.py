@@ -568,6 +568,20 @@ def test_headline_skips_a_quoted_lede_for_a_sentence_that_reads_alone():
     assert choose_headline(event, ConceptILP().space(event), 40)[0].output_text.startswith('"')
 
 
+def test_headline_leaves_out_a_repeated_lede():
+    lede = ("An Iranian passenger plane crashed in a foggy mountain region of southern Iran, "
+            "killing all 66 people on board.")
+    # One paragraph repeating its first sentence (as scraped pages do; cleaning drops only
+    # repeated lines).
+    text = (f"{lede} {lede} "
+            "Rescue teams reached the wreckage by helicopter after the weather cleared.")
+    article = Article(id="crash", title="Plane crashes in southern Iran", text=text)
+    event = event_input(prepare_articles([article]), BriefConfig())
+    headline = [s.output_text for s in ConceptILP().headline(event, 40)]
+    assert headline[0] == lede and lede not in headline[1:]
+    assert headline[1].startswith("Rescue teams")  # the next new sentence takes its place
+
+
 def test_clean_title_drops_the_outlet_only():
     assert clean_title("Huge crowd bids farewell to ex-president | Reuters") == (
         "Huge crowd bids farewell to ex-president")

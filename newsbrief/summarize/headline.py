@@ -136,16 +136,27 @@ def headline_candidates(
     return out
 
 
+#: A following sentence whose content words are this much among the headline's already is a
+#: restatement (articles often repeat their lede, or print the title run into it) and is skipped.
+RESTATED = 0.65
+
+
 def fill(candidate: HeadlineCandidate, words: int) -> list[tuple[SentenceGroup, str]]:
-    """The candidate, then the article's next sentences while the whole fits ``words``."""
+    """The candidate, then the article's next sentences while the whole fits ``words``,
+    leaving out those that restate what is already there."""
     chosen = [(candidate.group, candidate.text)]
     used = word_count(candidate.text)
+    said = set(content_terms(candidate.text))
     for group, text in candidate.following:
         size = word_count(text)
         if used + size > words:
             break
+        terms = set(content_terms(text))
+        if terms and len(terms & said) >= RESTATED * len(terms):
+            continue
         chosen.append((group, text))
         used += size
+        said |= terms
     return chosen
 
 
