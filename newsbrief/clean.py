@@ -86,7 +86,9 @@ _CALL_TO_ACTION = re.compile(
 # Furniture of embedded widgets, consent banners and archive pages: shapes seen on many sites.
 # Each alternative comes with literals (lower case) at least one of which any match contains,
 # so most lines are ruled out by a few substring tests instead of an unanchored search of the
-# whole alternation at every position (about 100 us on a prose paragraph).
+# whole alternation at every position (about 100 us on a prose paragraph); a line that passes
+# is searched only with the alternatives whose literals it holds, each compiled alone (see
+# _any_part).
 _WIDGET_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"tweet with a location", ("tweet with a location",)),
     (r"add location information to your tweets", ("location information",)),
@@ -112,7 +114,7 @@ _WIDGET_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"all rights reserved", ("all rights reserved",)),
     (r"may not be (published|reproduced|broadcast|rewritten|redistributed)", ("may not be ",)),
 )
-_WIDGET = re.compile("(" + "|".join(part for part, _ in _WIDGET_PARTS) + ")", re.IGNORECASE)
+_WIDGET = tuple((re.compile(part, re.IGNORECASE), hints) for part, hints in _WIDGET_PARTS)
 _WIDGET_HINTS = tuple(dict.fromkeys(hint for _, hints in _WIDGET_PARTS for hint in hints))
 _SOCIAL_ONLY = re.compile(
     r"^[\W\d]*((share|tweet|pin|email|e-mail|print|facebook|twitter|x|whatsapp|linkedin|reddit|"
@@ -138,14 +140,17 @@ _CAPTION = re.compile(
     r"(enlarge this image|toggle caption)\b)",
     re.IGNORECASE,
 )
-_CAPTION_TAIL = re.compile(
-    r"(\(|\b)(photo|picture|image)s?\s*(by|:|credit)|/\s*(AFP|Reuters|AP|Getty Images|EPA|"
-    r"Xinhua|Bloomberg|Shutterstock)\b|\b(Getty Images|AFP Photo|Reuters Photo|AP Photo|"
-    r"EPA-EFE)\b\W*$|\((photo|foto|image|picture|bild|imagen)\b[^)]*\)\W*$",
-    re.IGNORECASE,
+# Credits and captions at the end of a line, each alternative with its literals as above.
+_CAPTION_TAIL_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (r"(\(|\b)(photo|picture|image)s?\s*(by|:|credit)", ("photo", "picture", "image")),
+    (r"/\s*(AFP|Reuters|AP|Getty Images|EPA|Xinhua|Bloomberg|Shutterstock)\b", ("/",)),
+    (r"\b(Getty Images|AFP Photo|Reuters Photo|AP Photo|EPA-EFE)\b\W*$",
+     ("getty images", "photo", "epa-efe")),
+    (r"\((photo|foto|image|picture|bild|imagen)\b[^)]*\)\W*$",
+     ("photo", "foto", "image", "picture", "bild")),
 )
-# Literals (lower case) one of which every _CAPTION_TAIL match contains, alternative by alternative.
-_CAPTION_TAIL_HINTS = ("photo", "picture", "image", "/", "getty images", "epa-efe", "foto", "bild")
+_CAPTION_TAIL = tuple((re.compile(part, re.IGNORECASE), hints) for part, hints in _CAPTION_TAIL_PARTS)
+_CAPTION_TAIL_HINTS = tuple(dict.fromkeys(hint for _, hints in _CAPTION_TAIL_PARTS for hint in hints))
 _POSITION_MARK = re.compile(r"\((?:[RLC]|left|right|center|centre|front|back|top|bottom)\)")
 # Captions narrate the picture in the present tense.
 _CAPTION_VERB = re.compile(
@@ -162,15 +167,33 @@ _FOLD_SPECIAL = ("\u0130", "\u0131", "\u017f")
 _CLOSERS = "\"'\u201d\u2019\u00bb)]"
 
 
-def _may_match(stripped: str, hints: tuple[str, ...]) -> bool:
-    """False only when no case-insensitive match of a pattern with these literals can exist."""
-    lower = stripped.lower()
-    return any(hint in lower for hint in hints) or any(ch in stripped for ch in _FOLD_SPECIAL)
+def _hint_text(stripped: str, lower: str) -> str | None:
+    """The lower-cased line (``lower``) that literal hints are looked for in, or ``None`` when
+    they cannot rule a match out (the line holds a character of :data:`_FOLD_SPECIAL`)."""
+    if any(ch in stripped for ch in _FOLD_SPECIAL):
+        return None
+    return lower
 
 
-def _widget(stripped: str) -> bool:
-    """``_WIDGET.search(stripped)``, skipping the search where no alternative can match."""
-    return _may_match(stripped, _WIDGET_HINTS) and _WIDGET.search(stripped) is not None
+def _any_part(stripped: str, hint_text: str | None,
+              parts: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...],
+              all_hints: tuple[str, ...]) -> bool:
+    """Whether any pattern of ``parts`` matches somewhere in ``stripped``: a search of their
+    alternation, done cheaply.
+
+    A pattern is searched only where one of its literal hints occurs in ``hint_text`` (all of
+    them when it is ``None``). Searched alone, most patterns start with a literal or a small
+    set of characters that the regex engine skips ahead to, where the alternation of all of
+    them is tried at every position of the line.
+    """
+    if hint_text is None:
+        return any(pattern.search(stripped) for pattern, _ in parts)
+    if not any(hint in hint_text for hint in all_hints):
+        return False  # the common case, decided by one pass over the deduplicated hints
+    return any(
+        any(hint in hint_text for hint in hints) and pattern.search(stripped) is not None
+        for pattern, hints in parts
+    )
 
 
 def _ends_sentence(line: str) -> bool:
@@ -190,8 +213,8 @@ def normal_key(line: str) -> str:
     return " ".join(_WORD.findall(line.lower()))
 
 
-def _is_chrome(stripped: str, words: int) -> bool:
-    if words <= 60 and _widget(stripped):
+def _is_chrome(stripped: str, words: int, hint_text: str | None) -> bool:
+    if words <= 60 and _any_part(stripped, hint_text, _WIDGET, _WIDGET_HINTS):
         return True
     if words <= 12 and (_CHROME_START.match(stripped) or _SOCIAL_ONLY.match(stripped)
                         or _COUNTER.match(stripped) or _OTHER_REPORTS.match(stripped)):
@@ -201,11 +224,10 @@ def _is_chrome(stripped: str, words: int) -> bool:
     return words <= 20 and bool(_CALL_TO_ACTION.match(stripped))
 
 
-def _is_caption(stripped: str, key: str) -> bool:
+def _is_caption(stripped: str, words: int, hint_text: str | None) -> bool:
     if _CAPTION.match(stripped):
         return True
-    if len(key.split()) <= 60 and _may_match(stripped, _CAPTION_TAIL_HINTS) and \
-            _CAPTION_TAIL.search(stripped):
+    if words <= 60 and _any_part(stripped, hint_text, _CAPTION_TAIL, _CAPTION_TAIL_HINTS):
         return True
     # "Song Tao (R) meets Choe Ryong-hae in Pyongyang on Friday." is a caption, not news prose.
     return bool(_POSITION_MARK.search(stripped) and _CAPTION_VERB.search(stripped))
@@ -231,12 +253,17 @@ def line_reason(line: str, title_key: str = "", before_body: bool = False) -> st
     stripped = line.strip()
     if not stripped:
         return None
-    return _line_reason(stripped, normal_key(stripped), title_key, before_body)
+    lower = stripped.lower()
+    words = _WORD.findall(lower)
+    return _line_reason(stripped, lower, words, " ".join(words), title_key, before_body)
 
 
-def _line_reason(stripped: str, key: str, title_key: str, before_body: bool) -> str | None:
-    """:func:`line_reason` of a stripped, non-empty line whose :func:`normal_key` is known."""
-    words = key.split()
+def _line_reason(
+    stripped: str, lower: str, words: list[str], key: str, title_key: str, before_body: bool
+) -> str | None:
+    """:func:`line_reason` of a stripped, non-empty line, given its lower-cased text, the
+    words of that and their :func:`normal_key` (``" ".join(words)``): the caller needs them
+    too, so each is computed once per line."""
     if not words:
         return "no words"
     if title_key:
@@ -245,9 +272,10 @@ def _line_reason(stripped: str, key: str, title_key: str, before_body: bool) -> 
         extra = len(words) - len(title_key.split())
         if title_key in key and 0 < extra <= 5 and not _ends_sentence(stripped):
             return "repeats the title"  # "Title - Site Name", "Title | Section"
-    if _is_chrome(stripped, len(words)):
+    hint_text = _hint_text(stripped, lower)
+    if _is_chrome(stripped, len(words), hint_text):
         return "site chrome"
-    if _is_caption(stripped, key):
+    if _is_caption(stripped, len(words), hint_text):
         return "photo caption"
     if not _ends_sentence(stripped):
         if stripped.endswith(":") and len(words) >= 8:
@@ -290,12 +318,15 @@ def clean_lines(
     removed: list[tuple[str, str]] = []
     seen: set[str] = set()
     for line, meta in zip(lines, metadata):
-        # Lines are stripped and non-empty here, so the key serves line_reason too.
-        key = normal_key(line)
+        # Lines are stripped and non-empty here, so the key serves line_reason too; its words
+        # (what normal_key joins) are kept for the rules that count them.
+        lower = line.lower()
+        words = _WORD.findall(lower)
+        key = " ".join(words)
         if meta is not None:
             reason: str | None = f"metadata ({meta.kind})"
         else:
-            reason = _line_reason(line, key, title_key, not kept)
+            reason = _line_reason(line, lower, words, key, title_key, not kept)
         if reason is None and key in boilerplate:
             reason = "repeated across unrelated articles"
         if reason is None and key in seen:

@@ -79,9 +79,14 @@ __all__ = [
 ]
 
 _WORD = re.compile(r"[^\W_][\w'’-]*", re.UNICODE)
-# Capitalised phrases: a cheap stand-in for named entities (spaCy is optional and slow).
+# Capitalised phrases: a cheap stand-in for named entities (spaCy is optional and slow). A
+# phrase starts at a capital with no word character before it. That is tested after the
+# capital, by a lookbehind over it and the character before, rather than with a leading \b:
+# a pattern that opens with a character set lets the regex engine skip straight to the next
+# capital instead of trying the pattern at every position (twice as fast, the same matches).
 _PHRASE = re.compile(
-    r"\b[A-Z][\w'’.-]*(?:\s+(?:of|the|de|van|von|al|bin|la|le|du|del|da)?\s*[A-Z][\w'’.-]*)*"
+    r"[A-Z](?<!\w[A-Z])[\w'’.-]*"
+    r"(?:\s+(?:of|the|de|van|von|al|bin|la|le|du|del|da)?\s*[A-Z][\w'’.-]*)*"
 )
 _ENTITY_PREFIX = "\x01"
 
