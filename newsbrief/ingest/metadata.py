@@ -58,6 +58,7 @@ DATE_IN_TEXT = re.compile(rf"({_ISO_DATE}|{_NUMERIC_DATE}|{_WORD_DATE})", re.IGN
 _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4}\b)?",
                    re.IGNORECASE)
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
+_FOUR_DIGITS = re.compile(r"\d{4}")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)]*\s*$")
 
 # "date 2017-11-16 AFP, BEIJING"
@@ -216,9 +217,12 @@ def _stamp_language(label: str) -> str | None:
 
 def _date_only(line: str) -> str | None:
     """A line that is a date (and perhaps a time, a weekday, a zone) with at most 3 other words."""
+    words = len(line.split())
+    # Every form DATE_IN_TEXT knows has a four-digit year: most lines end at this cheap test.
+    if words > 12 or not _FOUR_DIGITS.search(line):
+        return None
     match = DATE_IN_TEXT.search(line)
-    if not match or len(line.split()) > 12 or _SENTENCE_END.search(line.rstrip(")")) and \
-            len(line.split()) > 6:
+    if not match or _SENTENCE_END.search(line.rstrip(")")) and words > 6:
         return None
     rest = _TIME.sub(" ", line[: match.start()] + " " + line[match.end():])
     if re.search(r"[\"“”«»]", rest):
