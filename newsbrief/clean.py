@@ -13,7 +13,7 @@ of a line, not about particular strings from particular sites:
 - lines repeated across *unrelated* articles (:func:`repeated_lines`), the signature of site
   templates and archive notices;
 - a dateline prefix inside the first sentence ("Beijing, China | AFP | China will ..." keeps
-  "China will ...").
+  "China will ..."), and the whole title run into the first paragraph without a break.
 
 This follows the line-level, shape-based approach of jusText (Pomikálek, "Removing Boilerplate
 and Duplicate Content from Web Corpora", PhD thesis, Masaryk University, 2011): short lines
@@ -306,6 +306,19 @@ def _join_wrapped(lines: list[str]) -> list[str]:
     return joined
 
 
+def _after_title(line: str, title: str) -> str | None:
+    """The rest of a first paragraph that opens with the whole title and goes straight on
+    with a new capitalised sentence ("Republicans Keep Senate Majority Republicans will
+    ..."), as pages scraped without their markup do; ``None`` when it does not."""
+    title = " ".join(title.split())
+    if len(title.split()) < 3 or not line.startswith(title):
+        return None
+    rest = line[len(title):]
+    if not rest[:1].isspace() or not rest.strip()[:1].isupper():
+        return None
+    return rest.strip()
+
+
 def clean_lines(
     text: str, title: str = "", boilerplate: frozenset[str] = frozenset()
 ) -> tuple[list[str], list[tuple[str, str]]]:
@@ -331,6 +344,9 @@ def clean_lines(
             reason = "repeated across unrelated articles"
         if reason is None and key in seen:
             reason = "repeated within the article"
+        if reason is None and not kept and (rest := _after_title(line, title)) is not None:
+            removed.append((line[: len(line) - len(rest)].strip(), "title run into the text"))
+            line = rest
         # The dateline opens the first sentence of the story proper, which may come after a
         # summary box or a standfirst: look in the first few kept paragraphs.
         if reason is None and len(kept) < DATELINE_PARAGRAPHS and \

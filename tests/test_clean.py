@@ -21,6 +21,7 @@ from newsbrief.clean import (
     _hint_text,
     clean_article,
     clean_lines,
+    clean_text,
     line_reason,
     normal_key,
     prepare,
@@ -284,3 +285,26 @@ def test_clean_article_segments_the_cleaned_text(seed_docs):
     for sentence in doc.sentences:
         assert doc.text[sentence.start:sentence.end] == sentence.text
     assert clean_article(doc.article).text == doc.text
+
+
+def test_a_title_run_into_the_first_paragraph_is_removed_from_it():
+    title = "Republicans Keep Senate Majority As Democrats Make Gains In The House"
+    text = (f"{title} Republicans will maintain control of the Senate for at least two more "
+            "years.\n\nTrump campaigned aggressively in those states.")
+    cleaned, removed = clean_text(text, title)
+    assert cleaned.startswith("Republicans will maintain control")
+    assert (title, "title run into the text") in removed
+    # Then a dateline behind it goes too.
+    cleaned, _ = clean_text(f"{title} WASHINGTON (Reuters) - Republicans held on.", title)
+    assert cleaned == "Republicans held on."
+
+
+@pytest.mark.parametrize("text", [
+    "Trump wins the vote in the Senate after a long night of counting.",  # goes on in lower case
+    "Trump wins vote. Trump wins the vote again, officials said on Monday.",  # not the whole title
+    "The count went on through the night in Washington.\n\n"
+    "Trump wins vote in Senate Leaders said the count was over.",  # not the first paragraph
+])
+def test_text_that_only_resembles_the_title_is_kept(text):
+    cleaned, removed = clean_text(text, "Trump wins vote in Senate")
+    assert not [r for r in removed if r[1] == "title run into the text"]
