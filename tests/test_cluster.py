@@ -136,34 +136,6 @@ def test_streaming_document_frequencies_stay_close(wiki_docs):
     assert _score(documents, labels, prefit=False)[2] >= 0.85
 
 
-def _plain_add(target: dict[int, float], vector: dict[int, float], norm2: float) -> float:
-    dot = own = 0.0
-    for key, value in vector.items():
-        old = target.get(key, 0.0)
-        dot += old * value
-        own += value * value
-        target[key] = old + value
-    return norm2 + 2.0 * dot + own
-
-
-def test_event_sums_are_those_of_the_plain_loop(wiki_docs):
-    documents, _ = wiki_docs
-    clusterer = EventClusterer()
-    features = [extract_features(d.article.title, d.text) for d in documents[:40]]
-    clusterer.observe_batch(features)
-    vectors = [clusterer.vectorize(f) for f in features]
-    state, plain, norm2 = EventState("e1"), {}, 0.0
-    for vector in vectors:
-        state.add(vector, None)
-        norm2 = _plain_add(plain, vector, norm2)
-    assert list(state.vector.items()) == list(plain.items()) and state.norm2 == norm2
-    for vector in vectors[:-1]:
-        state.withdraw(vector)
-    # What is left is the last vector, up to rounding; remainders below 1e-12 are dropped.
-    assert state.size == 1 and state.vector.keys() == vectors[-1].keys()
-    assert all(state.vector[k] == pytest.approx(v, abs=1e-9) for k, v in vectors[-1].items())
-
-
 # ------------------------------------------------------------------ open articles and order
 def test_withdraw_is_the_inverse_of_add():
     state = EventState("e1")
