@@ -53,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
     )
     if not documents:
         raise NoUsableInput("no usable articles in " + ", ".join(args.paths))
-    result = brief_documents(documents, config)
+    with progress(f"Briefing {len(documents)} articles", None, args.quiet):
+        result = brief_documents(documents, config)  # seconds for a big event: show it works
     write(render(result, args.format))
     return 0
 
