@@ -143,7 +143,9 @@ def brief_documents(documents: Sequence[Document], config: BriefConfig | None = 
         quotes=analysis.quotes if analysis else (),
         timeline=analysis.timeline if analysis else (),
         disagreements=analysis.disagreements if analysis else (),
-        meta={"method": config.method, "words": words},
+        meta={"method": config.method, "words": words}
+        | ({"ner_sample_words": analysis.ner_sample_words}
+           if analysis and analysis.ner_sample_words else {}),
     )
 
 

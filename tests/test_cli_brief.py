@@ -175,7 +175,10 @@ def test_ner_words_caps_what_the_entity_model_reads(capsys, seeds_dir):
     sampled = json.loads(out)
     assert code == code_sampled == 0
     assert len(sampled["entities"]) < len(whole["entities"])
+    assert sampled["meta"]["ner_sample_words"] == 500 and "ner_sample_words" not in whole["meta"]
     assert sampled["summary"] == whole["summary"]  # only the analysis reads a sample
     assert [q["text"] for q in sampled["quotes"]] == [q["text"] for q in whole["quotes"]]
+    code, out, _ = run(capsys, "--ner-words", "500", str(seeds_dir))
+    assert "_Names found in a 500-word sample of the articles, counted in all of them._" in out
     code, _, err = run(capsys, "--ner-words", "-1", str(seeds_dir))
     assert code == 2 and "--ner-words must not be negative" in err

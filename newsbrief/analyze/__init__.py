@@ -35,6 +35,8 @@ class Analysis:
     timeline: tuple[TimelineEntry, ...] = ()
     disagreements: tuple[Disagreement, ...] = ()
     ner: bool = True
+    #: The NER budget when the model read a sample of the event's words, else None.
+    ner_sample_words: int | None = None
 
 
 def _order(documents: Sequence[Document]) -> dict[str, int]:
@@ -89,5 +91,6 @@ def analyze_event(
     claims = find_claims(annotated, index, dates)
     disagreements = find_disagreements(claims, duplicates, order)
     return Analysis(
-        index.entities, quotes, timeline, disagreements, ner=all(a.ner for a in annotated)
+        index.entities, quotes, timeline, disagreements, ner=all(a.ner for a in annotated),
+        ner_sample_words=ner_words if any(a.sampled for a in annotated) else None,
     )

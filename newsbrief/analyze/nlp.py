@@ -76,12 +76,14 @@ class Mention:
 
 @dataclass(frozen=True, slots=True)
 class Annotated:
-    """A document with its tokens and entity mentions."""
+    """A document with its tokens and entity mentions; ``sampled``: the model read only some of
+    its sentences (the rest carry propagated names and plain tokens)."""
 
     document: Document
     tokens: tuple[Token, ...]
     mentions: tuple[Mention, ...]
     ner: bool = True
+    sampled: bool = False
 
     @property
     def id(self) -> str:
@@ -212,5 +214,5 @@ def _annotate_sample(nlp: Any, documents: Sequence[Document], max_words: int) ->
                     Mention(m.group(), label_of[m.group()], m.start(), m.end())
                     for m in names.finditer(text, start, end)
                 )
-        out.append(Annotated(document, tuple(tokens), tuple(mentions)))
+        out.append(Annotated(document, tuple(tokens), tuple(mentions), sampled=True))
     return out

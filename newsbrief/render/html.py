@@ -43,7 +43,11 @@ def to_html(brief: Brief) -> str:
     ]
     parts += [f"<p>{_sentence(s, numbers)}</p>" for s in brief.summary]
     if brief.entities:
-        parts.append("<h2>Who and what</h2><ul>")
+        parts.append("<h2>Who and what</h2>")
+        if sample := brief.meta.get("ner_sample_words"):
+            parts.append(f"<p class=meta>Names found in a {int(sample):,}-word sample of the "
+                         "articles, counted in all of them.</p>")
+        parts.append("<ul>")
         parts += [
             f"<li><b>{_e(e.name)}</b> <span class=meta>{_e(e.type)}, {e.mentions} mention{'' if e.mentions == 1 else 's'}"
             f"{'; ' + _e(e.roles[0]) if e.roles else ''}</span>"
