@@ -133,6 +133,9 @@ def _highs():  # type: ignore[no-untyped-def]
     # The programs are small (a few hundred binaries): a second thread costs more CPU in
     # hand-offs than it saves (190 against 250 ms of CPU on a 100-article event, same answer).
     solver.setOptionValue("threads", 1)
+    # Cut separation dominates these small programs; a near-empty cut pool solves the
+    # 100-article event in 130 instead of 215 ms of CPU, to the same optimum.
+    solver.setOptionValue("mip_pool_soft_limit", 1)
     return solver
 
 
