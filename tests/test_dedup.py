@@ -100,3 +100,32 @@ def test_grouping_needs_strong_overlap_and_different_articles():
     # Sentences of one article are never grouped with each other.
     assert all(len(g.sources) == len(g.sentences) for g in groups)
     assert "Rain fell." in by_text
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.65, 0.8])
+def test_prefix_filtering_finds_every_pair_a_full_comparison_finds(eval_dir, threshold):
+    """group_sentences only multiplies rare-word prefixes; its groups are those of comparing
+    every pair of sentences directly (40 Multi-News dev articles as one event)."""
+    from newsbrief.dedup import _content_words
+    from newsbrief.evaluate import load_clusters
+
+    clusters, _ = load_clusters(eval_dir / "multinews-dev.jsonl", limit=15)
+    documents = prepare_articles([a for c in clusters for a in c.articles][:40])
+    sentences = [s for d in documents for s in d.sentences]
+    words = [set(_content_words(s.text)) for s in sentences]
+    pairs = {
+        (sentences[i], sentences[j])
+        for i in range(len(sentences))
+        for j in range(i + 1, len(sentences))
+        if sentences[i].article_id != sentences[j].article_id
+        and min(len(words[i]), len(words[j])) >= 4
+        and len(words[i] & words[j]) / max(len(words[i]), len(words[j])) >= threshold
+    }
+    assert pairs
+    group_of = {s: n for n, g in enumerate(group_sentences(documents, threshold))
+                for s in g.sentences}
+    assert all(group_of[a] == group_of[b] for a, b in pairs)
+    # ... and nothing more: every grouped sentence is linked by such a pair.
+    linked = {s for pair in pairs for s in pair}
+    assert all(s in linked for g in group_sentences(documents, threshold)
+               if len(g.sentences) > 1 for s in g.sentences)
