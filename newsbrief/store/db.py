@@ -11,11 +11,12 @@ import itertools
 import re
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from newsbrief.errors import StoreError
 
@@ -27,6 +28,7 @@ __all__ = [
     "migrate",
     "migrations",
     "schema_version",
+    "select_in",
 ]
 
 BUSY_TIMEOUT_MS = 10_000
@@ -134,6 +136,18 @@ def _statements(sql: str) -> list[str]:
     if buffer.strip():
         raise StoreError(f"incomplete SQL statement in migration: {buffer.strip()[:60]}")
     return out
+
+
+#: Values per "IN (...)" query (SQLite allows 32766 parameters; smaller chunks plan as fast).
+IN_CHUNK = 500
+
+
+def select_in(conn: sqlite3.Connection, sql: str, values: Sequence[Any]) -> Iterator[tuple]:
+    """The rows of ``sql``, whose one ``IN ({marks})`` takes ``values``, queried
+    :data:`IN_CHUNK` values at a time."""
+    for start in range(0, len(values), IN_CHUNK):
+        chunk = values[start : start + IN_CHUNK]
+        yield from conn.execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
 
 
 @contextmanager

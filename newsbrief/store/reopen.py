@@ -26,13 +26,12 @@ import sqlite3
 from collections import Counter
 
 from newsbrief.cluster import ClusterConfig, EventClusterer, _pack, extract_features, parse_day
-from newsbrief.store.db import immediate
+from newsbrief.store.db import immediate, select_in
 
 __all__ = ["REBUILD_FLAG", "clustered_span", "near_in_time", "rebuild_open_articles"]
 
 # meta key set by migration 0007 on a database whose open articles are to be rebuilt.
 REBUILD_FLAG = "open_articles_to_rebuild"
-_IN_CHUNK = 500
 
 
 def near_in_time(first: str | None, second: str | None, max_gap_days: float) -> bool:
@@ -124,10 +123,5 @@ def _latest_clustered(conn: sqlite3.Connection,
 def _frequencies(conn: sqlite3.Connection, features: list) -> Counter[int]:
     """The stored document frequencies of the keys of ``features`` (not the whole table)."""
     keys = sorted({k for f in features for part in (f.terms, f.entities) for k in part})
-    df: Counter[int] = Counter()
-    for start in range(0, len(keys), _IN_CHUNK):
-        chunk = keys[start:start + _IN_CHUNK]
-        df.update(dict(conn.execute(
-            f"SELECT term, df FROM term_df WHERE term IN ({','.join('?' * len(chunk))})",
-            chunk)))
-    return df
+    return Counter(dict(select_in(conn, "SELECT term, df FROM term_df WHERE term IN ({marks})",
+                                  keys)))

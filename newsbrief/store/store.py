@@ -36,7 +36,7 @@ from newsbrief.models import Article, Brief, Document, Problem
 from newsbrief.pipeline import brief_documents
 from newsbrief.store.changes import BriefChanges, brief_changes
 from newsbrief.store.clustering import StoreClusterer
-from newsbrief.store.db import connect, default_db_path
+from newsbrief.store.db import connect, default_db_path, select_in
 from newsbrief.store.models import EventSummary, IngestReport, StoredArticle
 from newsbrief.store.neardup import (
     SIGNATURE_SCHEME,
@@ -70,10 +70,6 @@ _ARTICLE_COLUMNS = (
     "id, title, outlet, published, url, path, language, author, raw_text, text, "
     "content_hash, duplicate_of, event_id, added_at, sentences"
 )
-
-
-# Values per "IN (...)" query (SQLite allows 32766 parameters; smaller chunks plan as fast).
-_IN_CHUNK = 500
 
 
 def _now() -> str:
@@ -474,13 +470,8 @@ class Store:
 
     def _known(self, column: str, values: list[str]) -> set[str]:
         """Which of ``values`` are stored in the (indexed, unique) ``column`` of articles."""
-        found: set[str] = set()
-        for start in range(0, len(values), _IN_CHUNK):
-            chunk = values[start : start + _IN_CHUNK]
-            marks = ",".join("?" * len(chunk))
-            found.update(v for (v,) in self.conn.execute(
-                f"SELECT {column} FROM articles WHERE {column} IN ({marks})", chunk))
-        return found
+        return {v for (v,) in select_in(
+            self.conn, f"SELECT {column} FROM articles WHERE {column} IN ({{marks}})", values)}
 
     def _unique_id(self, article_id: str, digest: str) -> str:
         if self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
