@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-
 #: Words the NER model reads per event by default: the seeds (2,600 words) and most news events
 #: are read whole; a 100-article event is sampled (docs/analysis.md, "Big events").
 NER_WORDS = 5000

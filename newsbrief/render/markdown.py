@@ -27,8 +27,8 @@ def to_markdown(brief: Brief) -> str:
     if brief.entities:
         lines += ["## Who and what", ""]
         if sample := brief.meta.get("ner_sample_words"):
-            lines += [f"_Names found in a {sample:,}-word sample of the articles, counted in all "
-                      "of them._", ""]
+            note = f"_Names found in a {sample:,}-word sample of the articles, counted in all of them._"
+            lines += [note, ""]
         for entity in brief.entities[:20]:
             refs = "".join(f"[^{numbers[s]}]" for s in entity.sources if s in numbers)
             role = f"; {_md_escape(entity.roles[0])}" if entity.roles else ""
