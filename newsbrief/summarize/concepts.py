@@ -30,6 +30,7 @@ from newsbrief.summarize.compress import compress
 from newsbrief.summarize.trees import TreeEnsemble
 from newsbrief.summarize.util import (
     STOPWORDS,
+    check_features,
     content_terms,
     linear_model,
     shipped_json,
@@ -212,8 +213,7 @@ def load_trees(name: str = WEIGHTS_FILE) -> TreeEnsemble:
     data = shipped_json(name)
     if "concept_trees" not in data:
         raise ValueError(f"{name}: no concept_trees; run benchmarks/fit_summarizer.py --write")
-    if tuple(data["features"]) != FEATURES:
-        raise ValueError(f"{name}: features {data['features']} do not match {FEATURES}")
+    check_features(data, FEATURES, name)
     return TreeEnsemble.from_json(data["concept_trees"])
 
 

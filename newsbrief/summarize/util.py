@@ -32,13 +32,18 @@ def shipped_json(name: str) -> dict[str, Any]:
     return json.loads(resources.files("newsbrief.summarize").joinpath(name).read_text("utf-8"))
 
 
+def check_features(data: dict[str, Any], features: tuple[str, ...], name: str) -> None:
+    """Refuse a shipped model fitted on other features than the code computes (``name`` says
+    where the model came from in the error)."""
+    if tuple(data["features"]) != features:
+        raise ValueError(f"{name}: features {data['features']} do not match {features}")
+
+
 def linear_model(
     data: dict[str, Any], features: tuple[str, ...], name: str
 ) -> tuple[tuple[float, ...], float]:
-    """``(coefficients, intercept)`` of a shipped linear model, checked against the feature
-    names the code computes (``name`` says where the model came from in the error)."""
-    if tuple(data["features"]) != features:
-        raise ValueError(f"{name}: features {data['features']} do not match {features}")
+    """``(coefficients, intercept)`` of a shipped linear model, its features checked."""
+    check_features(data, features, name)
     return tuple(float(c) for c in data["coefficients"]), float(data["intercept"])
 
 
