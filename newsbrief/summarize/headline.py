@@ -78,6 +78,7 @@ _PRONOUNS = frozenset([
     "he", "she", "they", "it", "his", "her", "their", "this", "these", "those", "that", "we",
     "i", "its", "him", "them", "there", "but", "and", "so",
 ])
+_QUOTE_OPENERS = ('"', "“", "'", "‘")
 _REPORTING = re.compile(
     r"\b(?:said|says|told|according to|reported|reports|announced|confirmed|stated)\b", re.IGNORECASE
 )
@@ -221,7 +222,7 @@ def headline_features(
         title = set(content_terms(clean_title(candidate.document.article.title)))
         raw = text.split()
         tokens = _TOKEN.findall(text.lower())
-        opening = raw[0].lower().strip("\"“'‘(") if raw else ""
+        opening = _opening_word(text)
         n_sentences = max(len(candidate.document.sentences), 1)
         filled = sum(word_count(t) for _, t in fill(candidate, words))
         rows.append((
@@ -237,7 +238,7 @@ def headline_features(
             float(candidate.rank == 0),
             sum(t.isdigit() for t in tokens) / max(len(tokens), 1),
             sum(w[:1].isupper() for w in raw[1:]) / max(len(raw) - 1, 1),
-            float(text.startswith(('"', "“", "'", "‘"))),
+            float(text.startswith(_QUOTE_OPENERS)),
             float(any(q in text for q in ('"', "“", "”"))),
             float(opening in _PRONOUNS),
             float(bool(_REPORTING.search(text))),
@@ -262,12 +263,16 @@ def load_headline_model(name: str = WEIGHTS_FILE) -> tuple[tuple[float, ...], fl
     return linear_model(shipped_json(name), HEADLINE_FEATURES, name)
 
 
+def _opening_word(text: str) -> str:
+    """The sentence's first word, lower-cased, without an opening quote or bracket."""
+    raw = text.split(maxsplit=1)
+    return raw[0].lower().strip("\"“'‘(") if raw else ""
+
+
 def standalone(text: str) -> bool:
     """A sentence that reads on its own: it does not open with a quotation (whose speaker
     comes later) or a pronoun or conjunction pointing back to what came before."""
-    raw = text.split()
-    opening = raw[0].lower().strip("\"“'‘(") if raw else ""
-    return not text.startswith(('"', "“", "'", "‘")) and opening not in _PRONOUNS
+    return not text.startswith(_QUOTE_OPENERS) and _opening_word(text) not in _PRONOUNS
 
 
 def eligible(
