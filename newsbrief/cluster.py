@@ -153,15 +153,19 @@ class Features:
     entities: dict[int, float]
 
 
+def _is_term(word: str) -> bool:
+    """A content word: not a stop word, and longer than two letters unless a number."""
+    return word not in STOP_WORDS and (len(word) > 2 or word.isdigit())
+
+
 def extract_features(title: str, text: str, config: ClusterConfig | None = None) -> Features:
     """Content words (sublinear tf, title words weighted up) and capitalised phrases."""
     config = config or ClusterConfig()
     # Count first, then filter the distinct words (far fewer than the running words).
-    counts = {w: n for w, n in Counter(_WORD.findall(text.lower())).items()
-              if w not in STOP_WORDS and (len(w) > 2 or w.isdigit())}
+    counts = {w: n for w, n in Counter(_WORD.findall(text.lower())).items() if _is_term(w)}
     weight = config.title_weight
     for word, n in Counter(_WORD.findall(title.lower())).items():
-        if word not in STOP_WORDS and (len(word) > 2 or word.isdigit()):
+        if _is_term(word):
             counts[word] = counts.get(word, 0) + n * weight
     if len(counts) > config.max_terms:
         counts = dict(Counter(counts).most_common(config.max_terms))
