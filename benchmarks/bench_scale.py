@@ -129,24 +129,6 @@ def _cpu_seconds(store: Store) -> tuple[float, float]:
     return own.ru_utime + own.ru_stime, workers
 
 
-def _time_clusterer(store: Store) -> list[float]:
-    """Accumulate the CPU time of the clusterer's add_batch and flush (measurement only)."""
-    spent = [0.0]
-    clusterer = store.clusterer
-    for name in ("add_batch", "flush"):
-        method = getattr(clusterer, name)
-
-        def timed(*args: object, _method=method, **kwargs: object) -> object:
-            t0 = time.process_time()
-            try:
-                return _method(*args, **kwargs)
-            finally:
-                spent[0] += time.process_time() - t0
-
-        setattr(clusterer, name, timed)
-    return spent
-
-
 def _phase_targets() -> dict[str, tuple[object, str]]:
     """The main process's phases timed by ``--phases``: name -> (module or class, attribute).
 
@@ -258,9 +240,10 @@ def main(argv: list[str] | None = None) -> int:
           flush=True)
     phases = _timed_phases(_phase_targets() if args.phases else {})
     with phases as phase_cpu, Store(db, batch_size=args.batch_size, workers=args.workers,
-                                    config=BriefConfig(analyze=False, method=args.method)) as store:
+                                    config=BriefConfig(analyze=False, method=args.method)) as store, \
+            _timed_phases({name: (store.clusterer, name)
+                           for name in ("add_batch", "flush")}) as clusterer_cpu:
         cpu_main = cpu_workers = 0.0
-        cluster_cpu = _time_clusterer(store)
         for target in targets:
             chunk_start, chunk_done = elapsed, done
             while done < target:
@@ -283,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
                 "cpu_s": round(cpu_main + cpu_workers, 1),
                 "cpu_main_s": round(cpu_main, 1), "cpu_workers_s": round(cpu_workers, 1),
                 "cpu_ms_per_article": round(1000 * (cpu_main + cpu_workers) / done, 2),
-                "cluster_cpu_ms_per_article": round(1000 * cluster_cpu[0] / done, 2),
+                "cluster_cpu_ms_per_article": round(1000 * sum(clusterer_cpu.values()) / done, 2),
                 "articles_per_cpu_s": round(done / max(1e-9, cpu_main + cpu_workers), 1),
                 "peak_rss_mb": round(_rss_mb(), 1), "db_mb": round(_db_size(db) / 2**20, 1),
                 "db_kb_per_article": round(_db_size(db) / 1024 / done, 1),
