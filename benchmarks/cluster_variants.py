@@ -52,6 +52,7 @@ from newsbrief.cluster import (
 
 _WORD = cluster_module._WORD
 _term_id = cluster_module._term_id
+_is_term = cluster_module._is_term
 
 
 def _run(documents, labels, config=None, features=extract_features,  # type: ignore[no-untyped-def]
@@ -60,8 +61,7 @@ def _run(documents, labels, config=None, features=extract_features,  # type: ign
     part swapped; ``after(clusterer)`` may rewrite the labels."""
     clusterer = clusterer_class(config)
     feats = [features(d.article.title, d.text, clusterer.config) for d in documents]
-    for f in list(background) + feats:
-        clusterer.observe(f)
+    clusterer.observe_batch(list(background) + feats)
     clusterer.add_batch([(d.id, f, None) for d, f in zip(documents, feats)], observed=True)
     assigned = after(clusterer) if after else dict(clusterer.labels_)
     return _scores(documents, labels, assigned)
@@ -94,7 +94,7 @@ def _stem_features(title: str, text: str, config: ClusterConfig) -> Features:
     counts: Counter[str] = Counter()
     for source, weight in ((text, 1), (title, config.title_weight)):
         for word, n in Counter(_WORD.findall(source.lower())).items():
-            if word not in STOP_WORDS and (len(word) > 2 or word.isdigit()):
+            if _is_term(word):
                 counts[stem(word)] += n * weight
     if len(counts) > config.max_terms:
         counts = Counter(dict(counts.most_common(config.max_terms)))
