@@ -129,3 +129,18 @@ def test_honorific_is_not_the_speaker():
     )
     speakers = {q.text.split()[1]: q.speaker for q in analyse([doc]).quotes}
     assert speakers == {"levee": "Ana Brecht", "will": "Tomas Weir"}
+
+
+def test_quick_ratio_from_counts_equals_difflib(seeds):
+    from difflib import SequenceMatcher
+
+    from newsbrief.analyze.quotes import _quick_ratio, _wording
+
+    _, analysis = seeds
+    texts = [t for q in analysis.quotes for t in (q.text, *q.variants)] + ["", "—"]
+    assert len(texts) > 20
+    for x in texts:
+        for y in texts:
+            wx, wy = _wording(x), _wording(y)
+            matcher = SequenceMatcher(None, wx.words, wy.words, autojunk=False)
+            assert _quick_ratio(wx, wy) == matcher.quick_ratio(), (x, y)

@@ -32,6 +32,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
+from itertools import chain
 
 from newsbrief.analyze.entities import EntityIndex, clean_name
 from newsbrief.analyze.nlp import Annotated
@@ -53,7 +54,8 @@ _VERBS = (
     r"continued|stressed|tweeted|recalled|acknowledged|admitted|commented|remarked"
 )
 _PARTICIPLES = r"saying|warning|adding|noting|insisting|stressing|declaring|writing|telling"
-_SPEAKER = r"[^,.;:!?“”\"‘’\n]{1,90}?"
+_SPEAKER_CHARS = 90
+_SPEAKER = rf"[^,.;:!?“”\"‘’\n]{{1,{_SPEAKER_CHARS}}}?"
 # An honorific's full stop would otherwise end the speaker ("said Dr. Lena Sorvik" -> "Dr").
 _HONORIFIC = r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof|Gen|Sen|Rep|Gov|Col|Capt|Lt|Sgt|Rev|Hon)\.\s+)?"
 _AFTER_VERB_FIRST = re.compile(
@@ -62,6 +64,11 @@ _AFTER_VERB_FIRST = re.compile(
 _AFTER_SPEAKER_FIRST = re.compile(rf"^[\s,—–-]*{_HONORIFIC}(?P<spk>{_SPEAKER})\s+(?:{_VERBS})\b")
 _HEAD_CHARS = 300
 _BEFORE = re.compile(rf"(?P<spk>{_SPEAKER})\s+(?:{_VERBS})\s*[:,]?\s*$")
+# The part of a _BEFORE match after its speaker. Every _BEFORE match starts at most
+# _SPEAKER_CHARS before the first place this matches, so searching for _BEFORE from there
+# finds the same match without trying a lazy speaker at every character of the head; with
+# no such place there is no match at all.
+_BEFORE_VERB = re.compile(rf"\s+(?:{_VERBS})\s*[:,]?\s*$")
 _SPEECH = re.compile(rf"\b(?:{_VERBS})\b")
 _PARTICIPLE = re.compile(rf"\b(?:{_PARTICIPLES})\b")
 _SPEAKS_NEXT = re.compile(rf"^[^.;:!?“”\"\n]{{0,60}}?\b(?:{_VERBS})\b")
@@ -111,6 +118,9 @@ _ORG_WORDS = frozenset(
 )
 _PRONOUNS = {"he": "person", "she": "person", "it": "thing", "they": "thing"}
 _WORD = re.compile(r"\w+", re.UNICODE)
+_MARKS = re.compile(r'[“”"]')
+_SINGLE_QUOTED = re.compile(r"(?<![\w‘])‘(?=\w)(.+?)’(?!\w)")
+_WORD_CHAR = re.compile(r"[^\W_]")
 _NOT_SPEAKER = re.compile(r"^(?:that|which|who|and|but|as|when|while|if)\b", re.IGNORECASE)
 
 
@@ -136,7 +146,8 @@ def _spans(paragraph: str) -> list[tuple[int, int]]:
     """(start, end) of each quotation's inner text in a paragraph."""
     spans: list[tuple[int, int]] = []
     open_at: int | None = None
-    for i, ch in enumerate(paragraph):
+    for mark in _MARKS.finditer(paragraph):  # the only characters the loop acts on
+        i, ch = mark.start(), mark.group()
         if ch == "“" or (ch == '"' and open_at is None):
             if open_at is None:
                 open_at = i + 1
@@ -145,7 +156,8 @@ def _spans(paragraph: str) -> list[tuple[int, int]]:
             open_at = None
     if open_at is not None:
         spans.append((open_at, len(paragraph)))
-    for m in re.finditer(r"(?<![\w‘])‘(?=\w)(.+?)’(?!\w)", paragraph):
+    # The pattern opens with a look-behind, which the regex engine tries at every character.
+    for m in _SINGLE_QUOTED.finditer(paragraph) if "‘" in paragraph else ():
         if not any(s <= m.start() < e for s, e in spans):
             spans.append((m.start(1), m.end(1)))
     return sorted(spans)
@@ -302,16 +314,17 @@ class _Reader:
             offset += len(paragraph) + 1
         for p_index, p_start, paragraph, spans in spans_by_paragraph:
             p_end = p_start + len(paragraph)
-            outside = re.sub(
-                r"[\W_]",
-                "",
+            if not spans:
+                continue
+            # Whether the paragraph has a letter or digit outside its quotations.
+            outside = _WORD_CHAR.search(
                 "".join(
                     self.text[a:b]
                     for a, b in zip(
                         [p_start] + [e + 1 for _, e in spans], [s - 1 for s, _ in spans] + [p_end]
                     )
                     if b > a
-                ),
+                )
             )
             for start, end in spans:
                 inner = self.text[start:end].strip()
@@ -328,7 +341,11 @@ class _Reader:
                     and not _SPEECH.search(m.group("spk"))
                 ):
                     speaker = self._speaker(end + 1 + m.start("spk"), end + 1 + m.end("spk"), state)
-                if speaker is None and (m := _BEFORE.search(head)):
+                if (
+                    speaker is None
+                    and (verb := _BEFORE_VERB.search(head))
+                    and (m := _BEFORE.search(head, max(0, verb.start() - _SPEAKER_CHARS)))
+                ):
                     speaker = self._speaker(
                         head_start + m.start("spk"), head_start + m.end("spk"), state
                     )
@@ -397,27 +414,67 @@ def full_speaker_names(mentions: Sequence[QuoteMention]) -> list[QuoteMention]:
     return out
 
 
-def _same_quote(
-    a: QuoteMention, b: QuoteMention, wa: Sequence[str], wb: Sequence[str],
-    sa: frozenset[str], sb: frozenset[str],
-) -> bool:
-    """Whether ``a`` and ``b`` (worded ``wa`` and ``wb``, word sets ``sa`` and ``sb``) are
-    one quotation."""
+@dataclass(frozen=True, slots=True)
+class _Wording:
+    """A mention's words in the forms :func:`_same_quote` compares, built once per mention
+    instead of once per compared pair."""
+
+    words: tuple[str, ...]
+    distinct: frozenset[str]
+    counts: Counter[str]  # never changed after it is built
+    spaced: str  # " w1 w2 ... wn ": one wording is a contiguous part of another by ``in``
+
+
+def _wording(text: str) -> _Wording:
+    """The wording of a quote's text (its :func:`quote_words`)."""
+    words = tuple(quote_words(text))
+    return _Wording(words, frozenset(words), Counter(words), " " + " ".join(words) + " ")
+
+
+def _quick_ratio(wa: _Wording, wb: _Wording) -> float:
+    """``SequenceMatcher(None, wa.words, wb.words).quick_ratio()`` without building a matcher.
+
+    Its matches are the size of the multiset intersection of the two word lists; the ratio
+    is computed with difflib's expression (``2.0 * M / T``, 1.0 for two empty lists) so that
+    comparisons against a threshold come out the same.
+    """
+    ca, cb = wa.counts, wb.counts
+    matches = sum([min(ca[w], cb[w]) for w in wa.distinct & wb.distinct])
+    total = len(wa.words) + len(wb.words)
+    return 2.0 * matches / total if total else 1.0
+
+
+def _same_quote(a: QuoteMention, b: QuoteMention, wa: _Wording, wb: _Wording) -> bool:
+    """Whether ``a`` and ``b`` (worded ``wa`` and ``wb``) are one quotation: the shorter is a
+    contiguous part of the longer (4 words at least), or their difflib ratio is 0.75 or more.
+
+    Either needs 4 distinct words in common, or as many as 0.375 of the shorter's length.
+    """
     if a.speaker and b.speaker and a.speaker != b.speaker:
         return False
-    shared = len(sa & sb)
-    if shared * 2 < 0.75 * min(len(wa), len(wb)) and shared < 4:
-        return False  # too few words in common for either test below
-    short, long_ = sorted((wa, wb), key=len)
-    if len(short) >= 4:
-        joined = " " + " ".join(long_) + " "
-        if " " + " ".join(short) + " " in joined:
-            return True
-    if 2 * len(short) < 0.75 * (len(wa) + len(wb)):
-        return False  # the length bound on ratio() (real_quick_ratio), before building a matcher
-    matcher = SequenceMatcher(None, wa, wb, autojunk=False)
+    short, long_ = (wa, wb) if len(wa.words) <= len(wb.words) else (wb, wa)
+    size, total = len(short.words), len(wa.words) + len(wb.words)
+    # The length bound on ratio() (real_quick_ratio): most pairs fail it, and then only a
+    # contiguous part can match, which needs all the part's distinct words in the other
+    # wording; a subset test stops at the first missing word, where an intersection does not.
+    close_lengths = 2 * size >= 0.75 * total
+    if close_lengths:
+        common = short.distinct & long_.distinct
+    elif short.distinct <= long_.distinct:
+        common = short.distinct
+    else:
+        return False
+    shared = len(common)
+    if shared * 2 < 0.75 * size and shared < 4:
+        return False  # too few words in common for either test
+    if size >= 4 and shared == len(short.distinct) and short.spaced in long_.spaced:
+        return True
+    if not close_lengths:
+        return False
     # quick_ratio() bounds ratio() from above and costs a fraction of it.
-    return matcher.quick_ratio() >= 0.75 and matcher.ratio() >= 0.75
+    if _quick_ratio(wa, wb) < 0.75:
+        return False
+    return SequenceMatcher(None, wa.words, wb.words, autojunk=False).ratio() >= 0.75
 
 
 def merge_quotes(mentions: Sequence[QuoteMention], order: Mapping[str, int]) -> tuple[Quote, ...]:
@@ -431,45 +488,53 @@ def merge_quotes(mentions: Sequence[QuoteMention], order: Mapping[str, int]) -> 
     # that for the group's shortest member: most pairs of a big event share only "the" and
     # "to", and are ruled out by counting.
     groups: list[list[QuoteMention]] = []
-    wordings: list[list[tuple[list[str], frozenset[str]]]] = []
-    shortest: list[int] = []
+    wordings: list[list[_Wording]] = []
+    articles: list[set[str]] = []
+    reach: list[float] = []  # 0.375 * the group's shortest length
     groups_with: dict[str, set[int]] = {}
     for mention in sorted(mentions, key=rank):
-        words = quote_words(mention.text)
-        word_set = frozenset(words)
-        keys = word_set or {""}
-        shared = Counter(index for k in keys for index in groups_with.get(k, ()))
+        wording = _wording(mention.text)
+        words = wording.words
+        keys = wording.distinct or {""}
+        shared = Counter(chain.from_iterable(groups_with.get(k, ()) for k in keys))
+        # count >= min(4, 0.375 * min(len(words), the group's shortest length)), split so
+        # that only the group's part is looked up per group.
+        needed = min(4, 0.375 * len(words))
         candidates = sorted(
-            index for index, count in shared.items()
-            if count >= min(4, 0.375 * min(len(words), shortest[index]))
+            index for index, count in shared.items() if count >= needed or count >= reach[index]
         )
         for index in candidates:
+            if mention.article_id in articles[index]:
+                continue
             group = groups[index]
-            if mention.article_id not in {g.article_id for g in group} and any(
-                _same_quote(mention, g, words, w, word_set, s)
-                for g, (w, s) in zip(group, wordings[index])
-            ):
-                group.append(mention)
-                wordings[index].append((words, word_set))
-                shortest[index] = min(shortest[index], len(words))
-                break
+            for g, w in zip(group, wordings[index]):
+                if _same_quote(mention, g, wording, w):
+                    break
+            else:
+                continue
+            group.append(mention)
+            wordings[index].append(wording)
+            articles[index].add(mention.article_id)
+            reach[index] = min(reach[index], 0.375 * len(words))
+            break
         else:
             index = len(groups)
             groups.append([mention])
-            wordings.append([(words, word_set)])
-            shortest.append(len(words))
+            wordings.append([wording])
+            articles.append({mention.article_id})
+            reach.append(0.375 * len(words))
         for k in keys:
             groups_with.setdefault(k, set()).add(index)
     quotes = []
-    for group in groups:
+    for group, worded in zip(groups, wordings):
         first = group[0]
         speaker = next((g.speaker for g in group if g.speaker), None)
-        seen = {tuple(quote_words(first.text))}
+        # A spaced wording stands for its word list: words hold no spaces.
+        seen = {worded[0].spaced}
         variants = []
-        for g in group[1:]:
-            words = tuple(quote_words(g.text))
-            if words not in seen:
-                seen.add(words)
+        for g, wording in zip(group[1:], worded[1:]):
+            if wording.spaced not in seen:
+                seen.add(wording.spaced)
                 variants.append(g.text)
         sources = tuple(dict.fromkeys(g.article_id for g in group))
         published = [g.published for g in group if g.published]
