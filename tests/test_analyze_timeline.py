@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
+import sys
 from datetime import date, datetime
+from re import _constants as sre
+from re import _parser
 
 import pytest
 from analyze_helpers import analyse, by_prefix, document, event, paragraphs
 
-from newsbrief.analyze.timeline import resolve
+from newsbrief.analyze import timeline
+from newsbrief.analyze.nlp import Annotated
+from newsbrief.analyze.timeline import find_dates, resolve
 
 THU = datetime(2017, 11, 16)
 SAT = datetime(2017, 11, 18, 20, 9)
@@ -105,3 +111,120 @@ def test_written_article_dates():
         ("2024-03-06", "day", "tomorrow"),
         ("2011-06", "month", "in June 2011"),
     }
+
+
+# Every code point, for checks that must hold for any text.
+EVERY_CHARACTER = "".join(map(chr, range(sys.maxunicode + 1)))
+
+
+def _first_items(pattern: str, flags: int = 0) -> list[tuple[bool, tuple, int]]:
+    """(after a \\b?, first character item, flags in force) for every way ``pattern`` can start.
+
+    Lookaheads are skipped, which can only add items, so a set covering all items is a sound
+    prefilter.
+    """
+
+    def walk(items, bounded: bool, flags: int) -> tuple[list, bool]:
+        found = []
+        for op, av in items:
+            if op is sre.AT:
+                bounded = bounded or av is sre.AT_BOUNDARY
+                continue
+            if op in (sre.ASSERT, sre.ASSERT_NOT):
+                continue
+            if op is sre.SUBPATTERN:
+                _, add, remove, sub = av
+                more, empty = walk(sub, bounded, (flags | add) & ~remove)
+            elif op is sre.BRANCH:
+                more, empty = [], False
+                for branch in av[1]:
+                    got, branch_empty = walk(branch, bounded, flags)
+                    more += got
+                    empty = empty or branch_empty
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+                more, empty = walk(av[2], bounded, flags)
+                empty = empty or av[0] == 0
+            else:
+                more, empty = [(bounded, (op, av), flags)], False
+            found += more
+            if not empty:
+                return found, False
+        return found, True
+
+    return walk(_parser.parse(pattern, flags), False, flags)[0]
+
+
+def _covered(item: tuple, flags: int, charset: str, charset_flags: int) -> bool:
+    """Whether every character ``item`` matches under ``flags`` is in ``charset``."""
+    op, av = item
+    if op is sre.LITERAL:
+        matched = re.findall(re.escape(chr(av)), EVERY_CHARACTER, flags)
+    elif op is sre.IN and av == [(sre.CATEGORY, sre.CATEGORY_DIGIT)]:
+        matched = re.findall(r"\d", EVERY_CHARACTER)
+    else:
+        return False  # any other first item would need a wider prefilter
+    return all(re.fullmatch(charset, c, charset_flags) for c in matched)
+
+
+def test_finder_prefilter_admits_every_start_of_a_date():
+    bare = []
+    for _, pattern in timeline._PATTERNS:
+        for bounded, item, flags in _first_items(rf"\b{pattern}", re.IGNORECASE):
+            charset = timeline._STARTS if bounded else timeline._BARE_STARTS
+            assert _covered(item, flags, charset, re.IGNORECASE), (pattern, item)
+            if not bounded:
+                bare.append(chr(item[1]))
+    # "yearlast month": branches after a top-level "|" have no \b and may start inside a word.
+    assert {"l", "n", "t"} <= set(bare)
+
+
+def test_anchor_prefilter_admits_every_anchor_start():
+    items = _first_items(timeline._ANCHOR_WORDS)
+    assert {chr(av) for _, (op, av), _ in items if op is sre.LITERAL} >= {"m", "j", "y", "1"}
+    for _, item, flags in items:
+        assert _covered(item, flags, timeline._ANCHOR_STARTS, 0), item
+
+
+def test_fold_maps_each_character_to_the_ascii_letter_it_matches_case_insensitively():
+    # All characters, all but "İ" (whose lowercase is longer), and ASCII alone.
+    for text in (EVERY_CHARACTER, EVERY_CHARACTER.replace("İ", ""), EVERY_CHARACTER[:128]):
+        folded = timeline._fold(text)
+        assert len(folded) == len(text)
+        for letter in "abcdefghijklmnopqrstuvwxyz":
+            where = [m.start() for m in re.finditer(letter, folded)]
+            assert where == [m.start() for m in re.finditer(letter, text, re.IGNORECASE)]
+        for cls in (r"\w+", r"\d+"):  # \b and \d of the anchor see the same characters
+            assert [m.span() for m in re.finditer(cls, folded)] == [
+                m.span() for m in re.finditer(cls, text)
+            ]
+    assert timeline._fold("İzmir FRİDAY Tueſday") == "izmir friday tuesday"
+
+
+def test_anchors_on_folded_text_are_the_case_insensitive_anchors(seeds):
+    documents, _ = seeds
+    texts = [s.text for d in documents for s in d.sentences] + [
+        "İİİ İstanbul voted on FRİDAY, Frıday and Tueſday, two dayſ ago, in 1999 and May 2020.",
+        "ſeptember? No: Sep 5, MONDAY, the DAY before yesterday, 2016; the YEAR; K months",
+    ]
+    reference = re.compile(timeline._ANCHOR_WORDS, re.IGNORECASE)
+    for text in texts:
+        found = [m.span() for m in timeline._ANCHOR.finditer(timeline._fold(text))]
+        assert found == [m.span() for m in reference.finditer(text)]
+    assert len(timeline._windows(texts[-2])) == 1
+
+
+def test_offsets_stay_right_after_a_dotted_capital_i():
+    # Anchors are found on folded text and their offsets used on the original text.
+    doc = document(
+        paragraphs(
+            "İstanbul's mayor, Ekrem İmamoğlu, İİİ spoke on Monday in İzmir.",
+            "Officials in İstanbul will reopen the port tomorrow, İnci Koç said.",
+        ),
+        published="2024-03-05T08:00:00",
+    )
+    found = find_dates(Annotated(doc, (), ()))
+    assert [(d.date, d.expression) for d in found] == [
+        ("2024-03-04", "on Monday"),
+        ("2024-03-06", "tomorrow"),
+    ]
+    assert all(doc.text[d.start : d.end] == d.expression for d in found)
