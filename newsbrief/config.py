@@ -18,7 +18,9 @@ class BriefConfig:
     ``headline_words`` the budget of the headline brief; ``method`` names a summarizer
     registered in :mod:`newsbrief.summarize`; ``analyze`` adds entities, quotes, timeline and
     disagreements (needs the ``nlp`` extra for entities); ``ner_words`` caps the words the NER
-    model reads per event (a sample of sentences past it; ``None``: all).
+    model reads per event (a sample of sentences past it; ``None``: all); ``ner_process`` runs
+    the model in a background worker process (:mod:`newsbrief.analyze.worker`), in parallel
+    with the summary.
     """
 
     words: int | None = None
@@ -28,6 +30,7 @@ class BriefConfig:
     duplicate_threshold: float = 0.35
     sentence_similarity: float = 0.65
     ner_words: int | None = NER_WORDS
+    ner_process: bool = True
 
     def with_(self, **changes: Any) -> BriefConfig:
         return replace(self, **changes)

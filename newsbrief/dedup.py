@@ -23,11 +23,14 @@ import re
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 from newsbrief.models import Document, DuplicateGroup, Sentence
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 __all__ = [
     "NUM_PERM",
@@ -152,6 +155,8 @@ def shingle_hashes(text: str, size: int = SHINGLE) -> np.ndarray:
 
 @lru_cache(maxsize=4)
 def _permutations(num_perm: int) -> np.ndarray:
+    from datasketch import MinHash  # imported when first needed: it imports scipy (0.3 s)
+
     return MinHash(num_perm=num_perm, seed=_SEED).permutations
 
 
@@ -161,6 +166,8 @@ def minhash(text: str, num_perm: int = NUM_PERM) -> MinHash:
     A datasketch MinHash (scheme affine32, seed 1) of :func:`shingle_hashes` (its
     ``hashfunc`` takes those integers as they are), holding the values of :func:`signature`.
     """
+    from datasketch import MinHash
+
     return MinHash(seed=_SEED, hashfunc=operator.index, hashvalues=signature(text, num_perm),
                    permutations=_permutations(num_perm), scheme="affine32")
 
@@ -224,6 +231,8 @@ def find_duplicates(documents: Sequence[Document], threshold: float = 0.35) -> d
     """
     if len(documents) < 2:
         return {}
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
     hashes: dict[str, MinHash] = {}
     order = {doc.id: i for i, doc in enumerate(documents)}

@@ -109,6 +109,11 @@ def event_input(documents: Sequence[Document], config: BriefConfig) -> EventInpu
 def brief_documents(documents: Sequence[Document], config: BriefConfig | None = None) -> Brief:
     """Brief one event from its cleaned documents."""
     config = config or BriefConfig()
+    pending_annotation = None
+    if config.analyze:  # the model reads while the summary is made (analyze/worker.py)
+        from newsbrief.analyze.nlp import start_annotation  # lazy: spaCy only when analysing
+
+        pending_annotation = start_annotation(documents, config.ner_words, config.ner_process)
     event = event_input(documents, config)
     summarizer = get_summarizer(config.method)
     words = config.words or choose_length(documents)
@@ -128,11 +133,11 @@ def brief_documents(documents: Sequence[Document], config: BriefConfig | None = 
         for d in documents
     )
     analysis = None
-    if config.analyze:
-        from newsbrief.analyze import analyze_event  # lazy: spaCy loads only when analysing
+    if pending_annotation is not None:
+        from newsbrief.analyze import analyze_event
 
         analysis = analyze_event(
-            documents, event.duplicates, event.groups, ner_words=config.ner_words
+            documents, event.duplicates, event.groups, config.ner_words, pending_annotation
         )
     return Brief(
         articles=refs,

@@ -70,3 +70,25 @@ def test_a_sampled_analysis_keeps_the_main_people_and_speakers(seed_documents):
     assert {q.speaker for q in full.quotes if q.speaker in people} <= {
         q.speaker for q in sampled.quotes
     }
+
+
+def test_part_of_speech_from_the_tag_rules_is_the_attribute_rulers(seed_documents):
+    import spacy
+
+    model = nlp.load_model()
+    assert "attribute_ruler" not in model.pipe_names  # replaced by the rule table
+    with_ruler = spacy.load(_installed_model(), disable=list(nlp.DISABLED))
+    assert "attribute_ruler" in with_ruler.pipe_names
+    for document in seed_documents:
+        expected = [
+            (t.text, t.idx, t.pos_, t.tag_) for t in with_ruler(document.text) if not t.is_space
+        ]
+        got = [(t.text, t.start, t.pos, t.tag) for t in nlp.parse_texts([document.text])[0][0]]
+        assert got == expected
+        assert {pos for _, _, pos, _ in got} >= {"NOUN", "VERB", "PROPN", "AUX", "PART"}
+
+
+def _installed_model() -> str:
+    import importlib.util
+
+    return next(name for name in nlp.MODEL_NAMES if importlib.util.find_spec(name))

@@ -12,7 +12,6 @@ import pytest
 from analyze_helpers import analyse, by_prefix, document, event, paragraphs
 
 from newsbrief.analyze import timeline
-from newsbrief.analyze.nlp import Annotated
 from newsbrief.analyze.timeline import find_dates, resolve
 
 THU = datetime(2017, 11, 16)
@@ -222,7 +221,7 @@ def test_offsets_stay_right_after_a_dotted_capital_i():
         ),
         published="2024-03-05T08:00:00",
     )
-    found = find_dates(Annotated(doc, (), ()))
+    found = find_dates(doc)
     assert [(d.date, d.expression) for d in found] == [
         ("2024-03-04", "on Monday"),
         ("2024-03-06", "tomorrow"),

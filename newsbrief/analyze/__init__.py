@@ -13,12 +13,12 @@ Scoring against hand labels lives in :mod:`~newsbrief.analyze.scoring`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from newsbrief.analyze.conflicts import find_claims, find_disagreements
 from newsbrief.analyze.entities import EntityIndex, actors, build_index
-from newsbrief.analyze.nlp import annotate
+from newsbrief.analyze.nlp import Annotated, annotate
 from newsbrief.analyze.quotes import find_quotes, full_speaker_names, merge_quotes
 from newsbrief.analyze.timeline import find_dates, merge_timeline
 from newsbrief.models import Disagreement, Document, Entity, Quote, TimelineEntry
@@ -57,6 +57,7 @@ def analyze_event(
     duplicates: Mapping[str, str] | None = None,
     groups: Sequence[object] | None = None,
     ner_words: int | None = None,
+    annotation: Callable[[], Sequence[Annotated]] | None = None,
 ) -> Analysis:
     """Entities, quotes, timeline and disagreements of one event's documents.
 
@@ -65,16 +66,18 @@ def analyze_event(
     ``groups`` are near-identical sentence groups (:func:`newsbrief.dedup.group_sentences`);
     dated sentences in one group are one happening. ``ner_words`` caps the words the NER
     model reads (:func:`newsbrief.analyze.nlp.annotate`); ``None`` reads everything.
+    ``annotation`` waits for an annotation already started
+    (:func:`newsbrief.analyze.nlp.start_annotation`) instead of annotating here.
     """
     if not documents:
         return Analysis()
     duplicates = dict(duplicates or {})
     order = _order(documents)
-    annotated = annotate(documents, max_words=ner_words)
+    dates = [d for document in documents for d in find_dates(document)]  # needs no model
+    annotated = annotation() if annotation else annotate(documents, max_words=ner_words)
     index: EntityIndex = build_index(annotated)
     mentions = full_speaker_names([q for item in annotated for q in find_quotes(item, index)])
     quotes = merge_quotes(mentions, order)
-    dates = [d for item in annotated for d in find_dates(item)]
     group_of: dict[tuple[str, int], int] = {}
     for number, group in enumerate(groups or ()):
         for sentence in getattr(group, "sentences", ()):

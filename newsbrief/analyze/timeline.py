@@ -33,9 +33,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from newsbrief.analyze.nlp import Annotated
 from newsbrief.dedup import UnionFind
-from newsbrief.models import TimelineEntry
+from newsbrief.models import Document, TimelineEntry
 
 __all__ = ["DatedMention", "find_dates", "merge_timeline", "resolve"]
 
@@ -331,11 +330,12 @@ def _windows(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def find_dates(item: Annotated) -> list[DatedMention]:
-    """The resolvable temporal expressions of one document, in reading order."""
-    published = _published(item.document.article.published)
+def find_dates(document: Document) -> list[DatedMention]:
+    """The resolvable temporal expressions of one document, in reading order (patterns only:
+    no model, so they are found while the NER model reads)."""
+    published = _published(document.article.published)
     out: list[DatedMention] = []
-    for sentence in item.document.sentences:
+    for sentence in document.sentences:
         text = sentence.text
         matches = [m for start, end in _windows(text) for m in _FINDER.finditer(text, start, end)]
         for m in matches:
@@ -356,7 +356,7 @@ def find_dates(item: Annotated) -> list[DatedMention]:
                 continue
             out.append(
                 DatedMention(
-                    item.id,
+                    document.id,
                     resolved[0],
                     resolved[1],
                     expression,

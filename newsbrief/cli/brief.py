@@ -41,6 +41,11 @@ def run(args: argparse.Namespace) -> int:
         words=args.words, headline_words=args.headline_words, method=args.method,
         analyze=not args.no_analysis, ner_words=args.ner_words or None,
     )
+    if config.analyze and config.ner_process:
+        from newsbrief.analyze import nlp, worker
+
+        if nlp.model_installed():
+            worker.start()  # the model loads while the articles are read and cleaned
     articles, problems = load_articles(args.paths)
     report_problems(problems, args.quiet)
     with progress("Cleaning", len(articles), args.quiet) as advance:

@@ -177,6 +177,9 @@ def _brief_event(members: Iterable[tuple], config: BriefConfig,
     ordered = sorted(members, key=lambda m: tuple(m[0]))
     articles = [m[1] for m in ordered]
     documents = prepare_articles(articles, boilerplate=lines_for(articles, boilerplate) or None)
+    # Spark already runs a task on every core: an NER worker process per task would only add
+    # memory (the brief is the same either way).
+    config = config.with_(ner_process=False)
     brief = (
         json.dumps(brief_documents(documents, config).to_dict(), ensure_ascii=False)
         if documents else None
