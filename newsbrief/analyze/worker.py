@@ -5,7 +5,7 @@ it needs nothing the summarizer computes. Run in its own process, it uses the se
 while the main process summarizes, and it loads (about a second) while the main process is
 still reading and cleaning articles. The main process never loads the model at all.
 
-The worker is a plain ``python -m newsbrief.analyze.worker`` subprocess rather than a
+The worker is a plain ``python -c "... main()"`` subprocess rather than a
 multiprocessing pool: it does not re-import the caller's ``__main__``, it is safe to start
 from a threaded program (the web server, a progress bar), and it exits on its own when its
 parent dies, because its standard input then reaches end of file.
@@ -26,8 +26,10 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import IO, Any
 
+import newsbrief
 from newsbrief.analyze.nlp import Parsed, load_model, parse_texts
 
 __all__ = ["WorkerFailed", "start", "stop", "submit"]
@@ -39,10 +41,12 @@ class WorkerFailed(RuntimeError):
 
 class _Worker:
     def __init__(self) -> None:
+        # The worker imports newsbrief from where this process did (a checkout on sys.path,
+        # not necessarily the installed copy).
+        root = str(Path(newsbrief.__file__).resolve().parent.parent)
+        start = f"import sys; sys.path.insert(0, {root!r}); from {__name__} import main; main()"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "newsbrief.analyze.worker"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
+            [sys.executable, "-c", start], stdin=subprocess.PIPE, stdout=subprocess.PIPE
         )
         self.send_lock = threading.Lock()
         self.read_lock = threading.Lock()
