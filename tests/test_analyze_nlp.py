@@ -92,3 +92,34 @@ def _installed_model() -> str:
     import importlib.util
 
     return next(name for name in nlp.MODEL_NAMES if importlib.util.find_spec(name))
+
+
+def test_a_name_that_is_also_a_month_is_not_carried_to_the_month():
+    from newsbrief.models import Article
+
+    first = Article(
+        id="a", title="Talks", outlet="a.example", published="2019-03-22",
+        text='"We will leave on time," May said.\n\n'
+        "The vote was first planned in May, officials said.\n\n"
+        "The opposition disagreed with May on the timing of a vote on 12 May.",
+    )
+    second = Article(
+        id="b", title="Deal", outlet="b.example", published="2019-03-22",
+        text="Leaders met in Brussels on Thursday.\n\nMay was not there.",
+    )
+    documents = prepare_articles([first, second])
+    sampled = nlp.annotate(documents, max_words=8)  # the two first sentences only
+    assert all(item.sampled for item in sampled)
+    may = [
+        (sentence.text, m.label)
+        for item in sampled
+        for m in item.mentions
+        if m.text == "May"
+        for sentence in item.document.sentences
+        if sentence.start <= m.start < sentence.end
+    ]
+    assert may == [
+        ('"We will leave on time," May said.', "PERSON"),  # read by the model
+        ("The opposition disagreed with May on the timing of a vote on 12 May.", "PERSON"),
+        ("May was not there.", "PERSON"),  # carried to unread sentences, but not to the month:
+    ]  # "planned in May" and "on 12 May" have no mention

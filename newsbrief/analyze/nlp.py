@@ -328,6 +328,25 @@ def _name_pattern(parsed: Sequence[Parsed]) -> tuple[re.Pattern[str] | None, dic
     return pattern, {n: votes[n].most_common(1)[0][0] for n in names}
 
 
+_MONTHS = frozenset(
+    "January February March April May June July August September October November December".split()
+)
+_DATE_BEFORE = re.compile(
+    r"(?:\b(?:in|on|since|until|by|from|during|of|early|mid|late|last|next|this)\s+"
+    r"|(?<!\d)\d{1,2}(?:st|nd|rd|th)?\s+)$"
+)
+_DATE_AFTER = re.compile(r"\s+(?:\d|(?:last|next|this)\s+year\b)")
+
+
+def _month_as_date(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]``, a name the model found ("May", "June"), is written here as
+    a month: "in May", "May 5", "5 May", "May last year". The model tells the two apart in the
+    sentences it reads; a name carried to unread sentences must not mark the month."""
+    return text[start:end] in _MONTHS and bool(
+        _DATE_BEFORE.search(text, max(0, start - 12), start) or _DATE_AFTER.match(text, end)
+    )
+
+
 def _plain_tokens(
     documents: Sequence[Document], read: Sequence[str]
 ) -> list[list[list[Token] | None]]:
@@ -372,6 +391,7 @@ def _assemble_sample(
                 mentions += (
                     Mention(m.group(), label_of[m.group()], m.start(), m.end())
                     for m in names.finditer(text, start, end)
+                    if not _month_as_date(text, m.start(), m.end())
                 )
         out.append(Annotated(document, tuple(tokens), tuple(mentions), sampled=True))
     return out
