@@ -64,6 +64,36 @@ def test_ingest_events_show(capsys, db, seeds_dir):
     assert out.strip() == "no events"
 
 
+def test_events_times_and_since_are_instants_whatever_the_offsets(capsys, db, seeds_dir):
+    """`newsbrief events` shows each event's first and last article time as the article gave
+    it, chosen by instant (the text minimum here is 00:30 UTC, the maximum 01:00 UTC), and
+    --since compares instants: 03:00 UTC written +09:00 keeps the event (last 03:30 UTC)
+    though it sorts after every time as text; 04:00 UTC written +01:00 drops it though it
+    sorts before the text maximum."""
+    from newsbrief.config import BriefConfig
+    from newsbrief.ingest import read_paths
+    from newsbrief.store import Store
+
+    times = ["2017-11-17T10:00:00+09:00", "2017-11-17T02:00:00Z", "2017-11-16T22:30:00-05:00",
+             "2017-11-16T23:30:00Z", "2017-11-16T19:30:00-05:00"]
+    articles = [a.with_(published=t) for a, t in zip(read_paths([seeds_dir]).articles, times)]
+    with Store(db, config=BriefConfig(analyze=False, method="lead")) as store:
+        store.add_articles(articles)
+    code, out, err = run(capsys, "events", "--db", db, "--format", "json")
+    assert code == 0, err
+    (event,) = json.loads(out)
+    assert (event["first_published"], event["last_published"]) == (
+        "2017-11-16T23:30:00Z", "2017-11-16T22:30:00-05:00")
+    code, out, _ = run(capsys, "events", "--db", db, "-f", "json", "--since",
+                       "2017-11-17T12:00:00+09:00")
+    assert [e["id"] for e in json.loads(out)] == [event["id"]]
+    code, out, _ = run(capsys, "events", "--db", db, "-f", "json", "--since",
+                       "2017-11-17T05:00:00+01:00")
+    assert code == 0 and json.loads(out) == []
+    code, _, err = run(capsys, "events", "--db", db, "--since", "2017-11-17 at noon")
+    assert code == 2 and "since '2017-11-17 at noon'" in err and "Traceback" not in err
+
+
 def test_show_changes_after_more_articles(capsys, db, seeds_dir, tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
     first.mkdir(), second.mkdir()

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import multiprocessing
 import sqlite3
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from newsbrief.config import BriefConfig
-from newsbrief.errors import NotFound, StoreError
+from newsbrief.errors import InputError, NotFound, StoreError
 from newsbrief.ingest import read_paths
 from newsbrief.models import Article
 from newsbrief.store import Store, canonical_url, content_hash, default_db_path
@@ -154,15 +155,20 @@ def test_list_events_search_and_pagination(store, eval_dir: Path):
     since = sorted(keys)[len(keys) // 2]
     recent, _ = store.list_events(since=since, limit=1000)
     assert recent and all((e.last_published or e.updated_at) >= since for e in recent)
-    assert store.list_events(since=max(keys) + "~", limit=1000)[0] == []
+    later = datetime.fromisoformat(max(keys)) + timedelta(seconds=1)  # all UTC here
+    assert store.list_events(since=later.isoformat(), limit=1000)[0] == []
 
 
 def test_event_list_reads_its_index_instead_of_sorting_every_event(store):
-    plan = " ".join(str(row) for row in store.conn.execute(
-        "EXPLAIN QUERY PLAN SELECT id FROM events e INDEXED BY events_recent "
-        "WHERE e.merged_into IS NULL AND e.article_count > 0 "
-        "ORDER BY COALESCE(e.last_published, e.updated_at) DESC, e.seq DESC LIMIT 51"))
-    assert "events_recent" in plan and "TEMP B-TREE" not in plan
+    from newsbrief.store.store import _EVENT_ORDER
+
+    for bound, params in (("", ()), (f"AND {_EVENT_ORDER} >= julianday(?) ", ("2017-11-17",))):
+        plan = " ".join(str(row) for row in store.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM events e INDEXED BY events_recent "
+            f"WHERE e.merged_into IS NULL AND e.article_count > 0 {bound}"
+            f"ORDER BY {_EVENT_ORDER} DESC, e.seq DESC LIMIT 51", params))
+        assert "events_recent" in plan and "TEMP B-TREE" not in plan
+        assert ("(<expr>>?)" in plan) == bool(bound)  # a --since bound is a range of it
 
 
 def test_briefs_are_versioned_and_changes_reported(store, seed_articles):
@@ -730,3 +736,120 @@ def test_batch_frequencies_are_the_per_article_counts(tmp_path: Path, eval_dir: 
             memory.observe(prepare_article(by_id[article_id], s.cluster_config).features)
     assert n_docs == memory.n_docs == len(added) - len(copies) > 250
     assert stored == dict(memory.df)
+
+
+# ------------------------------------------------------------------ event times
+# Outlets write their own UTC offsets, so the strings sort differently from the instants.
+# The seeds' five articles are one event; their times (UTC in the comments):
+SEED_TIMES = {
+    "000_63619180b1ce8ac3": "2017-11-17T10:00:00+09:00",  # 01:00
+    "001_b92210f6684e49f3": "2017-11-17T02:00:00Z",       # 02:00 (the copy of 000)
+    "002_9d4c901f501e9c8d": "2017-11-16T22:30:00-05:00",  # 03:30, the latest; first as text
+    "003_955b4ad72e2eeda8": "2017-11-17T00:30:00",        # 00:30 (naive: UTC), the earliest
+    "004_0ab014dd270447af": "not a date",                 # unreadable; last as text
+}
+
+
+def _with_times(articles: list[Article], times: dict[str, str]) -> list[Article]:
+    return [a.with_(published=times[a.id]) for a in articles]
+
+
+def test_event_times_are_the_earliest_and_latest_instants_whatever_the_offsets(
+        tmp_path: Path, seed_articles):
+    with Store(tmp_path / "offsets.db", config=FAST) as store:
+        report = store.add_articles(_with_times(seed_articles, SEED_TIMES), refresh="none")
+        (event_id,) = {event for _, event in report.added}
+        event = store.get_event(event_id)
+        assert event.article_count == 5
+        # The articles' own strings, chosen by instant; the unreadable one never wins.
+        assert (event.first_published, event.last_published) == (
+            "2017-11-17T00:30:00", "2017-11-16T22:30:00-05:00")
+        late = seed_articles[4].with_(id="late", url="https://x.test/late",
+                                      published="2017-11-16T23:00:00-05:00",  # 04:00 UTC
+                                      text=seed_articles[4].text + " Update.")
+        assert store.add_articles([late], refresh="none").added == [("late", event_id)]
+        assert store.get_event(event_id).last_published == "2017-11-16T23:00:00-05:00"
+    # With no readable time at all, the text minimum and maximum are kept (as before); "2017"
+    # is not read as a Julian day number (4707 BC), which julianday() alone would do.
+    times = dict.fromkeys(SEED_TIMES, "unknown")
+    times["002_9d4c901f501e9c8d"] = "yesterday"
+    times["003_955b4ad72e2eeda8"] = "2017"
+    with Store(tmp_path / "undated.db", config=FAST) as store:
+        report = store.add_articles(_with_times(seed_articles, times), refresh="none")
+        (event_id,) = {event for _, event in report.added}
+        event = store.get_event(event_id)
+        assert (event.first_published, event.last_published) == ("2017", "yesterday")
+
+
+def _three_events(store: Store, seed_articles: list[Article], eval_dir: Path) -> dict[str, str]:
+    """Three events whose last article times sort one way as text and the other as instants:
+    the seeds (from 23:00 UTC on the 16th, written "2017-11-16T23:00:00Z", to 01:00 UTC,
+    written "2017-11-17T10:00:00+09:00"; the earliest as text is 00:30 UTC), a Samsung report
+    (03:00 UTC) and a Malaysia Airlines report (04:30 UTC, written
+    "2017-11-16T23:30:00-05:00"). Returns name -> event id."""
+    others = read_paths([eval_dir / "clustering-wikiref220.jsonl"]).articles
+    samsung = next(a for a in others if a.id.startswith("samsung"))
+    malaysia = next(a for a in others if a.id.startswith("malaysia"))
+    seeds = [a.with_(published="2017-11-16T23:00:00Z") for a in seed_articles]
+    seeds[0] = seeds[0].with_(published="2017-11-17T10:00:00+09:00")
+    seeds[1] = seeds[1].with_(published="2017-11-16T19:30:00-05:00")
+    ids = {}
+    for name, articles in (("seeds", seeds),
+                           ("samsung", [samsung.with_(published="2017-11-17T03:00:00Z")]),
+                           ("malaysia", [malaysia.with_(published="2017-11-16T23:30:00-05:00")])):
+        report = store.add_articles(articles, refresh="none")
+        (ids[name],) = {event for _, event in report.added}
+    assert len(set(ids.values())) == 3
+    return ids
+
+
+def test_event_list_is_ordered_and_filtered_by_instant(store, seed_articles, eval_dir: Path):
+    ids = _three_events(store, seed_articles, eval_dir)
+    newest_first = [ids["malaysia"], ids["samsung"], ids["seeds"]]  # text order is the reverse
+    assert [e.id for e in store.list_events()[0]] == newest_first
+    assert store.get_event(ids["malaysia"]).last_published == "2017-11-16T23:30:00-05:00"
+    # Page by page (cursors carry the instant).
+    pages, cursor = [], None
+    while True:
+        page, cursor = store.list_events(limit=1, cursor=cursor)
+        pages += [e.id for e in page]
+        if cursor is None:
+            break
+    assert pages == newest_first
+    # --since is an instant too, whatever offset it is written with; a date is its midnight UTC.
+    for since in ("2017-11-17T02:00:00Z", "2017-11-17T03:00:00+01:00", "2017-11-16T21:00:00-05:00"):
+        assert [e.id for e in store.list_events(since=since)[0]] == newest_first[:2], since
+    assert [e.id for e in store.list_events(since="2017-11-17T04:30:00")[0]] == [ids["malaysia"]]
+    assert [e.id for e in store.list_events(since="2017-11-17")[0]] == newest_first
+    assert store.list_events(since="2017-11-18")[0] == []
+    with pytest.raises(InputError, match="since 'last week'"):
+        store.list_events(since="last week")
+
+
+# What versions before migration 0008 stored: the text MIN and MAX of the times.
+_TEXT_TIMES = (
+    "UPDATE events SET first_published = s.first, last_published = s.last FROM "
+    "(SELECT event_id, MIN(published) AS first, MAX(published) AS last FROM articles "
+    "GROUP BY event_id) AS s WHERE events.id = s.event_id AND events.article_count > 0")
+
+
+def test_migration_gives_existing_events_their_times_by_instant(tmp_path: Path, seed_articles,
+                                                                eval_dir: Path):
+    path = tmp_path / "v7.db"
+    with Store(path, config=FAST, migrate_to=7) as s:
+        ids = _three_events(s, seed_articles, eval_dir)
+        s.conn.execute(_TEXT_TIMES)
+        seeds = s.get_event(ids["seeds"])
+        assert (seeds.first_published, seeds.last_published) == (
+            "2017-11-16T19:30:00-05:00", "2017-11-17T10:00:00+09:00")
+    with Store(path, config=FAST) as s:
+        assert schema_version(s.conn) == migrations()[-1].version
+        seeds = s.get_event(ids["seeds"])
+        assert (seeds.first_published, seeds.last_published) == (
+            "2017-11-16T23:00:00Z", "2017-11-17T10:00:00+09:00")
+        assert s.get_event(ids["malaysia"]).first_published == "2017-11-16T23:30:00-05:00"
+        assert [e.id for e in s.list_events()[0]] == [ids["malaysia"], ids["samsung"],
+                                                      ids["seeds"]]
+        index = s.conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'events_recent'").fetchone()[0]
+        assert "julianday(last_published)" in index

@@ -10,8 +10,9 @@ The store's own machinery stays consistent, so a later ``newsbrief ingest`` exte
 events as if the store had made them: articles go through the store's insert helper (MinHash
 signature and LSH bands, so later copies find them), document frequencies and the document
 count grow by the imported articles, and each event's clusterer state (the sum of its
-members' vectors, its time span and its postings) is built from its members exactly as the
-incremental clusterer builds it.
+members' vectors, its time span and its postings) is built from its members as the
+incremental clusterer builds it; the span, like the store's, leaves out copies that sit close
+in time next to their original (:func:`newsbrief.store.reopen.clustered_span`).
 
 Like ingest, the import runs in transactions of whole events (at least ``batch_size``
 articles each): a run killed at any point keeps the committed events, and running it again
@@ -32,6 +33,7 @@ from newsbrief.cluster import EventState, _top, extract_features, parse_day
 from newsbrief.models import Brief, Document, Problem
 from newsbrief.store.models import IngestReport
 from newsbrief.store.neardup import signature
+from newsbrief.store.reopen import clustered_span
 from newsbrief.store.urls import canonical_url, content_hash
 
 if TYPE_CHECKING:
@@ -150,6 +152,7 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
         for _, stored in created:
             for _, _, features, _ in stored:
                 clusterer.observe(features)
+        states = []
         for event, stored in created:
             state = EventState(event.id)
             for _, _, features, day in stored:
@@ -159,6 +162,7 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
                                 clusterer.bucket(day))
             clusterer.dirty_events.add(event.id)
             clusterer._remember(state)
+            states.append(state)
             links = []
             for article_id, given, _, _ in stored:
                 original = event.duplicate_of.get(given)
@@ -169,6 +173,12 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
                     report.duplicates.append((article_id, copy_of))
             conn.executemany("UPDATE articles SET event_id = ?, duplicate_of = ? WHERE id = ?",
                              links)
+        # The time span (what the clusterer's time decay reads) is that of the members the
+        # store would have clustered: a copy close in time to its original in the same event
+        # joins it unclustered on ingest, so it widens no span (as Store._respan recomputes
+        # it from the stored rows, here once the batch's links are written).
+        for state in states:
+            state.first_day, state.last_day = clustered_span(conn, state.id, config.max_gap_days)
         clusterer.flush()
         for event, stored in created:
             _update_event_row(conn, event.id, now)

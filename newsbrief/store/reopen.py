@@ -44,9 +44,14 @@ def near_in_time(first: str | None, second: str | None, max_gap_days: float) -> 
 
 
 def _clustered(published: str | None, duplicate_of: str | None, original_published: str | None,
-               max_gap_days: float) -> bool:
-    """Whether the store clustered an article itself (not a copy near its original)."""
-    return duplicate_of is None or not near_in_time(original_published, published, max_gap_days)
+               max_gap_days: float, with_original: bool = True) -> bool:
+    """Whether the store clustered an article itself (not a copy near its original).
+
+    ``with_original``: whether the copy is in its original's event. Ingest puts every copy
+    close in time there (and moves keep it there), so one elsewhere was placed as an article
+    of its own (by an import of events clustered with their copies) and counts as one."""
+    return (duplicate_of is None or not with_original
+            or not near_in_time(original_published, published, max_gap_days))
 
 
 def clustered_span(conn: sqlite3.Connection, event_id: str,
@@ -55,11 +60,12 @@ def clustered_span(conn: sqlite3.Connection, event_id: str,
     members, as the clusterer's span would be had it only ever added them."""
     days = [
         day
-        for published, duplicate_of, original in conn.execute(
+        for published, duplicate_of, original, together in conn.execute(
             # articles_event for the members, the unique id index for each copy's original.
-            "SELECT a.published, a.duplicate_of, o.published FROM articles a "
-            "LEFT JOIN articles o ON o.id = a.duplicate_of WHERE a.event_id = ?", (event_id,))
-        if _clustered(published, duplicate_of, original, max_gap_days)
+            "SELECT a.published, a.duplicate_of, o.published, o.event_id IS a.event_id "
+            "FROM articles a LEFT JOIN articles o ON o.id = a.duplicate_of "
+            "WHERE a.event_id = ?", (event_id,))
+        if _clustered(published, duplicate_of, original, max_gap_days, bool(together))
         and (day := parse_day(published)) is not None
     ]
     return (min(days), max(days)) if days else (None, None)

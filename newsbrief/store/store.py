@@ -31,7 +31,7 @@ from typing import Any, Self
 
 from newsbrief.cluster import ClusterConfig
 from newsbrief.config import BriefConfig
-from newsbrief.errors import NotFound, StoreError
+from newsbrief.errors import InputError, NotFound, StoreError
 from newsbrief.models import Article, Brief, Document, Problem
 from newsbrief.pipeline import brief_documents
 from newsbrief.store.changes import BriefChanges, brief_changes
@@ -574,14 +574,18 @@ class Store:
     ) -> tuple[list[EventSummary], str | None]:
         """Events newest first (by last article time); ``query`` searches headlines and titles.
 
-        ``cursor`` is the opaque value returned with the previous page.
+        Times are compared as instants, not as text (outlets write different UTC offsets):
+        ``since`` is an ISO 8601 date or time (naive: UTC; a date: its midnight UTC) and
+        keeps the events whose last article is at or after it (an event without a readable
+        article time: when it last changed). ``cursor`` is the opaque value returned with
+        the previous page. Raises :class:`InputError` for a ``since`` that is not ISO 8601.
         """
         where = ["e.merged_into IS NULL", "e.article_count > 0"]
         params: list[Any] = []
-        order = "COALESCE(e.last_published, e.updated_at)"
+        order = _EVENT_ORDER
         if since:
-            where.append(f"{order} >= ?")
-            params.append(since)
+            where.append(f"{order} >= julianday(?)")
+            params.append(_utc_text(since))
         if query:
             match = _fts_query(query)
             if not match:
@@ -693,13 +697,50 @@ class Store:
             return {k: int(self.conn.execute(q).fetchone()[0]) for k, q in queries.items()}
 
 
+# An ISO 8601 date or date-time starts with YYYY-MM-DD; checked before julianday(), which
+# would read a bare number ("2017") as a Julian day number instead of refusing it.
+_ISO_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*"
+
+
+def _instant(column: str) -> str:
+    """SQL for the instant of the ISO 8601 time in ``column``, as a Julian day (UTC), or NULL.
+
+    SQLite's date functions read ``YYYY-MM-DD[THH:MM[:SS[.fff]]]`` with an optional ``Z`` or
+    ``±HH:MM`` offset and convert it to UTC; naive and date-only values are taken as UTC (as
+    :func:`newsbrief.cluster.parse_day` takes them). Anything else (``+0900`` without a colon,
+    free text) is NULL: not an instant. Deterministic, so usable in an index expression.
+    """
+    return f"(CASE WHEN {column} GLOB '{_ISO_GLOB}' THEN julianday({column}) END)"
+
+
+# The event list's order (newest first): the last article's instant, else the time the event
+# last changed, else 0 (never NULL, so a page boundary is one range). Migration
+# 0008_event_instants indexes exactly this expression (events_recent); keep them identical.
+_EVENT_ORDER = (f"COALESCE({_instant('e.last_published')}, {_instant('e.updated_at')}, 0)")
+
+
+def _published_edge(last: bool) -> str:
+    """SQL for the ``published`` string of the earliest (or latest) instant among the
+    articles of event ``:event``. Offsets differ between outlets, so the strings are not
+    compared as text: "2017-11-17T10:00:00+09:00" (01:00 UTC) is earlier than
+    "2017-11-17T02:00:00Z". Values that are not instants never win over ones that are; when
+    none is, the text minimum (maximum) is kept, as before. Ties: text, then arrival."""
+    way = " DESC" if last else ""
+    instant = _instant("published")
+    return (f"(SELECT published FROM articles WHERE event_id = :event AND published IS NOT NULL "
+            f"ORDER BY {instant} IS NULL, {instant}{way}, published{way}, seq{way} LIMIT 1)")
+
+
 def _update_event_row(conn: sqlite3.Connection, event_id: str, now: str) -> None:
+    """Recount the event's articles and outlets and set its first and last article time
+    (the original strings of its earliest and latest articles, see :func:`_published_edge`)."""
     conn.execute(
         "UPDATE events SET article_count = s.n, outlet_count = s.outlets, "
-        "first_published = s.first, last_published = s.last, updated_at = ?, brief_stale = 1 "
-        "FROM (SELECT COUNT(*) AS n, COUNT(DISTINCT outlet) AS outlets, MIN(published) AS first, "
-        "MAX(published) AS last FROM articles WHERE event_id = ?) AS s WHERE events.id = ?",
-        (now, event_id, event_id),
+        f"first_published = {_published_edge(False)}, last_published = {_published_edge(True)}, "
+        "updated_at = :now, brief_stale = 1 "
+        "FROM (SELECT COUNT(*) AS n, COUNT(DISTINCT outlet) AS outlets FROM articles "
+        "WHERE event_id = :event) AS s WHERE events.id = :event",
+        {"now": now, "event": event_id},
     )
 
 
@@ -754,14 +795,30 @@ def _fts_query(text: str) -> str:
     return " ".join('"' + w.replace('"', '""') + '"*' for w in words[:16])
 
 
-def _encode_cursor(key: str, seq: int) -> str:
+def _utc_text(value: str) -> str:
+    """An ISO 8601 date or time as ``YYYY-MM-DD HH:MM:SS.fff`` in UTC (naive: taken as UTC),
+    for SQLite's julianday(), so a bound and the stored times are converted the same way."""
+    try:
+        moment = datetime.fromisoformat(value.strip())
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):
+        raise InputError(f"since {value[:40]!r}: not an ISO 8601 date or time "
+                         "(e.g. 2017-11-16 or 2017-11-16T08:00:00+01:00)") from None
+    return moment.isoformat(sep=" ", timespec="milliseconds")
+
+
+def _encode_cursor(key: float, seq: int) -> str:
     return base64.urlsafe_b64encode(json.dumps([key, seq]).encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str) -> tuple[str, int]:
+def _decode_cursor(cursor: str) -> tuple[float, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         key, seq = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return str(key), int(seq)
+        if isinstance(key, bool) or not isinstance(key, int | float):
+            # A key is the instant of _EVENT_ORDER; a text one is from before migration 0008.
+            raise TypeError("cursor key is not a number")
+        return float(key), int(seq)
     except (ValueError, TypeError) as exc:
         raise StoreError(f"invalid cursor {cursor!r}") from exc
