@@ -172,6 +172,21 @@ def test_parse_date_needs_day_month_and_year():
     assert parse_date("no date here") is None
 
 
+def test_a_time_keeps_the_utc_offset_it_was_written_with(tmp_path):
+    # The same instant from Seoul and from New York: without the offsets they are 14 h apart.
+    assert parse_date("2017-11-17T10:00:00+09:00") == "2017-11-17T10:00:00+09:00"
+    assert parse_date("Nov 16, 2017 8:00 PM EST") == "2017-11-16T20:00:00-05:00"
+    assert parse_date("Fri, 17 Nov 2017 01:00:00 GMT") == "2017-11-17T01:00:00+00:00"
+    assert parse_date("16 November 2017 08:30") == "2017-11-16T08:30:00"  # naive stays naive
+    records = tmp_path / "wire.jsonl"
+    records.write_text(json.dumps({
+        "id": "seoul", "title": "Talks", "text": "Talks went on in Seoul. " * 5,
+        "published": "2017-11-17T10:00:00+09:00",
+    }) + "\n")
+    result = read_paths([records])
+    assert not result.problems and result.articles[0].published == "2017-11-17T10:00:00+09:00"
+
+
 # --- HTML ---------------------------------------------------------------------------------
 
 

@@ -145,11 +145,13 @@ def parse_date(text: str, languages: tuple[str, ...] | None = ("en",)) -> str | 
     cleaned = re.sub(r"\s*/\s*", " ", cleaned).strip(" ,.|-")
     if not cleaned or not re.search(r"\d", cleaned) or len(cleaned) > 80:
         return None
+    # A time keeps the UTC offset it was written with ("...T10:00:00+09:00"): outlets in
+    # different zones stamp the same moment differently, and only the offset tells which
+    # came first. Without one the time stays naive (the outlet's own clock).
     parsed = dateparser.parse(
         cleaned,
         languages=list(languages) if languages else None,
-        settings={"STRICT_PARSING": False, "REQUIRE_PARTS": ["day", "month", "year"],
-                  "RETURN_AS_TIMEZONE_AWARE": False},
+        settings={"STRICT_PARSING": False, "REQUIRE_PARTS": ["day", "month", "year"]},
     )
     if parsed is None or not 1900 <= parsed.year <= 2100:
         return None
