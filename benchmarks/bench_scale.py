@@ -21,7 +21,7 @@ which the clusterer's ``add_batch`` + ``flush``, peak RSS, database size) and a 
 the end. Other jobs on the machine slow the wall clock; CPU time per article is the steadier
 figure. ``--stages N`` first times the per-article stages alone on N articles of the stream;
 ``--phases`` adds the main process's CPU time per phase (skip checks, inserts, near-duplicate
-lookups, and the clusterer's steps: vectorize, candidates, agglomerate, event sums, flush).
+lookups, and the clusterer's steps: vector rows, candidates, agglomerate, event sums, flush).
 """
 
 from __future__ import annotations
@@ -147,8 +147,7 @@ def _phase_targets() -> dict[str, tuple[object, str]]:
         "cluster": (StoreClusterer, "add_batch"),
         "cluster.observe": (StoreClusterer, "observe_batch"),
         "cluster.reopen": (StoreClusterer, "_reopen"),
-        "cluster.idf": (cluster.EventClusterer, "idfs"),
-        "cluster.vectorize": (cluster.EventClusterer, "vectorize"),
+        "cluster.vector_rows": (cluster.EventClusterer, "vector_rows"),
         "cluster.candidates": (cluster.EventClusterer, "_candidates_for"),
         "cluster.agglomerate": (cluster, "_agglomerate"),
         "cluster.event_sums": (cluster, "_add_into"),

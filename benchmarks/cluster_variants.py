@@ -49,6 +49,7 @@ from newsbrief.cluster import (
     Features,
     extract_features,
 )
+from newsbrief.cluster_linkage import SparseRows
 
 _WORD = cluster_module._WORD
 _term_id = cluster_module._term_id
@@ -124,7 +125,12 @@ class _LocallyScaled(EventClusterer):
     k = 5
 
     def add_batch(self, items, *, observed=False):  # type: ignore[no-untyped-def,override]
-        vectors = [EventClusterer.vectorize(self, f) for _, f, _ in items]
+        rows = EventClusterer.vector_rows(self, [f for _, f, _ in items])
+        ends = np.cumsum(rows.lengths).tolist()
+        vectors = [
+            dict(zip(rows.keys[a:b].tolist(), rows.values[a:b].tolist()))
+            for a, b in zip([0, *ends[:-1]], ends)
+        ]
         keys = {k: i for i, k in enumerate(sorted({k for v in vectors for k in v}))}
         matrix = np.zeros((len(vectors), len(keys)))
         for i, v in enumerate(vectors):
@@ -138,8 +144,11 @@ class _LocallyScaled(EventClusterer):
                         for (_, f, _), v, s in zip(items, vectors, scale)}
         return super().add_batch(items, observed=observed)
 
-    def vectorize(self, features, idf=None):  # type: ignore[no-untyped-def,override]
-        return self._scaled[id(features)]
+    def vector_rows(self, features, idf=None):  # type: ignore[no-untyped-def,override]
+        scaled = getattr(self, "_scaled", {})
+        if all(id(f) in scaled for f in features):
+            return SparseRows.from_dicts([scaled[id(f)] for f in features])
+        return EventClusterer.vector_rows(self, features, idf)
 
 
 def _second_pass(threshold: float):  # type: ignore[no-untyped-def]

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from newsbrief.cluster import (
     ClusterConfig,
     EventClusterer,
     EventState,
+    Features,
     bcubed,
     cluster_documents,
     cluster_records,
@@ -227,3 +230,64 @@ def test_given_document_frequencies_match_prefit(wiki_docs):
     df = dict(counter.df)
     cluster_records(records[:20], frequencies=(df, counter.n_docs))
     assert df == dict(counter.df)
+
+
+def _vector_by_loop(features: Features, idf: dict[int, float], entity_weight: float):
+    """The unit vector added up key by key: the arithmetic vector_rows must reproduce."""
+    out: dict[int, float] = {}
+    for part, share in ((features.terms, 1.0 - entity_weight),
+                        (features.entities, entity_weight)):
+        if share <= 0 or not part:
+            continue
+        weighted = {k: v * idf[k] for k, v in part.items()}
+        norm2 = 0.0
+        for v in weighted.values():
+            norm2 += v * v
+        if not norm2:
+            continue
+        scale = math.sqrt(share / norm2)
+        for k, v in weighted.items():
+            out[k] = out.get(k, 0.0) + v * scale
+    norm2 = 0.0
+    for v in out.values():
+        norm2 += v * v
+    return {k: v / math.sqrt(norm2) for k, v in out.items()}
+
+
+@pytest.mark.parametrize("entity_weight", [0.3, 0.0])
+def test_batch_vectors_are_the_loop_arithmetic_to_the_bit(dev_docs, entity_weight):
+    documents, _ = dev_docs
+    clusterer = EventClusterer(ClusterConfig(entity_weight=entity_weight))
+    features = [extract_features(d.article.title, d.text) for d in documents]
+    clusterer.observe_batch(features[::2])  # the other half has keys never seen (df 0)
+    features += [
+        Features({10: 1.0, 11: 2.0}, {11: 1.5, 12: 1.0}),  # a phrase id equal to a term id
+        Features({}, {12: 1.0, 13: 1.7}),  # phrases only
+        Features({}, {}),  # nothing left
+    ]
+    idf = clusterer.idfs(features)
+    expected = [list(_vector_by_loop(f, idf, entity_weight).items()) for f in features]
+    for given in (None, idf):
+        rows = clusterer.vector_rows(features, given)
+        keys, values = rows.keys.tolist(), rows.values.tolist()
+        ends = np.cumsum(rows.lengths).tolist()
+        got = [list(zip(keys[a:b], values[a:b])) for a, b in zip([0, *ends], ends)]
+        assert got == expected  # same keys, same order, same floats
+    assert list(clusterer.vectorize(features[-3]).items()) == expected[-3]
+    if entity_weight:
+        collided = dict(expected[-3])
+        assert set(collided) == {10, 11, 12} and collided[11] > collided[10]
+
+
+def test_run_sums_add_left_to_right():
+    from newsbrief.cluster import _GRID_WIDTH, _run_sums
+
+    rng = random.Random(5)
+    lengths = [0, 1, 7, 300, 0, _GRID_WIDTH + 50, 2]
+    runs = [[rng.random() * 10 ** rng.randint(-8, 8) for _ in range(n)] for n in lengths]
+    got = _run_sums(np.array([v for run in runs for v in run]), np.array(lengths))
+    for run, total in zip(runs, got.tolist()):
+        expected = 0.0
+        for v in run:
+            expected += v
+        assert total == expected
