@@ -176,12 +176,13 @@ class EntityIndex:
 
 def _link(
     ref: _Ref,
-    forms: dict[str, Counter],
+    words: dict[str, list[str]],
     doc_forms: dict[str, set[str]],
     labels: dict[str, str],
     acronyms: dict[str, set[str]],
 ) -> str:
-    """The key of the longer form ``ref`` stands for, or its own key."""
+    """The key of the longer form ``ref`` stands for, or its own key (``words``: every form's
+    key split into words, split once per event rather than once per comparison)."""
     tokens = ref.key.split()
     compact = clean_name(ref.surface).replace(".", "")
     if compact.isupper() and 2 <= len(compact) <= 6 and len(acronyms.get(compact, ())) == 1:
@@ -192,7 +193,7 @@ def _link(
     def candidates(keys: set[str]) -> set[str]:
         found = set()
         for key in keys:
-            other = key.split()
+            other = words[key]
             if len(other) <= len(tokens) or key == ref.key:
                 continue
             target = labels[key]
@@ -216,7 +217,7 @@ def _link(
     if len(local) == 1:
         return local.pop()
     if not local:
-        wide = candidates(set(forms))
+        wide = candidates(set(words))
         if len(wide) == 1:
             return wide.pop()
     return ref.key
@@ -300,6 +301,7 @@ def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
         forms.setdefault(ref.key, Counter())[ref.label] += 1
         doc_forms.setdefault(ref.doc, set()).add(ref.key)
     labels = {key: counts.most_common(1)[0][0] for key, counts in forms.items()}
+    words = {key: key.split() for key in forms}
     acronyms: dict[str, set[str]] = {}
     for ref in refs:
         if (initials := acronym(ref.surface)) and labels[ref.key] != "PERSON":
@@ -311,7 +313,7 @@ def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
         # The answer depends only on the article, the key, the label and the surface's case.
         key = (ref.doc, ref.key, ref.label, clean_name(ref.surface).replace(".", ""))
         if key not in memo:
-            memo[key] = _link(ref, forms, doc_forms, labels, acronyms)
+            memo[key] = _link(ref, words, doc_forms, labels, acronyms)
         return memo[key]
 
     heads: dict[_Ref, str] = {}
