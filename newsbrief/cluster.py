@@ -196,18 +196,24 @@ def extract_features(title: str, text: str, config: ClusterConfig | None = None)
 def parse_day(value: str | None) -> float | None:
     """Days since the epoch of an ISO date or date-time (None when missing or unreadable).
 
-    Naive times are read as UTC, so every machine computes the same day numbers.
+    A time with a UTC offset is that instant ("10:00+09:00" is 01:00 UTC); naive times are
+    read as UTC, so every machine computes the same day numbers.
     """
     if not value:
         return None
     try:
-        moment = datetime.fromisoformat(value[:19].replace("Z", ""))
+        moment = datetime.fromisoformat(value.strip())
     except ValueError:
         try:
-            moment = datetime.combine(date.fromisoformat(value[:10]), datetime.min.time())
+            moment = datetime.fromisoformat(value[:19])
         except ValueError:
-            return None
-    return moment.replace(tzinfo=UTC).timestamp() / 86400.0
+            try:
+                moment = datetime.combine(date.fromisoformat(value[:10]), datetime.min.time())
+            except ValueError:
+                return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp() / 86400.0
 
 
 @dataclass(slots=True)

@@ -291,3 +291,12 @@ def test_run_sums_add_left_to_right():
         for v in run:
             expected += v
         assert total == expected
+
+
+def test_a_time_with_a_utc_offset_is_that_instant():
+    from newsbrief.cluster import parse_day
+
+    seoul, new_york = parse_day("2017-11-17T10:00:00+09:00"), parse_day("2017-11-16T21:00:00-05:00")
+    assert seoul == parse_day("2017-11-17T01:00:00Z") == parse_day("2017-11-17T01:00:00")
+    assert new_york - seoul == pytest.approx(1 / 24)  # an hour apart, not 14 hours the other way
+    assert parse_day("2017-11-17") == 17487.0 and parse_day("not a date") is None
