@@ -94,6 +94,14 @@ def name_key(text: str) -> str:
     return " ".join(name.split())
 
 
+@lru_cache(maxsize=65536)
+def _ends(name: str) -> tuple[str, ...]:
+    """The first and last word of a name's key ("Wang Dong" -> ("wang", "dong")): looked up
+    for every person of the event each time a surname is resolved, so made once per name."""
+    words = name_key(name).split()
+    return (words[0], words[-1]) if words else ()
+
+
 def acronym(text: str) -> str:
     """Initials of the capitalised words of a multi-word name ("United Nations" -> "UN")."""
     words = [w for w in re.split(r"[\s-]+", clean_name(text)) if w.lower() not in _ACRONYM_SKIP]
@@ -158,12 +166,7 @@ class EntityIndex:
                 continue
             if " " in key:
                 continue
-            hits = {
-                n
-                for n in names
-                if self._labels.get(n) == "PERSON"
-                and key in (name_key(n).split()[0], name_key(n).split()[-1])
-            }
+            hits = {n for n in names if self._labels.get(n) == "PERSON" and key in _ends(n)}
             if len(hits) == 1:
                 return hits.pop()
             if hits:
