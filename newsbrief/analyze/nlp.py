@@ -231,6 +231,8 @@ class Plan:
 
 
 def plan(documents: Sequence[Document], max_words: int | None, batch_size: int = 16) -> Plan:
+    """The whole documents, or past ``max_words`` a sample of their sentences (:func:`_sample`;
+    sentences go through the model in bigger batches)."""
     if max_words is not None and sum(len(d.text.split()) for d in documents) > max_words:
         return Plan(tuple(_sample(documents, max_words)), 64, True)
     return Plan(tuple(d.text for d in documents), batch_size, False)
