@@ -738,6 +738,28 @@ def test_batch_frequencies_are_the_per_article_counts(tmp_path: Path, eval_dir: 
     assert stored == dict(memory.df)
 
 
+def test_postings_are_every_indexed_key_once(tmp_path: Path, eval_dir: Path):
+    """The postings a batch indexes (with repeats: an event indexed twice in one batch) are
+    written unsorted and de-duplicated at once; the table holds exactly their set."""
+    articles = read_paths([eval_dir / "clustering-dev.jsonl"]).articles[:300]
+    with Store(tmp_path / "postings.db", config=FAST, batch_size=128) as s:
+        clusterer = s.clusterer
+        indexed: list[tuple[int, int, str]] = []
+        index = clusterer.index
+
+        def recording(event_id: str, keys, bucket: int) -> None:
+            indexed.extend((bucket, k, event_id) for k in keys)
+            index(event_id, keys, bucket)
+
+        clusterer.index = recording  # type: ignore[method-assign]
+        for start in (0, 150):
+            s.add_articles(articles[start:start + 150], refresh="none")
+        stored = s.conn.execute("SELECT bucket, term, event_id FROM event_terms").fetchall()
+    assert len(indexed) > len(set(indexed)) > 1000  # the batches did index repeats
+    assert len(stored) == len(set(stored))
+    assert set(stored) == set(indexed)
+
+
 # ------------------------------------------------------------------ event times
 # Outlets write their own UTC offsets, so the strings sort differently from the instants.
 # The seeds' five articles are one event; their times (UTC in the comments):
