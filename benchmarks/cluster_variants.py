@@ -126,11 +126,7 @@ class _LocallyScaled(EventClusterer):
 
     def add_batch(self, items, *, observed=False):  # type: ignore[no-untyped-def,override]
         rows = EventClusterer.vector_rows(self, [f for _, f, _ in items])
-        ends = np.cumsum(rows.lengths).tolist()
-        vectors = [
-            dict(zip(rows.keys[a:b].tolist(), rows.values[a:b].tolist()))
-            for a, b in zip([0, *ends[:-1]], ends)
-        ]
+        vectors = [dict(zip(keys, values)) for keys, values in rows.split()]
         keys = {k: i for i, k in enumerate(sorted({k for v in vectors for k in v}))}
         matrix = np.zeros((len(vectors), len(keys)))
         for i, v in enumerate(vectors):

@@ -456,12 +456,9 @@ class EventClusterer:
         n = len(features)
         share = self.config.entity_weight
         # Runs 2i and 2i + 1 are article i's terms and phrases, in their dicts' order.
-        runs = [part for f in features for part in (f.terms, f.entities)]
-        lengths = np.fromiter(map(len, runs), dtype=np.int64, count=2 * n)
-        total = int(lengths.sum())
-        keys = np.fromiter(itertools.chain.from_iterable(runs), dtype=np.int64, count=total)
-        weights = np.fromiter(itertools.chain.from_iterable(r.values() for r in runs),
-                              dtype=np.float64, count=total)
+        raw = SparseRows.from_dicts([part for f in features for part in (f.terms, f.entities)])
+        keys, weights, lengths = raw.keys, raw.values, raw.lengths
+        total = len(keys)
         if idf is not None:
             weights *= np.fromiter(map(idf.__getitem__, keys.tolist()), dtype=np.float64,
                                    count=total)
@@ -594,10 +591,7 @@ class EventClusterer:
         # Open articles are weighed again with today's document frequencies, so an early
         # arrival is no longer judged by the statistics of the first few articles.
         rows = self.vector_rows([o.features for o in batch])
-        flat_keys, flat_values = rows.keys.tolist(), rows.values.tolist()
-        ends = np.cumsum(rows.lengths).tolist()
-        vectors = [(flat_keys[start:end], flat_values[start:end])
-                   for start, end in zip([0, *ends], ends)]
+        vectors = rows.split()
         days = [o.day for o in batch]
         # Each article's keys looked up (the first query_terms) and indexed (all of them):
         # the n heaviest are the first n of the 2n heaviest.

@@ -40,6 +40,12 @@ class SparseRows:
                              dtype=np.float64, count=total)
         return cls(keys, values, lengths)
 
+    def split(self) -> list[tuple[list[int], list[float]]]:
+        """Each row's keys and values, as Python lists."""
+        keys, values = self.keys.tolist(), self.values.tolist()
+        ends = np.cumsum(self.lengths).tolist()
+        return [(keys[start:end], values[start:end]) for start, end in zip([0, *ends], ends)]
+
     def then(self, other: SparseRows) -> SparseRows:
         """These rows followed by ``other``'s."""
         return SparseRows(np.concatenate([self.keys, other.keys]),

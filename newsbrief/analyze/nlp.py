@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from newsbrief.analyze.timeline import MONTHS
 from newsbrief.errors import MissingDependency
 from newsbrief.models import Document
 
@@ -192,8 +193,7 @@ def _fallback(document: Document) -> Annotated:
 
 
 def _tokens(doc: Any) -> tuple[Token, ...]:
-    if not _POS_RULES:
-        return tuple(Token(t.text, t.idx, t.pos_, t.tag_) for t in doc if not t.is_space)
+    # With the ruler running (_POS_RULES empty), _pos returns the ruler's own pos_.
     return tuple(
         Token(t.text, t.idx, _pos(t.text, t.tag_, t.pos_), t.tag_) for t in doc if not t.is_space
     )
@@ -263,21 +263,24 @@ def start_annotation(
     (:mod:`newsbrief.analyze.worker`) while the caller goes on, e.g. summarizing; anything
     that stops the worker makes the annotation run here instead, with the same result.
     """
+    def here() -> list[Annotated]:
+        return annotate(documents, max_words=max_words)
+
     if not background or not model_installed():
-        return lambda: annotate(documents, max_words=max_words)
+        return here
     from newsbrief.analyze import worker
 
     reading = plan(documents, max_words)
     reply = worker.submit(reading.texts, reading.batch_size)
     if reply is None:
-        return lambda: annotate(documents, max_words=max_words)
+        return here
 
     def wait() -> list[Annotated]:
         plain = _plain_tokens(documents, reading.texts) if reading.sampled else None
         try:
             parsed = reply()
         except worker.WorkerFailed:
-            return annotate(documents, max_words=max_words)
+            return here()
         return assemble(documents, reading, parsed, plain)
 
     return wait
@@ -330,9 +333,6 @@ def _name_pattern(parsed: Sequence[Parsed]) -> tuple[re.Pattern[str] | None, dic
     return pattern, {n: votes[n].most_common(1)[0][0] for n in names}
 
 
-_MONTHS = frozenset(
-    "January February March April May June July August September October November December".split()
-)
 _DATE_BEFORE = re.compile(
     r"(?:\b(?:in|on|since|until|by|from|during|of|early|mid|late|last|next|this)\s+"
     r"|(?<!\d)\d{1,2}(?:st|nd|rd|th)?\s+)$"
@@ -344,7 +344,7 @@ def _month_as_date(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]``, a name the model found ("May", "June"), is written here as
     a month: "in May", "May 5", "5 May", "May last year". The model tells the two apart in the
     sentences it reads; a name carried to unread sentences must not mark the month."""
-    return text[start:end] in _MONTHS and bool(
+    return text[start:end] in MONTHS and bool(
         _DATE_BEFORE.search(text, max(0, start - 12), start) or _DATE_AFTER.match(text, end)
     )
 

@@ -36,22 +36,23 @@ from functools import lru_cache
 from newsbrief.dedup import UnionFind
 from newsbrief.models import Document, TimelineEntry
 
-__all__ = ["DatedMention", "find_dates", "merge_timeline", "resolve"]
+__all__ = ["MONTHS", "DatedMention", "find_dates", "merge_timeline", "resolve"]
 
-_MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
+#: Month names as the patterns below match them (case-sensitively, so "may" is no month).
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _M = (
     r"(?-i:January|February|March|April|June|July|August|September|October|November|December|"

@@ -158,13 +158,13 @@ def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
             number, texts, batch_size = pickle.load(requests)
         except EOFError:
             return
-        if error is not None:
-            pickle.dump((number, "error", error), answers, protocol=5)
-        else:
+        reply: tuple[str, Any] = ("error", error)
+        if error is None:
             try:
-                pickle.dump((number, "ok", parse_texts(texts, batch_size)), answers, protocol=5)
+                reply = ("ok", parse_texts(texts, batch_size))
             except Exception as exc:  # noqa: BLE001 - the parent falls back to its own run
-                pickle.dump((number, "error", f"{type(exc).__name__}: {exc}"), answers, protocol=5)
+                reply = ("error", f"{type(exc).__name__}: {exc}")
+        pickle.dump((number, *reply), answers, protocol=5)
         answers.flush()
 
 
