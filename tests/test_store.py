@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ from newsbrief.ingest import read_paths
 from newsbrief.models import Article
 from newsbrief.store import Store, canonical_url, content_hash, default_db_path
 from newsbrief.store.db import connect, migrations, schema_version
+from newsbrief.store.store import WORKER_NICENESS
 
 # Store tests are about the store: the quickest summarizer, no analysis.
 FAST = BriefConfig(analyze=False, method="lead")
@@ -418,13 +420,20 @@ def test_raw_text_is_kept_only_when_it_differs_and_reads_back(store, seed_articl
 def test_pipelined_batches_skip_a_repeat_of_an_article_not_yet_committed(tmp_path: Path,
                                                                         eval_dir: Path):
     articles = read_paths([eval_dir / "clustering-dev.jsonl"]).articles[:10]
-    # Batch 2 is checked against the store while batch 1 is still being prepared.
-    stream = articles[:5] + [articles[0]] + articles[5:]
+    # Batches 2 and 3 are checked against the store before batch 1 is written (the workers
+    # prepare two batches ahead), so both repeats are only found when their batch is written.
+    stream = articles[:5] + [articles[0]] + articles[5:7] + [articles[1]] + articles[7:]
     with Store(tmp_path / "p.db", config=FAST, workers=2, batch_size=4) as s:
         report = s.add_articles(stream, refresh="none")
-        assert report.skipped == [(articles[0].id, "already stored (same content)")]
+        repeat = "already stored (same content)"
+        assert sorted(report.skipped) == sorted([(articles[0].id, repeat), (articles[1].id, repeat)])
         assert len(report.added) + len(report.problems) == 10
         assert s.counts()["articles"] == len(report.added)
+
+
+def test_worker_processes_run_below_the_writers_priority(tmp_path: Path):
+    with Store(tmp_path / "n.db", config=FAST, workers=2) as s:
+        assert s._pool.submit(os.nice, 0).result() == min(19, os.nice(0) + WORKER_NICENESS)
 
 
 def test_signature_upgrade_resumes_in_batches(tmp_path: Path, seed_articles):
