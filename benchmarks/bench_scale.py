@@ -137,7 +137,7 @@ def _phase_targets() -> dict[str, tuple[object, str]]:
     a batch. Phases the code at hand lacks (an older clusterer) are left out.
     """
     import newsbrief.store.store as store_module
-    from newsbrief import cluster
+    from newsbrief import cluster, cluster_vectors
     from newsbrief.store.clustering import StoreClusterer
 
     targets = {
@@ -150,7 +150,8 @@ def _phase_targets() -> dict[str, tuple[object, str]]:
         "cluster.vector_rows": (cluster.EventClusterer, "vector_rows"),
         "cluster.candidates": (cluster.EventClusterer, "_candidates_for"),
         "cluster.agglomerate": (cluster, "_agglomerate"),
-        "cluster.event_sums": (cluster, "_add_into"),
+        # EventState.add_items/absorb look _add_into up in cluster_vectors at call time.
+        "cluster.event_sums": (cluster_vectors, "_add_into"),
         "cluster.flush": (StoreClusterer, "flush"),
     }
     return {name: target for name, target in targets.items() if hasattr(*target)}

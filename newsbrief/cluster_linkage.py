@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from newsbrief.cluster import ClusterConfig, EventState
+    from newsbrief.cluster import ClusterConfig
+    from newsbrief.cluster_vectors import EventState
 
 __all__ = ["SparseRows", "agglomerate"]
 

@@ -120,6 +120,24 @@ def test_clean_errors(capsys, db, tmp_path):
         "--no-analysis", *FAST)
     code, _, err = run(capsys, "show", "e404", "--db", db)
     assert code == 4 and "no event 'e404'" in err
+    code, _, err = run(capsys, "ingest", str(ROOT.parent / "shared" / "seeds"), "--db", db,
+                       "--workers", "0")
+    assert code == 2 and "--workers must be at least 1" in err
+
+
+def test_ingest_with_worker_processes_stores_what_one_process_stores(capsys, eval_dir, tmp_path):
+    path = tmp_path / "dev.jsonl"
+    path.write_text("".join(_dev_lines(eval_dir, 60)), encoding="utf-8")
+    states = []
+    for workers in ("1", "2"):
+        db = tmp_path / f"w{workers}.db"
+        code, _, err = run(capsys, "ingest", str(path), "--db", str(db), "--workers", workers,
+                           "--batch-size", "16", "--refresh", "none", "-q")
+        assert code == 0, err
+        with sqlite3.connect(db) as conn:
+            states.append(conn.execute("SELECT id, event_id, duplicate_of, text, sentences "
+                                       "FROM articles ORDER BY seq").fetchall())
+    assert len(states[0]) >= 50 and states[0] == states[1]
 
 
 def test_bad_records_in_a_large_file_are_skipped_with_line_numbers(capsys, db, eval_dir, tmp_path):

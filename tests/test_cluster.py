@@ -280,7 +280,7 @@ def test_batch_vectors_are_the_loop_arithmetic_to_the_bit(dev_docs, entity_weigh
 
 
 def test_run_sums_add_left_to_right():
-    from newsbrief.cluster import _GRID_WIDTH, _run_sums
+    from newsbrief.cluster_vectors import _GRID_WIDTH, _run_sums
 
     rng = random.Random(5)
     lengths = [0, 1, 7, 300, 0, _GRID_WIDTH + 50, 2]

@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -162,13 +166,13 @@ def test_list_events_search_and_pagination(store, eval_dir: Path):
 
 
 def test_event_list_reads_its_index_instead_of_sorting_every_event(store):
-    from newsbrief.store.store import _EVENT_ORDER
+    from newsbrief.store.events import EVENT_ORDER
 
-    for bound, params in (("", ()), (f"AND {_EVENT_ORDER} >= julianday(?) ", ("2017-11-17",))):
+    for bound, params in (("", ()), (f"AND {EVENT_ORDER} >= julianday(?) ", ("2017-11-17",))):
         plan = " ".join(str(row) for row in store.conn.execute(
             "EXPLAIN QUERY PLAN SELECT id FROM events e INDEXED BY events_recent "
             f"WHERE e.merged_into IS NULL AND e.article_count > 0 {bound}"
-            f"ORDER BY {_EVENT_ORDER} DESC, e.seq DESC LIMIT 51", params))
+            f"ORDER BY {EVENT_ORDER} DESC, e.seq DESC LIMIT 51", params))
         assert "events_recent" in plan and "TEMP B-TREE" not in plan
         assert ("(<expr>>?)" in plan) == bool(bound)  # a --since bound is a range of it
 
@@ -434,6 +438,34 @@ def test_pipelined_batches_skip_a_repeat_of_an_article_not_yet_committed(tmp_pat
 def test_worker_processes_run_below_the_writers_priority(tmp_path: Path):
     with Store(tmp_path / "n.db", config=FAST, workers=2) as s:
         assert s._pool.submit(os.nice, 0).result() == min(19, os.nice(0) + WORKER_NICENESS)
+
+
+def test_worker_processes_exit_when_the_writer_is_killed(tmp_path: Path):
+    script = (
+        "import os, sys, time\n"
+        "from newsbrief.store import Store\n"
+        f"s = Store({str(tmp_path / 'k.db')!r}, workers=2)\n"
+        "pids = {s._pool.submit(os.getpid).result() for _ in range(20)}\n"
+        "print(*pids, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    writer = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    pids = [int(p) for p in writer.stdout.readline().split()]
+    assert pids and all(_running(pid) for pid in pids)
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_running(pid) for pid in pids):
+        time.sleep(0.1)
+    assert not any(_running(pid) for pid in pids)
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[1][0] != "Z"  # a zombie has exited
+    except FileNotFoundError:
+        return False
 
 
 def test_signature_upgrade_resumes_in_batches(tmp_path: Path, seed_articles):

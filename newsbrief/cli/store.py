@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -27,7 +28,21 @@ def _store(args: argparse.Namespace, *, readonly: bool = False):  # type: ignore
     batch = getattr(args, "batch_size", None)
     if batch is not None and batch < 1:
         raise InputError("--batch-size must be at least 1")
-    return Store(path, readonly=readonly, config=config, batch_size=batch)
+    workers = getattr(args, "workers", 1)  # only ingest has --workers (None: the default)
+    if workers is not None and workers < 1:
+        raise InputError("--workers must be at least 1")
+    return Store(path, readonly=readonly, config=config, batch_size=batch,
+                 workers=workers or default_workers())
+
+
+def default_workers() -> int:
+    """Worker processes for ingest: one per CPU core this process may use, at most 8 (the
+    writing process is serial, so more would wait)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(8, cores))
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -48,6 +63,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="briefs without entities, quotes, timeline and disagreements")
     ingest.add_argument("--batch-size", type=int, default=None,
                         help="articles per transaction and clustering batch (default 1024)")
+    ingest.add_argument(
+        "--workers", type=int, default=None, metavar="N",
+        help="processes that clean, sign and featurize articles in parallel (default: one "
+        "per CPU core, at most 8; 1: all in this process); the results do not depend on it",
+    )
     add_db(ingest)
     add_format(ingest, ["table", "json"], "table")
     add_quiet(ingest)

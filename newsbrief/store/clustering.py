@@ -21,15 +21,8 @@ import sqlite3
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
 
-from newsbrief.cluster import (
-    ClusterConfig,
-    EventClusterer,
-    EventState,
-    Features,
-    _Open,
-    _pack,
-    unpack_vector,
-)
+from newsbrief.cluster import ClusterConfig, EventClusterer, Features, _Open
+from newsbrief.cluster_vectors import EventState, _pack, unpack_vector
 
 __all__ = ["StoreClusterer"]
 

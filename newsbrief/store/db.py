@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,11 @@ __all__ = [
 BUSY_TIMEOUT_MS = 10_000
 CACHE_KIB = 64 * 1024  # page cache of a writing connection
 _NAME = re.compile(r"^(\d{4})_([\w-]+)\.sql$")
+
+
+def now_text() -> str:
+    """The current time as the store writes it (``added_at``, ``updated_at``, briefs)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def default_db_path() -> Path:

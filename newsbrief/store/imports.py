@@ -29,8 +29,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from newsbrief.cluster import EventState, _top, extract_features, parse_day
+from newsbrief.cluster import extract_features, parse_day
+from newsbrief.cluster_vectors import EventState, _top
 from newsbrief.models import Brief, Document, Problem
+from newsbrief.store.db import now_text
 from newsbrief.store.models import IngestReport
 from newsbrief.store.neardup import signature
 from newsbrief.store.reopen import clustered_span
@@ -110,7 +112,7 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
                   progress: Progress | None) -> None:
     # The store's private helpers are used on purpose: the same inserts, event rows and
     # search rows as ingest, so imported data is indistinguishable from ingested data.
-    from newsbrief.store.store import _index_event, _now, _update_event_row
+    from newsbrief.store.events import index_event, update_event_row
 
     planned = [(event, _members(store, event, report)) for event in batch]
     clusterer = store.clusterer
@@ -118,7 +120,7 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
     # Per event created: (stored id, id as given, features, day) of its articles.
     created: list[tuple[ImportedEvent, list[tuple[str, str, Any, float | None]]]] = []
     with store._transaction() as conn:
-        now = _now()
+        now = now_text()
         clusterer.now = now
         renamed: dict[str, str] = {}
         for event, members in planned:
@@ -181,7 +183,7 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
             state.first_day, state.last_day = clustered_span(conn, state.id, config.max_gap_days)
         clusterer.flush()
         for event, stored in created:
-            _update_event_row(conn, event.id, now)
+            update_event_row(conn, event.id, now)
             headline = None
             if event.brief is not None:
                 headline = event.brief.headline_text or _fallback_headline(event)
@@ -192,7 +194,7 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
                 )
                 conn.execute("UPDATE events SET headline = ?, brief_stale = 0 WHERE id = ?",
                              (headline, event.id))
-            _index_event(conn, event.id, headline)
+            index_event(conn, event.id, headline)
             report.events_created.add(event.id)
     clusterer.committed()
 

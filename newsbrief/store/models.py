@@ -78,3 +78,19 @@ class IngestReport:
             "merged": [list(p) for p in self.merged],
             "briefs_refreshed": self.briefs_refreshed,
         }
+
+    def follow(self, moved: dict[str, str], retired: dict[str, str]) -> None:
+        """Point the report at the surviving events: events merged during the run, open
+        articles ``moved`` (article -> event) and events ``retired`` (emptied by moves)."""
+        target = dict(self.merged)
+        gone = set(retired)
+
+        def live(event_id: str) -> str:
+            while event_id in target:
+                event_id = target[event_id]
+            return event_id
+
+        self.added = [(a, live(moved.get(a, e))) for a, e in self.added]
+        self.events_created = {live(e) for e in self.events_created} - gone
+        self.events_updated = ({live(e) for e in self.events_updated} - gone
+                               - self.events_created)

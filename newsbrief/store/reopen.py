@@ -5,7 +5,7 @@ grow, or were never kept, so the store rebuilds them from its rows:
 
 * **An event's time span** (``events.first_day`` / ``last_day``). An open article that moves
   to another event is subtracted from its old event's vector
-  (:meth:`newsbrief.cluster.EventState.withdraw`), but a span is a min/max: it cannot be
+  (:meth:`newsbrief.cluster_vectors.EventState.withdraw`), but a span is a min/max: it cannot be
   narrowed without the other members' days. :func:`clustered_span` reads them (one indexed
   query over the event's rows); the store calls it, inside the batch's transaction, for the
   events a batch's moves touched.
@@ -25,7 +25,8 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 
-from newsbrief.cluster import ClusterConfig, EventClusterer, _pack, extract_features, parse_day
+from newsbrief.cluster import ClusterConfig, EventClusterer, extract_features, parse_day
+from newsbrief.cluster_vectors import _pack
 from newsbrief.store.db import immediate, select_in
 
 __all__ = ["REBUILD_FLAG", "clustered_span", "near_in_time", "rebuild_open_articles"]

@@ -1,15 +1,16 @@
 """The SQLite store: articles, sentences, near-duplicate links, events and versioned briefs.
 
-Writing goes through :meth:`Store.add_articles`, in transactions of ``batch_size`` articles:
-each batch is cleaned and split as :func:`newsbrief.pipeline.prepare_articles` does, signed
+Writing goes through :meth:`Store.add_articles`, in transactions of ``batch_size`` articles
+(:mod:`newsbrief.store.batch`): each batch is cleaned and split as
+:func:`newsbrief.pipeline.prepare_articles` does, signed
 (:mod:`newsbrief.store.rows`), linked to earlier copies by MinHash LSH
 (:mod:`newsbrief.store.neardup`), assigned to events by the incremental clusterer
 (:mod:`newsbrief.store.clustering`; recent articles it decides again may move to another
 event, with the copies that follow them, and an event they leave empty is retired like a
 merged one; the events they left and joined get the time span of their members now) and
-committed as a whole. With worker processes the
-batches are pipelined: the workers prepare the next batch while this process writes the
-current one, so the writes stay in input order. Events that gained articles are marked stale
+committed as a whole. With worker processes the batches are pipelined: the workers prepare
+the next two batches, at a lower priority, while this process writes the oldest one, so the
+writes stay in input order. Events that gained articles are marked stale
 in the same transaction; their briefs are rebuilt from the stored documents
 (:func:`newsbrief.pipeline.brief_documents`) after the batch or at the end of the run, each
 rebuild a new version. A run killed at any point leaves the committed batches and the stale
@@ -18,26 +19,31 @@ marks; running it again skips what is stored and finishes the rest.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import sqlite3
 import threading
-from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
 from newsbrief.cluster import ClusterConfig
 from newsbrief.config import BriefConfig
-from newsbrief.errors import InputError, NotFound, StoreError
-from newsbrief.models import Article, Brief, Document, Problem
+from newsbrief.errors import NotFound, StoreError
+from newsbrief.models import Article, Brief, Document
 from newsbrief.pipeline import brief_documents
+from newsbrief.store.batch import Job, Progress, write_batch
 from newsbrief.store.changes import BriefChanges, brief_changes
 from newsbrief.store.clustering import StoreClusterer
-from newsbrief.store.db import connect, default_db_path, select_in
+from newsbrief.store.db import connect, default_db_path, now_text, select_in
+from newsbrief.store.events import (
+    EVENT_COLUMNS,
+    index_event,
+    list_events,
+)
 from newsbrief.store.models import EventSummary, IngestReport, StoredArticle
 from newsbrief.store.neardup import (
     SIGNATURE_SCHEME,
@@ -46,7 +52,7 @@ from newsbrief.store.neardup import (
     signature_bytes,
     upgrade_signatures,
 )
-from newsbrief.store.reopen import clustered_span, near_in_time, rebuild_open_articles
+from newsbrief.store.reopen import near_in_time, rebuild_open_articles
 from newsbrief.store.rows import (
     DUPLICATE_THRESHOLD,
     PreparedArticle,
@@ -60,25 +66,15 @@ from newsbrief.store.urls import canonical_url, content_hash
 
 __all__ = ["Store"]
 
-Progress = Callable[[int], None]
-# A batch read from the input: its fresh articles (article, content hash, canonical URL) and
-# their prepared rows, still being computed by the worker processes (an iterator) or not yet.
-_Job = tuple[list[tuple[Article, str, str | None]], Iterator[PreparedArticle | None] | None]
 # Batches the workers prepare while this process writes an earlier one: with one, they idled
 # whenever they finished it first (1.55 of 2 cores busy at 100,000 articles).
 PIPELINE = 2
 WORKER_NICENESS = 10
-_EVENT_COLUMNS = (
-    "id, headline, first_published, last_published, article_count, outlet_count, updated_at"
-)
+PARENT_CHECK_SECONDS = 0.5
 _ARTICLE_COLUMNS = (
     "id, title, outlet, published, url, path, language, author, raw_text, text, "
     "content_hash, duplicate_of, event_id, added_at, sentences"
 )
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Store:
@@ -142,7 +138,7 @@ class Store:
         if self.workers > 1 and not readonly:
             from concurrent.futures import ProcessPoolExecutor
 
-            self._pool = ProcessPoolExecutor(self.workers, initializer=_yield_to_writer)
+            self._pool = ProcessPoolExecutor(self.workers, initializer=_start_worker)
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
@@ -230,11 +226,11 @@ class Store:
             # this process writes the oldest one, so batch N is committed once batch
             # N + PIPELINE has been read.
             stored: set[str] = set()  # content hashes and URLs this call has stored
-            pending: deque[_Job] = deque()
+            pending: deque[Job] = deque()
 
             def write_until(left: int) -> None:
                 while len(pending) > left:
-                    self._add_batch(pending.popleft(), report, progress, stored)
+                    write_batch(self, pending.popleft(), report, progress, stored)
                     if refresh == "batch":
                         report.briefs_refreshed += self.refresh_briefs()
 
@@ -260,7 +256,7 @@ class Store:
             write_until(0)
             if refresh != "none":
                 report.briefs_refreshed += self.refresh_briefs()
-            _resolve_merges(report, self._moved, self._retired)
+            report.follow(self._moved, self._retired)
         return report
 
     def import_events(self, events: Iterable[Any], *, progress: Progress | None = None) -> IngestReport:
@@ -272,7 +268,7 @@ class Store:
             return import_events(self, events, progress=progress)
 
     def _start_batch(self, batch: list[Article], report: IngestReport,
-                     progress: Progress | None) -> _Job:
+                     progress: Progress | None) -> Job:
         """Skip what is stored (by content hash or canonical URL) before the costly cleaning,
         and hand the rest to the worker processes (if any) to prepare in the background."""
         fresh: list[tuple[Article, str, str | None]] = []
@@ -304,155 +300,6 @@ class Store:
         chunk = max(1, len(articles) // (4 * self.workers))
         return fresh, self._pool.map(prepare_article, articles,
                                      [self.cluster_config] * len(articles), chunksize=chunk)
-
-    def _add_batch(self, job: _Job, report: IngestReport, progress: Progress | None,
-                   stored: set[str]) -> None:
-        fresh, results = job
-        if not fresh:
-            return
-        clusterer = self.clusterer
-        if results is None:
-            prepared_all = [prepare_article(article, self.cluster_config) for article, _, _ in fresh]
-        else:
-            prepared_all = list(results)
-        with self._transaction() as conn:
-            now = _now()
-            clusterer.now = now
-            new_items: list[tuple[str, Any, str | None]] = []
-            copies: list[tuple[str, str]] = []
-            inserted: list[str] = []
-            first_seq: int | None = None
-            # The batch's keys are distinct (_start_batch), so what is stored now, under the
-            # write lock, is all that can collide: one query each instead of two per article.
-            known_hash = self._known("content_hash", [digest for _, digest, _ in fresh])
-            known_url = self._known("canonical_url", [url for _, _, url in fresh if url])
-            for (article, digest, url), prepared in zip(fresh, prepared_all):
-                if prepared is None:
-                    report.problems.append(Problem(
-                        article.path or article.id,
-                        f"article {article.id}: no text left after cleaning"))
-                elif digest in known_hash:
-                    # Stored since the check above: by the batch before (this call, prepared
-                    # meanwhile) or by another process (now under the write lock).
-                    reason = "same content" if digest in stored else "concurrent ingest"
-                    report.skipped.append((article.id, f"already stored ({reason})"))
-                elif url and url in known_url:
-                    reason = "same URL" if url in stored else "concurrent ingest"
-                    report.skipped.append((article.id, f"already stored ({reason})"))
-                else:
-                    article_id, original, seq = self._insert_row(conn, article, prepared,
-                                                                 digest, url, now)
-                    if first_seq is None:
-                        first_seq = seq
-                    stored.add(digest)
-                    if url:
-                        stored.add(url)
-                    inserted.append(article_id)
-                    if original is not None:
-                        report.duplicates.append((article_id, original))
-                    if original is not None and self._near_in_time(original, article.published):
-                        copies.append((article_id, original))
-                    else:
-                        # A copy re-run weeks later is linked but clustered on its own.
-                        new_items.append((article_id, prepared.features, article.published))
-                if progress:
-                    progress(1)
-            before = clusterer.next_id
-            assigned = clusterer.add_batch(new_items)
-            report.events_created |= {f"{clusterer.id_prefix}{i}"
-                                      for i in range(before, clusterer.next_id)}
-            rows = [(event_id, item[0]) for item, event_id in zip(new_items, assigned)]
-            conn.executemany("UPDATE articles SET event_id = ? WHERE id = ?", rows)
-            # Open articles that changed event (before the merges, which move whole events,
-            # and before this batch's copies, which read their original's event).
-            touched = self._apply_moves(conn, clusterer.moves)
-            retired = self._retire_emptied(conn, clusterer, now)
-            for gone, keep in clusterer.merges:
-                conn.execute("UPDATE articles SET event_id = ? WHERE event_id = ?", (keep, gone))
-                conn.execute("DELETE FROM event_search WHERE rowid = "
-                             "(SELECT seq FROM events WHERE id = ?)", (gone,))
-                conn.execute("UPDATE events SET brief_stale = 0, article_count = 0, "
-                             "outlet_count = 0, updated_at = ? WHERE id = ?", (now, gone))
-                report.merged.append((gone, keep))
-            # A copy joins the event of its original (which may have arrived in this batch).
-            for article_id, original in copies:
-                conn.execute(
-                    "UPDATE articles SET event_id = (SELECT event_id FROM articles WHERE id = ?) "
-                    "WHERE id = ?", (original, article_id))
-            touched |= {keep for _, keep in clusterer.merges}
-            # The batch's rows are those numbered from its first insert on (one range read).
-            events_now = dict(conn.execute(
-                "SELECT id, event_id FROM articles WHERE seq >= ?", (first_seq,))) \
-                if first_seq is not None else {}
-            for article_id in inserted:
-                event_id = events_now[article_id]
-                report.added.append((article_id, event_id))
-                touched.add(event_id)
-            gone_ids = {gone for gone, _ in clusterer.merges}
-            touched -= gone_ids | retired
-            self._respan(conn, clusterer)
-            clusterer.flush()
-            for event_id in sorted(touched, key=clusterer._id_number):
-                _update_event_row(conn, event_id, now)
-                _index_event(conn, event_id, None)
-        clusterer.committed()
-        report.events_updated |= touched
-
-    def _apply_moves(self, conn: sqlite3.Connection,
-                     moves: list[tuple[str, str, str]]) -> set[str]:
-        """Move re-decided open articles, with the copies that follow them, to their new
-        events; returns the events left and joined (their rows and briefs are refreshed)."""
-        touched: set[str] = set()
-        for article_id, old, new in moves:
-            conn.execute("UPDATE articles SET event_id = ? WHERE id = ?", (new, article_id))
-            self._moved[article_id] = new
-            # A copy close in time joined its original's event when it arrived (one re-run
-            # weeks later was clustered on its own: it is open itself, or final).
-            for copy_id, published in conn.execute(
-                    "SELECT id, published FROM articles WHERE duplicate_of = ? AND event_id = ?",
-                    (article_id, old)).fetchall():
-                if self._near_in_time(article_id, published):
-                    conn.execute("UPDATE articles SET event_id = ? WHERE id = ?", (new, copy_id))
-                    self._moved[copy_id] = new
-            touched.update((old, new))
-        return touched
-
-    def _retire_emptied(self, conn: sqlite3.Connection, clusterer: StoreClusterer,
-                        now: str) -> set[str]:
-        """Retire the events whose open articles all moved away, as merged events are: no
-        articles, no search row, and ``merged_into`` the event that took most of them (so
-        links to the old id lead on). Returns their ids."""
-        retired: set[str] = set()
-        for event_id in clusterer.emptied:
-            taken = Counter(new for _, old, new in clusterer.moves if old == event_id)
-            target = min(taken, key=lambda e: (-taken[e], clusterer._id_number(e)))
-            clusterer.event(event_id).merged_into = target
-            clusterer.dirty_events.add(event_id)
-            conn.execute("DELETE FROM event_search WHERE rowid = "
-                         "(SELECT seq FROM events WHERE id = ?)", (event_id,))
-            conn.execute("UPDATE events SET brief_stale = 0, article_count = 0, "
-                         "outlet_count = 0, updated_at = ? WHERE id = ?", (now, event_id))
-            self._retired[event_id] = target
-            retired.add(event_id)
-        return retired
-
-    def _respan(self, conn: sqlite3.Connection, clusterer: StoreClusterer) -> None:
-        """Give the live events that this batch's moves left or joined the time span of the
-        members they have now (after the batch's moves, merges and copies): taking an open
-        article's vector out of an event cannot narrow its span (see
-        :mod:`newsbrief.store.reopen`). One indexed query per such event."""
-        live: set[str] = set()
-        for _, old, new in clusterer.moves:
-            for event_id in (old, new):
-                event = clusterer.event(event_id)
-                while event.merged_into is not None:  # merged or retired: its heir
-                    event = clusterer.event(event.merged_into)
-                live.add(event.id)
-        for event_id in sorted(live, key=clusterer._id_number):
-            event = clusterer.event(event_id)
-            event.first_day, event.last_day = clustered_span(
-                conn, event_id, self.cluster_config.max_gap_days)
-            clusterer.dirty_events.add(event_id)  # written by the flush that follows
 
     def _near_in_time(self, original: str, published: str | None) -> bool:
         """Whether a copy is close enough in time to its original to share its event."""
@@ -540,7 +387,7 @@ class Store:
         headline = result.headline_text or stored[0].article.title
         titles = " | ".join(dict.fromkeys(s.article.title for s in stored if s.article.title))
         with self._transaction() as conn:
-            now = _now()
+            now = now_text()
             version = conn.execute(
                 "SELECT COALESCE(MAX(version), 0) + 1 FROM briefs WHERE event_id = ?", (event_id,)
             ).fetchone()[0]
@@ -551,7 +398,7 @@ class Store:
             )
             conn.execute("UPDATE events SET headline = ?, brief_stale = 0 WHERE id = ?",
                          (headline, event_id))
-            _index_event(conn, event_id, headline, titles)
+            index_event(conn, event_id, headline, titles)
 
     # ------------------------------------------------------------------ reading
     def _live_id(self, event_id: str) -> str:
@@ -578,42 +425,15 @@ class Store:
         article time: when it last changed). ``cursor`` is the opaque value returned with
         the previous page. Raises :class:`InputError` for a ``since`` that is not ISO 8601.
         """
-        where = ["e.merged_into IS NULL", "e.article_count > 0"]
-        params: list[Any] = []
-        order = _EVENT_ORDER
-        if since:
-            where.append(f"{order} >= julianday(?)")
-            params.append(_utc_text(since))
-        if query:
-            match = _fts_query(query)
-            if not match:
-                return [], None
-            where.append("e.seq IN (SELECT rowid FROM event_search WHERE event_search MATCH ?)")
-            params.append(match)
-        if cursor:
-            key, seq = _decode_cursor(cursor)
-            where.append(f"({order} < ? OR ({order} = ? AND e.seq < ?))")
-            params += [key, key, seq]
-        # Without a search, walk events_recent in order; SQLite's planner prefers the
-        # merged_into equality of events_order and then sorts every live event.
-        table = "events e" if query else "events e INDEXED BY events_recent"
-        sql = (f"SELECT {_EVENT_COLUMNS}, {order}, e.seq FROM {table} WHERE "
-               + " AND ".join(where) + f" ORDER BY {order} DESC, e.seq DESC LIMIT ?")
         with self._lock:
-            rows = self.conn.execute(sql, params + [max(1, limit) + 1]).fetchall()
-        items = [EventSummary(*row[:7]) for row in rows[:limit]]
-        next_cursor = None
-        if len(rows) > limit and items:
-            last = rows[limit - 1]
-            next_cursor = _encode_cursor(last[7], last[8])
-        return items, next_cursor
+            return list_events(self.conn, since=since, query=query, limit=limit, cursor=cursor)
 
     def get_event(self, event_id: str) -> EventSummary:
         """One event (a merged event's id gives the event it joined); raises NotFound."""
         with self._lock:
             live = self._live_id(event_id)
             row = self.conn.execute(
-                f"SELECT {_EVENT_COLUMNS} FROM events WHERE id = ?", (live,)).fetchone()
+                f"SELECT {EVENT_COLUMNS} FROM events WHERE id = ?", (live,)).fetchone()
         return EventSummary(*row)
 
     def brief_versions(self, event_id: str) -> list[tuple[int, str, Brief]]:
@@ -695,141 +515,25 @@ class Store:
             return {k: int(self.conn.execute(q).fetchone()[0]) for k, q in queries.items()}
 
 
-# An ISO 8601 date or date-time starts with YYYY-MM-DD; checked before julianday(), which
-# would read a bare number ("2017") as a Julian day number instead of refusing it.
-_ISO_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*"
-
-
-def _yield_to_writer() -> None:
-    """Lower a worker process's priority below the writing process's.
+def _start_worker() -> None:
+    """Set up a worker process: below the writer's priority, and gone when the writer is.
 
     The writer is the pipeline's serial part. At equal priority, three busy processes on two
     cores each got two thirds of a core, so the writer ran slower than it could until the
-    workers ran out of work and then idled.
+    workers ran out of work and then idled. A writer killed with SIGKILL cannot stop its
+    pool, whose workers would wait for work forever: each watches its parent instead.
     """
     try:
         os.nice(WORKER_NICENESS)
     except OSError:  # not allowed here: the same results, only slower
         pass
+    parent = os.getppid()
+
+    def watch_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch_parent, name="newsbrief-parent-watch", daemon=True).start()
 
 
-def _instant(column: str) -> str:
-    """SQL for the instant of the ISO 8601 time in ``column``, as a Julian day (UTC), or NULL.
-
-    SQLite's date functions read ``YYYY-MM-DD[THH:MM[:SS[.fff]]]`` with an optional ``Z`` or
-    ``±HH:MM`` offset and convert it to UTC; naive and date-only values are taken as UTC (as
-    :func:`newsbrief.cluster.parse_day` takes them). Anything else (``+0900`` without a colon,
-    free text) is NULL: not an instant. Deterministic, so usable in an index expression.
-    """
-    return f"(CASE WHEN {column} GLOB '{_ISO_GLOB}' THEN julianday({column}) END)"
-
-
-# The event list's order (newest first): the last article's instant, else the time the event
-# last changed, else 0 (never NULL, so a page boundary is one range). Migration
-# 0008_event_instants indexes exactly this expression (events_recent); keep them identical.
-_EVENT_ORDER = (f"COALESCE({_instant('e.last_published')}, {_instant('e.updated_at')}, 0)")
-
-
-def _published_edge(last: bool) -> str:
-    """SQL for the ``published`` string of the earliest (or latest) instant among the
-    articles of event ``:event``. Offsets differ between outlets, so the strings are not
-    compared as text: "2017-11-17T10:00:00+09:00" (01:00 UTC) is earlier than
-    "2017-11-17T02:00:00Z". Values that are not instants never win over ones that are; when
-    none is, the text minimum (maximum) is kept, as before. Ties: text, then arrival."""
-    way = " DESC" if last else ""
-    instant = _instant("published")
-    return (f"(SELECT published FROM articles WHERE event_id = :event AND published IS NOT NULL "
-            f"ORDER BY {instant} IS NULL, {instant}{way}, published{way}, seq{way} LIMIT 1)")
-
-
-def _update_event_row(conn: sqlite3.Connection, event_id: str, now: str) -> None:
-    """Recount the event's articles and outlets and set its first and last article time
-    (the original strings of its earliest and latest articles, see :func:`_published_edge`)."""
-    conn.execute(
-        "UPDATE events SET article_count = s.n, outlet_count = s.outlets, "
-        f"first_published = {_published_edge(False)}, last_published = {_published_edge(True)}, "
-        "updated_at = :now, brief_stale = 1 "
-        "FROM (SELECT COUNT(*) AS n, COUNT(DISTINCT outlet) AS outlets FROM articles "
-        "WHERE event_id = :event) AS s WHERE events.id = :event",
-        {"now": now, "event": event_id},
-    )
-
-
-def _index_event(conn: sqlite3.Connection, event_id: str, headline: str | None,
-                 titles: str | None = None) -> None:
-    """(Re)write the event's search row; before its first brief, the headline is the title
-    (or opening) of its first article, so new events are listed and searchable at once."""
-    if headline is None:
-        row = conn.execute("SELECT headline FROM events WHERE id = ?", (event_id,)).fetchone()
-        headline = row[0] if row else ""
-        if not headline:
-            first = conn.execute(
-                "SELECT title, substr(text, 1, 200) FROM articles WHERE event_id = ? "
-                "ORDER BY seq LIMIT 1", (event_id,)).fetchone()
-            headline = (first[0] or first[1]) if first else ""
-            conn.execute("UPDATE events SET headline = ? WHERE id = ?", (headline, event_id))
-    if titles is None:
-        titles = " | ".join(t for (t,) in conn.execute(
-            "SELECT DISTINCT title FROM articles WHERE event_id = ? AND title != '' LIMIT 200",
-            (event_id,)))
-    # The search row's rowid is the event's seq, so replacing it is an indexed delete.
-    conn.execute("DELETE FROM event_search WHERE rowid = (SELECT seq FROM events WHERE id = ?)",
-                 (event_id,))
-    conn.execute("INSERT INTO event_search (rowid, event_id, headline, titles) "
-                 "SELECT seq, id, ?, ? FROM events WHERE id = ?", (headline, titles, event_id))
-
-
-def _resolve_merges(report: IngestReport, moved: dict[str, str] | None = None,
-                    retired: dict[str, str] | None = None) -> None:
-    """Point the report at surviving events when events were merged during the run, open
-    articles ``moved`` (article -> event) and events ``retired`` (emptied by moves)."""
-    target = dict(report.merged)
-    moved = moved or {}
-    gone = set(retired or ())
-
-    def live(event_id: str) -> str:
-        while event_id in target:
-            event_id = target[event_id]
-        return event_id
-
-    report.added = [(a, live(moved.get(a, e))) for a, e in report.added]
-    report.events_created = {live(e) for e in report.events_created} - gone
-    report.events_updated = ({live(e) for e in report.events_updated} - gone
-                             - report.events_created)
-
-
-def _fts_query(text: str) -> str:
-    """User words as FTS5 string literals (AND of prefixes), so no FTS syntax leaks through."""
-    import re
-
-    words = re.findall(r"\w+", text, re.UNICODE)
-    return " ".join('"' + w.replace('"', '""') + '"*' for w in words[:16])
-
-
-def _utc_text(value: str) -> str:
-    """An ISO 8601 date or time as ``YYYY-MM-DD HH:MM:SS.fff`` in UTC (naive: taken as UTC),
-    for SQLite's julianday(), so a bound and the stored times are converted the same way."""
-    try:
-        moment = datetime.fromisoformat(value.strip())
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(UTC).replace(tzinfo=None)
-    except (ValueError, OverflowError):
-        raise InputError(f"since {value[:40]!r}: not an ISO 8601 date or time "
-                         "(e.g. 2017-11-16 or 2017-11-16T08:00:00+01:00)") from None
-    return moment.isoformat(sep=" ", timespec="milliseconds")
-
-
-def _encode_cursor(key: float, seq: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps([key, seq]).encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[float, int]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        key, seq = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if isinstance(key, bool) or not isinstance(key, int | float):
-            # A key is the instant of _EVENT_ORDER; a text one is from before migration 0008.
-            raise TypeError("cursor key is not a number")
-        return float(key), int(seq)
-    except (ValueError, TypeError) as exc:
-        raise StoreError(f"invalid cursor {cursor!r}") from exc

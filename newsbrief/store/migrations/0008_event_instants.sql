@@ -1,7 +1,7 @@
 -- Event times compared as instants, not as text: outlets write different UTC offsets, and
 -- "2017-11-17T10:00:00+09:00" (01:00 UTC) sorts after "2017-11-17T02:00:00Z" as text.
--- The expressions are those of newsbrief.store.store (_instant, _published_edge,
--- _EVENT_ORDER): a value is an instant when it starts YYYY-MM-DD and SQLite's julianday()
+-- The expressions are those of newsbrief.store.events (instant, published_edge,
+-- EVENT_ORDER): a value is an instant when it starts YYYY-MM-DD and SQLite's julianday()
 -- reads it (an offset is converted to UTC; naive and date-only values are taken as UTC).
 
 -- The event list's index, ordered by the instant of the last article time (else of the last

@@ -1,0 +1,183 @@
+"""Event rows in SQL: their counts and times, their search row, and the newest-first list.
+
+An event's first and last article time are the original strings of its earliest and latest
+articles *as instants*: outlets write different UTC offsets, so the strings are not compared
+as text (:func:`instant`). The list is ordered by :data:`EVENT_ORDER`, the expression that
+migration ``0008_event_instants`` indexes, and paged by an opaque cursor over it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import sqlite3
+from datetime import UTC, datetime
+from typing import Any
+
+from newsbrief.errors import InputError, StoreError
+from newsbrief.store.models import EventSummary
+
+__all__ = [
+    "EVENT_COLUMNS",
+    "EVENT_ORDER",
+    "index_event",
+    "instant",
+    "list_events",
+    "published_edge",
+    "retire_event_row",
+    "update_event_row",
+]
+
+EVENT_COLUMNS = (
+    "id, headline, first_published, last_published, article_count, outlet_count, updated_at"
+)
+
+# An ISO 8601 date or date-time starts with YYYY-MM-DD; checked before julianday(), which
+# would read a bare number ("2017") as a Julian day number instead of refusing it.
+_ISO_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*"
+
+
+def instant(column: str) -> str:
+    """SQL for the instant of the ISO 8601 time in ``column``, as a Julian day (UTC), or NULL.
+
+    SQLite's date functions read ``YYYY-MM-DD[THH:MM[:SS[.fff]]]`` with an optional ``Z`` or
+    ``±HH:MM`` offset and convert it to UTC; naive and date-only values are taken as UTC (as
+    :func:`newsbrief.cluster.parse_day` takes them). Anything else (``+0900`` without a colon,
+    free text) is NULL: not an instant. Deterministic, so usable in an index expression.
+    """
+    return f"(CASE WHEN {column} GLOB '{_ISO_GLOB}' THEN julianday({column}) END)"
+
+
+# The event list's order (newest first): the last article's instant, else the time the event
+# last changed, else 0 (never NULL, so a page boundary is one range). Migration
+# 0008_event_instants indexes exactly this expression (events_recent); keep them identical.
+EVENT_ORDER = (f"COALESCE({instant('e.last_published')}, {instant('e.updated_at')}, 0)")
+
+
+def published_edge(last: bool) -> str:
+    """SQL for the ``published`` string of the earliest (or latest) instant among the
+    articles of event ``:event``. Offsets differ between outlets, so the strings are not
+    compared as text: "2017-11-17T10:00:00+09:00" (01:00 UTC) is earlier than
+    "2017-11-17T02:00:00Z". Values that are not instants never win over ones that are; when
+    none is, the text minimum (maximum) is kept, as before. Ties: text, then arrival."""
+    way = " DESC" if last else ""
+    when = instant("published")
+    return (f"(SELECT published FROM articles WHERE event_id = :event AND published IS NOT NULL "
+            f"ORDER BY {when} IS NULL, {when}{way}, published{way}, seq{way} LIMIT 1)")
+
+
+def update_event_row(conn: sqlite3.Connection, event_id: str, now: str) -> None:
+    """Recount the event's articles and outlets and set its first and last article time
+    (the original strings of its earliest and latest articles, see :func:`published_edge`)."""
+    conn.execute(
+        "UPDATE events SET article_count = s.n, outlet_count = s.outlets, "
+        f"first_published = {published_edge(False)}, last_published = {published_edge(True)}, "
+        "updated_at = :now, brief_stale = 1 "
+        "FROM (SELECT COUNT(*) AS n, COUNT(DISTINCT outlet) AS outlets FROM articles "
+        "WHERE event_id = :event) AS s WHERE events.id = :event",
+        {"now": now, "event": event_id},
+    )
+
+
+def index_event(conn: sqlite3.Connection, event_id: str, headline: str | None,
+                 titles: str | None = None) -> None:
+    """(Re)write the event's search row; before its first brief, the headline is the title
+    (or opening) of its first article, so new events are listed and searchable at once."""
+    if headline is None:
+        row = conn.execute("SELECT headline FROM events WHERE id = ?", (event_id,)).fetchone()
+        headline = row[0] if row else ""
+        if not headline:
+            first = conn.execute(
+                "SELECT title, substr(text, 1, 200) FROM articles WHERE event_id = ? "
+                "ORDER BY seq LIMIT 1", (event_id,)).fetchone()
+            headline = (first[0] or first[1]) if first else ""
+            conn.execute("UPDATE events SET headline = ? WHERE id = ?", (headline, event_id))
+    if titles is None:
+        titles = " | ".join(t for (t,) in conn.execute(
+            "SELECT DISTINCT title FROM articles WHERE event_id = ? AND title != '' LIMIT 200",
+            (event_id,)))
+    # The search row's rowid is the event's seq, so replacing it is an indexed delete.
+    conn.execute("DELETE FROM event_search WHERE rowid = (SELECT seq FROM events WHERE id = ?)",
+                 (event_id,))
+    conn.execute("INSERT INTO event_search (rowid, event_id, headline, titles) "
+                 "SELECT seq, id, ?, ? FROM events WHERE id = ?", (headline, titles, event_id))
+
+
+def retire_event_row(conn: sqlite3.Connection, event_id: str, now: str) -> None:
+    """Empty the row of an event merged into another or left empty by moves: no articles,
+    no search row, no brief to rebuild (its ``merged_into`` is the clusterer's to set)."""
+    conn.execute("DELETE FROM event_search WHERE rowid = (SELECT seq FROM events WHERE id = ?)",
+                 (event_id,))
+    conn.execute("UPDATE events SET brief_stale = 0, article_count = 0, outlet_count = 0, "
+                 "updated_at = ? WHERE id = ?", (now, event_id))
+
+
+def list_events(
+    conn: sqlite3.Connection, *, since: str | None = None, query: str | None = None,
+    limit: int = 50, cursor: str | None = None,
+) -> tuple[list[EventSummary], str | None]:
+    """See :meth:`newsbrief.store.Store.list_events`."""
+    where = ["e.merged_into IS NULL", "e.article_count > 0"]
+    params: list[Any] = []
+    order = EVENT_ORDER
+    if since:
+        where.append(f"{order} >= julianday(?)")
+        params.append(_utc_text(since))
+    if query:
+        match = _fts_query(query)
+        if not match:
+            return [], None
+        where.append("e.seq IN (SELECT rowid FROM event_search WHERE event_search MATCH ?)")
+        params.append(match)
+    if cursor:
+        key, seq = _decode_cursor(cursor)
+        where.append(f"({order} < ? OR ({order} = ? AND e.seq < ?))")
+        params += [key, key, seq]
+    # Without a search, walk events_recent in order; SQLite's planner prefers the
+    # merged_into equality of events_order and then sorts every live event.
+    table = "events e" if query else "events e INDEXED BY events_recent"
+    sql = (f"SELECT {EVENT_COLUMNS}, {order}, e.seq FROM {table} WHERE "
+           + " AND ".join(where) + f" ORDER BY {order} DESC, e.seq DESC LIMIT ?")
+    rows = conn.execute(sql, params + [max(1, limit) + 1]).fetchall()
+    items = [EventSummary(*row[:7]) for row in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit and items:
+        last = rows[limit - 1]
+        next_cursor = _encode_cursor(last[7], last[8])
+    return items, next_cursor
+
+
+def _fts_query(text: str) -> str:
+    """User words as FTS5 string literals (AND of prefixes), so no FTS syntax leaks through."""
+    words = re.findall(r"\w+", text, re.UNICODE)
+    return " ".join('"' + w.replace('"', '""') + '"*' for w in words[:16])
+
+
+def _utc_text(value: str) -> str:
+    """An ISO 8601 date or time as ``YYYY-MM-DD HH:MM:SS.fff`` in UTC (naive: taken as UTC),
+    for SQLite's julianday(), so a bound and the stored times are converted the same way."""
+    try:
+        moment = datetime.fromisoformat(value.strip())
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):
+        raise InputError(f"since {value[:40]!r}: not an ISO 8601 date or time "
+                         "(e.g. 2017-11-16 or 2017-11-16T08:00:00+01:00)") from None
+    return moment.isoformat(sep=" ", timespec="milliseconds")
+
+
+def _encode_cursor(key: float, seq: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps([key, seq]).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[float, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key, seq = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if isinstance(key, bool) or not isinstance(key, int | float):
+            # A key is the instant of EVENT_ORDER; a text one is from before migration 0008.
+            raise TypeError("cursor key is not a number")
+        return float(key), int(seq)
+    except (ValueError, TypeError) as exc:
+        raise StoreError(f"invalid cursor {cursor!r}") from exc
