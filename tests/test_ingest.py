@@ -12,6 +12,7 @@ from newsbrief.ingest import (
     article_from_html,
     article_from_record,
     article_from_text,
+    iter_articles,
     read_file,
     read_paths,
 )
@@ -342,3 +343,27 @@ def test_language_detection():
     assert detect_language("The council approved emergency repairs to the bridge on Monday.") == "en"
     assert detect_language("Le tunnel sera entièrement fermé à la circulation du 4 au 25 mars.") == "fr"
     assert detect_language("ok") is None
+
+
+def test_iter_articles_makes_each_record_an_article_when_it_is_taken(tmp_path, eval_dir,
+                                                                      monkeypatch):
+    from newsbrief.ingest import records
+
+    with open(eval_dir / "clustering-dev.jsonl", encoding="utf-8") as f:
+        lines = [next(f) for _ in range(30)]
+    path = tmp_path / "dev.jsonl"
+    path.write_text("".join(lines) + "{broken\n", encoding="utf-8")
+    made: list[str] = []
+    original = records.article_from_record
+
+    def counted(record, **kwargs):
+        made.append(record["id"])
+        return original(record, **kwargs)
+
+    monkeypatch.setattr(records, "article_from_record", counted)
+    problems: list[Problem] = []
+    articles = iter_articles([path], problems)
+    first = next(articles)
+    assert len(made) == 1  # a long file is stored while its later records wait
+    assert [first, *articles] == read_paths([path]).articles
+    assert [p.line for p in problems] == [31]

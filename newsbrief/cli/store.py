@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import sys
@@ -10,7 +11,8 @@ from pathlib import Path
 
 from newsbrief.cli.common import add_db, add_format, add_quiet, progress, report_problems, write
 from newsbrief.errors import InputError, NoUsableInput
-from newsbrief.ingest import read_paths
+from newsbrief.ingest import iter_articles
+from newsbrief.models import Problem
 from newsbrief.render import render
 
 
@@ -100,25 +102,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_ingest(args: argparse.Namespace) -> int:
-    result = read_paths(args.paths)
-    report_problems(result.problems, args.quiet)
-    if not result.articles:
+    # Read lazily: files are stored while later ones are read (and not all held at once).
+    problems: list[Problem] = []
+    articles = iter_articles(args.paths, problems)
+    first = next(articles, None)
+    if first is None:  # refused before a database is made
+        report_problems(problems, args.quiet)
         raise NoUsableInput("no usable articles in " + ", ".join(args.paths))
     with _store(args) as store:
-        with progress("Ingesting", len(result.articles), args.quiet) as advance:
-            report = store.add_articles(result.articles, progress=advance, refresh=args.refresh)
+        with progress("Ingesting", None, args.quiet) as advance:
+            report = store.add_articles(itertools.chain([first], articles), progress=advance,
+                                        refresh=args.refresh)
         counts = store.counts()
-    report_problems(report.problems, args.quiet)
+    problems += report.problems
+    report_problems(problems, args.quiet)
     if args.format == "json":
         data = report.to_dict()
-        data["problems"] = [str(p) for p in result.problems + report.problems]
+        data["problems"] = [str(p) for p in problems]
         data["store"] = counts
         write(json.dumps(data, indent=2))
     elif not args.quiet:
         write(
             f"added {len(report.added)} article(s) ({len(report.duplicates)} near-duplicate), "
             f"skipped {len(report.skipped)} already stored, "
-            f"{len(result.problems) + len(report.problems)} problem(s); "
+            f"{len(problems)} problem(s); "
             f"{len(report.events_created)} new event(s), {len(report.events_updated)} updated, "
             f"{len(report.merged)} merged; {report.briefs_refreshed} brief(s) refreshed. "
             f"Store: {counts['articles']} articles, {counts['events']} events."

@@ -1,8 +1,8 @@
 """Reading articles from files, folders, records and web pages.
 
-``read_paths`` walks files and folders and yields :class:`Article` objects; every input that
-cannot be used becomes a :class:`Problem` naming the file (and line) and the reason, and the
-rest goes on. The per-format readers (``text``, ``html``, ``records``) are plain functions the
+``read_paths`` walks files and folders and reads :class:`Article` objects (``iter_articles``
+yields them as it goes); every input that cannot be used becomes a :class:`Problem` naming
+the file (and line) and the reason, and the rest goes on. The per-format readers (``text``, ``html``, ``records``) are plain functions the
 store, the feed watcher and the Spark job call directly.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsbrief.ingest.html import article_from_html
-from newsbrief.ingest.records import article_from_record, articles_from_json_file
+from newsbrief.ingest.records import article_from_record, iter_json_file_articles
 from newsbrief.ingest.text import article_from_text
 from newsbrief.models import Article, Problem
 
@@ -26,6 +26,8 @@ __all__ = [
     "article_from_record",
     "article_from_text",
     "file_suffix",
+    "iter_articles",
+    "iter_file_articles",
     "iter_files",
     "read_file",
     "read_paths",
@@ -86,40 +88,47 @@ def iter_files(paths: Iterable[str | os.PathLike[str]], problems: list[Problem])
 
 def read_file(path: Path, problems: list[Problem]) -> list[Article]:
     """Read one file into articles; anything unusable is added to ``problems``."""
+    return list(iter_file_articles(path, problems))
+
+
+def iter_file_articles(path: Path, problems: list[Problem]) -> Iterator[Article]:
+    """:func:`read_file`, yielding a JSON file's or an archive's articles as they are made."""
     suffix = file_suffix(path)
     if suffix not in SUPPORTED_SUFFIXES:
         problems.append(Problem(str(path), f"unsupported file type {suffix or '(none)'}"))
-        return []
+        return
     kind = _not_regular(path)
     if kind:
         problems.append(Problem(str(path), kind))
-        return []
+        return
     if suffix in WARC_SUFFIXES:
         from newsbrief.ingest.warc import articles_from_warc
 
-        return list(articles_from_warc(path, problems))
+        yield from articles_from_warc(path, problems)
+        return
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             problems.append(Problem(str(path), f"file too large ({size} bytes)"))
-            return []
+            return
         data = path.read_bytes()
     except OSError as exc:
         problems.append(Problem(str(path), f"cannot read: {exc.strerror or exc}"))
-        return []
+        return
     if not data.strip():
         problems.append(Problem(str(path), "empty file"))
-        return []
+        return
     if suffix in JSON_SUFFIXES:
-        return articles_from_json_file(path, data, problems)
+        yield from iter_json_file_articles(path, data, problems)
+        return
     if suffix in HTML_SUFFIXES:
         article = article_from_html(data, path=str(path), article_id=path.stem)
     else:
         article = article_from_text(data, path=str(path), article_id=path.stem)
     if isinstance(article, Problem):
         problems.append(article)
-        return []
-    return [article]
+        return
+    yield article
 
 
 def _not_regular(path: Path) -> str | None:
@@ -142,15 +151,23 @@ def _not_regular(path: Path) -> str | None:
     return f"not a regular file ({kind})"
 
 
-def read_paths(paths: Iterable[str | os.PathLike[str]]) -> IngestResult:
-    """Read every supported file under ``paths``; ids are made unique across files."""
-    result = IngestResult()
+def iter_articles(paths: Iterable[str | os.PathLike[str]],
+                  problems: list[Problem]) -> Iterator[Article]:
+    """Yield the articles of every supported file under ``paths``, file after file, with ids
+    made unique across files; anything unusable is added to ``problems``. Lazy, so a long
+    ingest can store early files while later ones are read."""
     used: dict[str, int] = {}
-    for file in iter_files(paths, result.problems):
-        for article in read_file(file, result.problems):
+    for file in iter_files(paths, problems):
+        for article in iter_file_articles(file, problems):
             count = used.get(article.id, 0)
             used[article.id] = count + 1
             if count:
                 article = article.with_(id=f"{article.id}~{count}")
-            result.articles.append(article)
+            yield article
+
+
+def read_paths(paths: Iterable[str | os.PathLike[str]]) -> IngestResult:
+    """Read every supported file under ``paths``; ids are made unique across files."""
+    result = IngestResult()
+    result.articles.extend(iter_articles(paths, result.problems))
     return result

@@ -32,7 +32,7 @@ def _identifier():
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the language ``text`` is written in, or ``None`` if too short/unsure."""
     sample = text[:SAMPLE_CHARS]
-    if sum(ch.isalpha() for ch in sample) < MIN_CHARS:
+    if sum(map(str.isalpha, sample)) < MIN_CHARS:
         return None
     language, probability = _identifier().classify(sample)
     return str(language) if probability >= 0.5 else None

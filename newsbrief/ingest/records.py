@@ -20,6 +20,7 @@ __all__ = [
     "article_from_record",
     "articles_from_json_file",
     "is_cluster",
+    "iter_json_file_articles",
     "iter_json_objects",
     "read_dataset",
 ]
@@ -153,9 +154,15 @@ def articles_from_json_file(path: Path, data: bytes, problems: list[Problem]) ->
 
     A file holding a single article record gets the file's name as the article id.
     """
+    return list(iter_json_file_articles(path, data, problems))
+
+
+def iter_json_file_articles(path: Path, data: bytes,
+                            problems: list[Problem]) -> Iterator[Article]:
+    """:func:`articles_from_json_file`, one article at a time (the records are parsed first,
+    the articles made as they are taken)."""
     before = len(problems)
     objects = list(iter_json_objects(path, data, problems))
-    articles: list[Article] = []
     for position, (line, obj) in enumerate(objects):
         if is_cluster(obj):
             cluster_id = str(obj.get("id", f"{path.stem}-{position}"))
@@ -168,18 +175,17 @@ def articles_from_json_file(path: Path, data: bytes, problems: list[Problem]) ->
                 else:
                     if not (isinstance(record, dict) and "id" in record):
                         article = article.with_(id=f"{cluster_id}/{i}")
-                    articles.append(article)
+                    yield article
             continue
         default_id = path.stem if len(objects) == 1 else f"{path.stem}-{line or position}"
         article = article_from_record(obj, default_id=default_id, path=str(path))
         if isinstance(article, Problem):
             problems.append(Problem(str(path), article.reason, line))
         else:
-            articles.append(article)
+            yield article
     if not objects and len(problems) == before:
         problems.append(Problem(str(path), "no JSON records in the file"))
     _cap_problems(problems, before, path)
-    return articles
 
 
 def _cap_problems(problems: list[Problem], before: int, path: Path) -> None:
