@@ -4,6 +4,7 @@ clustering records (``{"id", "label", "title", "text"}``) and plain article reco
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -159,11 +160,13 @@ def articles_from_json_file(path: Path, data: bytes, problems: list[Problem]) ->
 
 def iter_json_file_articles(path: Path, data: bytes,
                             problems: list[Problem]) -> Iterator[Article]:
-    """:func:`articles_from_json_file`, one article at a time (the records are parsed first,
-    the articles made as they are taken)."""
+    """:func:`articles_from_json_file`, one article at a time: each record is parsed and made
+    an article when it is taken."""
     before = len(problems)
-    objects = list(iter_json_objects(path, data, problems))
-    for position, (line, obj) in enumerate(objects):
+    objects = iter_json_objects(path, data, problems)
+    head = list(itertools.islice(objects, 2))  # is it the file's only record?
+    position = -1
+    for position, (line, obj) in enumerate(itertools.chain(head, objects)):
         if is_cluster(obj):
             cluster_id = str(obj.get("id", f"{path.stem}-{position}"))
             if not obj["articles"]:  # found by fuzzing: was skipped without a word
@@ -177,13 +180,13 @@ def iter_json_file_articles(path: Path, data: bytes,
                         article = article.with_(id=f"{cluster_id}/{i}")
                     yield article
             continue
-        default_id = path.stem if len(objects) == 1 else f"{path.stem}-{line or position}"
+        default_id = path.stem if len(head) == 1 else f"{path.stem}-{line or position}"
         article = article_from_record(obj, default_id=default_id, path=str(path))
         if isinstance(article, Problem):
             problems.append(Problem(str(path), article.reason, line))
         else:
             yield article
-    if not objects and len(problems) == before:
+    if position < 0 and len(problems) == before:
         problems.append(Problem(str(path), "no JSON records in the file"))
     _cap_problems(problems, before, path)
 
