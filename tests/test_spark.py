@@ -423,3 +423,14 @@ def test_import_parquet_rejects_other_folders(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert main(["import-parquet", str(tmp_path / "empty"), "--db", str(tmp_path / "x.db")]) == 2
     assert "no 'articles' table" in capsys.readouterr().err
+
+
+def test_event_times_in_the_events_table_are_instants_as_in_the_store():
+    from newsbrief.spark.tables import published_edges
+
+    # In UTC: 01:00, 02:00, 03:30, 00:30 (naive: taken as UTC); text order would differ.
+    times = ["2017-11-17T10:00:00+09:00", "2017-11-17T02:00:00Z", "2017-11-16T22:30:00-05:00",
+             "2017-11-17T00:30:00", "not a date", None]
+    assert published_edges(times) == ("2017-11-17T00:30:00", "2017-11-16T22:30:00-05:00")
+    assert published_edges(["not a date", "another"]) == ("another", "not a date")
+    assert published_edges([None]) == (None, None)

@@ -20,9 +20,11 @@ these tables back without Spark (pyarrow).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from newsbrief.cluster import parse_day
 from newsbrief.models import DuplicateGroup, Problem
 
 __all__ = [
@@ -80,14 +82,24 @@ def _headline(brief: dict[str, Any]) -> str:
 
 def event_row(event) -> tuple:
     """A row of ``events`` from a :class:`newsbrief.spark.job.EventOut`."""
-    dates = sorted(p for p in event.published if p)
     outlets = {o for o in event.outlets if o}
     headline = _headline(json.loads(event.brief)) if event.brief else ""
     return (
         event.id, list(event.article_ids), len(event.article_ids), len(outlets),
-        dates[0] if dates else None, dates[-1] if dates else None,
-        headline or event.title, event.ordinal[0], event.ordinal[1],
+        *published_edges(event.published), headline or event.title, event.ordinal[0],
+        event.ordinal[1],
     )
+
+
+def published_edges(published: Iterable[str | None]) -> tuple[str | None, str | None]:
+    """The first and last of an event's article times, compared as instants as the store
+    compares them (outlets write different UTC offsets, so not as text): a value that is not
+    a time never wins over one that is; with none, the text minimum and maximum."""
+    values = [p for p in published if p]
+    instants = [(day, p) for p in values if (day := parse_day(p)) is not None]
+    if instants:
+        return min(instants)[1], max(instants)[1]
+    return (min(values), max(values)) if values else (None, None)
 
 
 def brief_row(event) -> tuple:
