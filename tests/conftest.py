@@ -34,3 +34,12 @@ def seed_brief():
     import newsbrief
 
     return newsbrief.brief(SEEDS)
+
+
+def process_running(pid: int) -> bool:
+    """Whether process ``pid`` is alive (Linux /proc; a zombie has exited)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[1][0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -9,6 +9,7 @@ import threading
 import time
 
 import pytest
+from conftest import process_running
 
 from newsbrief.analyze import nlp, worker
 from newsbrief.config import BriefConfig
@@ -84,14 +85,7 @@ def test_the_worker_exits_when_its_parent_is_killed():
     parent.send_signal(signal.SIGKILL)
     parent.wait()
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and _running(pid):
+    while time.monotonic() < deadline and process_running(pid):
         time.sleep(0.1)
-    assert not _running(pid)
+    assert not process_running(pid)
 
-
-def _running(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split(") ")[1][0] != "Z"  # a zombie has exited
-    except FileNotFoundError:
-        return False

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import process_running
 
 from newsbrief.config import BriefConfig
 from newsbrief.errors import InputError, NotFound, StoreError
@@ -451,21 +452,14 @@ def test_worker_processes_exit_when_the_writer_is_killed(tmp_path: Path):
     )
     writer = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     pids = [int(p) for p in writer.stdout.readline().split()]
-    assert pids and all(_running(pid) for pid in pids)
+    assert pids and all(process_running(pid) for pid in pids)
     writer.send_signal(signal.SIGKILL)
     writer.wait()
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and any(_running(pid) for pid in pids):
+    while time.monotonic() < deadline and any(process_running(pid) for pid in pids):
         time.sleep(0.1)
-    assert not any(_running(pid) for pid in pids)
+    assert not any(process_running(pid) for pid in pids)
 
-
-def _running(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split(") ")[1][0] != "Z"  # a zombie has exited
-    except FileNotFoundError:
-        return False
 
 
 def test_signature_upgrade_resumes_in_batches(tmp_path: Path, seed_articles):

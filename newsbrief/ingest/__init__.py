@@ -2,8 +2,9 @@
 
 ``read_paths`` walks files and folders and reads :class:`Article` objects (``iter_articles``
 yields them as it goes); every input that cannot be used becomes a :class:`Problem` naming
-the file (and line) and the reason, and the rest goes on. The per-format readers (``text``, ``html``, ``records``) are plain functions the
-store, the feed watcher and the Spark job call directly.
+the file (and line) and the reason, and the rest goes on. The per-format readers (``text``,
+``html``, ``records``) are plain functions the store, the feed watcher and the Spark job call
+directly.
 """
 
 from __future__ import annotations

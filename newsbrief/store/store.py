@@ -2,16 +2,15 @@
 
 Writing goes through :meth:`Store.add_articles`, in transactions of ``batch_size`` articles
 (:mod:`newsbrief.store.batch`): each batch is cleaned and split as
-:func:`newsbrief.pipeline.prepare_articles` does, signed
-(:mod:`newsbrief.store.rows`), linked to earlier copies by MinHash LSH
-(:mod:`newsbrief.store.neardup`), assigned to events by the incremental clusterer
-(:mod:`newsbrief.store.clustering`; recent articles it decides again may move to another
-event, with the copies that follow them, and an event they leave empty is retired like a
-merged one; the events they left and joined get the time span of their members now) and
-committed as a whole. With worker processes the batches are pipelined: the workers prepare
-the next two batches, at a lower priority, while this process writes the oldest one, so the
-writes stay in input order. Events that gained articles are marked stale
-in the same transaction; their briefs are rebuilt from the stored documents
+:func:`newsbrief.pipeline.prepare_articles` does, signed (:mod:`newsbrief.store.rows`),
+linked to earlier copies by MinHash LSH (:mod:`newsbrief.store.neardup`), assigned to events
+by the incremental clusterer (:mod:`newsbrief.store.clustering`; recent articles it decides
+again may move to another event, with the copies that follow them, and an event they leave
+empty is retired like a merged one; the events they left and joined get the time span of
+their members now) and committed as a whole. With worker processes the batches are
+pipelined: the workers prepare the next two batches, at a lower priority, while this process
+writes the oldest one, so the writes stay in input order. Events that gained articles are
+marked stale in the same transaction; their briefs are rebuilt from the stored documents
 (:func:`newsbrief.pipeline.brief_documents`) after the batch or at the end of the run, each
 rebuild a new version. A run killed at any point leaves the committed batches and the stale
 marks; running it again skips what is stored and finishes the rest.
