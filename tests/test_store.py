@@ -269,6 +269,26 @@ def test_worker_processes_give_the_same_store(tmp_path: Path, eval_dir: Path):
     assert len(states[0]) >= 35 and states[0] == states[1]
 
 
+def test_briefs_made_in_worker_processes_are_the_briefs_made_here(tmp_path: Path,
+                                                                  eval_dir: Path):
+    # With analysis: the workers run the entity model themselves.
+    articles = read_paths([eval_dir / "clustering-dev.jsonl"]).articles[:24]
+    config = BriefConfig(method="lead", ner_words=300)
+    briefs, advanced = [], []
+    for workers in (1, 2):
+        with Store(tmp_path / f"b{workers}.db", config=config, workers=workers) as s:
+            s.add_articles(articles, refresh="none")
+            stale = s.counts()["stale_briefs"]
+            assert s.refresh_briefs(progress=advanced.append) == stale > 3
+            assert s.counts()["stale_briefs"] == 0
+            briefs.append([(e, {k: v for k, v in json.loads(b).items() if k != "meta"})
+                           for e, b in s.conn.execute(
+                               "SELECT event_id, brief FROM briefs ORDER BY event_id")])
+    assert briefs[0] == briefs[1] and len(briefs[0]) == stale
+    assert any(b["entities"] for _, b in briefs[0])
+    assert advanced == [1] * (2 * stale)
+
+
 def test_a_copy_joins_its_originals_event_only_when_close_in_time(tmp_path: Path, seed_articles):
     original, copy = seed_articles[0], seed_articles[1]
     for later, same in (("2017-11-16", True), ("2018-02-13", False)):

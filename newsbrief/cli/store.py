@@ -111,8 +111,12 @@ def run_ingest(args: argparse.Namespace) -> int:
         raise NoUsableInput("no usable articles in " + ", ".join(args.paths))
     with _store(args) as store:
         with progress("Ingesting", None, args.quiet) as advance:
+            # "end": the briefs are refreshed below, under a progress bar of their own.
             report = store.add_articles(itertools.chain([first], articles), progress=advance,
-                                        refresh=args.refresh)
+                                        refresh="none" if args.refresh == "end" else args.refresh)
+        if args.refresh == "end":
+            with progress("Briefing", store.counts()["stale_briefs"], args.quiet) as advance:
+                report.briefs_refreshed += store.refresh_briefs(progress=advance)
         counts = store.counts()
     problems += report.problems
     report_problems(problems, args.quiet)

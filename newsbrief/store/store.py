@@ -358,8 +358,13 @@ class Store:
         return article_id, original, seq
 
     # ------------------------------------------------------------------ briefs
-    def refresh_briefs(self, event_ids: Iterable[str] | None = None) -> int:
-        """Rebuild the briefs of stale events (or of ``event_ids``); returns how many."""
+    def refresh_briefs(self, event_ids: Iterable[str] | None = None, *,
+                       progress: Progress | None = None) -> int:
+        """Rebuild the briefs of stale events (or of ``event_ids``); returns how many.
+
+        With worker processes the briefs are made there, a few events ahead of the one being
+        saved, and saved in the same order, each in its own transaction.
+        """
         with self._lock:
             if event_ids is None:
                 ids = [r[0] for r in self.conn.execute(
@@ -367,22 +372,48 @@ class Store:
                     "ORDER BY seq")]
             else:
                 ids = list(event_ids)
-            for event_id in ids:
-                self._refresh(event_id)
+            for event_id, stored, total, brief in self._made_briefs(ids):
+                if stored:
+                    self._save_brief(event_id, stored, total, brief)
+                if progress:
+                    progress(1)
             return len(ids)
 
-    def _refresh(self, event_id: str) -> None:
-        stored = self.event_articles(event_id)
-        if not stored:
+    def _made_briefs(self, ids: list[str]) -> Iterator[tuple[str, list[StoredArticle], int, Any]]:
+        """``(event id, articles briefed, article count, brief)`` for each of ``ids``, in order
+        (no articles: an empty list and no brief)."""
+        if self._pool is None or len(ids) < 2:
+            for event_id in ids:
+                stored, total = self._brief_input(event_id)
+                brief = brief_documents(_documents(stored), self.config) if stored else None
+                yield event_id, stored, total, brief
             return
+        # A worker runs the entity model itself rather than starting a model process of its own.
+        config = self.config.with_(ner_process=False)
+        ahead: deque[tuple[str, list[StoredArticle], int, Any]] = deque()
+        for event_id in ids:
+            stored, total = self._brief_input(event_id)
+            ahead.append((event_id, stored, total, self._pool.submit(
+                brief_documents, _documents(stored), config) if stored else None))
+            if len(ahead) > 2 * self.workers:
+                event_id, stored, total, future = ahead.popleft()
+                yield event_id, stored, total, future.result() if future else None
+        for event_id, stored, total, future in ahead:
+            yield event_id, stored, total, future.result() if future else None
+
+    def _brief_input(self, event_id: str) -> tuple[list[StoredArticle], int]:
+        """The articles an event's brief is made from, and how many the event has."""
+        stored = self.event_articles(event_id)
         total = len(stored)
         if total > self.brief_articles:
             # A long-running story: brief its first reports and the latest ones, so the cost
             # of a refresh stays bounded however many articles the event gathers.
             head = self.brief_articles // 4
             stored = stored[:head] + stored[len(stored) - (self.brief_articles - head):]
-        documents = [Document(s.article, s.text, s.sentences) for s in stored]
-        result = brief_documents(documents, self.config)
+        return stored, total
+
+    def _save_brief(self, event_id: str, stored: list[StoredArticle], total: int,
+                    result: Brief) -> None:
         headline = result.headline_text or stored[0].article.title
         titles = " | ".join(dict.fromkeys(s.article.title for s in stored if s.article.title))
         with self._transaction() as conn:
@@ -536,3 +567,5 @@ def _start_worker() -> None:
     threading.Thread(target=watch_parent, name="newsbrief-parent-watch", daemon=True).start()
 
 
+def _documents(stored: list[StoredArticle]) -> list[Document]:
+    return [Document(s.article, s.text, s.sentences) for s in stored]
