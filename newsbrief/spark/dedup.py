@@ -31,18 +31,10 @@ from typing import Any
 
 import numpy as np
 
-from newsbrief.dedup import NUM_PERM
+from newsbrief.dedup import NUM_PERM, band_params
 from newsbrief.models import DuplicateGroup
 
 __all__ = ["DuplicateResult", "band_params", "find_duplicates_spark", "verified_pairs"]
-
-
-def band_params(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
-    """The ``(bands, rows)`` that datasketch's MinHashLSH picks for ``threshold``."""
-    from datasketch import MinHashLSH
-
-    index = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    return index.b, index.r
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from functools import lru_cache
 
 import numpy as np
 
-from newsbrief.dedup import NUM_PERM, SIGNATURE_SCHEME
+from newsbrief.dedup import NUM_PERM, SIGNATURE_SCHEME, band_params
 from newsbrief.dedup import signature as _text_signature
 from newsbrief.store.db import immediate
 
@@ -39,13 +38,6 @@ __all__ = [
 UPGRADE_FLAG = "signatures_to_upgrade"  # meta key set by migration 0004 when rows need it
 
 
-@lru_cache(maxsize=8)
-def _bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    from datasketch.lsh import _optimal_param
-
-    return _optimal_param(threshold, num_perm, 0.5, 0.5)
-
-
 def signature(title: str, text: str) -> np.ndarray:
     """The MinHash signature the brief's dedup uses (:func:`newsbrief.dedup.minhash` of title +
     cleaned text): 128 values below 2**32."""
@@ -59,7 +51,7 @@ def signature_bytes(values: np.ndarray) -> bytes:
 
 def band_keys(values: np.ndarray, threshold: float) -> list[int]:
     """One signed 64-bit key per LSH band (SQLite integers are signed)."""
-    b, r = _bands(threshold, len(values))
+    b, r = band_params(threshold, len(values))
     # Keys hash the rows as 8-byte values, as the first stores did, so their keys still match.
     data = values.astype(np.uint64).tobytes()
     width = 8 * r
