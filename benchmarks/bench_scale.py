@@ -22,15 +22,19 @@ the end. Other jobs on the machine slow the wall clock; CPU time per article is 
 figure. ``--stages N`` first times the per-article stages alone on N articles of the stream;
 ``--phases`` adds the main process's CPU time per phase (skip checks, inserts, near-duplicate
 lookups, and the clusterer's steps: vector rows, candidates, agglomerate, event sums, flush).
+``--cli`` times the command line instead, reading included: the stream up to each checkpoint
+is written to a JSONL file (not timed) and added with one ``newsbrief ingest``.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -209,6 +213,50 @@ def stages(n: int) -> dict[str, float]:
     return out
 
 
+def cli_run(targets: list[int], workers: int, db_path: str | None) -> int:
+    """The same stream through the command line, reading included: the articles up to each
+    checkpoint are written to a JSONL file (not timed), then one ``newsbrief ingest FILE
+    --refresh none`` adds them to the database. CPU seconds and peak RSS are those of the
+    command and its worker processes (``RUSAGE_CHILDREN``); the RSS is the largest process's."""
+    source = stream()
+    done = 0
+    elapsed = cpu = 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(db_path) if db_path else Path(tmp) / "bench.db"
+        print(f"cpus={os.cpu_count()} load={os.getloadavg()[0]:.1f} workers={workers} db={db} "
+              "(newsbrief ingest)", flush=True)
+        for target in targets:
+            path = Path(tmp) / "chunk.jsonl"
+            with path.open("w", encoding="utf-8") as out:
+                for article in itertools.islice(source, target - done):
+                    out.write(json.dumps({k: getattr(article, k) for k in (
+                        "id", "title", "text", "outlet", "published", "url")}) + "\n")
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t0 = time.perf_counter()
+            run = subprocess.run([sys.executable, "-c", _CLI, "ingest", str(path), "--db",
+                                  str(db), "--refresh", "none", "-q", "--workers", str(workers)],
+                                 check=True, stderr=subprocess.PIPE, text=True)
+            elapsed += time.perf_counter() - t0
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu += (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+            done = target
+            with Store(db, readonly=True) as store:
+                counts = store.counts()
+            print(json.dumps({
+                "articles": done, "seconds": round(elapsed, 1),
+                "articles_per_s": round(done / elapsed, 1), "cpu_s": round(cpu, 1),
+                "cpu_ms_per_article": round(1000 * cpu / done, 2),
+                "peak_rss_mb": round(after.ru_maxrss / 1024, 1),
+                "db_mb": round(_db_size(db) / 2**20, 1), "events": counts["events"],
+                "duplicates": counts["duplicates"], "merged": counts["merged_events"],
+                "problem_lines": run.stderr.count("\n"), "load": round(os.getloadavg()[0], 1),
+            }), flush=True)
+    return 0
+
+
+_CLI = "import sys; from newsbrief.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, nargs="+", default=[10000, 20000, 50000, 100000],
@@ -225,7 +273,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="first time each per-article stage alone on this many articles")
     parser.add_argument("--phases", action="store_true",
                         help="also report the main process's CPU time per phase")
+    parser.add_argument("--cli", action="store_true",
+                        help="instead, time `newsbrief ingest` on the stream written to JSONL files")
     args = parser.parse_args(argv)
+    if args.cli:
+        return cli_run(sorted(args.articles), args.workers, args.db)
     if args.stages:
         print(json.dumps({"stage_cpu_ms_per_article": stages(args.stages)}), flush=True)
 

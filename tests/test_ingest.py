@@ -367,3 +367,29 @@ def test_iter_articles_makes_each_record_an_article_when_it_is_taken(tmp_path, e
     assert len(made) == 1  # a long file is stored while its later records wait
     assert [first, *articles] == read_paths([path]).articles
     assert [p.line for p in problems] == [31]
+
+
+def test_a_json_lines_file_too_large_to_read_whole_is_read_line_by_line(tmp_path, eval_dir,
+                                                                        monkeypatch):
+    import newsbrief.ingest as ingest
+
+    with open(eval_dir / "clustering-dev.jsonl", encoding="utf-8") as f:
+        lines = [next(f) for _ in range(20)]
+    path = tmp_path / "big.jsonl"
+    path.write_text("".join(lines[:10]) + "{broken\n" + "".join(lines[10:]), encoding="utf-8")
+    whole: list[Problem] = []
+    expected = read_file(path, whole)
+    monkeypatch.setattr(ingest, "MAX_FILE_BYTES", 1000)
+    streamed: list[Problem] = []
+    assert read_file(path, streamed) == expected and len(expected) == 20
+    assert streamed == whole and [p.line for p in streamed] == [11]
+    # Read whole, a line that is not UTF-8 makes the file decode as another encoding; read
+    # line by line, it is a problem of its own.
+    path.write_bytes(path.read_bytes() + b'{"text": "caf\xe9 au lait"}\n')
+    streamed = []
+    assert read_file(path, streamed) == expected
+    assert [(p.line, p.reason) for p in streamed][-1] == (22, "line is not UTF-8")
+    big_json = tmp_path / "big.json"
+    big_json.write_text("[" + ",".join(lines) + "]", encoding="utf-8")
+    refused: list[Problem] = []
+    assert read_file(big_json, refused) == [] and "file too large" in refused[0].reason

@@ -37,9 +37,11 @@ __all__ = [
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
+JSON_LINES_SUFFIXES = {".jsonl", ".ndjson"}
 # WARC archives stream record by record (newsbrief.ingest.warc), so no size limit applies.
 WARC_SUFFIXES = {".warc", ".warc.gz"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | WARC_SUFFIXES
+# Files are read whole up to this size; a larger JSON Lines file is read line by line.
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
@@ -110,6 +112,9 @@ def iter_file_articles(path: Path, problems: list[Problem]) -> Iterator[Article]
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
+            if suffix in JSON_LINES_SUFFIXES:  # records one per line: read as they are taken
+                yield from iter_json_file_articles(path, None, problems)
+                return
             problems.append(Problem(str(path), f"file too large ({size} bytes)"))
             return
         data = path.read_bytes()

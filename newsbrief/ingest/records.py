@@ -22,6 +22,7 @@ __all__ = [
     "articles_from_json_file",
     "is_cluster",
     "iter_json_file_articles",
+    "iter_json_lines",
     "iter_json_objects",
     "read_dataset",
 ]
@@ -150,6 +151,27 @@ def iter_json_objects(
             problems.append(Problem(str(path), f"malformed JSON line: {exc.msg}", number))
 
 
+def iter_json_lines(path: Path, problems: list[Problem]) -> Iterator[tuple[int, Any]]:
+    """``(line number, object)`` of a JSON Lines file read one line at a time, for files too
+    large to read whole: UTF-8 only (a line that is not is a problem, as a malformed one)."""
+    try:
+        with path.open("rb") as lines:
+            for number, raw in enumerate(lines, start=1):
+                try:
+                    line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+                except UnicodeDecodeError:
+                    problems.append(Problem(str(path), "line is not UTF-8", number))
+                    continue
+                if not line.strip():
+                    continue
+                try:
+                    yield number, _loads(line)
+                except json.JSONDecodeError as exc:
+                    problems.append(Problem(str(path), f"malformed JSON line: {exc.msg}", number))
+    except OSError as exc:
+        problems.append(Problem(str(path), f"cannot read: {exc.strerror or exc}"))
+
+
 def articles_from_json_file(path: Path, data: bytes, problems: list[Problem]) -> list[Article]:
     """All articles in a JSON/JSONL file; clusters are flattened with ids ``cluster/index``.
 
@@ -158,12 +180,14 @@ def articles_from_json_file(path: Path, data: bytes, problems: list[Problem]) ->
     return list(iter_json_file_articles(path, data, problems))
 
 
-def iter_json_file_articles(path: Path, data: bytes,
+def iter_json_file_articles(path: Path, data: bytes | None,
                             problems: list[Problem]) -> Iterator[Article]:
     """:func:`articles_from_json_file`, one article at a time: each record is parsed and made
-    an article when it is taken."""
+    an article when it is taken. ``data`` None: a JSON Lines file read line by line
+    (:func:`iter_json_lines`)."""
     before = len(problems)
-    objects = iter_json_objects(path, data, problems)
+    objects = iter_json_lines(path, problems) if data is None \
+        else iter_json_objects(path, data, problems)
     head = list(itertools.islice(objects, 2))  # is it the file's only record?
     position = -1
     for position, (line, obj) in enumerate(itertools.chain(head, objects)):
