@@ -379,7 +379,9 @@ class Store:
                     progress(1)
             return len(ids)
 
-    def _made_briefs(self, ids: list[str]) -> Iterator[tuple[str, list[StoredArticle], int, Any]]:
+    def _made_briefs(
+        self, ids: list[str]
+    ) -> Iterator[tuple[str, list[StoredArticle], int, Brief | None]]:
         """``(event id, articles briefed, article count, brief)`` for each of ``ids``, in order
         (no articles: an empty list and no brief)."""
         if self._pool is None or len(ids) < 2:
