@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -142,34 +142,37 @@ def iter_json_objects(
             for item in items:
                 yield None, item
             return
-    for number, line in enumerate(text.splitlines(), start=1):
+    yield from _parse_lines(path, enumerate(text.splitlines(), start=1), problems)
+
+
+def iter_json_lines(path: Path, problems: list[Problem]) -> Iterator[tuple[int, Any]]:
+    """``(line number, object)`` of a JSON Lines file read one line at a time, for files too
+    large to read whole: UTF-8 only (a line that is not is a problem, as a malformed one)."""
+
+    def decoded(raw_lines: Iterable[bytes]) -> Iterator[tuple[int, str]]:
+        for number, raw in enumerate(raw_lines, start=1):
+            try:
+                yield number, raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError:
+                problems.append(Problem(str(path), "line is not UTF-8", number))
+
+    try:
+        with path.open("rb") as raw_lines:
+            yield from _parse_lines(path, decoded(raw_lines), problems)
+    except OSError as exc:
+        problems.append(Problem(str(path), f"cannot read: {exc.strerror or exc}"))
+
+
+def _parse_lines(path: Path, lines: Iterable[tuple[int, str]],
+                 problems: list[Problem]) -> Iterator[tuple[int, Any]]:
+    """The objects of numbered JSON Lines; a malformed line is a problem, a blank one nothing."""
+    for number, line in lines:
         if not line.strip():
             continue
         try:
             yield number, _loads(line)
         except json.JSONDecodeError as exc:
             problems.append(Problem(str(path), f"malformed JSON line: {exc.msg}", number))
-
-
-def iter_json_lines(path: Path, problems: list[Problem]) -> Iterator[tuple[int, Any]]:
-    """``(line number, object)`` of a JSON Lines file read one line at a time, for files too
-    large to read whole: UTF-8 only (a line that is not is a problem, as a malformed one)."""
-    try:
-        with path.open("rb") as lines:
-            for number, raw in enumerate(lines, start=1):
-                try:
-                    line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-                except UnicodeDecodeError:
-                    problems.append(Problem(str(path), "line is not UTF-8", number))
-                    continue
-                if not line.strip():
-                    continue
-                try:
-                    yield number, _loads(line)
-                except json.JSONDecodeError as exc:
-                    problems.append(Problem(str(path), f"malformed JSON line: {exc.msg}", number))
-    except OSError as exc:
-        problems.append(Problem(str(path), f"cannot read: {exc.strerror or exc}"))
 
 
 def articles_from_json_file(path: Path, data: bytes, problems: list[Problem]) -> list[Article]:
