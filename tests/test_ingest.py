@@ -393,3 +393,19 @@ def test_a_json_lines_file_too_large_to_read_whole_is_read_line_by_line(tmp_path
     big_json.write_text("[" + ",".join(lines) + "]", encoding="utf-8")
     refused: list[Problem] = []
     assert read_file(big_json, refused) == [] and "file too large" in refused[0].reason
+
+
+def test_count_articles_is_the_number_read_when_known_without_parsing(tmp_path, eval_dir,
+                                                                      seeds_dir):
+    from newsbrief.ingest import count_articles, iter_files
+
+    with open(eval_dir / "clustering-dev.jsonl", encoding="utf-8") as f:
+        lines = [next(f) for _ in range(12)]
+    stream = tmp_path / "dev.jsonl"
+    stream.write_text("".join(lines[:5]) + "\n  \n" + "".join(lines[5:]).rstrip("\n"),
+                      encoding="utf-8")  # a blank line, and no newline after the last
+    html = EXAMPLES / "envoy" / "ostmark-times-envoy.html"
+    files = list(iter_files([seeds_dir, html, stream], []))
+    assert count_articles(files) == len(read_paths(files).articles) == 5 + 1 + 12
+    # A JSON document would have to be parsed to be counted.
+    assert count_articles([stream, EXAMPLES / "envoy" / "northwind-radio-talks.json"]) is None

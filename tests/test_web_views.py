@@ -183,16 +183,17 @@ def test_event_page_shows_every_section():
 
 
 def test_event_listed_before_its_brief_shows_its_articles(seeds_dir, tmp_path):
-    from starlette.testclient import TestClient
+    import httpx
 
     from newsbrief.store import Store
     from newsbrief.web import create_app
+    from newsbrief.web.server import running_server
 
     db = tmp_path / "pending.db"
     with Store(db) as store:
         report = store.add_articles(read_paths([seeds_dir]).articles, refresh="none")
     event_id = min(report.events_created)
-    with TestClient(create_app(db)) as client:
+    with running_server(create_app(db)) as url, httpx.Client(base_url=url) as client:
         page = client.get(f"/events/{event_id}")
         assert page.status_code == 200
         assert "being prepared" in page.text
@@ -266,11 +267,12 @@ def test_big_brief_page_shows_the_best_corroborated_dates_and_quotes():
 def test_event_page_reads_only_the_cited_articles(seeds_dir, tmp_path, monkeypatch):
     """The page used to read every article of the event (text and sentences, a query each);
     it needs only the sentences of the articles its headline and summary cite."""
-    from starlette.testclient import TestClient
+    import httpx
 
     from newsbrief.store import Store
     from newsbrief.web import create_app
     from newsbrief.web.pages import cited_ids
+    from newsbrief.web.server import running_server
 
     db = tmp_path / "cited.db"
     with Store(db) as store:
@@ -286,8 +288,8 @@ def test_event_page_reads_only_the_cited_articles(seeds_dir, tmp_path, monkeypat
 
     monkeypatch.setattr(Store, "get_article", spy)
     monkeypatch.setattr(Store, "event_articles", lambda *a: pytest.fail("read every article"))
-    with TestClient(create_app(db)) as client:
-        page = client.get(f"/events/{event_id}")
+    with running_server(create_app(db)) as url:
+        page = httpx.get(f"{url}/events/{event_id}", timeout=60)
     assert page.status_code == 200
     assert read == cited_ids(brief) and set(read) <= {a.id for a in brief.articles}
     # the cited sentences are still quoted from the stored articles

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from newsbrief.cli.common import add_db, add_format, add_quiet, progress, report_problems, write
 from newsbrief.errors import InputError, NoUsableInput
-from newsbrief.ingest import iter_articles
+from newsbrief.ingest import count_articles, iter_articles, iter_files
 from newsbrief.models import Problem
 from newsbrief.render import render
 
@@ -104,13 +104,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_ingest(args: argparse.Namespace) -> int:
     # Read lazily: files are stored while later ones are read (and not all held at once).
     problems: list[Problem] = []
-    articles = iter_articles(args.paths, problems)
+    files = list(iter_files(args.paths, problems))
+    articles = iter_articles(files, problems)
     first = next(articles, None)
     if first is None:  # refused before a database is made
         report_problems(problems, args.quiet)
         raise NoUsableInput("no usable articles in " + ", ".join(args.paths))
+    total = None if args.quiet else count_articles(files)
     with _store(args) as store:
-        with progress("Ingesting", None, args.quiet) as advance:
+        with progress("Ingesting", total, args.quiet) as advance:
             # "end": the briefs are refreshed below, under a progress bar of their own.
             report = store.add_articles(itertools.chain([first], articles), progress=advance,
                                         refresh="none" if args.refresh == "end" else args.refresh)

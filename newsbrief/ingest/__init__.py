@@ -26,6 +26,7 @@ __all__ = [
     "article_from_html",
     "article_from_record",
     "article_from_text",
+    "count_articles",
     "file_suffix",
     "iter_articles",
     "iter_file_articles",
@@ -170,6 +171,28 @@ def iter_articles(paths: Iterable[str | os.PathLike[str]],
             if count:
                 article = article.with_(id=f"{article.id}~{count}")
             yield article
+
+
+def count_articles(files: Iterable[Path]) -> int | None:
+    """How many articles ``files`` hold, where that is known without parsing them (one per
+    text or HTML file, one per non-blank line of a JSON Lines file), for a progress bar's
+    total; None if a JSON document or a WARC archive is among them. Lines that turn out to
+    be bad records are counted too. Counting lines reads at disk speed, hundreds of times
+    faster than the articles are stored."""
+    total = 0
+    for path in files:
+        suffix = file_suffix(path)
+        if suffix in TEXT_SUFFIXES | HTML_SUFFIXES:
+            total += 1
+        elif suffix in JSON_LINES_SUFFIXES:
+            try:
+                with path.open("rb") as handle:
+                    total += sum(1 for line in handle if not line.isspace())
+            except OSError:
+                pass  # reported by the reader
+        elif suffix in SUPPORTED_SUFFIXES:
+            return None
+    return total
 
 
 def read_paths(paths: Iterable[str | os.PathLike[str]]) -> IngestResult:
