@@ -930,3 +930,31 @@ def test_migration_gives_existing_events_their_times_by_instant(tmp_path: Path, 
         index = s.conn.execute(
             "SELECT sql FROM sqlite_master WHERE name = 'events_recent'").fetchone()[0]
         assert "julianday(last_published)" in index
+
+
+def test_a_batch_touching_more_events_than_the_cache_holds_loses_nothing(
+        tmp_path: Path, eval_dir: Path, monkeypatch):
+    """The clusterer's event cache may evict only what is unchanged. It used to evict a new
+    event, or a changed one not yet marked, once a batch touched more events than it holds
+    (a batch of 4,096 articles created event e1025 and at once lost it: KeyError). With a
+    tiny cache the store must end as it does with the default one."""
+    import random
+
+    from newsbrief.cluster import ClusterConfig, read_cluster_file
+    from newsbrief.store import clustering
+
+    articles, _, _ = read_cluster_file(str(eval_dir / "clustering-dev.jsonl"))
+    order = list(articles)
+    random.Random(3).shuffle(order)
+    config = ClusterConfig(batch_size=256)
+
+    def ingest(name: str) -> tuple[dict, list]:
+        with Store(tmp_path / name, config=FAST, cluster_config=config) as s:
+            s.add_articles(order, refresh="none")
+            events = s.conn.execute("SELECT id, article_count, merged_into, first_day, "
+                                    "last_day, state FROM events ORDER BY id").fetchall()
+            return _store_partition(s.conn), events
+
+    expected = ingest("default.db")
+    monkeypatch.setattr(clustering, "CACHE_EVENTS", 16)
+    assert ingest("tiny-cache.db") == expected

@@ -156,15 +156,11 @@ class StoreClusterer(EventClusterer):
         self.dirty_events.update((gone, keep))
 
     def _remember(self, event: EventState) -> None:
+        # Nothing is evicted during a batch: an event may change before it is marked dirty
+        # (a batch's targets are marked when the clustering ends), and evicting it lost the
+        # change. The batch holds its candidate events anyway; the cache is trimmed once the
+        # batch has committed (:meth:`committed`).
         self.cache[event.id] = event
-        # Evict clean events only: dirty ones are written at the end of the batch.
-        while len(self.cache) > CACHE_EVENTS:
-            for old_id in self.cache:
-                if old_id not in self.dirty_events:
-                    del self.cache[old_id]
-                    break
-            else:
-                break
 
     # ------------------------------------------------------------------ saving
     def flush(self) -> None:
@@ -207,7 +203,10 @@ class StoreClusterer(EventClusterer):
             )
 
     def committed(self) -> None:
-        """Forget the batch's bookkeeping once its transaction committed."""
+        """Forget the batch's bookkeeping once its transaction committed, and keep only the
+        ``CACHE_EVENTS`` most recently used events."""
+        while len(self.cache) > CACHE_EVENTS:
+            self.cache.popitem(last=False)
         self.dirty_events.clear()
         self.dirty_terms.clear()
         self.labels_.clear()
