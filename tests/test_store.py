@@ -958,3 +958,60 @@ def test_a_batch_touching_more_events_than_the_cache_holds_loses_nothing(
     expected = ingest("default.db")
     monkeypatch.setattr(clustering, "CACHE_EVENTS", 16)
     assert ingest("tiny-cache.db") == expected
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_article_that_cannot_be_prepared_is_reported_and_the_rest_stored(
+        tmp_path: Path, seed_articles, monkeypatch, workers):
+    """An article that trips a bug in cleaning (or a library under it) used to stop the
+    ingest, and a re-run met the same article again: it blocked the whole input for good.
+    The failure is injected: a cleaning step that raises on one article's text."""
+    from newsbrief.store import rows
+
+    real_clean = rows.clean_text
+
+    def clean_or_fail(text, title):
+        if "POISON" in text:
+            raise ValueError("unexpected character")
+        return real_clean(text, title)
+
+    monkeypatch.setattr(rows, "clean_text", clean_or_fail)  # before the pool forks
+    poison = Article(id="poison", title="Bad", text="POISON " + seed_articles[1].text)
+    articles = [seed_articles[0], poison, *seed_articles[1:]]
+    with Store(tmp_path / "poison.db", config=FAST, workers=workers) as s:
+        report = s.add_articles(articles)
+        assert [p.reason for p in report.problems] == [
+            "article poison: cannot be prepared (ValueError: unexpected character)"]
+        assert sorted(a for a, _ in report.added) == sorted(a.id for a in seed_articles)
+        again = s.add_articles(articles)
+        assert len(again.problems) == 1 and not again.added
+        assert len(again.skipped) == len(seed_articles)
+
+
+def test_an_event_whose_brief_cannot_be_made_stays_stale_and_the_rest_are_briefed(
+        tmp_path: Path, seed_articles, eval_dir: Path, monkeypatch):
+    """The failure is injected: making the brief raises for the seeds' event."""
+    from newsbrief.store import store as store_module
+
+    real_brief = store_module.brief_documents
+
+    def brief_or_fail(documents, config):
+        if any(d.id == seed_articles[0].id for d in documents):
+            raise RuntimeError("solver failed")
+        return real_brief(documents, config)
+
+    monkeypatch.setattr(store_module, "brief_documents", brief_or_fail)
+    with Store(tmp_path / "brief.db", config=FAST) as s:
+        s.add_articles(seed_articles, refresh="none")
+        s.add_articles(read_paths([eval_dir / "clustering-dev.jsonl"]).articles[:10],
+                       refresh="none")
+        seed_event = s.get_article(seed_articles[0].id).event_id
+        stale = [e.id for e in s.list_events(limit=100)[0]]
+        problems: list = []
+        assert s.refresh_briefs(problems=problems) == len(stale) - 1
+        assert [p.reason for p in problems] == [
+            f"event {seed_event}: brief cannot be made (RuntimeError: solver failed)"]
+        assert s.conn.execute("SELECT id FROM events WHERE brief_stale = 1").fetchall() == [
+            (seed_event,)]
+        with pytest.raises(StoreError, match="solver failed"):  # no list: raised, after the rest
+            s.refresh_briefs()

@@ -118,7 +118,8 @@ def run_ingest(args: argparse.Namespace) -> int:
                                         refresh="none" if args.refresh == "end" else args.refresh)
         if args.refresh == "end":
             with progress("Briefing", store.counts()["stale_briefs"], args.quiet) as advance:
-                report.briefs_refreshed += store.refresh_briefs(progress=advance)
+                report.briefs_refreshed += store.refresh_briefs(progress=advance,
+                                                                problems=report.problems)
         counts = store.counts()
     problems += report.problems
     report_problems(problems, args.quiet)

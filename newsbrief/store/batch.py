@@ -20,7 +20,7 @@ from newsbrief.store.db import now_text
 from newsbrief.store.events import index_event, retire_event_row, update_event_row
 from newsbrief.store.models import IngestReport
 from newsbrief.store.reopen import clustered_span
-from newsbrief.store.rows import PreparedArticle, prepare_article
+from newsbrief.store.rows import PreparedArticle, prepare_or_problem
 
 if TYPE_CHECKING:
     from newsbrief.store.store import Store
@@ -30,7 +30,8 @@ __all__ = ["Job", "Progress", "write_batch"]
 Progress = Callable[[int], None]
 # A batch read from the input: its fresh articles (article, content hash, canonical URL) and
 # their prepared rows, still being computed by the worker processes (an iterator) or not yet.
-Job = tuple[list[tuple[Article, str, str | None]], Iterator[PreparedArticle | None] | None]
+Job = tuple[list[tuple[Article, str, str | None]],
+            Iterator[PreparedArticle | Problem | None] | None]
 
 
 def write_batch(store: Store, job: Job, report: IngestReport, progress: Progress | None,
@@ -42,7 +43,8 @@ def write_batch(store: Store, job: Job, report: IngestReport, progress: Progress
         return
     clusterer = store.clusterer
     if results is None:
-        prepared_all = [prepare_article(article, store.cluster_config) for article, _, _ in fresh]
+        prepared_all = [prepare_or_problem(article, store.cluster_config)
+                        for article, _, _ in fresh]
     else:
         prepared_all = list(results)
     with store._transaction() as conn:
@@ -57,7 +59,9 @@ def write_batch(store: Store, job: Job, report: IngestReport, progress: Progress
         known_hash = store._known("content_hash", [digest for _, digest, _ in fresh])
         known_url = store._known("canonical_url", [url for _, _, url in fresh if url])
         for (article, digest, url), prepared in zip(fresh, prepared_all):
-            if prepared is None:
+            if isinstance(prepared, Problem):
+                report.problems.append(prepared)
+            elif prepared is None:
                 report.problems.append(Problem(
                     article.path or article.id,
                     f"article {article.id}: no text left after cleaning"))

@@ -23,7 +23,7 @@ from typing import Any
 from newsbrief.clean import clean_text
 from newsbrief.cluster import ClusterConfig, extract_features
 from newsbrief.config import BriefConfig
-from newsbrief.models import Article, Document, Sentence
+from newsbrief.models import Article, Document, Problem, Sentence
 from newsbrief.segment import sentence_spans
 from newsbrief.store.neardup import band_keys, signature
 
@@ -33,6 +33,7 @@ __all__ = [
     "pack_document",
     "pack_raw",
     "prepare_article",
+    "prepare_or_problem",
     "unpack_raw",
     "unpack_sentences",
 ]
@@ -95,6 +96,18 @@ def unpack_sentences(article_id: str, text: str, packed: str) -> tuple[Sentence,
                  span[0], span[1], span[2])
         for index, span in enumerate(json.loads(packed))
     )
+
+
+def prepare_or_problem(article: Article,
+                       cluster_config: ClusterConfig) -> PreparedArticle | Problem | None:
+    """:func:`prepare_article`, with a failure on this one article returned as a
+    :class:`Problem` naming it. An article that trips a bug (ours or a library's) must not
+    stop a bulk ingest, nor block it for good: a re-run would meet the same article again."""
+    try:
+        return prepare_article(article, cluster_config)
+    except Exception as exc:  # noqa: BLE001 - reported with the article, the rest goes on
+        return Problem(article.path or article.id,
+                       f"article {article.id}: cannot be prepared ({type(exc).__name__}: {exc})")
 
 
 def prepare_article(article: Article, cluster_config: ClusterConfig) -> PreparedArticle | None:

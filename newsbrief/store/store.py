@@ -32,7 +32,7 @@ from typing import Any, Self
 from newsbrief.cluster import ClusterConfig
 from newsbrief.config import BriefConfig
 from newsbrief.errors import NotFound, StoreError
-from newsbrief.models import Article, Brief, Document
+from newsbrief.models import Article, Brief, Document, Problem
 from newsbrief.pipeline import brief_documents
 from newsbrief.store.batch import Job, Progress, write_batch
 from newsbrief.store.changes import BriefChanges, brief_changes
@@ -57,7 +57,7 @@ from newsbrief.store.rows import (
     PreparedArticle,
     pack_document,
     pack_raw,
-    prepare_article,
+    prepare_or_problem,
     unpack_raw,
     unpack_sentences,
 )
@@ -231,7 +231,7 @@ class Store:
                 while len(pending) > left:
                     write_batch(self, pending.popleft(), report, progress, stored)
                     if refresh == "batch":
-                        report.briefs_refreshed += self.refresh_briefs()
+                        report.briefs_refreshed += self.refresh_briefs(problems=report.problems)
 
             batch: list[Article] = []
             iterator = iter(articles)
@@ -254,7 +254,7 @@ class Store:
                 pending.append(self._start_batch(batch, report, progress))
             write_until(0)
             if refresh != "none":
-                report.briefs_refreshed += self.refresh_briefs()
+                report.briefs_refreshed += self.refresh_briefs(problems=report.problems)
             report.follow(self._moved, self._retired)
         return report
 
@@ -297,7 +297,7 @@ class Store:
         # everything that reads or writes the store stays here, in input order.
         articles = [article for article, _, _ in fresh]
         chunk = max(1, len(articles) // (4 * self.workers))
-        return fresh, self._pool.map(prepare_article, articles,
+        return fresh, self._pool.map(prepare_or_problem, articles,
                                      [self.cluster_config] * len(articles), chunksize=chunk)
 
     def _near_in_time(self, original: str, published: str | None) -> bool:
@@ -359,11 +359,15 @@ class Store:
 
     # ------------------------------------------------------------------ briefs
     def refresh_briefs(self, event_ids: Iterable[str] | None = None, *,
-                       progress: Progress | None = None) -> int:
+                       progress: Progress | None = None,
+                       problems: list[Problem] | None = None) -> int:
         """Rebuild the briefs of stale events (or of ``event_ids``); returns how many.
 
         With worker processes the briefs are made there, a few events ahead of the one being
-        saved, and saved in the same order, each in its own transaction.
+        saved, and saved in the same order, each in its own transaction. An event whose
+        brief cannot be made (an error on its articles) stays stale and the others go on, so
+        it cannot block every later refresh: it is added to ``problems``, or without that
+        list raised as a :class:`StoreError` once the rest are saved.
         """
         with self._lock:
             if event_ids is None:
@@ -372,22 +376,31 @@ class Store:
                     "ORDER BY seq")]
             else:
                 ids = list(event_ids)
+            failed: list[Problem] = []
             for event_id, stored, total, brief in self._made_briefs(ids):
-                if stored:
+                if isinstance(brief, Exception):
+                    failed.append(Problem(event_id, f"event {event_id}: brief cannot be made "
+                                                    f"({type(brief).__name__}: {brief})"))
+                elif stored:
                     self._save_brief(event_id, stored, total, brief)
                 if progress:
                     progress(1)
-            return len(ids)
+            if failed and problems is None:
+                raise StoreError("; ".join(p.reason for p in failed))
+            if failed:
+                problems.extend(failed)  # type: ignore[union-attr]
+            return len(ids) - len(failed)
 
     def _made_briefs(
         self, ids: list[str]
-    ) -> Iterator[tuple[str, list[StoredArticle], int, Brief | None]]:
+    ) -> Iterator[tuple[str, list[StoredArticle], int, Brief | Exception | None]]:
         """``(event id, articles briefed, article count, brief)`` for each of ``ids``, in order
-        (no articles: an empty list and no brief)."""
+        (no articles: an empty list and no brief; the brief is the exception when making it
+        failed)."""
         if self._pool is None or len(ids) < 2:
             for event_id in ids:
                 stored, total = self._brief_input(event_id)
-                brief = brief_documents(_documents(stored), self.config) if stored else None
+                brief = _made(brief_documents, _documents(stored), self.config) if stored else None
                 yield event_id, stored, total, brief
             return
         # A worker runs the entity model itself rather than starting a model process of its own.
@@ -399,9 +412,9 @@ class Store:
                 brief_documents, _documents(stored), config) if stored else None))
             if len(ahead) > 2 * self.workers:
                 event_id, stored, total, future = ahead.popleft()
-                yield event_id, stored, total, future.result() if future else None
+                yield event_id, stored, total, _made(future.result) if future else None
         for event_id, stored, total, future in ahead:
-            yield event_id, stored, total, future.result() if future else None
+            yield event_id, stored, total, _made(future.result) if future else None
 
     def _brief_input(self, event_id: str) -> tuple[list[StoredArticle], int]:
         """The articles an event's brief is made from, and how many the event has."""
@@ -545,6 +558,18 @@ class Store:
         }
         with self._lock:
             return {k: int(self.conn.execute(q).fetchone()[0]) for k, q in queries.items()}
+
+
+def _made(make: Any, *args: Any) -> Any:
+    """``make(*args)``, or the exception it raised (a dead worker pool still raises)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return make(*args)
+    except BrokenProcessPool:
+        raise
+    except Exception as exc:  # noqa: BLE001 - reported per event by refresh_briefs
+        return exc
 
 
 def _start_worker() -> None:
