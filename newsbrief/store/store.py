@@ -385,10 +385,10 @@ class Store:
                     self._save_brief(event_id, stored, total, brief)
                 if progress:
                     progress(1)
-            if failed and problems is None:
-                raise StoreError("; ".join(p.reason for p in failed))
             if failed:
-                problems.extend(failed)  # type: ignore[union-attr]
+                if problems is None:
+                    raise StoreError("; ".join(p.reason for p in failed))
+                problems.extend(failed)
             return len(ids) - len(failed)
 
     def _made_briefs(
