@@ -320,22 +320,25 @@ def fetch_pages(
     if groups:
         _fetch_and_ingest(groups, store, state, fetcher, report, stop, options, progress)
     if options.refresh == "end":
-        refresh_briefs(store, report.events_created | report.events_updated, stop)
+        refresh_briefs(store, report.events_created | report.events_updated, stop,
+                       report.errors)
 
 
-def refresh_briefs(store: Store, event_ids: set[str], stop: threading.Event) -> int:
+def refresh_briefs(store: Store, event_ids: set[str], stop: threading.Event,
+                   problems: list[Problem] | None = None) -> int:
     """Rebuild the briefs of these events, one at a time, until ``stop`` is set.
 
     Events left stale by an interruption (or a crash) keep their mark in the store and are
     rebuilt by the next call: the store's own ``refresh_briefs()`` takes every stale event.
+    An event whose brief cannot be made is added to ``problems`` (if given) and the rest go on.
     """
     done = 0
     for event_id in sorted(event_ids):
         if stop.is_set():
             return done
-        done += store.refresh_briefs([event_id])
+        done += store.refresh_briefs([event_id], problems=problems)
     if not stop.is_set():
-        done += store.refresh_briefs()
+        done += store.refresh_briefs(problems=problems)
     return done
 
 
