@@ -83,7 +83,8 @@ def update_event_row(conn: sqlite3.Connection, event_id: str, now: str) -> None:
 def index_event(conn: sqlite3.Connection, event_id: str, headline: str | None,
                  titles: str | None = None) -> None:
     """(Re)write the event's search row; before its first brief, the headline is the title
-    (or opening) of its first article, so new events are listed and searchable at once."""
+    (or opening) of its first article, so new events are listed and searchable at once. A
+    merged or retired event gets none (its articles are searched under the live event)."""
     if headline is None:
         row = conn.execute("SELECT headline FROM events WHERE id = ?", (event_id,)).fetchone()
         headline = row[0] if row else ""
@@ -100,8 +101,12 @@ def index_event(conn: sqlite3.Connection, event_id: str, headline: str | None,
     # The search row's rowid is the event's seq, so replacing it is an indexed delete.
     conn.execute("DELETE FROM event_search WHERE rowid = (SELECT seq FROM events WHERE id = ?)",
                  (event_id,))
+    # Only a live event is searchable: a brief refreshed under the id of an event merged or
+    # retired since (refresh_briefs([id]) with an id from an earlier report) gave the dead
+    # event a search row again.
     conn.execute("INSERT INTO event_search (rowid, event_id, headline, titles) "
-                 "SELECT seq, id, ?, ? FROM events WHERE id = ?", (headline, titles, event_id))
+                 "SELECT seq, id, ?, ? FROM events WHERE id = ? AND merged_into IS NULL",
+                 (headline, titles, event_id))
 
 
 def retire_event_row(conn: sqlite3.Connection, event_id: str, now: str) -> None:

@@ -19,7 +19,10 @@ articles each): a run killed at any point keeps the committed events, and runnin
 skips them (an event is stored once, by id) and finishes the rest; importing the same run
 twice changes nothing. Articles already in the store (same content or URL) are skipped and
 reported, as ingest skips them; the event keeps its other articles. Imported events are not
-merged with events already in the store.
+merged with events already in the store. Links follow the store's rule that a copy points at
+its group's original (the first stored): an article the import links to none but that copies
+an article stored before is linked to it, a link to an original stored before (or skipped as
+one) leads to that original, and only the articles that end up originals get LSH bands.
 """
 
 from __future__ import annotations
@@ -34,8 +37,9 @@ from newsbrief.cluster_vectors import EventState, _top
 from newsbrief.models import Brief, Document, Problem
 from newsbrief.store.db import now_text
 from newsbrief.store.models import IngestReport
-from newsbrief.store.neardup import signature
+from newsbrief.store.neardup import band_keys, signature
 from newsbrief.store.reopen import clustered_span
+from newsbrief.store.rows import DUPLICATE_THRESHOLD
 from newsbrief.store.urls import canonical_url, content_hash
 
 if TYPE_CHECKING:
@@ -123,6 +127,11 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
         now = now_text()
         clusterer.now = now
         renamed: dict[str, str] = {}
+        # The original the store's insert found for each article (None: it got LSH bands as
+        # an original) with its signature, and those found among articles stored before this
+        # batch: a copy of one of them keeps that link when the import gives it none.
+        inserted: dict[str, tuple[str | None, Any]] = {}
+        found: dict[str, str] = {}
         for event, members in planned:
             if conn.execute("SELECT 1 FROM events WHERE id = ?", (event.id,)).fetchone():
                 report.skipped.append((event.id, "event already stored"))
@@ -136,8 +145,11 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
                         member.url and store._exists("canonical_url", member.url)):
                     report.skipped.append((article.id, "already stored (same content or URL)"))
                     continue
-                article_id, _ = store._insert(conn, member.document, member.values,
-                                              member.digest, member.url, now)
+                article_id, linked = store._insert(conn, member.document, member.values,
+                                                   member.digest, member.url, now)
+                if linked is not None and linked not in inserted:
+                    found[article_id] = linked
+                inserted[article_id] = (linked, member.values)
                 renamed[article.id] = article_id
                 stored.append((article_id, article.id, member.features,
                                parse_day(article.published)))
@@ -168,7 +180,17 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
             links = []
             for article_id, given, _, _ in stored:
                 original = event.duplicate_of.get(given)
-                copy_of = renamed.get(original, original) if original is not None else None
+                copy_of = None
+                if original is not None:
+                    # A copy points at its group's original (the first stored): the given
+                    # original may be a copy of a stored article itself, or have been
+                    # skipped as stored before under another id (then the link found here).
+                    named = renamed.get(original, original)
+                    copy_of = found.get(named) or (
+                        named if named in inserted else _original_of(conn, named))
+                if copy_of is None:
+                    copy_of = found.get(article_id)
+                _set_bands(conn, article_id, inserted[article_id], original=copy_of is None)
                 links.append((event.id, copy_of, article_id))
                 report.added.append((article_id, event.id))
                 if copy_of is not None:
@@ -197,6 +219,29 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
             index_event(conn, event.id, headline)
             report.events_created.add(event.id)
     clusterer.committed()
+
+
+def _set_bands(conn: Any, article_id: str, inserted: tuple[str | None, Any],
+               original: bool) -> None:
+    """Give the article LSH bands if it ends up an original, and none if it ends up a copy
+    (only originals have bands, so later copies link to the group's original): its insert
+    decided by what it found, the import's links may say otherwise."""
+    linked, values = inserted
+    if original == (linked is None):
+        return
+    seq = conn.execute("SELECT seq FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
+    rows = [(key, seq) for key in band_keys(values, DUPLICATE_THRESHOLD)]
+    if original:
+        conn.executemany("INSERT OR IGNORE INTO lsh_keys (key, seq) VALUES (?, ?)", rows)
+    else:
+        conn.executemany("DELETE FROM lsh_keys WHERE key = ? AND seq = ?", rows)
+
+
+def _original_of(conn: Any, article_id: str) -> str | None:
+    """The original a stored article is a copy of, the article itself if it is an original,
+    or None if no such article is stored."""
+    row = conn.execute("SELECT duplicate_of FROM articles WHERE id = ?", (article_id,)).fetchone()
+    return None if row is None else row[0] or article_id
 
 
 def _fallback_headline(event: ImportedEvent) -> str:

@@ -361,13 +361,15 @@ class Store:
     def refresh_briefs(self, event_ids: Iterable[str] | None = None, *,
                        progress: Progress | None = None,
                        problems: list[Problem] | None = None) -> int:
-        """Rebuild the briefs of stale events (or of ``event_ids``); returns how many.
+        """Rebuild the briefs of stale events (or of ``event_ids``; a merged event's id
+        stands for the event it joined); returns how many were saved.
 
         With worker processes the briefs are made there, a few events ahead of the one being
         saved, and saved in the same order, each in its own transaction. An event whose
         brief cannot be made (an error on its articles) stays stale and the others go on, so
         it cannot block every later refresh: it is added to ``problems``, or without that
-        list raised as a :class:`StoreError` once the rest are saved.
+        list raised as a :class:`StoreError` once the rest are saved. An event another
+        writer changed meanwhile stays stale too, for the next refresh.
         """
         with self._lock:
             if event_ids is None:
@@ -375,63 +377,73 @@ class Store:
                     "SELECT id FROM events WHERE brief_stale = 1 AND merged_into IS NULL "
                     "ORDER BY seq")]
             else:
-                ids = list(event_ids)
+                ids = list(dict.fromkeys(self._live_id(e) for e in event_ids))
             failed: list[Problem] = []
-            for event_id, stored, total, brief in self._made_briefs(ids):
+            saved = 0
+            for event_id, stored, members, brief in self._made_briefs(ids):
                 if isinstance(brief, Exception):
                     failed.append(Problem(event_id, f"event {event_id}: brief cannot be made "
                                                     f"({type(brief).__name__}: {brief})"))
                 elif stored:
-                    self._save_brief(event_id, stored, total, brief)
+                    saved += self._save_brief(event_id, stored, members, brief)
                 if progress:
                     progress(1)
             if failed:
                 if problems is None:
                     raise StoreError("; ".join(p.reason for p in failed))
                 problems.extend(failed)
-            return len(ids) - len(failed)
+            return saved
 
     def _made_briefs(
         self, ids: list[str]
-    ) -> Iterator[tuple[str, list[StoredArticle], int, Brief | Exception | None]]:
-        """``(event id, articles briefed, article count, brief)`` for each of ``ids``, in order
-        (no articles: an empty list and no brief; the brief is the exception when making it
-        failed)."""
+    ) -> Iterator[tuple[str, list[StoredArticle], frozenset[str], Brief | Exception | None]]:
+        """``(event id, articles briefed, ids of all its articles, brief)`` for each of
+        ``ids``, in order (no articles: empty, and no brief; the brief is the exception when
+        making it failed)."""
         if self._pool is None or len(ids) < 2:
             for event_id in ids:
-                stored, total = self._brief_input(event_id)
+                stored, members = self._brief_input(event_id)
                 brief = _made(brief_documents, _documents(stored), self.config) if stored else None
-                yield event_id, stored, total, brief
+                yield event_id, stored, members, brief
             return
         # A worker runs the entity model itself rather than starting a model process of its own.
         config = self.config.with_(ner_process=False)
-        ahead: deque[tuple[str, list[StoredArticle], int, Any]] = deque()
+        ahead: deque[tuple[str, list[StoredArticle], frozenset[str], Any]] = deque()
         for event_id in ids:
-            stored, total = self._brief_input(event_id)
-            ahead.append((event_id, stored, total, self._pool.submit(
+            stored, members = self._brief_input(event_id)
+            ahead.append((event_id, stored, members, self._pool.submit(
                 brief_documents, _documents(stored), config) if stored else None))
             if len(ahead) > 2 * self.workers:
-                event_id, stored, total, future = ahead.popleft()
-                yield event_id, stored, total, _made(future.result) if future else None
-        for event_id, stored, total, future in ahead:
-            yield event_id, stored, total, _made(future.result) if future else None
+                event_id, stored, members, future = ahead.popleft()
+                yield event_id, stored, members, _made(future.result) if future else None
+        for event_id, stored, members, future in ahead:
+            yield event_id, stored, members, _made(future.result) if future else None
 
-    def _brief_input(self, event_id: str) -> tuple[list[StoredArticle], int]:
-        """The articles an event's brief is made from, and how many the event has."""
+    def _brief_input(self, event_id: str) -> tuple[list[StoredArticle], frozenset[str]]:
+        """The articles an event's brief is made from, and the ids of all its articles."""
         stored = self.event_articles(event_id)
-        total = len(stored)
-        if total > self.brief_articles:
+        members = frozenset(s.article.id for s in stored)
+        if len(stored) > self.brief_articles:
             # A long-running story: brief its first reports and the latest ones, so the cost
             # of a refresh stays bounded however many articles the event gathers.
             head = self.brief_articles // 4
             stored = stored[:head] + stored[len(stored) - (self.brief_articles - head):]
-        return stored, total
+        return stored, members
 
-    def _save_brief(self, event_id: str, stored: list[StoredArticle], total: int,
-                    result: Brief) -> None:
+    def _save_brief(self, event_id: str, stored: list[StoredArticle], members: frozenset[str],
+                    result: Brief) -> bool:
+        """Save a new version of the event's brief, unless the event has changed since its
+        articles were read (then it stays stale); returns whether it was saved."""
         headline = result.headline_text or stored[0].article.title
         titles = " | ".join(dict.fromkeys(s.article.title for s in stored if s.article.title))
         with self._transaction() as conn:
+            # Another writer (watch beside ingest) may have committed a batch that changed the
+            # event while its brief was made: marked up to date, the brief would never show
+            # that change.
+            now_members = {r[0] for r in conn.execute(
+                "SELECT id FROM articles WHERE event_id = ?", (event_id,))}
+            if now_members != members:
+                return False
             now = now_text()
             version = conn.execute(
                 "SELECT COALESCE(MAX(version), 0) + 1 FROM briefs WHERE event_id = ?", (event_id,)
@@ -439,11 +451,12 @@ class Store:
             conn.execute(
                 "INSERT INTO briefs (event_id, version, created_at, article_count, brief) "
                 "VALUES (?,?,?,?,?)",
-                (event_id, version, now, total, json.dumps(result.to_dict())),
+                (event_id, version, now, len(members), json.dumps(result.to_dict())),
             )
             conn.execute("UPDATE events SET headline = ?, brief_stale = 0 WHERE id = ?",
                          (headline, event_id))
             index_event(conn, event_id, headline, titles)
+        return True
 
     # ------------------------------------------------------------------ reading
     def _live_id(self, event_id: str) -> str:
