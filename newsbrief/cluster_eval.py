@@ -132,8 +132,10 @@ def read_cluster_file(path: str) -> tuple[list[Any], dict[str, str], list[Any]]:
     data = read_dataset(file)
     problems: list[Problem] = []
     articles, labels, seen = [], {}, set()
-    for line, obj in iter_json_objects(file, data, problems):
-        article = article_from_record(obj, default_id=f"{file.stem}-{line}", path=str(file))
+    for position, (line, obj) in enumerate(iter_json_objects(file, data, problems), start=1):
+        # A JSON array has no line numbers: its records are numbered (all were "stem-None").
+        article = article_from_record(obj, default_id=f"{file.stem}-{line or position}",
+                                      path=str(file))
         if isinstance(article, Problem):
             problems.append(Problem(str(file), article.reason, line))
             continue

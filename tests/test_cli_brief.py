@@ -182,3 +182,15 @@ def test_ner_words_caps_what_the_entity_model_reads(capsys, seeds_dir):
     assert "_Names found in a 500-word sample of the articles, counted in all of them._" in out
     code, _, err = run(capsys, "--ner-words", "-1", str(seeds_dir))
     assert code == 2 and "--ner-words must not be negative" in err
+
+
+def test_lengths_below_one_are_refused_before_any_work(capsys, seeds_dir):
+    """--headline-words 0 divided by zero in the headline model (a traceback); -w -5 printed
+    a brief with an empty summary and exit 0. Both are option errors, named, exit 2."""
+    for option, value in (("--headline-words", "0"), ("--words", "-5"), ("--words", "0")):
+        code, out, err = run(capsys, "--no-analysis", option, value, str(seeds_dir))
+        assert code == 2 and out == ""
+        assert err == f"newsbrief: error: {option} must be at least 1, got {value}\n"
+    code, out, _ = run(capsys, "--no-analysis", "--headline-words", "1", "-w", "30",
+                       str(seeds_dir))
+    assert code == 0 and out.startswith("# ")

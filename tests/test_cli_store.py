@@ -249,3 +249,25 @@ def test_sigkill_mid_ingest_then_rerun_matches_an_uninterrupted_run(eval_dir, tm
     # And a third run changes nothing.
     subprocess.run(_ingest_cmd(data, crash_db), check=True, env=env, timeout=300)
     assert _state(crash_db) == _state(clean_db)
+
+
+def test_option_values_that_were_silently_misread(capsys, db, seeds_dir, eval_dir, tmp_path):
+    """events --limit -1 listed all but the last event (the store slices rows[:limit]) and
+    --limit 0 said "no events"; show --changes ignored --version; evaluate-clusters
+    --shuffles -1 scored as if 0. Each is now a named option error, exit 2."""
+    code, _, err = run(capsys, "ingest", str(seeds_dir), "--db", db, "--no-analysis", "-q",
+                       *FAST)
+    assert code == 0, err
+    for limit in ("0", "-1"):
+        code, out, err = run(capsys, "events", "--db", db, "--limit", limit)
+        assert (code, out) == (2, "")
+        assert err == f"newsbrief: error: --limit must be at least 1, got {limit}\n"
+    code, out, _ = run(capsys, "events", "--db", db, "--limit", "1", "--format", "json")
+    assert code == 0 and len(json.loads(out)) == 1
+    event = json.loads(out)[0]["id"]
+    code, out, err = run(capsys, "show", event, "--db", db, "--changes", "--version", "1")
+    assert (code, out) == (2, "") and "cannot be combined with --version" in err
+    dataset = tmp_path / "dev.jsonl"
+    dataset.write_text("".join(_dev_lines(eval_dir, 6)), encoding="utf-8")
+    code, out, err = run(capsys, "evaluate-clusters", str(dataset), "-q", "--shuffles", "-1")
+    assert (code, out) == (2, "") and "--shuffles must not be negative, got -1" in err

@@ -73,3 +73,20 @@ def test_read_cluster_file_reports_bad_lines(tmp_path):
     assert [p.line for p in problems] == [2, 3, 4]
     assert "missing field 'text'" in problems[1].reason
     assert "duplicate id" in problems[2].reason
+
+
+def test_json_array_records_without_ids_each_get_their_own(eval_dir, tmp_path):
+    """A JSON array has no line numbers: every id-less record was named "<stem>-None", so all
+    but the first were dropped as duplicates. They are numbered by position now."""
+    import json
+
+    with open(eval_dir / "clustering-dev.jsonl", encoding="utf-8") as lines:
+        records = [json.loads(next(lines)) for _ in range(4)]
+    for record in records:
+        del record["id"]
+    path = tmp_path / "dev.json"
+    path.write_text(json.dumps(records), encoding="utf-8")
+    articles, labels, problems = read_cluster_file(str(path))
+    assert problems == []
+    assert [a.id for a in articles] == ["dev-1", "dev-2", "dev-3", "dev-4"]
+    assert [labels[a.id] for a in articles] == [r["label"] for r in records]

@@ -138,3 +138,39 @@ def test_cli_evaluate_table_and_errors(eval_dir, tmp_path, capsys):
     assert main(["evaluate", str(tmp_path / "missing.jsonl")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "missing.jsonl" in err
+
+
+def test_cli_evaluate_unreadable_dataset_is_one_error_line(eval_dir):
+    """A dataset without read permission: counting its lines for the progress bar raised
+    PermissionError (a traceback). chmod 000 stops every user but root, so as root the child
+    drops to uid/gid 65534 (nobody) after importing newsbrief: the denial is the kernel's."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    folder = Path(tempfile.mkdtemp(prefix="nb-eval-perm-"))
+    try:
+        folder.chmod(0o755)
+        locked = folder / "wcep.jsonl"
+        with open(eval_dir / "wcep-dev.jsonl", encoding="utf-8") as lines:
+            locked.write_text(next(lines), encoding="utf-8")
+        locked.chmod(0o000)
+        script = (
+            "import locale, os, sys\n"
+            "from newsbrief.cli import build_parser, main\n"
+            "build_parser()  # imports every command module while still privileged\n"
+            "if os.geteuid() == 0:\n"
+            "    os.setgid(65534); os.setuid(65534)\n"
+            "sys.exit(main(['evaluate', '-q', sys.argv[1]]))\n"
+        )
+        done = subprocess.run([sys.executable, "-c", script, str(locked)], capture_output=True,
+                              text=True, check=False, timeout=120, cwd=folder,
+                              env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+        assert "Traceback" not in done.stderr
+        assert done.returncode == 2
+        assert done.stderr == f"newsbrief: error: {locked}: cannot read: Permission denied\n"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -211,3 +211,40 @@ def test_killed_at_any_point_neither_loses_nor_duplicates(site, slow_feed, tmp_p
     with sqlite3.connect(db) as conn:
         states = dict(conn.execute("SELECT state, count(*) FROM feed_entries GROUP BY state"))
     assert states == {"done": len(links)}
+
+
+def test_empty_page_and_doctype_only_summary_are_entry_errors(site, eval_dir, tmp_path, capsys):
+    """lxml raises ParserError (not a ValueError) on a document with no content: an empty
+    200 page (the canonical-link probe) or a feed summary of only "<!DOCTYPE html>" ended the
+    whole fetch or watch with a traceback. Each is now that entry's error; the rest goes on."""
+    (headline, paragraphs), = stories(eval_dir, 1)
+    good = site.write("/a/good.html", news_page(headline, paragraphs))
+    empty = site.write("/a/empty.html", "")
+    site.write("/feed.json", json.dumps({
+        "version": "https://jsonfeed.org/version/1.1", "title": "Desk",
+        "items": [{"id": "1", "url": empty, "content_html": "<!DOCTYPE html>"},
+                  {"id": "2", "url": good, "content_html": "<!DOCTYPE html>"}]}))
+    db = str(tmp_path / "db.sqlite")
+    code = main(["watch", site.url("/feed.json"), "--once", "--db", db, "--rate-limit", "0",
+                 "--retries", "0", "--format", "json", "-q"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and report["new_articles"] == 1
+    assert [e["source"] for e in report["errors"]] == [empty]
+    code = main(["fetch", empty, "--db", db, "--rate-limit", "0", "--retries", "0", "-q"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out.startswith("fetch: 0 new articles") and "Traceback" not in err
+    assert f"error: {empty}: " in err
+
+
+@pytest.mark.parametrize("option", ["--timeout", "--interval", "--rate-limit"])
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_non_finite_numbers_are_refused(option, value, capsys):
+    """nan passed the "not negative" check: --timeout nan ended in a traceback from the
+    socket, and --interval nan made watch poll again at once, round after round. Parsed
+    only (no watch is started), so a regression fails here instead of polling forever."""
+    from newsbrief.cli import build_parser
+
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args(["watch", "http://127.0.0.1:9/feed", option, value])
+    assert exit_.value.code == 2
+    assert f"argument {option}: must be a finite number: '{value}'" in capsys.readouterr().err

@@ -93,3 +93,9 @@ def test_canonical_link_to_the_home_page_is_ignored():
 )
 def test_pick_date(page, feed, expected):
     assert _pick_date(page, feed) == expected
+
+
+@pytest.mark.parametrize("page", [b"", b"  \n", b"<!-- nothing -->", b"<!DOCTYPE html>"])
+def test_canonical_link_of_a_page_with_no_content_is_none(page):
+    """lxml raises ParserError, not a ValueError, on these: it escaped and ended the fetch."""
+    assert canonical_link(page, "https://site.test/news/a.html") is None

@@ -222,3 +222,13 @@ def test_canonical_url(url, expected):
 
 def test_canonical_url_resolves_relative_links():
     assert canonical_url("../b.html?ref=home", "http://h.test/x/y/a.html") == "http://h.test/x/b.html"
+
+
+def test_json_feed_summary_of_only_a_doctype_is_no_summary():
+    """lxml's ParserError on "<!DOCTYPE html>" (not a ValueError) escaped from the summary's
+    HTML-to-text step and ended the whole watch with a traceback."""
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": "Desk",
+           "items": [{"id": "1", "url": "/a.html", "content_html": "<!DOCTYPE html>"}]}
+    feed = parse_feed(json.dumps(doc).encode(), url=BASE, content_type="application/feed+json")
+    (entry,) = feed.entries
+    assert entry.link == "http://127.0.0.1:8000/a.html" and entry.summary is None

@@ -409,3 +409,62 @@ def test_count_articles_is_the_number_read_when_known_without_parsing(tmp_path, 
     assert count_articles(files) == len(read_paths(files).articles) == 5 + 1 + 12
     # A JSON document would have to be parsed to be counted.
     assert count_articles([stream, EXAMPLES / "envoy" / "northwind-radio-talks.json"]) is None
+
+
+def test_a_folder_that_cannot_be_listed_is_named_as_such(seeds_dir):
+    """os.walk skips a folder it cannot list without a word, so a locked folder was reported
+    as "folder holds no supported files" and a locked subfolder not at all. chmod 000 stops
+    every user but root: as root the child drops to uid/gid 65534 (nobody) after importing."""
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="nb-ingest-perm-"))
+    try:
+        folder.chmod(0o755)
+        locked, parent = folder / "locked", folder / "parent"
+        (parent / "sub").mkdir(parents=True)
+        locked.mkdir()
+        seeds = sorted(seeds_dir.glob("*.txt"))
+        shutil.copy(seeds[0], locked / seeds[0].name)
+        shutil.copy(seeds[1], parent / seeds[1].name)
+        shutil.copy(seeds[2], parent / "sub" / seeds[2].name)
+        parent.chmod(0o755)
+        for closed in (locked, parent / "sub"):
+            closed.chmod(0o000)
+        script = (
+            "import json, os, sys\n"
+            "from newsbrief.ingest import read_paths\n"
+            "read_paths([sys.argv[1]])  # warm every lazy import while still privileged\n"
+            "if os.geteuid() == 0:\n"
+            "    os.setgid(65534); os.setuid(65534)\n"
+            "r = read_paths(sys.argv[2:])\n"
+            "print(json.dumps({'files': [os.path.basename(a.path) for a in r.articles],\n"
+            "                  'problems': [[p.source, p.reason] for p in r.problems]}))\n"
+        )
+        done = subprocess.run([sys.executable, "-c", script, str(seeds[3]), str(locked),
+                               str(parent)],
+                              capture_output=True, text=True, check=False, timeout=120,
+                              cwd=folder)
+        assert done.returncode == 0, done.stderr
+        out = json.loads(done.stdout)
+        assert out["files"] == [seeds[1].name]
+        assert out["problems"] == [[str(locked), "cannot read folder: Permission denied"],
+                                   [str(parent / "sub"), "cannot read folder: Permission denied"]]
+    finally:
+        for closed in (folder / "locked", folder / "parent" / "sub"):
+            if closed.exists():
+                closed.chmod(0o755)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_file_named_twice_or_also_inside_a_named_folder_is_read_once(seeds_dir):
+    """Only files found in folders were de-duplicated: "brief DIR DIR/x.txt" read x.txt twice
+    (the second as "x~1"), and the brief counted one article as two sources."""
+    first = min(seeds_dir.glob("*.txt"))
+    result = read_paths([first, seeds_dir, seeds_dir / ".." / seeds_dir.name / first.name])
+    ids = [a.id for a in result.articles]
+    assert result.problems == []
+    assert ids[0] == first.stem and len(ids) == len(set(ids)) == 5
+    assert not any("~" in i for i in ids)

@@ -37,6 +37,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.ner_words < 0:
         raise InputError(f"--ner-words must not be negative, got {args.ner_words}")
+    for option, value in (("--words", args.words), ("--headline-words", args.headline_words)):
+        if value is not None and value < 1:  # 0 divided by zero in the headline model
+            raise InputError(f"{option} must be at least 1, got {value}")
     config = BriefConfig(
         words=args.words, headline_words=args.headline_words, method=args.method,
         analyze=not args.no_analysis, ner_words=args.ner_words or None,

@@ -97,6 +97,8 @@ def _score(documents, labels, config, prefit: bool) -> dict[str, float]:  # type
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
+    if args.shuffles < 0:
+        raise InputError(f"--shuffles must not be negative, got {args.shuffles}")
     documents, labels, config = _cluster(args)
     unlabelled = [d.id for d in documents if d.id not in labels]
     if unlabelled:

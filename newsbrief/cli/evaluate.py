@@ -83,8 +83,11 @@ def run(args: argparse.Namespace) -> int:
     if not Path(args.dataset).is_file():
         raise InputError(f"{args.dataset}: no such file")
     # One cluster per non-empty line: counting them gives the progress bar its total.
-    with open(args.dataset, "rb") as handle:
-        total = sum(1 for line in handle if line.strip())
+    try:
+        with open(args.dataset, "rb") as handle:
+            total = sum(1 for line in handle if line.strip())
+    except OSError as exc:  # e.g. no read permission
+        raise InputError(f"{args.dataset}: cannot read: {exc.strerror or exc}") from None
     total = min(total, args.limit) if args.limit else total
     try:
         with ExitStack() as stack:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import signal
 import sys
 import threading
@@ -23,6 +24,8 @@ def _positive(kind: type) -> object:
             raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
         if value < 0:
             raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
+        if not math.isfinite(value):  # nan passes every comparison: a timeout or interval of nan
+            raise argparse.ArgumentTypeError(f"must be a finite number: {text!r}")
         return value
 
     return parse

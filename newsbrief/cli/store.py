@@ -141,6 +141,8 @@ def run_ingest(args: argparse.Namespace) -> int:
 
 
 def run_events(args: argparse.Namespace) -> int:
+    if args.limit < 1:  # the store slices with it: -1 dropped the last event, 0 showed none
+        raise InputError(f"--limit must be at least 1, got {args.limit}")
     if args.since:
         _check_date(args.since)
     with _store(args, readonly=_exists(args)) as store:
@@ -171,6 +173,9 @@ def _table(items) -> str:  # type: ignore[no-untyped-def]
 
 
 def run_show(args: argparse.Namespace) -> int:
+    if args.changes and args.version is not None:  # --changes compares the latest two only
+        raise InputError("--changes shows what the latest version changed; "
+                         "it cannot be combined with --version")
     with _store(args, readonly=_exists(args)) as store:
         if args.changes:
             changes = store.brief_changes(args.event_id)

@@ -53,12 +53,13 @@ def canonical_link(html: bytes, base: str) -> str | None:
     page itself is deeper, or every article of that site would look like one.
     """
     import lxml.html
+    from lxml.etree import ParserError
 
     head_end = html.find(b"</head")
     chunk = html[: head_end + 7] if 0 <= head_end < HEAD_BYTES else html[:HEAD_BYTES]
     try:
         tree = lxml.html.document_fromstring(chunk)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, ParserError):  # ParserError: an empty page or head
         return None
     for link in tree.iter("link"):
         rels = (link.get("rel") or "").lower().split()

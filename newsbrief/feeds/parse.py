@@ -114,10 +114,11 @@ def _html_to_text(value: str | None) -> str | None:
     if "<" not in value:
         return " ".join(value.split()) or None
     import lxml.html
+    from lxml.etree import ParserError
 
     try:
         text = lxml.html.fragment_fromstring(value, create_parent="div").text_content()
-    except (ValueError, TypeError):  # lxml raises ParserError (a ValueError) on junk
+    except (ValueError, TypeError, ParserError):  # ParserError (not a ValueError): no content
         return None
     return " ".join(text.split()) or None
 

@@ -67,11 +67,16 @@ def iter_files(paths: Iterable[str | os.PathLike[str]], problems: list[Problem])
             problems.append(Problem(str(path), "no such file or folder"))
             continue
         if not path.is_dir():
-            # A file, or a FIFO/device/socket that read_file refuses with a reason.
-            yield path
+            # A file, or a FIFO/device/socket that read_file refuses with a reason; once,
+            # even if named twice or also found in a folder given too ("brief a a/x.txt").
+            real = path.resolve()
+            if real not in seen:
+                seen.add(real)
+                yield path
             continue
         found = False
-        for root, dirs, files in os.walk(path, followlinks=False):
+        unlisted: list[OSError] = []  # folders os.walk could not list (it skips them silently)
+        for root, dirs, files in os.walk(path, onerror=unlisted.append, followlinks=False):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(files):
                 file = Path(root, name)
@@ -86,7 +91,9 @@ def iter_files(paths: Iterable[str | os.PathLike[str]], problems: list[Problem])
                     seen.add(real)
                     found = True
                     yield file
-        if not found:
+        problems.extend(Problem(str(exc.filename or path),
+                                f"cannot read folder: {exc.strerror or exc}") for exc in unlisted)
+        if not found and not unlisted:
             problems.append(Problem(str(path), "folder holds no supported files"))
 
 
