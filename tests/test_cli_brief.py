@@ -194,3 +194,12 @@ def test_lengths_below_one_are_refused_before_any_work(capsys, seeds_dir):
     code, out, _ = run(capsys, "--no-analysis", "--headline-words", "1", "-w", "30",
                        str(seeds_dir))
     assert code == 0 and out.startswith("# ")
+
+
+def test_unknown_method_is_a_usage_error_before_any_file_is_read(capsys, tmp_path):
+    """It exited 1 (a generic error) and only after every file had been read and cleaned;
+    a missing file shows that nothing was read: no problem line about it."""
+    code, out, err = run(capsys, str(EXAMPLES / "envoy"), str(tmp_path / "missing.txt"),
+                         "--method", "no-such-method")
+    assert (code, out) == (2, "")
+    assert "unknown summarization method 'no-such-method'" in err and "missing.txt" not in err

@@ -271,3 +271,20 @@ def test_option_values_that_were_silently_misread(capsys, db, seeds_dir, eval_di
     dataset.write_text("".join(_dev_lines(eval_dir, 6)), encoding="utf-8")
     code, out, err = run(capsys, "evaluate-clusters", str(dataset), "-q", "--shuffles", "-1")
     assert (code, out) == (2, "") and "--shuffles must not be negative, got -1" in err
+
+
+def test_db_that_is_a_folder_and_missing_brief_versions_are_named(capsys, db, seeds_dir,
+                                                                  tmp_path):
+    """--db naming a folder gave SQLite's "unable to open database file"; a missing brief
+    version was answered with "run: newsbrief ingest", which cannot make old versions."""
+    for command in (["events"], ["ingest", str(seeds_dir), "-q"]):
+        code, out, err = run(capsys, *command, "--db", str(tmp_path))
+        assert (code, out) == (3, "")  # StoreError
+        assert err == f"newsbrief: error: {tmp_path}: is a folder, not a database file\n"
+    code, _, err = run(capsys, "ingest", str(seeds_dir), "--db", db, "--no-analysis", "-q",
+                       *FAST)
+    assert code == 0, err
+    event = json.loads(run(capsys, "events", "--db", db, "--format", "json")[1])[0]["id"]
+    code, out, err = run(capsys, "show", event, "--db", db, "--version", "9")
+    assert (code, out) == (4, "")  # NotFound
+    assert err.endswith(f"event {event!r} has no brief version 9\n")

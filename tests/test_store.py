@@ -1015,3 +1015,12 @@ def test_an_event_whose_brief_cannot_be_made_stays_stale_and_the_rest_are_briefe
             (seed_event,)]
         with pytest.raises(StoreError, match="solver failed"):  # no list: raised, after the rest
             s.refresh_briefs()
+
+
+def test_an_event_list_limit_below_one_is_refused(store, seed_articles):
+    """The rows are sliced with the limit: -1 used to drop the last event, 0 to list none."""
+    store.add_articles(seed_articles, refresh="none")
+    for limit in (0, -1):
+        with pytest.raises(InputError, match="limit must be at least 1"):
+            store.list_events(limit=limit)
+    assert len(store.list_events(limit=1)[0]) == 1

@@ -44,6 +44,10 @@ def run(args: argparse.Namespace) -> int:
         words=args.words, headline_words=args.headline_words, method=args.method,
         analyze=not args.no_analysis, ner_words=args.ner_words or None,
     )
+    if args.method:
+        from newsbrief.summarize import get_summarizer
+
+        get_summarizer(args.method)  # an unknown name fails here, before any file is read
     if config.analyze and config.ner_process:
         from newsbrief.analyze import nlp, worker
 

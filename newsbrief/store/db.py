@@ -188,6 +188,8 @@ def _enable_wal(conn: sqlite3.Connection) -> None:
 def connect(path: str | Path, *, readonly: bool = False, migrate_to: int | None = None) -> sqlite3.Connection:
     """Open (creating folders and file when writable), set WAL and the busy timeout, migrate."""
     path = Path(path)
+    if path.is_dir():  # SQLite says only "unable to open database file" or "disk I/O error"
+        raise StoreError(f"{path}: is a folder, not a database file")
     try:
         if readonly:
             if not path.exists():

@@ -123,6 +123,8 @@ def list_events(
     limit: int = 50, cursor: str | None = None,
 ) -> tuple[list[EventSummary], str | None]:
     """See :meth:`newsbrief.store.Store.list_events`."""
+    if limit < 1:  # the rows are sliced with it: -1 would drop the last event
+        raise InputError(f"limit must be at least 1, got {limit}")
     where = ["e.merged_into IS NULL", "e.article_count > 0"]
     params: list[Any] = []
     order = EVENT_ORDER

@@ -516,8 +516,9 @@ class Store:
                     "SELECT brief FROM briefs WHERE event_id = ? AND version = ?",
                     (live, version)).fetchone()
         if row is None:
-            which = "any brief" if version is None else f"brief version {version}"
-            raise NotFound(f"event {event_id!r} has no {which} yet (run: newsbrief ingest)")
+            if version is not None:
+                raise NotFound(f"event {event_id!r} has no brief version {version}")
+            raise NotFound(f"event {event_id!r} has no brief yet (run: newsbrief ingest)")
         return Brief.from_dict(json.loads(row[0]))
 
     def brief_changes(self, event_id: str) -> BriefChanges:

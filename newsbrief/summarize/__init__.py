@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from newsbrief.dedup import SentenceGroup
-from newsbrief.errors import NewsbriefError
+from newsbrief.errors import InputError
 from newsbrief.models import Document
 
 __all__ = ["METHODS", "EventInput", "Selection", "Summarizer", "get_summarizer", "register"]
@@ -58,7 +58,7 @@ def get_summarizer(name: str) -> Summarizer:
         return METHODS[name]()
     except KeyError:
         known = ", ".join(sorted(METHODS))
-        raise NewsbriefError(f"unknown summarization method {name!r}; known: {known}") from None
+        raise InputError(f"unknown summarization method {name!r}; known: {known}") from None
 
 
 def _load_methods() -> None:
