@@ -144,3 +144,22 @@ def test_quick_ratio_from_counts_equals_difflib(seeds):
             wx, wy = _wording(x), _wording(y)
             matcher = SequenceMatcher(None, wx.words, wy.words, autojunk=False)
             assert _quick_ratio(wx, wy) == matcher.quick_ratio(), (x, y)
+
+
+def test_stray_closing_mark_keeps_later_quotes_in_step():
+    # A lyric closed with a straight mark that was never opened ('pieces." The'), as in a WCEP
+    # dev article: opening a quotation there swapped every later pair of marks, so the
+    # narration between quotations ("he added. The bishop noted ...") became quotes.
+    text = (
+        "The song ends with the line, May the land of the enemy burn to pieces. \" The choir "
+        "director called critics \"complete idiots of the worst kind,\" the paper said. "
+        "\"The museum is awaiting an explanation from the choir,\" he added. The bishop noted "
+        "that the song \"was taken as satire of propaganda in those years.\""
+    ).replace('pieces. "', 'pieces."')
+    analysis = analyse([document(text)])
+    quotes = sorted(q.text for q in analysis.quotes)
+    assert quotes == [
+        "The museum is awaiting an explanation from the choir",
+        "complete idiots of the worst kind",
+        "was taken as satire of propaganda in those years.",
+    ], quotes

@@ -142,12 +142,23 @@ def quote_words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+def _closes(text: str, i: int) -> bool:
+    """Whether the straight quotation mark at ``i`` can only be a closing one: it follows a
+    word or punctuation and is followed by a space or the end of the text."""
+    return i > 0 and not text[i - 1].isspace() and (i + 1 == len(text) or text[i + 1].isspace())
+
+
 def _spans(paragraph: str) -> list[tuple[int, int]]:
     """(start, end) of each quotation's inner text in a paragraph."""
     spans: list[tuple[int, int]] = []
     open_at: int | None = None
     for mark in _MARKS.finditer(paragraph):  # the only characters the loop acts on
         i, ch = mark.start(), mark.group()
+        if ch == '"' and open_at is None and _closes(paragraph, i):
+            # A straight mark that can only close ('pieces." The') with nothing open: its
+            # opening mark is missing. Opening here would swap every later pair, quoting the
+            # narration between quotations; skip it so the pairs stay in step.
+            continue
         if ch == "“" or (ch == '"' and open_at is None):
             if open_at is None:
                 open_at = i + 1
