@@ -376,7 +376,10 @@ def test_unexpected_errors_hide_details(db_path):
             assert response.status_code == 500
             assert "secret" not in response.text and "private.py" not in response.text
             assert response.headers["x-content-type-options"] == "nosniff"
-        assert response.json()["error"]["code"] == "internal_error"
+            if path.startswith("/api/"):
+                assert response.json()["error"]["code"] == "internal_error"
+            else:  # a page answers with the error page (docs/web.md, Errors)
+                assert 'data-code="internal_error"' in response.text
 
 
 # ---- concurrency and the command ---------------------------------------------------------
@@ -448,3 +451,106 @@ def test_serve_rejects_a_bad_port(capsys):
 
     assert main(["serve", "--port", "70000"]) == 2
     assert "--port must be between 0 and 65535" in capsys.readouterr().err
+
+
+# ---- regressions from an adversarial audit of the web layer ------------------------------
+
+def _tampered_cursor(client: httpx.Client, seq: object) -> str:
+    """A real next_cursor with its tie-breaking number replaced (the cursor is base64 JSON)."""
+    import base64
+
+    cursor = client.get("/api/v1/events", params={"limit": 1}).json()["next_cursor"]
+    key, _ = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    raw = json.dumps([key, seq]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("seq", [10**30, float("inf")])
+def test_cursor_with_a_number_sqlite_cannot_bind_is_422(client, seq):
+    # Was a 500 (OverflowError binding the number): a tampered cursor is the client's input.
+    cursor = _tampered_cursor(client, seq)
+    assert_error(client.get("/api/v1/events", params={"cursor": cursor}), 422,
+                 "invalid_input", "cursor")
+    page = client.get("/", params={"cursor": cursor})
+    assert page.status_code == 422 and 'data-code="invalid_input"' in page.text
+
+
+def test_since_whose_utc_instant_leaves_years_1_to_9999_is_still_an_instant(client):
+    # Valid ISO 8601 times: converted to UTC they fall before year 1 / after year 9999. They
+    # were a 422 saying "not an ISO 8601 date or time", with field "q" when q was given.
+    everything = client.get("/api/v1/events", params={"limit": 200}).json()["items"]
+    early = client.get("/api/v1/events", params={"limit": 200,
+                                                  "since": "0001-01-01T00:00:00+01:00"})
+    assert early.status_code == 200, early.text
+    assert early.json()["items"] == everything
+    late = client.get("/api/v1/events", params={"since": "9999-12-31T23:59:59-01:00",
+                                                "q": "envoy"})
+    assert late.status_code == 200, late.text
+    assert late.json()["items"] == []
+    found = client.get("/api/v1/events", params={"since": "0001-01-01T00:00:00+01:00",
+                                                 "q": "envoy"}).json()["items"]
+    assert found and found == client.get("/api/v1/events", params={"q": "envoy"}).json()["items"]
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/api/v1/events", "/"])
+def test_head_is_answered_like_get_without_a_body(client, path):
+    # Was 405 on every route (FastAPI routes GET only); RFC 9110 makes HEAD mandatory.
+    head, get = client.head(path), client.get(path)
+    assert head.status_code == get.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert head.headers["content-length"] == str(len(get.content))
+    assert "script-src 'self'" in head.headers["content-security-policy"]
+    assert client.get("/healthz").status_code == 200  # the connection is still usable
+
+
+def test_unexpected_error_on_a_page_is_an_html_error_page(db_path):
+    # The last-resort 500 answered every route in JSON; docs/web.md: "The HTML pages answer
+    # errors with a page carrying the same status, code and message."
+    app = create_app(db_path)
+
+    def broken():
+        raise RuntimeError("secret detail at /srv/newsbrief/private.py")
+
+    app.state.pool.get = broken
+    with running_server(app) as url:
+        page = httpx.get(f"{url}/", headers={"Accept": "text/html"})
+        assert page.status_code == 500
+        assert page.headers["content-type"].startswith("text/html")
+        assert 'data-code="internal_error"' in page.text and "secret" not in page.text
+        assert "script-src 'self'" in page.headers["content-security-policy"]
+        assert_error(httpx.get(f"{url}/api/v1/events", headers={"Accept": "text/html"}), 500,
+                     "internal_error")
+
+
+def _replace_database(path: Path, new: Path) -> None:
+    """Move ``new`` over ``path``, as restoring a backup does (old WAL files go with it)."""
+    os.replace(new, path)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def test_a_replaced_database_file_is_served_and_a_deleted_one_is_503(tmp_path, seeds_dir):
+    # Each worker's connection kept reading the file it had opened: after the file was
+    # replaced the server served the old data while the (lazily opened) writer wrote into the
+    # new file, so a 201 article then read back as 404; after deletion /healthz still said ok.
+    path, new = tmp_path / "live.db", tmp_path / "restored.db"
+    config = BriefConfig(analyze=False)
+    with Store(path, config=config) as store:
+        store.add_articles(read_paths([seeds_dir]).articles)
+    with Store(new, config=config) as store:
+        store.add_articles(read_paths([seeds_dir]).articles[:2])
+    with running_server(create_app(path, TOKEN, config=config)) as url, \
+            httpx.Client(base_url=url, timeout=30) as c:
+        assert c.get("/healthz").json()["counts"]["articles"] == 5
+        _replace_database(path, new)
+        assert c.get("/healthz").json()["counts"]["articles"] == 2
+        added = c.post("/api/v1/articles", json=ARTICLE, headers=AUTH)
+        assert added.status_code == 201, added.text
+        article_id = added.json()["added"][0]["article_id"]
+        assert c.get(f"/api/v1/articles/{quote(article_id, safe='')}").status_code == 200
+        assert c.get("/healthz").json()["counts"]["articles"] == 3
+        path.unlink()
+        assert_error(c.get("/healthz"), 503, "unavailable")
+        assert str(tmp_path) not in c.get("/healthz").text
+    assert not path.exists()  # a deleted database is not silently recreated empty

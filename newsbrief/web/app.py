@@ -99,12 +99,46 @@ class StorePool:
         self._lock = threading.Lock()
         self._opened: list[Any] = []
         self._writer: Any = None
+        self._writer_file: tuple[int, int] | None = None
+        self._migrated: tuple[int, int] | None = None
 
     def open(self) -> None:
         """Create or migrate the database once, before any reader opens it read-only."""
         from newsbrief.store import Store
 
         Store(self.path, config=self.config).close()
+        self._migrated = self._file()
+
+    def _file(self) -> tuple[int, int]:
+        """The identity (device, inode) of the database file now at ``path``.
+
+        An open connection keeps reading the file it opened even after that file is replaced
+        (a restored backup moved into place) or deleted; comparing identities on each request
+        lets the pool reopen, or answer 503, instead of serving the old file forever.
+        """
+        try:
+            info = os.stat(self.path)
+        except OSError as exc:
+            raise StoreError(f"{self.path}: database file is gone: {exc}") from None
+        return info.st_dev, info.st_ino
+
+    def _current(self) -> tuple[int, int]:
+        """The file's identity, migrated once when a new file has replaced the one opened."""
+        found = self._file()
+        if found != self._migrated:
+            with self._lock:
+                if found != self._migrated:
+                    self.open()
+                    found = self._migrated or found
+        return found
+
+    def _forget(self, store: Any) -> None:
+        with self._lock:
+            self._opened = [s for s in self._opened if s is not store]
+        try:
+            store.close()
+        except Exception:
+            log.debug("could not close a store", exc_info=True)
 
     def _remember(self, store: Any) -> Any:
         with self._lock:
@@ -113,20 +147,30 @@ class StorePool:
 
     def get(self) -> Any:
         """The calling thread's read-only store, opened on first use."""
+        # The identity is taken before opening: a file swapped in between is caught next time.
+        current = self._current()
         store = getattr(self._local, "store", None)
+        if store is not None and self._local.file != current:
+            self._forget(store)
+            store = None
         if store is None:
             from newsbrief.store import Store
 
             store = self._remember(Store(self.path, config=self.config, readonly=True))
-            self._local.store = store
+            self._local.store, self._local.file = store, current
         return store
 
     def writer(self) -> Any:
         """The one writable store; call it only while holding ``write_lock``."""
+        current = self._current()
+        if self._writer is not None and self._writer_file != current:
+            self._forget(self._writer)
+            self._writer = None
         if self._writer is None:
             from newsbrief.store import Store
 
             self._writer = self._remember(Store(self.path, config=self.config))
+            self._writer_file = current
         return self._writer
 
     def close(self) -> None:
@@ -157,6 +201,11 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         started = False
+        # FastAPI routes GET only, so HEAD (which every server must support, RFC 9110 9.1) was
+        # a 405: it is answered as the GET, headers and all, without the body.
+        head = scope["method"] == "HEAD"
+        if head:
+            scope = {**scope, "method": "GET"}
 
         async def send_with_headers(message: Message) -> None:
             nonlocal started
@@ -164,6 +213,8 @@ class SecurityHeaders:
                 started = True
                 headers = [h for h in message.get("headers", []) if h[0] not in _HEADER_NAMES]
                 message = {**message, "headers": headers + SECURITY_HEADERS}
+            elif head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
             await send(message)
 
         try:
@@ -172,8 +223,18 @@ class SecurityHeaders:
             log.exception("unexpected error on %s", scope.get("path"))
             if started:
                 raise
-            response = JSONResponse(error_body(500, "internal_error", "internal error"), 500)
-            await response(scope, receive, send_with_headers)
+            await _internal_error(scope)(scope, receive, send_with_headers)
+
+
+def _internal_error(scope: Scope) -> Response:
+    """The last-resort 500: an error page for the browser routes, JSON for the API."""
+    request = Request(scope)
+    if "app" in scope and not wants_json(request):
+        try:
+            return _error_response(request, 500, "internal_error", "internal error")
+        except Exception:  # the page itself could not be rendered: JSON still tells the client
+            log.exception("could not render the error page")
+    return JSONResponse(error_body(500, "internal_error", "internal error"), 500)
 
 
 _HEADER_NAMES = {name for name, _ in SECURITY_HEADERS}
