@@ -1024,3 +1024,18 @@ def test_an_event_list_limit_below_one_is_refused(store, seed_articles):
         with pytest.raises(InputError, match="limit must be at least 1"):
             store.list_events(limit=limit)
     assert len(store.list_events(limit=1)[0]) == 1
+
+
+def test_cursor_numbers_sqlite_cannot_bind_and_since_beyond_the_year_range(store,
+                                                                           seed_articles):
+    """A decodable cursor with 1e30 or 1e400 in it reached SQLite (OverflowError), and a valid
+    time whose UTC instant falls outside years 1 to 9999 was refused as not ISO 8601."""
+    import base64
+
+    store.add_articles(seed_articles, refresh="none")
+    for numbers in ("[1.0, 1e30]", "[1e400, 1]"):
+        cursor = base64.urlsafe_b64encode(numbers.encode()).decode().rstrip("=")
+        with pytest.raises(StoreError, match="invalid cursor"):
+            store.list_events(cursor=cursor)
+    assert len(store.list_events(since="0001-01-01T00:00:00+01:00")[0]) == 1
+    assert store.list_events(since="9999-12-31T23:59:59-01:00")[0] == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 import sqlite3
 from datetime import UTC, datetime
@@ -166,11 +167,14 @@ def _utc_text(value: str) -> str:
     for SQLite's julianday(), so a bound and the stored times are converted the same way."""
     try:
         moment = datetime.fromisoformat(value.strip())
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(UTC).replace(tzinfo=None)
-    except (ValueError, OverflowError):
+    except ValueError:
         raise InputError(f"since {value[:40]!r}: not an ISO 8601 date or time "
                          "(e.g. 2017-11-16 or 2017-11-16T08:00:00+01:00)") from None
+    if moment.tzinfo is not None:
+        try:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # valid, but its UTC instant falls outside years 1 to 9999
+            moment = datetime.min if moment.year == 1 else datetime.max
     return moment.isoformat(sep=" ", timespec="milliseconds")
 
 
@@ -185,6 +189,9 @@ def _decode_cursor(cursor: str) -> tuple[float, int]:
         if isinstance(key, bool) or not isinstance(key, int | float):
             # A key is the instant of EVENT_ORDER; a text one is from before migration 0008.
             raise TypeError("cursor key is not a number")
-        return float(key), int(seq)
-    except (ValueError, TypeError) as exc:
+        key, seq = float(key), int(seq)
+        if not math.isfinite(key) or not -(2**63) <= seq < 2**63:  # SQLite could not bind it
+            raise ValueError("cursor number out of range")
+        return key, seq
+    except (ValueError, TypeError, OverflowError) as exc:
         raise StoreError(f"invalid cursor {cursor!r}") from exc
