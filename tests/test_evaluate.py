@@ -174,3 +174,10 @@ def test_cli_evaluate_unreadable_dataset_is_one_error_line(eval_dir):
         assert done.stderr == f"newsbrief: error: {locked}: cannot read: Permission denied\n"
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_cli_evaluate_names_a_folder_given_as_the_dataset(capsys, tmp_path):
+    from newsbrief.cli import main
+
+    assert main(["evaluate", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"newsbrief: error: {tmp_path}: a folder, not a file\n"

@@ -81,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
     if args.mode == "headline" and args.words is not None:
         config = config.with_(headline_words=args.words)
     if not Path(args.dataset).is_file():
-        raise InputError(f"{args.dataset}: no such file")
+        what = "a folder, not a file" if Path(args.dataset).is_dir() else "no such file"
+        raise InputError(f"{args.dataset}: {what}")
     # One cluster per non-empty line: counting them gives the progress bar its total.
     try:
         with open(args.dataset, "rb") as handle:

@@ -65,7 +65,9 @@ def run(args: argparse.Namespace) -> int:
     app = create_app(db, token, max_body=args.max_body or DEFAULT_MAX_BODY)
     if not args.quiet:
         mode = "read-write (bearer token set)" if token else "read-only (no token)"
-        print(f"newsbrief: serving {db} on http://{args.host}:{args.port}/ {mode}", flush=True)
+        # Port 0: uvicorn binds a free port and prints it on its next line.
+        where = f"http://{args.host}:{args.port}/" if args.port else f"{args.host}, a free port,"
+        print(f"newsbrief: serving {db} on {where} {mode}", flush=True)
     uvicorn.run(
         app, host=args.host, port=args.port,
         log_level="warning" if args.quiet else "info",
