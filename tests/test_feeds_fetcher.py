@@ -262,3 +262,81 @@ def test_dns_failure(monkeypatch):
 def test_validators_headers():
     assert Validators().headers() == {}
     assert Validators('"x"', None).headers() == {"If-None-Match": '"x"'}
+
+
+def test_robots_txt_server_error_is_transient_and_asked_again_soon(site, monkeypatch):
+    import types
+
+    from newsbrief.feeds import fetcher as module
+
+    site.behaviours["/robots.txt"] = Behaviour(fail=1, fail_status=503)
+    site.write("/robots.txt", "User-agent: *\nAllow: /\n")
+    url = site.write("/a.html", PAGE)
+    clock = [1000.0]
+    # The fetcher's clock only (robots.txt cache expiry); sleeps and wall time stay real.
+    monkeypatch.setattr(module, "time", types.SimpleNamespace(
+        monotonic=lambda: clock[0], time=time.time, sleep=time.sleep))
+    with fetcher(retries=0) as f:
+        with pytest.raises(FetchError, match="robots") as caught:
+            f.get(url)
+        assert caught.value.transient  # a page blocked by an outage is tried again later
+        clock[0] += 600  # ten minutes later the outage is over: not a 24-hour ban
+        assert f.get(url).status == 200
+    assert len(site.requested("/robots.txt")) == 2
+
+
+def test_server_dripping_its_headers_is_cut_off_at_the_total_timeout():
+    # Each header line arrives well within the read timeout, so only the total deadline can
+    # end the request; it used to apply to the body alone and the headers could drip for hours.
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    connections = []
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        connections.append(conn)
+        conn.recv(4096)
+        try:
+            conn.sendall(b"HTTP/1.1 200 OK\r\n")
+            for _ in range(100):  # at most 5 s, so the test ends even if the client waits
+                conn.sendall(b"X-Drip: 1\r\n")
+                time.sleep(0.05)
+        except OSError:
+            pass  # the client hung up, as it should
+        conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    start_time = time.monotonic()
+    try:
+        with fetcher(robots=False, timeout=0.5, total_timeout=0.6, retries=2) as f, \
+                pytest.raises(FetchError) as info:
+            f.get(f"http://127.0.0.1:{listener.getsockname()[1]}/drip.html")
+    finally:
+        listener.close()
+    assert info.value.reason == "timed out after 0.6s in total" and info.value.transient
+    assert time.monotonic() - start_time < 2.0  # not retried: it would only drip again
+    assert len(connections) == 1
+
+
+def test_retry_after_that_is_not_ascii_digits_falls_back_to_backoff(site):
+    # "²" (byte 0xB2 in a Latin-1 header) passes str.isdigit(); float() then raised ValueError
+    # out of Fetcher.get, which only ever raises FetchError, and ended the polling round.
+    url = site.write("/ra.html", PAGE)
+    site.behaviours["/ra.html"] = Behaviour(fail=1, fail_status=503,
+                                            headers={"Retry-After": "\u00b2"})
+    with fetcher() as f:
+        assert f.get(url).status == 200
+    assert len(site.requested("/ra.html")) == 2
+
+
+@pytest.mark.parametrize("url", ["http://a..b/x.html", "http://xn--/x.html", "http://[::1/x"])
+def test_malformed_host_is_a_fetch_error(url):
+    # Feed links pass canonical_url with these hosts; the socket layer's UnicodeError (IDNA)
+    # and urllib's ValueError used to escape Fetcher.get and end the polling round.
+    with fetcher() as f, pytest.raises(FetchError) as info:
+        f.get(url)
+    assert info.value.reason.startswith("invalid URL") and not info.value.transient
+

@@ -232,3 +232,48 @@ def test_json_feed_summary_of_only_a_doctype_is_no_summary():
     feed = parse_feed(json.dumps(doc).encode(), url=BASE, content_type="application/feed+json")
     (entry,) = feed.entries
     assert entry.link == "http://127.0.0.1:8000/a.html" and entry.summary is None
+
+
+def test_source_file_line_with_a_trailing_comment_or_two_urls(tmp_path):
+    # "URL  # note" used to become the feed "URL  # note" (fetched as .../w.xml%20%20, a 404);
+    # two URLs on one line became one unfetchable feed. URLs hold no whitespace.
+    listing = tmp_path / "feeds.txt"
+    listing.write_text("http://127.0.0.1:8000/w.xml   # World desk\n"
+                       "http://127.0.0.1:8000/a.rss\thttp://127.0.0.1:8000/b.rss\n"
+                       "http://127.0.0.1:8000/c.rss#section\n")
+    feeds, problems = read_sources([str(listing)])
+    assert [f.url for f in feeds] == ["http://127.0.0.1:8000/w.xml",
+                                      "http://127.0.0.1:8000/c.rss#section"]
+    assert [(p.line, p.reason.split(":")[0]) for p in problems] == [(2, "not a feed URL")]
+
+
+def test_json_feed_values_of_the_wrong_type_are_skipped_not_raised():
+    # Any JSON value can stand where the spec says string; a number as an item's url used to
+    # raise AttributeError out of parse_feed and end the whole polling round.
+    doc = {"version": "https://jsonfeed.org/version/1.1", "items": [
+        {"id": "1", "url": 5}, {"id": "2", "url": ["http://x.example/a"]},
+        {"id": "3", "url": None, "external_url": "http://x.example/e", "authors": 5},
+        {"id": "4", "url": "http://x.example/b",
+         "authors": [{"name": 7}, {"name": "Ann Lee"}]},
+        {"id": "5", "url": "http://x.example/c", "author": {"name": ["x"]}},
+    ]}
+    feed = parse_feed(json.dumps(doc).encode(), url="http://x.example/feed.json")
+    assert [(e.link, e.author) for e in feed.entries] == [
+        ("http://x.example/e", None), ("http://x.example/b", "Ann Lee"),
+        ("http://x.example/c", None)]
+    assert feed.warnings == ("item 0: no usable url", "item 1: no usable url")
+
+
+def test_entry_link_with_a_malformed_ipv6_host_is_skipped_with_a_warning(tmp_path):
+    # urllib raises ValueError on "http://[::1/": it escaped parse_feed (and read_sources).
+    data = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+            b"<item><title>bad</title><link>http://[::1/story</link></item>"
+            b"<item><title>good</title><link>http://x.example/story</link></item>"
+            b"</channel></rss>")
+    feed = parse_feed(data, url="http://x.example/rss.xml")
+    assert [e.link for e in feed.entries] == ["http://x.example/story"]
+    assert feed.warnings == ("entry 0: no usable link",)
+    listing = tmp_path / "feeds.txt"
+    listing.write_text("http://[::1/feed.xml\n")
+    feeds, problems = read_sources([str(listing), "http://[::1/other.xml"])
+    assert feeds == [] and [p.line for p in problems] == [1, None]

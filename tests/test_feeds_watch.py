@@ -270,3 +270,49 @@ def test_watch_runs_rounds_until_stopped(site, eval_dir, tmp_path):
     assert [r.number for r in reports] == [1, 2]
     assert [len(r.added) for r in reports] == [1, 1]
     assert len(site.requested("/w/0.html")) == 1 and len(site.requested("/w/1.html")) == 1
+
+
+def test_robots_txt_outage_on_the_page_host_does_not_fail_entries_for_good(
+    site, eval_dir, tmp_path
+):
+    # RFC 9309 2.3.1.4: a 5xx robots.txt means "disallow for now". The entries whose pages
+    # it blocked used to be marked failed at once, so the articles were never fetched.
+    pages = Site(tmp_path / "pages")
+    server = start(pages)  # another port: another host for robots.txt
+    try:
+        texts = stories(eval_dir, 2)
+        links = [pages.write(f"/p/{i}.html", news_page(*t)) for i, t in enumerate(texts)]
+        pages.write("/robots.txt", "User-agent: *\nAllow: /\n")
+        pages.behaviours["/robots.txt"] = Behaviour(fail=FAST.retries + 1, fail_status=503)
+        site.write("/r.rss", rss([{"title": t[0], "link": u} for t, u in zip(texts, links)]))
+        db = tmp_path / "db.sqlite"
+        first, rows, statuses = run_round(db, [site.url("/r.rss")])
+        assert first.added == [] and rows == []
+        assert pages.requested("/p/0.html") == [] and pages.requested("/p/1.html") == []
+        assert statuses[0].pending == 2 and statuses[0].failed == 0
+        assert "robots.txt" in statuses[0].last_error
+        second, rows, statuses = run_round(db, [site.url("/r.rss")], number=2)
+        assert len(second.added) == 2 and sorted(r[0] for r in rows) == sorted(links)
+        assert statuses[0].pending == 0 and statuses[0].failed == 0
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_feed_behind_a_permanent_redirect_is_polled_conditionally(site, eval_dir, tmp_path):
+    # The validators kept for a moved feed come from its new address; they used to be dropped
+    # at the redirect, so the feed was downloaded and parsed in full every round.
+    texts = stories(eval_dir, 1)
+    link = site.write("/m/0.html", news_page(*texts[0]))
+    site.write("/new/feed.rss", rss([{"title": texts[0][0], "link": link}]))
+    site.behaviours["/old.rss"] = Behaviour(status=301, body=b"moved",
+                                            headers={"Location": site.url("/new/feed.rss")})
+    db = tmp_path / "db.sqlite"
+    first, _, _ = run_round(db, [site.url("/old.rss")])
+    assert len(first.added) == 1
+    mark = len(site.log)
+    second, rows, statuses = run_round(db, [site.url("/old.rss")], number=2)
+    sent = [e for e in site.log[mark:] if e.path == "/new/feed.rss"]
+    assert len(sent) == 1 and sent[0].headers.get("If-None-Match")
+    assert second.feeds_not_modified == 1 and statuses[0].last_status == "not modified"
+    assert second.added == [] and len(rows) == 1 and not second.errors

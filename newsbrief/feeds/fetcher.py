@@ -56,7 +56,14 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309 section 2.5: parse at least 500 KiB
 ROBOTS_CACHE_SECONDS = 24 * 3600  # RFC 9309 section 2.4: cache for at most 24 hours
+# A robots.txt that answered 5xx disallows everything, but only until it is asked again: an
+# outage of minutes must not block a host for a day (or fail its pages for good).
+ROBOTS_ERROR_CACHE_SECONDS = 300
 INFLATE_STEP = 64 * 1024
+TOTAL_TIMEOUT_MARK = "request deadline passed"
+
+# The end of the request in flight on this thread (``time.monotonic()``), for _DeadlineStream.
+_deadline = threading.local()
 
 
 class FetchError(NewsbriefError):
@@ -223,7 +230,7 @@ def _retry_after(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # str.isdigit() also takes "²", float() does not
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
@@ -232,9 +239,67 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+def _deadline_transport(limits: httpx.Limits) -> httpx.HTTPTransport:
+    """httpx's own transport, on a network backend whose reads end at the request's deadline.
+
+    httpx's timeouts bound each network operation only: a server that sends its status line
+    and headers one byte at a time, each within the read timeout, holds a request for hours
+    (h11 accepts 16 KiB of headers). Reading the body in steps cannot catch that, so every
+    read of the connection is given at most the time left before the total deadline.
+    """
+    import httpcore
+
+    class _DeadlineStream(httpcore.NetworkStream):
+        def __init__(self, stream: httpcore.NetworkStream):
+            self._stream = stream
+
+        def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+            end = getattr(_deadline, "at", None)
+            if end is None:
+                return self._stream.read(max_bytes, timeout)
+            left = end - time.monotonic()
+            if left > 0:
+                try:
+                    return self._stream.read(max_bytes, left if timeout is None
+                                             else min(timeout, left))
+                except httpcore.ReadTimeout:
+                    if time.monotonic() < end:
+                        raise
+            raise httpcore.ReadTimeout(TOTAL_TIMEOUT_MARK)
+
+        def write(self, buffer: bytes, timeout: float | None = None) -> None:
+            self._stream.write(buffer, timeout)
+
+        def close(self) -> None:
+            self._stream.close()
+
+        def start_tls(self, ssl_context, server_hostname=None, timeout=None):  # type: ignore[no-untyped-def]
+            return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, timeout))
+
+        def get_extra_info(self, info: str) -> object:
+            return self._stream.get_extra_info(info)
+
+    class _DeadlineBackend(httpcore.SyncBackend):
+        def connect_tcp(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            return _DeadlineStream(super().connect_tcp(*args, **kwargs))
+
+    transport = httpx.HTTPTransport(trust_env=False, limits=limits)
+    # HTTPTransport takes no network backend, so its pool is rebuilt with the same settings.
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(trust_env=False),
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        network_backend=_DeadlineBackend(),
+    )
+    return transport
+
+
 def _transport_reason(exc: httpx.TransportError, config: FetchConfig) -> tuple[str, bool]:
     """A short reason for a network failure, and whether retrying the request may help."""
     text = str(exc)
+    if TOTAL_TIMEOUT_MARK in text:
+        return f"timed out after {config.total_timeout:g}s in total", True
     if isinstance(exc, httpx.TimeoutException):
         kind = "connect " if isinstance(exc, httpx.ConnectTimeout) else ""
         return f"{kind}timed out after {config.timeout:g}s", True
@@ -277,17 +342,18 @@ class Fetcher:
         require_feeds_extra()
         self.config = config or FetchConfig()
         self.stop = stop
+        limits = httpx.Limits(
+            max_connections=max(4, self.config.concurrency * 2),
+            max_keepalive_connections=max(4, self.config.concurrency * 2),
+        )
         self._client = httpx.Client(
             headers={"User-Agent": self.config.user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(self.config.timeout),
             follow_redirects=False,
             # Never take proxies from the environment: loopback must stay loopback.
             trust_env=False,
-            transport=transport,
-            limits=httpx.Limits(
-                max_connections=max(4, self.config.concurrency * 2),
-                max_keepalive_connections=max(4, self.config.concurrency * 2),
-            ),
+            transport=transport or _deadline_transport(limits),
+            limits=limits,
         )
         self._slots = threading.BoundedSemaphore(max(1, self.config.concurrency))
         self._limiter = _RateLimiter()
@@ -324,9 +390,18 @@ class Fetcher:
         current = url
         seen = {url}
         conditional = validators.headers() if validators else {}
+        try:
+            urlsplit(url)
+        except ValueError as exc:  # e.g. "http://[::1/": urllib raises on an unclosed IPv6 host
+            raise FetchError(url, f"invalid URL ({exc})") from None
         for _hop in range(self.config.max_redirects + 1):
             if self.config.robots and not self.allowed(current):
-                raise FetchError(current, "disallowed by robots.txt")
+                # RFC 9309 2.3.1.4: an unreachable (5xx) robots.txt disallows for now; the page
+                # may be allowed once it answers again, so that failure is transient.
+                unavailable = self._robots.get(host_key(current), (0.0, None))[1] is False
+                raise FetchError(current, "disallowed by robots.txt"
+                                 + (" (robots.txt server error)" if unavailable else ""),
+                                 transient=unavailable)
             response = self._request(current, conditional, self.config.max_bytes)
             if response.status in REDIRECT_STATUSES:
                 location = response.headers.get("location")
@@ -338,8 +413,11 @@ class Fetcher:
                 if target in seen:
                     raise FetchError(url, f"redirect loop at {target}")
                 seen.add(target)
-                # Validators belong to the URL they came from, not to the redirect target.
-                conditional = {}
+                # Validators kept for a URL came from where its redirects ended last time. A
+                # permanent redirect (moved feed, http -> https) leads there again, so they go
+                # on to the target; a temporary one may lead elsewhere, so they are dropped.
+                if response.status not in (301, 308):
+                    conditional = {}
                 current = target
                 continue
             response = Response(
@@ -404,8 +482,9 @@ class Fetcher:
             if cached is not None and cached[0] > time.monotonic():
                 return cached[1]
             result = self._load_robots(host + "/robots.txt")
+            keep = ROBOTS_ERROR_CACHE_SECONDS if result is False else ROBOTS_CACHE_SECONDS
             with self._robots_guard:
-                self._robots[host] = (time.monotonic() + ROBOTS_CACHE_SECONDS, result)
+                self._robots[host] = (time.monotonic() + keep, result)
             return result
 
     def _load_robots(self, robots_url: str) -> object:
@@ -437,12 +516,16 @@ class Fetcher:
                     response = self._once(url, extra, max_bytes, truncate)
             except httpx.TransportError as exc:
                 reason, retry = _transport_reason(exc, self.config)
-                if not retry or attempt >= self.config.retries or self._stopping():
+                # A server that dripped past the total deadline would only drip again.
+                if (not retry or attempt >= self.config.retries or self._stopping()
+                        or reason.endswith(" in total")):
                     raise FetchError(url, reason, transient=True) from None
                 self._sleep(self._backoff(attempt))
                 attempt += 1
                 continue
-            except httpx.InvalidURL as exc:
+            except (httpx.InvalidURL, UnicodeError) as exc:
+                # UnicodeError: a host name IDNA cannot encode ("a..b", "xn--"), raised by
+                # the socket layer, which httpx does not wrap.
                 raise FetchError(url, f"invalid URL ({exc})") from None
             if response.status in RETRY_STATUSES and attempt < self.config.retries:
                 wait = _retry_after(response.headers.get("retry-after"))
@@ -461,12 +544,16 @@ class Fetcher:
         with self._count_lock:
             self.requests += 1
         deadline = time.monotonic() + self.config.total_timeout
-        with self._client.stream("GET", url, headers=extra) as raw:
-            headers = {k.lower(): v for k, v in raw.headers.items()}
-            status = raw.status_code
-            content = b""
-            if status not in REDIRECT_STATUSES and status != 304:
-                content = self._read_body(raw, url, headers, max_bytes, deadline, truncate)
+        _deadline.at = deadline
+        try:
+            with self._client.stream("GET", url, headers=extra) as raw:
+                headers = {k.lower(): v for k, v in raw.headers.items()}
+                status = raw.status_code
+                content = b""
+                if status not in REDIRECT_STATUSES and status != 304:
+                    content = self._read_body(raw, url, headers, max_bytes, deadline, truncate)
+        finally:
+            _deadline.at = None
         mime, charset = _media_type(headers.get("content-type"))
         return Response(
             url=url, final_url=url, status=status, content=content, content_type=mime,

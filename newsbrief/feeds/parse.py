@@ -79,7 +79,10 @@ class FeedSource:
 
 def is_url(text: str) -> bool:
     """Whether ``text`` is an absolute http(s) URL with a host."""
-    parts = urlsplit(text.strip())
+    try:
+        parts = urlsplit(text.strip())
+    except ValueError:  # urllib raises on e.g. "http://[::1/" (an unclosed IPv6 host)
+        return False
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
@@ -95,7 +98,10 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
         return None
     url = url.strip()
     if base:
-        url = urljoin(base, url)
+        try:
+            url = urljoin(base, url)
+        except ValueError:  # an invalid IPv6 host in the link or the base
+            return None
     if not is_url(url):
         return None
     try:
@@ -169,12 +175,16 @@ def _parse_json_feed(data: bytes, url: str, charset: str | None) -> ParsedFeed:
         if not isinstance(item, dict):
             warnings.append(f"item {i}: not an object")
             continue
-        link = canonical_url(item.get("url") or item.get("external_url"), base)
+        # Any JSON value may stand where the spec says string: only strings are used.
+        urls = [item.get(key) for key in ("url", "external_url")]
+        link = canonical_url(next((u for u in urls if isinstance(u, str) and u.strip()), None),
+                             base)
         if link is None:
             warnings.append(f"item {i}: no usable url")
             continue
         authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
-        names = [a.get("name") for a in authors if isinstance(a, dict) and a.get("name")]
+        names = [a["name"] for a in (authors if isinstance(authors, list) else [])
+                 if isinstance(a, dict) and isinstance(a.get("name"), str) and a["name"]]
         summary = item.get("summary") or item.get("content_text") or item.get("content_html")
         entries.append(FeedEntry(
             link=link,
@@ -293,7 +303,11 @@ def _read_source_file(path: Path) -> tuple[list[FeedSource], list[Problem]]:
         text = line.strip()
         if not text or text.startswith("#"):
             continue
-        if not is_url(text):
+        words = text.split(maxsplit=1)
+        if len(words) == 2 and words[1].startswith("#"):
+            text = words[0]  # "URL  # a note": a comment after the URL
+        # Whitespace cannot be part of a URL here: "URL URL" would be fetched as one wrong URL.
+        if not is_url(text) or len(text.split()) > 1:
             problems.append(Problem(source, f"not a feed URL: {text[:80]!r}", line=number))
             continue
         feeds.append(FeedSource(text, None, source))
