@@ -468,3 +468,21 @@ def test_a_file_named_twice_or_also_inside_a_named_folder_is_read_once(seeds_dir
     assert result.problems == []
     assert ids[0] == first.stem and len(ids) == len(set(ids)) == 5
     assert not any("~" in i for i in ids)
+
+
+def test_ids_stay_unique_when_a_new_name_is_an_input_id(tmp_path, eval_dir):
+    """"x", "x", "x~1": the second became "x~1" like the third, and every later stage keys
+    articles by id (`newsbrief brief` crashed with "The given key already exists")."""
+    with open(eval_dir / "clustering-dev.jsonl", encoding="utf-8") as f:
+        records = [json.loads(next(f)) for _ in range(5)]
+    path = tmp_path / "ids.jsonl"
+    ids = ["x", "x", "x~1", "x", "x~1"]
+    path.write_text("".join(json.dumps({**r, "id": i}) + "\n" for r, i in zip(records, ids)),
+                    encoding="utf-8")
+    articles = read_paths([path]).articles
+    assert [a.id for a in articles] == ["x", "x~1", "x~1~1", "x~2", "x~1~2"]
+    assert [a.text for a in articles] == [r["text"] for r in records]
+    from newsbrief.cli import main
+
+    assert main(["brief", str(path), "--no-analysis", "--method", "lead", "-q",
+                 "--format", "json"]) == 0

@@ -434,3 +434,67 @@ def test_event_times_in_the_events_table_are_instants_as_in_the_store():
     assert published_edges(times) == ("2017-11-17T00:30:00", "2017-11-16T22:30:00-05:00")
     assert published_edges(["not a date", "another"]) == ("another", "not a date")
     assert published_edges([None]) == (None, None)
+
+
+def test_ids_stay_unique_when_a_new_name_is_an_input_id(spark, eval_dir, tmp_path):
+    # "x", "x", "x~1": renaming the second "x" to "x~1" takes the third's id; every later
+    # stage joins articles by id, so the two "x~1" rows crossed and the brief task failed.
+    lines = (eval_dir / "clustering-dev.jsonl").read_text(encoding="utf-8").splitlines()[:6]
+    records = [json.loads(line) for line in lines]
+    for record, ident in zip(records, ["x", "x", "x~1", "y", "y", "z"]):
+        record["id"] = ident
+    dataset = tmp_path / "ids.jsonl"
+    dataset.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    output = tmp_path / "out"
+    result = run_job(spark, [str(dataset)], str(output),
+                     SparkJobConfig(brief=BriefConfig(analyze=False, method="lead")))
+    ids = pq.read_table(output / "articles", columns=["id"]).column("id").to_pylist()
+    assert len(ids) == len(set(ids)) == result.counts["articles"] == len(records)
+    assert {"x", "x~1", "y", "y~1", "z"} < set(ids)
+    members = [i for e in pq.read_table(output / "events").to_pylist() for i in e["article_ids"]]
+    assert sorted(members) == sorted(ids)
+
+
+def test_bad_partitions_and_tiny_window_are_clear_errors(tmp_path, capsys):
+    # Both failed inside Spark tasks with a traceback (Spark's "Number of partitions must be
+    # positive"; an infinite window number for a stride of 1e-320 days).
+    # A boilerplate threshold of one article made every line boilerplate: no text, no brief.
+    for options in ({"partitions": -1}, {"partitions": 0}, {"window_days": 1e-320},
+                    {"boilerplate_min_articles": 1}):
+        with pytest.raises(InputError):
+            SparkJobConfig(**options)
+    SparkJobConfig(window_days=float("inf"), partitions=1)  # one window; fine
+    source = tmp_path / "a.txt"
+    source.write_text("A sentence of text. And another one.", encoding="utf-8")
+    for flag, value in (("--partitions", "-2"), ("--window-days", "1e-320"),
+                        ("--boilerplate-min-articles", "1")):
+        code = main(["spark-run", str(source), "-o", str(tmp_path / "out"), flag, value, "-q"])
+        assert code != 0 and flag.lstrip("-").replace("-", "_") in capsys.readouterr().err
+
+
+def test_existing_output_given_as_file_uri_is_refused_before_the_job(spark, tmp_path):
+    # `-o file:///existing/folder` skipped the check and failed after the whole job, in
+    # Spark's writer (AnalysisException PATH_ALREADY_EXISTS).
+    output = tmp_path / "out"
+    (output / "articles").mkdir(parents=True)
+    source = tmp_path / "a.txt"
+    source.write_text("A sentence of text. And another one.", encoding="utf-8")
+    with pytest.raises(InputError, match="not empty"):
+        run_job(spark, [str(source)], f"file://{output}")
+    assert list(output.iterdir()) == [output / "articles"]
+
+
+def test_rerun_into_an_output_folder_inside_the_input_reads_only_the_input(spark, seeds_dir,
+                                                                          tmp_path):
+    # The second run read the first run's briefs.jsonl and run.json as inputs: more files,
+    # a problem per line, and so different counts for the same articles.
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for seed in sorted(seeds_dir.glob("*.txt"))[:3]:
+        (folder / seed.name).write_bytes(seed.read_bytes())
+    config = SparkJobConfig(brief=BriefConfig(analyze=False, method="lead"))
+    first = run_job(spark, [str(folder)], str(folder / "out"), config)
+    again = run_job(spark, [str(folder)], str(folder / "out"), config, overwrite=True)
+    assert (folder / "out" / "briefs.jsonl").is_file()
+    assert first.counts == again.counts and first.counts["files"] == 3
+    assert not again.problems

@@ -170,14 +170,17 @@ def iter_articles(paths: Iterable[str | os.PathLike[str]],
     """Yield the articles of every supported file under ``paths``, file after file, with ids
     made unique across files; anything unusable is added to ``problems``. Lazy, so a long
     ingest can store early files while later ones are read."""
-    used: dict[str, int] = {}
+    used: dict[str, int] = {}  # how often each id has been given out so far
     for file in iter_files(paths, problems):
         for article in iter_file_articles(file, problems):
-            count = used.get(article.id, 0)
-            used[article.id] = count + 1
-            if count:
-                article = article.with_(id=f"{article.id}~{count}")
-            yield article
+            unique = article.id
+            # A later repeat becomes "id~N"; that name may itself be an id already given out
+            # ("x", "x", "x~1": the third becomes "x~1~1"), so the rule is applied to it again.
+            while count := used.get(unique, 0):
+                used[unique] = count + 1
+                unique = f"{unique}~{count}"
+            used[unique] = 1
+            yield article if unique == article.id else article.with_(id=unique)
 
 
 def count_articles(files: Iterable[Path]) -> int | None:

@@ -60,7 +60,7 @@ class SparkJobConfig:
     they are left out of clustering and put in their original's event (as the store does),
     otherwise every article is clustered (as ``newsbrief cluster`` does). Time windows are used
     when at least ``min_dated_share`` of the clustered articles have a date; otherwise the
-    collection is clustered in one piece. ``boilerplate_min_articles`` > 0 also removes each
+    collection is clustered in one piece. ``boilerplate_min_articles`` >= 2 also removes each
     site's lines found in that many of its articles (:mod:`newsbrief.spark.boilerplate`); 0,
     the default, cleans exactly as one machine does.
     """
@@ -74,8 +74,17 @@ class SparkJobConfig:
     boilerplate_min_articles: int = 0
 
     def __post_init__(self) -> None:
-        if not self.window_days > 0:
-            raise InputError(f"window_days must be positive, got {self.window_days}")
+        # A stride under a second would put every article in its own window and, small
+        # enough, overflow the window number (day / stride is infinite) inside the tasks.
+        if not self.window_days >= 1 / 86400:
+            raise InputError(f"window_days must be at least one second (1/86400), "
+                             f"got {self.window_days}")
+        # Checked here, before Spark starts: Spark's own error is a traceback mid-job.
+        if self.partitions is not None and self.partitions < 1:
+            raise InputError(f"partitions must be a positive number, got {self.partitions}")
+        # Every line is printed in at least one article: N = 1 would remove all the text.
+        if self.boilerplate_min_articles == 1:
+            raise InputError("boilerplate_min_articles must be 0 (off) or at least 2, got 1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +220,7 @@ class _Clock:
 def _check_output(output: str, overwrite: bool) -> None:
     if is_uri(output):
         return
-    path = Path(output)
+    path = Path(output.removeprefix("file://"))  # a local folder, as TableWriter writes it
     if path.exists() and not path.is_dir():
         raise InputError(f"{output}: output exists and is not a folder")
     if path.is_dir() and any(path.iterdir()) and not overwrite:
@@ -241,6 +250,12 @@ def run_job(
 
     sc.setJobDescription("read: list inputs")
     files, problems = list_inputs(spark, inputs)
+    if not is_uri(output):
+        # An output folder inside an input folder holds the last run's briefs.jsonl and
+        # run.json: they are this job's output, never its input (a re-run read them as
+        # articles and reported every line as a problem).
+        out_dir = Path(output.removeprefix("file://")).resolve()
+        files = [f for f in files if is_uri(f) or out_dir not in Path(f).resolve().parents]
     if not files:
         detail = "; ".join(str(p) for p in problems[:5])
         raise NoUsableInput("no input files" + (f" ({detail})" if detail else ""))

@@ -150,8 +150,18 @@ def unique_ids(articles):
     """Make ids unique as :func:`newsbrief.ingest.read_paths` does: later copies get ``~N``.
 
     Only the ids that occur more than once travel to the driver, so this stays cheap when ids
-    are unique (WARC record ids, most JSONL ids).
+    are unique (WARC record ids, most JSONL ids). A new name can itself be an id of the input
+    (``x``, ``x``, ``x~1``): renaming is repeated until no id occurs twice, since every later
+    stage keys articles by id (the same id twice would merge or crash their rows).
     """
+    while True:
+        articles, renamed = _rename_repeats(articles)
+        if not renamed:
+            return articles
+
+
+def _rename_repeats(articles):
+    """One round of :func:`unique_ids`: ``(articles, whether any id was renamed)``."""
     from operator import add
 
     sc = articles.context
@@ -160,7 +170,7 @@ def unique_ids(articles):
         .keys().collect()
     )
     if not repeated:
-        return articles
+        return articles, False
     wanted = sc.broadcast(set(repeated))
     places = (
         articles.filter(lambda item: item[1].id in wanted.value)
@@ -177,4 +187,4 @@ def unique_ids(articles):
         new = table.value.get(tuple(item[0]))
         return (item[0], item[1].with_(id=new)) if new else item
 
-    return articles.map(rename)
+    return articles.map(rename), True
