@@ -71,3 +71,19 @@ def test_an_imported_events_span_leaves_out_copies_as_ingest_does(tmp_path: Path
         assert store.get_article(COPY).duplicate_of == ORIGINAL
         assert _span(store, "ev-b") == (parse_day(TIMES[COPY]),) * 2
         assert _span(store, "ev-a") == ingested
+
+
+def test_articles_of_an_event_already_stored_are_reported_not_dropped(tmp_path: Path,
+                                                                      dated_seeds):
+    """A second, overlapping run names its event after the same first article and holds one
+    article more: the import skipped the event, and that article vanished without a word."""
+    documents = tuple(prepare_articles(dated_seeds))
+    with Store(tmp_path / "twice.db", config=FAST) as store:
+        store.import_events([ImportedEvent("ev-seeds", documents[:4], {})])
+        report = store.import_events([ImportedEvent("ev-seeds", documents, {})])
+        assert report.skipped == [("ev-seeds", "event already stored")]
+        last = documents[4].article.id
+        assert [p.reason for p in report.problems] == [
+            f"article {last}: not imported, its event ev-seeds is already stored "
+            "(ingest it to add it)"]
+        assert store.counts()["articles"] == 4

@@ -18,8 +18,9 @@ Like ingest, the import runs in transactions of whole events (at least ``batch_s
 articles each): a run killed at any point keeps the committed events, and running it again
 skips them (an event is stored once, by id) and finishes the rest; importing the same run
 twice changes nothing. Articles already in the store (same content or URL) are skipped and
-reported, as ingest skips them; the event keeps its other articles. Imported events are not
-merged with events already in the store. Links follow the store's rule that a copy points at
+reported, as ingest skips them; the event keeps its other articles. An event already stored is
+not changed: articles of it the store lacks (from a later, overlapping run) are reported as
+problems, to be ingested. Imported events are not merged with events already in the store. Links follow the store's rule that a copy points at
 its group's original (the first stored): an article the import links to none but that copies
 an article stored before is linked to it, a link to an original stored before (or skipped as
 one) leads to that original, and only the articles that end up originals get LSH bands.
@@ -135,6 +136,15 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
         for event, members in planned:
             if conn.execute("SELECT 1 FROM events WHERE id = ?", (event.id,)).fetchone():
                 report.skipped.append((event.id, "event already stored"))
+                # A later, overlapping run names the event after the same first article but
+                # may hold more of them: those are not imported, and must not vanish unsaid.
+                report.problems.extend(
+                    Problem(member.document.article.path or member.document.article.id,
+                            f"article {member.document.article.id}: not imported, its event "
+                            f"{event.id} is already stored (ingest it to add it)")
+                    for member in members
+                    if not store._exists("content_hash", member.digest)
+                    and not (member.url and store._exists("canonical_url", member.url)))
                 if progress:
                     progress(len(event.documents))
                 continue
