@@ -505,7 +505,6 @@ def test_head_is_answered_like_get_without_a_body(client, path):
     assert client.get("/healthz").status_code == 200  # the connection is still usable
 
 
-
 def _replace_database(path: Path, new: Path) -> None:
     """Move ``new`` over ``path``, as restoring a backup does (old WAL files go with it)."""
     os.replace(new, path)
