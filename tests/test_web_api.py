@@ -536,3 +536,14 @@ def test_a_replaced_database_file_is_served_and_a_deleted_one_is_503(tmp_path, s
         assert_error(c.get("/healthz"), 503, "unavailable")
         assert str(tmp_path) not in c.get("/healthz").text
     assert not path.exists()  # a deleted database is not silently recreated empty
+
+
+def test_a_blank_id_is_no_id(client):
+    """An id of spaces was stored as it came: an article named "   "."""
+    article = dict(ARTICLE, id="   ", title="Ferry timetable changes",
+                   text="The ferry timetable changes on Monday, the operator said. Boats will "
+                        "leave every forty minutes in the morning.", url=None)
+    response = client.post("/api/v1/articles", json=article, headers=AUTH)
+    assert response.status_code == 201, response.text
+    article_id = response.json()["added"][0]["article_id"]
+    assert article_id.strip() and article_id == article_id.strip()

@@ -81,7 +81,9 @@ def article_from_record(
                               f"{type(published).__name__}")
     if published:
         published = parse_date(published) or published
-    record_id = record.get("id", default_id)
+    record_id = record.get("id")
+    if record_id is None or not str(record_id).strip():  # "id": null or "  ": no id given
+        record_id = default_id
     fields = {
         "outlet": outlet if isinstance(outlet, str) else None,
         "published": published,

@@ -322,7 +322,7 @@ def parse_articles(body: bytes, media: str, charset: str | None,
     articles = []
     for i, item in enumerate(items):
         record = item.model_dump(exclude_none=True)
-        default_id = item.id or content_id(item.title + "\n" + item.text)
+        default_id = (item.id or "").strip() or content_id(item.title + "\n" + item.text)
         found = article_from_record(record, default_id=default_id)
         if isinstance(found, Problem):
             where = f"[{i}].text" if isinstance(data, list) else "text"
