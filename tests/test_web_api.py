@@ -206,7 +206,9 @@ def test_pages_answer_errors_with_an_escaped_html_page(client):
 
 
 def test_wrong_method_is_405_in_the_same_shape(client):
-    assert_error(client.delete("/api/v1/events"), 405, "method_not_allowed")
+    response = client.delete("/api/v1/events")
+    assert_error(response, 405, "method_not_allowed")
+    assert response.headers["allow"] == "GET, HEAD"  # HEAD is answered like GET
 
 
 # ---- writing ----------------------------------------------------------------------------

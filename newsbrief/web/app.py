@@ -212,6 +212,9 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 started = True
                 headers = [h for h in message.get("headers", []) if h[0] not in _HEADER_NAMES]
+                if message["status"] == 405:  # a GET route answers HEAD too (above)
+                    headers = [(k, v + b", HEAD") if k == b"allow" and b"GET" in v.split(b", ")
+                               and b"HEAD" not in v else (k, v) for k, v in headers]
                 message = {**message, "headers": headers + SECURITY_HEADERS}
             elif head and message["type"] == "http.response.body":
                 message = {**message, "body": b""}
