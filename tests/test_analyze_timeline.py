@@ -227,3 +227,85 @@ def test_offsets_stay_right_after_a_dotted_capital_i():
         ("2024-03-06", "tomorrow"),
     ]
     assert all(doc.text[d.start : d.end] == d.expression for d in found)
+
+
+# Relative dates against the publication date: each case below was resolved wrongly (or not at
+# all) before, and each answer follows from the calendar alone.
+FRI = datetime(2025, 3, 14, 10)
+SUN = datetime(2025, 3, 16, 10)
+
+
+def test_earlier_and_later_this_month_or_year_are_the_publication_period():
+    # dateparser parses none of these, so they used to be dropped.
+    assert resolve("earlier this month", "relative", FRI) == ("2025-03", "month")
+    assert resolve("later this month", "relative", FRI, True) == ("2025-03", "month")
+    assert resolve("earlier this year", "relative", FRI) == ("2025", "year")
+
+
+def test_future_month_or_day_of_the_publication_is_not_next_year():
+    dec = datetime(2025, 12, 10, 10)
+    assert resolve("in December", "relative", dec, True) == ("2025-12", "month")
+    assert resolve("on March 14", "relative", FRI, True) == ("2025-03-14", "day")
+    # A month or day already past in a future clause is still next year's.
+    assert resolve("in March", "relative", dec, True) == ("2026-03", "month")
+    assert resolve("on March 10", "relative", FRI, True) == ("2026-03-10", "day")
+    assert resolve("on March 20", "relative", FRI, True) == ("2025-03-20", "day")
+
+
+def test_this_weekday_is_that_day_of_the_publication_week():
+    # Published on Sunday: "ended this Friday" is two days before, not the Friday to come.
+    assert resolve("this Friday", "relative", SUN, False) == ("2025-03-14", "day")
+    assert resolve("this Friday", "relative", SUN, True) == ("2025-03-21", "day")
+    assert resolve("this Friday", "relative", FRI, True) == ("2025-03-14", "day")
+    assert resolve("this Friday", "relative", datetime(2025, 3, 12), False) == ("2025-03-14", "day")
+
+
+def test_a_week_from_today_is_not_today():
+    doc = document(
+        paragraphs("The port will reopen a week from today, officials said."),
+        published="2025-03-14T23:30:00-05:00",
+    )
+    assert [(m.date, m.granularity, m.expression) for m in find_dates(doc)] == [
+        ("2025-03-21", "day", "a week from today")
+    ]
+    assert resolve("two days from tomorrow", "relative", FRI, True) == ("2025-03-17", "day")
+    assert resolve("a week from today", "relative", None, True) is None
+
+
+def test_yearless_date_in_a_present_tense_sentence_is_the_nearest_occurrence():
+    # No past-tense verb and no future word: "begins on March 20", six days after publication,
+    # used to be read as last year's March 20.
+    doc = document(
+        paragraphs(
+            "The trial begins on March 20 in the capital.",
+            "The new law takes effect in April.",
+            "The trial was adjourned on March 10.",
+        ),
+        published="2025-03-14T10:00:00",
+    )
+    assert [(m.date, m.expression) for m in find_dates(doc)] == [
+        ("2025-03-20", "on March 20"),
+        ("2025-04", "in April"),
+        ("2025-03-10", "on March 10"),
+    ]
+    # A past-tense sentence keeps the past reading.
+    past = document("The deal was signed on March 20.", published="2025-03-14T10:00:00")
+    assert [m.date for m in find_dates(past)] == ["2024-03-20"]
+
+
+def test_date_of_a_reporting_verb_keeps_its_past_tense():
+    # "said on Wednesday the minister will ...": the date is when the ministry spoke; the
+    # reported clause's "will" used to send it to the next Wednesday.
+    doc = document(
+        paragraphs(
+            "The ministry said on Wednesday the minister will visit Paris.",
+            "Officials told reporters on March 10 that the port would reopen.",
+            "The ministry said the minister will visit Rome on Thursday.",
+        ),
+        published="2025-03-14T10:00:00",  # a Friday
+    )
+    assert [(m.date, m.expression, m.future) for m in find_dates(doc)] == [
+        ("2025-03-12", "on Wednesday", False),
+        ("2025-03-10", "on March 10", False),
+        ("2025-03-20", "on Thursday", True),
+    ]

@@ -5,12 +5,17 @@ Expressions are found with regular expressions (absolute dates, months, years, w
 "N days ago", and reference-relative "a day after"). They are resolved with ``dateparser``
 (``languages=["en"]``; ``RELATIVE_BASE`` = the article's publication date;
 ``PREFER_DATES_FROM`` from the tense of the clause: future for "will/would/is to/expected to",
-past otherwise), plus our own anchoring where dateparser has no answer or a news-specific one
-is needed:
+past otherwise; in a sentence with no past-tense verb either, a yearless month is the occurrence
+nearest the publication date), plus our own anchoring where dateparser has no answer or a
+news-specific one is needed:
 
 - "<X> last year" / "<X> next year" parse X against the publication date moved by a year;
 - "<weekday> last/next week" is that weekday of the previous/next calendar week;
-- a bare weekday equal to the publication's weekday is the publication day itself;
+- a bare weekday equal to the publication's weekday is the publication day itself, and
+  "this <weekday>" is that day of the publication's week (of the next week in a future clause
+  when it has passed);
+- "earlier/later this month/year" is the publication's month/year; "N days/weeks from today"
+  counts from the publication day;
 - "a day after/before", "N days later", "the next day" count from the reference time, the most
   recent day-precise date of the same article within the last three sentences (the temporal
   focus of the narrative, as in TimeML/TempEval anchoring), and the sentence is dated at the
@@ -80,6 +85,11 @@ _PATTERNS: list[tuple[str, str]] = [
     ("relative", rf"{_LEAD}?(?:{_WD},?\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}"),
     ("relative", rf"(?:last|next|this)\s+(?:{_WD}|{_MONTH})"),
     ("relative", r"the\s+day\s+before\s+yesterday|the\s+day\s+after\s+tomorrow"),
+    # "a week from today" is no mention of today (dateparser reads it as a week *ago*).
+    (
+        "relative",
+        rf"{_NUM}\s+(?:days?|weeks?|months?|years?)\s+from\s+(?:today|tomorrow|yesterday)",
+    ),
     ("relative", r"(?:yesterday|tomorrow|today|tonight)"),
     ("relative", rf"{_NUM}\s+(?:days?|months?|years?)\s+ago"),
     ("relative", r"(?:earlier|later)\s+this\s+(?:month|year)|(?:last|next|this)\s+(?:month|year)"),
@@ -136,8 +146,26 @@ _FOLD = {ord(c): c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"} | {
     0x17F: "s",
     0x212A: "k",
 }
+# A reporting verb in the past: in "X said on Friday (that) Y will ...", the date is when X
+# spoke, and the future of the reported clause after it is not the date's tense.
+_REPORTED = re.compile(
+    r"\b(?:said|told|announced|added|stated|confirmed|warned|reported|declared|insisted|claimed|"
+    r"argued|wrote|tweeted|revealed|indicated|suggested|noted|explained|acknowledged|admitted|"
+    r"denied|predicted|promised|pledged|vowed|urged|decided|agreed|unveiled)\b",
+    re.IGNORECASE,
+)
 _PAST_WORDS = re.compile(r"\b(?:since|last|ago|yesterday|previous|earlier)\b", re.IGNORECASE)
 _CLAUSE = re.compile(r"[,;:–—]|\bbut\b|\band\b")
+# A past-tense verb anywhere in the sentence: regular "-ed" forms and common irregular ones.
+# A sentence with neither this nor a future word is in the present ("the trial begins on
+# March 20"), and a yearless month there is the occurrence nearest the publication date.
+_PAST_VERB = re.compile(
+    r"\b(?:\w{2,}ed|was|were|had|did|said|told|came|went|met|began|took|made|gave|got|left|"
+    r"held|saw|found|knew|thought|brought|fell|rose|won|lost|ran|spoke|wrote|sent|led|paid|"
+    r"sold|struck|fought|flew|stood|kept|broke|chose|became|felt|heard|meant|sat|shot|drew|"
+    r"grew|threw|ago|since|last|previous|earlier|yesterday)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,10 +261,14 @@ def resolve(
     expression: str,
     kind: str,
     published: datetime | None,
-    future: bool = False,
+    future: bool | None = False,
     reference: date | None = None,
 ) -> tuple[str, str] | None:
-    """(ISO date, granularity) of a temporal expression, or ``None`` when it cannot be anchored."""
+    """(ISO date, granularity) of a temporal expression, or ``None`` when it cannot be anchored.
+
+    ``future`` is the clause's tense: ``True`` future, ``False`` past, ``None`` present (a
+    yearless month then resolves to its occurrence nearest the publication date).
+    """
     expr = re.sub(
         r"^(?:(?:in|on|since|until|from|during|of|by|a|an|the)\s+)+(?!day\b)",
         "",
@@ -276,16 +308,47 @@ def resolve(
             return ((monday + timedelta(days=_WEEKDAYS.index(head))).isoformat(), "day")
         parsed = _parse(head, _shift_year(published, step), "current_period")
         return (_iso(parsed[0], "month"), "month") if parsed else None
+    # dateparser parses neither "earlier this month" nor "later this year".
+    if low in {"this month", "earlier this month", "later this month"}:
+        return (_iso(published.date(), "month"), "month")
+    if low in {"this year", "earlier this year", "later this year"}:
+        return (_iso(published.date(), "year"), "year")
+    offset = re.match(
+        r"^(?:(\S+)\s+)?(day|week|month|year)s?\s+from\s+(today|tomorrow|yesterday)$", low
+    )
+    if offset:
+        count, unit, anchor = offset.groups()
+        n = int(count) if count and count.isdigit() else NUMBER_WORDS.get(count or "a", 1)
+        shift = {"today": 0, "tomorrow": 1, "yesterday": -1}[anchor]
+        start = published.date() + timedelta(days=shift)
+        if unit in ("day", "week"):
+            return ((start + timedelta(days=n * (7 if unit == "week" else 1))).isoformat(), "day")
+        return None  # calendar months and years from a day: left out rather than guessed
+    # dateparser reads "this Friday" as the coming one even in the past tense ("the talks,
+    # which ended this Friday", published on Saturday). It is that day of the publication's
+    # week, or of the next week when a future clause would otherwise put it in the past.
+    if low.startswith("this ") and low[5:] in _WEEKDAYS:
+        day = published.date() + timedelta(days=_WEEKDAYS.index(low[5:]) - published.weekday())
+        if future and day < published.date():
+            day += timedelta(weeks=1)
+        return (day.isoformat(), "day")
     if low.rstrip(",") in _WEEKDAYS and _WEEKDAYS.index(low.rstrip(",")) == published.weekday():
         return (published.date().isoformat(), "day")
     parsed = _parse(expr, published, prefer)
     if parsed is None:
         return None
     day, granularity = parsed
-    if low in {"this month", "earlier this month", "later this month"}:
-        day, granularity = published.date(), "month"
-    elif low in {"this year", "earlier this year", "later this year"}:
-        day, granularity = published.date(), "year"
+    if future and re.search(_MONTH, expr) and not re.search(r"\b(?:last|next)\b", low):
+        # dateparser's "future" skips the publication's own day and month ("will reopen on
+        # March 14" published on March 14 is not next year's), so the current one comes first.
+        current = _parse(expr, published, "current_period")
+        if current and _iso(*current) >= _iso(published.date(), current[1]):
+            day, granularity = current
+    if future is None and re.search(_MONTH, expr) and not re.search(r"\b(?:last|next)\b", low):
+        ahead = _parse(expr, published, "future")
+        pub = published.date()
+        if ahead and ahead[1] == granularity and abs(ahead[0] - pub) < abs(day - pub):
+            day = ahead[0]
     return (_iso(day, granularity), granularity)
 
 
@@ -305,6 +368,9 @@ def _is_future(sentence: str, start: int, end: int) -> bool:
     """Whether the clause around ``[start, end)`` of ``sentence`` speaks of the future."""
     left = max((m.end() for m in _CLAUSE.finditer(sentence, 0, start)), default=0)
     right = next((m.start() for m in _CLAUSE.finditer(sentence, end)), len(sentence))
+    before = sentence[left:start]
+    if _REPORTED.search(before) and not _FUTURE.search(before):
+        return False
     return bool(_FUTURE.search(sentence[left:right]))
 
 
@@ -344,6 +410,7 @@ def find_dates(document: Document) -> list[DatedMention]:
             expression = m.group()
             # "since October last year" stays in the past whatever the clause's tense.
             future = not _PAST_WORDS.search(expression) and _is_future(text, m.start(), m.end())
+            tense = None if not future and not _PAST_VERB.search(text) else future
             reference = None
             if kind == "reference":
                 recent = [
@@ -352,7 +419,7 @@ def find_dates(document: Document) -> list[DatedMention]:
                     if d.granularity == "day" and sentence.index - d.sentence_index <= 3
                 ]
                 reference = date.fromisoformat(recent[-1].date) if recent else None
-            resolved = resolve(expression, kind, published, future, reference)
+            resolved = resolve(expression, kind, published, tense, reference)
             if resolved is None:
                 continue
             out.append(
