@@ -486,3 +486,155 @@ def test_ids_stay_unique_when_a_new_name_is_an_input_id(tmp_path, eval_dir):
 
     assert main(["brief", str(path), "--no-analysis", "--method", "lead", "-q",
                  "--format", "json"]) == 0
+
+
+def _news_page(head: str, article: str = "", footer: str = "") -> str:
+    """A news page as sites publish it: navigation, cookie banner, article, footer."""
+    paragraphs = "".join(
+        f"<p>The council voted on the harbour district budget on Tuesday, and speaker {i} "
+        "told residents in the town hall that the roads and schools would come first.</p>"
+        for i in range(6))
+    return (f"<!DOCTYPE html><html lang='en'><head>{head}</head><body>"
+            "<nav><a href='/'>Home</a> <a href='/world'>World</a></nav>"
+            "<div class='cookie-banner'>We use cookies. Accept all cookies</div>"
+            f"<article>{article}{paragraphs}</article><footer>{footer}</footer></body></html>")
+
+
+@pytest.mark.parametrize("head", [
+    ('<script type="application/ld+json">{"@context": "https://schema.org", "@type": '
+     '"NewsArticle", "headline": "Council passes budget", "datePublished": '
+     '"2024-03-14T23:30:00-05:00", "dateModified": "2024-03-16T10:00:00-05:00"}</script>'),
+    ('<meta property="article:modified_time" content="2024-03-16T10:00:00-05:00">'
+     '<meta property="article:published_time" content="2024-03-14T23:30:00-05:00">'),
+])
+def test_html_date_keeps_its_time_and_utc_offset(head):
+    """trafilatura's default date format is the day alone: "2024-03-14T23:30:00-05:00" came
+    out as "2024-03-14" while a text stamp keeps its offset, so the moment (04:30 UTC on
+    the 15th) was lost. The published date wins over the modified one."""
+    article = article_from_html(_news_page("<title>Council passes budget</title>" + head))
+    assert article.published == "2024-03-14T23:30:00-05:00"
+
+
+def test_html_date_only_stays_a_day():
+    head = '<meta property="article:published_time" content="2024-03-14">'
+    assert article_from_html(_news_page(head)).published == "2024-03-14"
+
+
+@pytest.mark.parametrize("footer", ["© 2024 Harbour Times. All rights reserved.",
+                                    "Copyright 2023 Harbour Times"])
+def test_html_copyright_year_is_not_a_publication_date(footer):
+    """A page stating no date got htmldate's fallback, 1 January of the footer's copyright
+    year, as its publication date."""
+    article = article_from_html(_news_page("<title>Council passes budget</title>",
+                                           footer=footer))
+    assert article.published is None
+    dated = article_from_html(_news_page(
+        '<meta property="article:published_time" content="2024-01-01T09:00:00+01:00">',
+        footer=footer))
+    assert dated.published == "2024-01-01T09:00:00+01:00"  # a real 1 January still counts
+
+
+def test_html_title_is_the_headline_not_the_outlet():
+    """"Outlet - Headline" titles: trafilatura takes the first part, so the headline came
+    out as "Harbour Times", the same as the outlet."""
+    head = ("<title>Harbour Times - Council passes budget for the harbour</title>"
+            "<meta property='og:site_name' content='Harbour Times'>")
+    article = article_from_html(_news_page(head))
+    assert (article.title, article.outlet) == ("Council passes budget for the harbour",
+                                               "Harbour Times")
+    head = ("<title>Council passes budget | Harbour Times</title>"
+            "<meta property='og:site_name' content='Harbour Times'>")
+    assert article_from_html(_news_page(head)).title == "Council passes budget"
+
+
+def test_record_timestamp_says_it_is_utc():
+    """A Unix timestamp became "2024-03-14T10:00:00" with no offset, which reads as the
+    outlet's own clock, not UTC."""
+    record = {"title": "T", "text": "A sentence here. Another one.", "date": 1710410400}
+    assert article_from_record(record, default_id="d").published == "2024-03-14T10:00:00+00:00"
+
+
+def test_record_author_lists_and_language_tags():
+    """news-please records carry ``authors`` as a list and JSON-LD style records an author
+    object: both were dropped. A language tag "de-DE" stayed as written while every other
+    reader gives the ISO 639-1 code."""
+    text = ("Der Stadtrat hat am Dienstag den neuen Haushalt beschlossen. "
+            "Viele Bürger verfolgten die Sitzung im Rathaus.")
+    news_please = {"title": "Rat beschließt Haushalt", "maintext": text,
+                   "authors": ["Jana Roth", "Jonas Dorn"], "language": "de-DE",
+                   "source_domain": "hafenblatt.example", "date_publish": "2024-03-14 23:30:00"}
+    article = article_from_record(news_please, default_id="d")
+    assert (article.author, article.language, article.outlet) == (
+        "Jana Roth; Jonas Dorn", "de", "hafenblatt.example")
+    person = {"title": "T", "text": text, "author": {"@type": "Person", "name": "Jana Roth"}}
+    assert article_from_record(person, default_id="d").author == "Jana Roth"
+
+
+@pytest.mark.parametrize("stamp", ["2024年3月14日 08:00", "发布时间：2024年3月14日 08:00"])
+def test_chinese_date_line_dates_the_article(stamp):
+    """Dates printed year-month-day with 年/月/日 were not read at all: Chinese (and
+    Japanese) articles came out undated."""
+    text = ("市议会通过预算\n" + stamp + "\n\n市议会周二通过了港区的新预算，许多居民出席了在"
+            "市政厅举行的会议。这项预算将用于改善道路和学校。市长表示，道路和学校将优先。")
+    article = article_from_text(text)
+    assert (article.title, article.language) == ("市议会通过预算", "zh")
+    assert article.published.startswith("2024-03-14")
+    assert parse_date("2024年3月14日 08:00") == "2024-03-14T08:00:00"
+
+
+@pytest.mark.parametrize("head", [
+    "<meta property='article:modified_time' content='2024-03-20T10:00:00Z'>",
+    ('<script type="application/ld+json">{"@context": "https://schema.org", "@type": '
+     '"NewsArticle", "dateModified": "2024-03-20T10:00:00Z"}</script>'),
+])
+def test_html_modified_date_does_not_beat_the_published_stamp(head):
+    """With only a modified date in the markup, htmldate returns it, and it won over the
+    article's own "Published: March 10, 2024" line."""
+    page = _news_page("<title>Council passes budget</title>" + head,
+                      article="<h1>Council passes budget</h1><p>Published: March 10, 2024</p>")
+    assert article_from_html(page).published == "2024-03-10"
+
+
+def test_html_date_on_the_first_from_the_url_is_kept():
+    """The first-of-month check must see the page's URL: a date only in the URL path
+    ("/2024/03/01/") is a real date, not a fallback."""
+    page = _news_page("<title>Council passes budget</title>", footer="© 2023 Harbour Times")
+    article = article_from_html(page, url="https://harbourtimes.example/2024/03/01/budget")
+    assert article.published == "2024-03-01"
+
+
+def test_html_lang_attribute_names_the_language_of_a_short_page():
+    """docs/extraction.md promised the page's lang attribute; trafilatura reports no
+    language unless asked to filter by one, so a short item came out with none."""
+    page = ("<html lang='de-AT'><head><title>Kurzmeldung</title></head><body><article>"
+            "<h1>Kurzmeldung</h1><p>Wien: Stau auf der A1.</p></article></body></html>")
+    assert article_from_html(page).language == "de"
+    # The text decides when it can: a template's lang does not override it.
+    assert article_from_html(_news_page("<title>Council</title>").replace(
+        "lang='en'", "lang='fr'")).language == "en"
+
+
+@pytest.mark.parametrize("head", [
+    "<meta property='og:title' content='Council passes budget | Harbour Times'>",
+    "<title>Harbour Times: Council passes budget</title>",
+    "<title>HARBOUR TIMES | Council passes budget</title>",
+])
+def test_html_title_loses_the_site_name_around_it(head):
+    """og:title is taken as the site wrote it and a "Outlet: Headline" <title> is not split
+    by trafilatura, so the title carried the outlet's name."""
+    page = _news_page(head + "<meta property='og:site_name' content='Harbour Times'>")
+    assert article_from_html(page).title == "Council passes budget"
+    # A headline that merely starts with the outlet's name is left whole.
+    own = ("<meta property='og:title' content='Harbour Times wins award for its coverage'>"
+           "<meta property='og:site_name' content='Harbour Times'>")
+    assert article_from_html(_news_page(own)).title == "Harbour Times wins award for its coverage"
+
+
+def test_a_record_id_that_is_null_or_blank_is_no_id(tmp_path):
+    """`"id": null` gave the id "None" to every such record, and `"id": "  "` an id of
+    spaces; both now take the default id (file stem and line)."""
+    text = "The council approved the budget on Monday after a long debate about roads."
+    path = tmp_path / "ids.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "text": f"{text} Item {n}."}) + "\n"
+                            for n, i in enumerate([None, "  ", None, 7])), encoding="utf-8")
+    assert [a.id for a in read_paths([path]).articles] == ["ids-1", "ids-2", "ids-3", "7"]

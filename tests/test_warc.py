@@ -148,3 +148,21 @@ def test_missing_file_and_suffixes(tmp_path: Path) -> None:
     assert "cannot read" in str(problems[0])
     assert is_warc("s3a://bucket/CC-NEWS-2024.warc.gz") and is_warc("x.WARC")
     assert not is_warc("x.gz")
+
+
+def test_copyright_year_does_not_replace_the_crawl_date(tmp_path: Path) -> None:
+    """A page with no date but "© 2024" in its footer was dated 2024-01-01 (htmldate's
+    copyright fallback), so the record's WARC-Date never stood in for it."""
+    html = page("Harbour bridge closed to lorries", PARAGRAPHS).replace(
+        "Copyright Riverton Gazette", "© 2024 Riverton Gazette. All rights reserved.")
+    path = tmp_path / "one.warc"
+    with open(path, "wb") as out:
+        writer = WARCWriter(out, gzip=False)
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")],
+                                protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(
+            "https://gazette.example/bridge", "response", payload=io.BytesIO(html.encode()),
+            http_headers=http, warc_headers_dict={"WARC-Date": "2024-03-06T10:00:00Z"}))
+    problems: list = []
+    articles = list(articles_from_warc(path, problems))
+    assert problems == [] and [a.published for a in articles] == ["2024-03-06T10:00:00"]

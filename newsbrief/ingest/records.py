@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,6 +46,15 @@ def _first(record: dict[str, Any], keys: tuple[str, ...]) -> Any:
     return None
 
 
+def _author(value: Any) -> str | None:
+    """A name, a list of names (news-please's ``authors``) or schema.org Person objects,
+    as one string; names joined with "; " as trafilatura joins a page's authors."""
+    values = value if isinstance(value, list) else [value]
+    names = [v.get("name") if isinstance(v, dict) else v for v in values]
+    names = [" ".join(n.split()) for n in names if isinstance(n, str) and n.strip()]
+    return "; ".join(names) or None
+
+
 def article_from_record(
     record: Any, *, default_id: str, path: str | None = None
 ) -> Article | Problem:
@@ -73,7 +83,8 @@ def article_from_record(
         # A number is a Unix timestamp (seconds, or milliseconds when that large).
         seconds = published / 1000 if published > 1e11 else published
         try:
-            published = datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M")
+            # In UTC, and saying so: a naive time reads as the outlet's own clock.
+            published = datetime.fromtimestamp(seconds, tz=UTC).isoformat(timespec="minutes")
         except (OverflowError, OSError, ValueError):
             return Problem(where, f"field 'date' is not a valid timestamp: {published!r}")
     elif published is not None and not isinstance(published, str):
@@ -84,12 +95,15 @@ def article_from_record(
     record_id = record.get("id")
     if record_id is None or not str(record_id).strip():  # "id": null or "  ": no id given
         record_id = default_id
+    language = record.get("language")
     fields = {
         "outlet": outlet if isinstance(outlet, str) else None,
         "published": published,
         "url": record.get("url") if isinstance(record.get("url"), str) else None,
-        "language": record.get("language") if isinstance(record.get("language"), str) else None,
-        "author": record.get("author") if isinstance(record.get("author"), str) else None,
+        # An ISO 639-1 code as the HTML reader and the identifier give it ("de-DE" -> "de").
+        "language": (re.split(r"[-_]", language.strip())[0].lower() or None
+                     if isinstance(language, str) else None),
+        "author": _author(_first(record, ("author", "authors", "byline"))),
     }
     article = article_from_text(
         text, path=path, article_id=str(record_id), title=title, **fields
