@@ -84,6 +84,6 @@ def test_articles_of_an_event_already_stored_are_reported_not_dropped(tmp_path: 
         assert report.skipped == [("ev-seeds", "event already stored")]
         last = documents[4].article.id
         assert [p.reason for p in report.problems] == [
-            f"article {last}: not imported, its event ev-seeds is already stored "
-            "(ingest it to add it)"]
+            (f"article {last}: not imported, its event ev-seeds is already stored "
+             "(ingest it to add it)")]
         assert store.counts()["articles"] == 4
