@@ -19,6 +19,7 @@ from conftest import EVAL, EXAMPLES, SEEDS
 
 from newsbrief.config import BriefConfig
 from newsbrief.models import Brief, BriefSentence, Document
+from newsbrief.render.markdown import md_escape
 from newsbrief.summarize.compress import is_shortening
 from newsbrief.summarize.util import word_count
 
@@ -217,7 +218,7 @@ def check_brief(
     for s in (*brief.headline, *brief.summary):
         if escape(s.text, quote=True) not in html:
             out.append(f"html: sentence missing or unescaped {s.text!r}")
-        if s.text.replace("<", "&lt;").replace(">", "&gt;") not in markdown:
+        if md_escape(s.text) not in markdown:
             out.append(f"markdown: sentence missing {s.text!r}")
     return out
 

@@ -12,17 +12,27 @@ def _markers(sentence: BriefSentence, numbers: dict[str, int]) -> str:
     return "".join(f"[^{numbers[s]}]" for s in sentence.sources if s in numbers)
 
 
-def _md_escape(text: str) -> str:
-    return text.replace("<", "&lt;").replace(">", "&gt;")
+# Article text is untrusted: "[here](javascript:...)" or "![](https://tracker/pixel.png)" in
+# a sentence must stay text in a Markdown viewer, not become a link or an image, and "*" or
+# "_" must not restyle the brief. CommonMark reads a backslash before punctuation as literal.
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]"} | {"<": "&lt;", ">": "&gt;"})
+
+
+def md_escape(text: str) -> str:
+    """``text`` as literal Markdown: no links, images, emphasis, code or HTML from it."""
+    escaped = text.translate(_MD_SPECIAL)
+    # At the start of a line "#" opens a heading.
+    return "\\" + escaped if escaped.startswith("#") else escaped
+
 
 
 def to_markdown(brief: Brief) -> str:
     numbers = {a.id: i for i, a in enumerate(brief.articles, start=1)}
     lines = ["# Brief", ""]
-    lines.append(" ".join(_md_escape(s.text) + _markers(s, numbers) for s in brief.headline))
+    lines.append(" ".join(md_escape(s.text) + _markers(s, numbers) for s in brief.headline))
     lines += ["", "## Summary", ""]
     for sentence in brief.summary:
-        lines.append(_md_escape(sentence.text) + _markers(sentence, numbers))
+        lines.append(md_escape(sentence.text) + _markers(sentence, numbers))
         lines.append("")
     if brief.entities:
         lines += ["## Who and what", ""]
@@ -31,47 +41,47 @@ def to_markdown(brief: Brief) -> str:
             lines += [note, ""]
         for entity in brief.entities[:20]:
             refs = "".join(f"[^{numbers[s]}]" for s in entity.sources if s in numbers)
-            role = f"; {_md_escape(entity.roles[0])}" if entity.roles else ""
-            lines.append(f"- **{_md_escape(entity.name)}** ({entity.type}, {entity.mentions} mention{'' if entity.mentions == 1 else 's'}{role}){refs}")
+            role = f"; {md_escape(entity.roles[0])}" if entity.roles else ""
+            lines.append(f"- **{md_escape(entity.name)}** ({entity.type}, {entity.mentions} mention{'' if entity.mentions == 1 else 's'}{role}){refs}")
         lines.append("")
     if brief.quotes:
         lines += ["## Quotes", ""]
         for quote in brief.quotes:
             refs = "".join(f"[^{numbers[s]}]" for s in quote.sources if s in numbers)
-            speaker = _md_escape(quote.speaker or "unattributed")
-            lines.append(f"- **{speaker}**: “{_md_escape(quote.text)}”{refs}")
+            speaker = md_escape(quote.speaker or "unattributed")
+            lines.append(f"- **{speaker}**: “{md_escape(quote.text)}”{refs}")
             for variant in quote.variants:
-                lines.append(f"  - worded differently elsewhere: “{_md_escape(variant)}”")
+                lines.append(f"  - worded differently elsewhere: “{md_escape(variant)}”")
         lines.append("")
     if brief.timeline:
         lines += ["## Timeline", ""]
         for entry in brief.timeline:
             refs = "".join(f"[^{numbers[s]}]" for s in entry.sources if s in numbers)
-            lines.append(f"- **{entry.date}** ({entry.granularity}): {_md_escape(entry.text)}{refs}")
+            lines.append(f"- **{entry.date}** ({entry.granularity}): {md_escape(entry.text)}{refs}")
         lines.append("")
     if brief.disagreements:
         lines += ["## Where the sources disagree", ""]
         for item in brief.disagreements:
-            lines.append(f"- **{_md_escape(item.about)}**")
+            lines.append(f"- **{md_escape(item.about)}**")
             for claim in item.claims:
                 refs = "".join(f"[^{numbers[s]}]" for s in claim.sources if s in numbers)
                 when = f" (published {claim.published})" if claim.published else ""
-                value = f"**{_md_escape(claim.value)}**: " if claim.value else ""
-                lines.append(f"  - {value}{_md_escape(claim.text)}{refs}{when}")
+                value = f"**{md_escape(claim.value)}**: " if claim.value else ""
+                lines.append(f"  - {value}{md_escape(claim.text)}{refs}{when}")
         lines.append("")
     if brief.duplicate_groups:
         lines += ["## Copies of one story", ""]
         for group in brief.duplicate_groups:
-            outlets = ", ".join(group.outlets) or "unknown outlets"
+            outlets = md_escape(", ".join(group.outlets)) or "unknown outlets"
             members = ", ".join(f"[^{numbers[m]}]" for m in group.members if m in numbers)
             lines.append(f"- carried by {len(group.members)} articles ({outlets}): {members}")
         lines.append("")
     lines += ["## Sources", ""]
     for article in brief.articles:
-        parts = [article.outlet or "unknown outlet", article.published or "undated"]
+        parts = [md_escape(article.outlet or "unknown outlet"), article.published or "undated"]
         if article.duplicate_of:
-            parts.append(f"copy of {article.duplicate_of}")
-        where = article.url or article.path or article.id
-        title = _md_escape(article.title or "(untitled)")
+            parts.append(f"copy of {md_escape(article.duplicate_of)}")
+        where = md_escape(article.url or article.path or article.id)
+        title = md_escape(article.title or "(untitled)")
         lines.append(f"[^{numbers[article.id]}]: {title} ({'; '.join(parts)}) {where}")
     return "\n".join(lines).rstrip() + "\n"
