@@ -260,13 +260,18 @@ def test_ingest_json_article_then_read_it_back(client):
     assert again.json()["skipped"]
 
 
-def test_ids_with_slashes_and_hashes_round_trip(client):
-    article = dict(ARTICLE, id="wire/2024 #7?", title="Tram line extended to the airport",
-                   text="The tram line was extended to the airport on Friday, the operator "
-                        "said. Trams will run every ten minutes.", url=None)
-    response = client.post("/api/v1/articles", json=article, headers=AUTH)
+def _added_id(client, **fields: str | None) -> str:
+    """Post ``ARTICLE`` with ``fields`` changed (a new text: not a repeat); the stored id."""
+    response = client.post("/api/v1/articles", json=dict(ARTICLE, url=None, **fields),
+                           headers=AUTH)
     assert response.status_code == 201, response.text
-    article_id = response.json()["added"][0]["article_id"]
+    return response.json()["added"][0]["article_id"]
+
+
+def test_ids_with_slashes_and_hashes_round_trip(client):
+    article_id = _added_id(client, id="wire/2024 #7?", title="Tram line extended to the airport",
+                           text="The tram line was extended to the airport on Friday, the "
+                                "operator said. Trams will run every ten minutes.")
     assert article_id.startswith("wire/2024 #7?")
     quoted = quote(article_id, safe="")
     assert client.get(f"/api/v1/articles/{quoted}").json()["id"] == article_id
@@ -542,10 +547,7 @@ def test_a_replaced_database_file_is_served_and_a_deleted_one_is_503(tmp_path, s
 
 def test_a_blank_id_is_no_id(client):
     """An id of spaces was stored as it came: an article named "   "."""
-    article = dict(ARTICLE, id="   ", title="Ferry timetable changes",
-                   text="The ferry timetable changes on Monday, the operator said. Boats will "
-                        "leave every forty minutes in the morning.", url=None)
-    response = client.post("/api/v1/articles", json=article, headers=AUTH)
-    assert response.status_code == 201, response.text
-    article_id = response.json()["added"][0]["article_id"]
+    article_id = _added_id(client, id="   ", title="Ferry timetable changes",
+                           text="The ferry timetable changes on Monday, the operator said. "
+                                "Boats will leave every forty minutes in the morning.")
     assert article_id.strip() and article_id == article_id.strip()

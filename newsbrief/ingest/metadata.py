@@ -55,7 +55,7 @@ _WORD_DATE = (
     r"(?:,?\s+(?:at\s+)?\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?)?"
 )
 # "2024年3月14日": how Chinese and Japanese pages print a date.
-_CJK_DATE = r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+_CJK_DATE = r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 DATE_IN_TEXT = re.compile(rf"({_ISO_DATE}|{_NUMERIC_DATE}|{_WORD_DATE}|{_CJK_DATE})",
                           re.IGNORECASE)
 _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4}\b)?",
@@ -147,8 +147,7 @@ def parse_date(text: str, languages: tuple[str, ...] | None = ("en",)) -> str | 
     cleaned = re.sub(r"(\d)\s*([ap])\.?m\.?(?=\W|$)", r"\1\2m", text.strip(), flags=re.IGNORECASE)
     cleaned = re.sub(r"\s*/\s*", " ", cleaned).strip(" ,.|-")
     # Year, month and day in CJK order and units, as ISO: read the same in any language.
-    cleaned = re.sub(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*", r"\1-\2-\3 ",
-                     cleaned).strip()
+    cleaned = re.sub(_CJK_DATE + r"\s*", r"\1-\2-\3 ", cleaned).strip()
     if not cleaned or not re.search(r"\d", cleaned) or len(cleaned) > 80:
         return None
     # A time keeps the UTC offset it was written with ("...T10:00:00+09:00"): outlets in

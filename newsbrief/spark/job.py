@@ -217,10 +217,16 @@ class _Clock:
         self._start = now
 
 
+def _local_output(output: str) -> Path:
+    """The local folder of an output that is not a URI (``file://`` included, as TableWriter
+    writes it)."""
+    return Path(output.removeprefix("file://"))
+
+
 def _check_output(output: str, overwrite: bool) -> None:
     if is_uri(output):
         return
-    path = Path(output.removeprefix("file://"))  # a local folder, as TableWriter writes it
+    path = _local_output(output)
     if path.exists() and not path.is_dir():
         raise InputError(f"{output}: output exists and is not a folder")
     if path.is_dir() and any(path.iterdir()) and not overwrite:
@@ -254,7 +260,7 @@ def run_job(
         # An output folder inside an input folder holds the last run's briefs.jsonl and
         # run.json: they are this job's output, never its input (a re-run read them as
         # articles and reported every line as a problem).
-        out_dir = Path(output.removeprefix("file://")).resolve()
+        out_dir = _local_output(output).resolve()
         files = [f for f in files if is_uri(f) or out_dir not in Path(f).resolve().parents]
     if not files:
         detail = "; ".join(str(p) for p in problems[:5])

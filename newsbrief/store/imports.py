@@ -18,10 +18,10 @@ Like ingest, the import runs in transactions of whole events (at least ``batch_s
 articles each): a run killed at any point keeps the committed events, and running it again
 skips them (an event is stored once, by id) and finishes the rest; importing the same run
 twice changes nothing. Articles already in the store (same content or URL) are skipped and
-reported, as ingest skips them; the event keeps its other articles. An event already stored is
-not changed: articles of it the store lacks (from a later, overlapping run) are reported as
-problems, to be ingested. Imported events are not merged with events already in the store. Links follow the store's rule that a copy points at
-its group's original (the first stored): an article the import links to none but that copies
+reported, as ingest skips them; the event keeps its other articles. An event already stored
+is not changed: articles of it the store lacks (from a later, overlapping run) are reported as
+problems, to be ingested. Imported events are not merged with events already in the store.
+Links follow the store's rule that a copy points at its group's original (the first stored): an article the import links to none but that copies
 an article stored before is linked to it, a link to an original stored before (or skipped as
 one) leads to that original, and only the articles that end up originals get LSH bands.
 """
@@ -142,17 +142,14 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
                     Problem(member.document.article.path or member.document.article.id,
                             f"article {member.document.article.id}: not imported, its event "
                             f"{event.id} is already stored (ingest it to add it)")
-                    for member in members
-                    if not store._exists("content_hash", member.digest)
-                    and not (member.url and store._exists("canonical_url", member.url)))
+                    for member in members if not _stored_before(store, member))
                 if progress:
                     progress(len(event.documents))
                 continue
             stored: list[tuple[str, str, Any, float | None]] = []
             for member in members:
                 article = member.document.article
-                if store._exists("content_hash", member.digest) or (
-                        member.url and store._exists("canonical_url", member.url)):
+                if _stored_before(store, member):
                     report.skipped.append((article.id, "already stored (same content or URL)"))
                     continue
                 article_id, linked = store._insert(conn, member.document, member.values,
@@ -229,6 +226,12 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
             index_event(conn, event.id, headline)
             report.events_created.add(event.id)
     clusterer.committed()
+
+
+def _stored_before(store: Store, member: _Member) -> bool:
+    """Whether the store holds this article already (same content or URL)."""
+    return store._exists("content_hash", member.digest) or bool(
+        member.url and store._exists("canonical_url", member.url))
 
 
 def _set_bands(conn: Any, article_id: str, inserted: tuple[str | None, Any],
