@@ -288,3 +288,175 @@ def test_db_that_is_a_folder_and_missing_brief_versions_are_named(capsys, db, se
     code, out, err = run(capsys, "show", event, "--db", db, "--version", "9")
     assert (code, out) == (4, "")  # NotFound
     assert err.endswith(f"event {event!r} has no brief version 9\n")
+
+
+# A child process that runs newsbrief commands as an unprivileged user: as root (CI
+# containers) it drops to uid/gid 65534 (nobody) after warming every lazy import on a
+# writable copy, since root ignores file modes; any other user is denied by the modes alone.
+_AS_NOBODY = """
+import contextlib, io, json, os, shutil, sys
+from newsbrief.cli import main
+from newsbrief.ingest import read_paths
+ro_db, warm_db, seeds = sys.argv[1:4]
+shutil.copy(ro_db, warm_db)
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    main(["events", "--db", warm_db]); main(["show", "e1", "--db", warm_db])
+    read_paths([seeds])
+if os.geteuid() == 0:
+    os.setgid(65534); os.setuid(65534)
+results = []
+for command in sys.argv[4:]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(command.split("|"))
+    results.append([code, out.getvalue(), err.getvalue()])
+print(json.dumps(results))
+"""
+
+
+def _as_nobody(ro_db: Path, seeds_dir: Path, *commands: list[str]) -> list[list]:
+    done = subprocess.run(
+        [sys.executable, "-c", _AS_NOBODY, str(ro_db), str(ro_db.parent.parent / "warm.db"),
+         str(seeds_dir), *("|".join(c) for c in commands)],
+        capture_output=True, text=True, check=False, timeout=300, cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.fixture()
+def readonly_folder(seeds_dir):
+    """A stored event in a folder and database file its reader may not write (mode 555/444,
+    owned by another user when run as root), in a world-readable temporary folder."""
+    import shutil
+    import tempfile
+
+    from newsbrief.config import BriefConfig
+    from newsbrief.ingest import read_paths
+    from newsbrief.store import Store
+
+    top = Path(tempfile.mkdtemp(prefix="nb-readonly-"))
+    top.chmod(0o755)
+    folder = top / "store"
+    folder.mkdir()
+    db = folder / "news.db"
+    with Store(db, config=BriefConfig(analyze=False, method="lead")) as store:
+        store.add_articles(read_paths([seeds_dir]).articles)
+    db.chmod(0o444)
+    folder.chmod(0o555)
+    try:
+        yield db
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def test_a_wal_database_in_a_folder_the_user_cannot_write_is_read_and_not_written(
+        readonly_folder, seeds_dir):
+    """events and show failed with "attempt to write a readonly database" (SQLite must make
+    the -shm index beside a WAL database); now they read it, and ingest refuses at once with
+    one line naming the file, before any article is written. Nothing is left in the folder."""
+    db = readonly_folder
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+    assert sorted(p.name for p in db.parent.iterdir()) == ["news.db"]  # no -wal, no -shm
+    (events, show, ingest) = _as_nobody(
+        db, seeds_dir, ["events", "--db", str(db), "-f", "json"],
+        ["show", "e1", "--db", str(db), "-f", "json"],
+        ["ingest", str(seeds_dir), "--db", str(db), "-q"],
+    )
+    assert events[0] == 0, events[2]
+    assert [(e["id"], e["article_count"]) for e in json.loads(events[1])] == [("e1", 5)]
+    assert show[0] == 0, show[2]
+    assert len(json.loads(show[1])["articles"]) == 5
+    assert ingest[:2] == [3, ""]  # StoreError, one line, no traceback
+    assert ingest[2] == (
+        f"newsbrief: error: {db}: cannot write the database: no permission to write the "
+        "file (reading it with newsbrief events or show still works)\n")
+    assert sorted(p.name for p in db.parent.iterdir()) == ["news.db"]
+
+
+def test_a_wal_database_read_while_its_writer_holds_it_open(readonly_folder, seeds_dir):
+    """With a writer's -wal and -shm present (not writable by the reader), the reader goes
+    through SQLite's read-only WAL index and sees the commit that is still only in the -wal.
+    Without the -shm and a folder to make it in, an immutable read would miss that commit:
+    refused with a message naming the file."""
+    import shutil
+
+    db = readonly_folder
+    copy_dir = db.parent.parent / "no-shm"
+    db.parent.chmod(0o755)
+    writer = sqlite3.connect(db)
+    try:
+        writer.execute("PRAGMA wal_autocheckpoint = 0")  # keep the commit in the -wal
+        with writer:
+            writer.execute("UPDATE events SET headline = 'Edited in the WAL' WHERE id = 'e1'")
+        copy_dir.mkdir()
+        shutil.copy(db, copy_dir / "news.db")
+        shutil.copy(f"{db}-wal", copy_dir / "news.db-wal")
+        db.parent.chmod(0o555)
+        copy_dir.chmod(0o555)
+        (live, copied) = _as_nobody(db, seeds_dir, ["events", "--db", str(db), "-f", "json"],
+                                    ["events", "--db", str(copy_dir / "news.db")])
+    finally:
+        writer.close()
+        copy_dir.chmod(0o755)
+    assert live[0] == 0, live[2]
+    assert json.loads(live[1])[0]["headline"] == "Edited in the WAL"
+    assert copied[:2] == [3, ""]
+    assert copied[2].startswith(f"newsbrief: error: {copy_dir / 'news.db'}: cannot read the "
+                                "database: it has a write-ahead log (news.db-wal)")
+
+
+def test_thousands_of_bad_files_print_twenty_lines_and_a_count(capsys, db, seeds_dir,
+                                                               tmp_path):
+    """Every skipped file was printed on its own line: a folder of 3,000 bad files gave
+    3,000 lines on stderr. Now the first 20, then one line counting the rest by kind;
+    --problems-file keeps every one as JSON lines (and --format json lists them all)."""
+    import re
+    import shutil
+
+    from newsbrief.models import Problem
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(min(seeds_dir.glob("*.txt")), folder / "good.txt")
+    for i in range(2500):
+        (folder / f"empty-{i:04d}.txt").write_bytes(b"")
+    for i in range(500):
+        (folder / f"broken-{i:03d}.json").write_text('{"text": "unterminated', encoding="utf-8")
+    code, out, err = run(capsys, "ingest", str(folder), "--db", db, "--refresh", "none",
+                         "--format", "json", "-q", *FAST)
+    assert code == 0, err[-2000:]
+    lines = err.splitlines()
+    assert len(lines) == 21
+    assert all(line.startswith("newsbrief: skipped ") for line in lines[:20])
+    summary = re.fullmatch(r"newsbrief: \.\.\. and 2,980 more problems \((.*)\)", lines[20])
+    assert summary
+    counted = {kind: int(n.replace(",", "")) for n, kind in
+               re.findall(r"([\d,]+) '([^']+)'", summary.group(1))}
+    assert set(counted) == {"empty file", "malformed JSON"}
+    assert sum(counted.values()) == 2980
+    assert len(json.loads(out)["problems"]) == 3000
+
+    listing = tmp_path / "problems.jsonl"
+    code, out, err = run(capsys, "ingest", str(folder), "--db", str(tmp_path / "2.db"),
+                         "--refresh", "none", "--problems-file", str(listing), "-q", *FAST)
+    assert code == 0, err[-2000:]
+    lines = err.splitlines()
+    assert len(lines) == 21 and lines[20].endswith(f"); all in {listing}")
+    every = [json.loads(line) for line in listing.read_text(encoding="utf-8").splitlines()]
+    assert len(every) == 3000
+    assert {Path(p["source"]).name for p in every} == {p.name for p in folder.iterdir()} - {
+        "good.txt"}
+    assert {p["reason"].split(":")[0] for p in every} == {"empty file", "malformed JSON"}
+    printed = [line.removeprefix("newsbrief: skipped ") for line in lines[:20]]
+    assert printed == [str(Problem(**p)) for p in every[:20]]
+
+    # an unwritable --problems-file is refused before any work
+    code, out, err = run(capsys, "ingest", str(folder), "--db", db,
+                         "--problems-file", str(tmp_path), "-q")
+    assert (code, out) == (2, "")
+    assert err.startswith(f"newsbrief: error: --problems-file {tmp_path}: cannot write")

@@ -1039,3 +1039,16 @@ def test_cursor_numbers_sqlite_cannot_bind_and_since_beyond_the_year_range(store
             store.list_events(cursor=cursor)
     assert len(store.list_events(since="0001-01-01T00:00:00+01:00")[0]) == 1
     assert store.list_events(since="9999-12-31T23:59:59-01:00")[0] == []
+
+
+def test_read_only_open_of_a_path_with_uri_characters(tmp_path, seeds_dir):
+    """The read-only open built the URI "file:{path}?mode=ro" from the raw path: a folder
+    named with "#" or "?" cut the file name short there ("unable to open database file")."""
+    folder = tmp_path / "news #1?draft"
+    folder.mkdir()
+    path = folder / "news.db"
+    with Store(path, config=BriefConfig(analyze=False, method="lead")) as store:
+        store.add_articles(read_paths([seeds_dir]).articles)
+    with Store(path, readonly=True) as store:
+        assert store.counts()["articles"] == 5
+        assert store.get_brief(store.list_events()[0][0].id).articles

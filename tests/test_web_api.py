@@ -551,3 +551,37 @@ def test_a_blank_id_is_no_id(client):
                            text="The ferry timetable changes on Monday, the operator said. "
                                 "Boats will leave every forty minutes in the morning.")
     assert article_id.strip() and article_id == article_id.strip()
+
+
+def test_an_event_listed_before_its_brief_answers_its_articles_not_404(tmp_path, seeds_dir):
+    """/api/v1/events listed an event whose brief was not built yet (ingest --refresh none,
+    or while the ingest that found it runs) and /api/v1/events/{id} answered 404 for it. Now
+    200 with "brief": null, "brief_pending": true and its articles, as the event page shows
+    them; once the brief is built, the brief, with "brief_pending": false."""
+    path = tmp_path / "pending.db"
+    config = BriefConfig(analyze=False, method="lead")
+    seeds = read_paths([seeds_dir]).articles
+    with Store(path, config=config) as store:
+        report = store.add_articles(seeds, refresh="none")
+    (event_id,) = report.events_created
+    with running_server(create_app(path, config=config)) as url, \
+            httpx.Client(base_url=url, timeout=30) as c:
+        assert [e["id"] for e in c.get("/api/v1/events").json()["items"]] == [event_id]
+        response = c.get(f"/api/v1/events/{quote(event_id, safe='')}")
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["brief"] is None and body["brief_pending"] is True
+        assert body["event"]["id"] == event_id and body["event"]["article_count"] == 5
+        assert [a["id"] for a in body["articles"]] == [a.id for a in seeds]
+        assert {a["title"] for a in body["articles"]} == {a.title for a in seeds}
+        assert all("path" not in a for a in body["articles"])  # no server file paths
+        page = c.get(f"/events/{quote(event_id, safe='')}")
+        assert page.status_code == 200
+        assert page.text.count('href="/articles/') == len(body["articles"])
+
+        with Store(path, config=config) as store:
+            assert store.refresh_briefs() == 1
+        body = c.get(f"/api/v1/events/{quote(event_id, safe='')}").json()
+        assert body["brief_pending"] is False and "articles" not in body
+        assert len(body["brief"]["articles"]) == 5 and body["brief"]["headline"]
+        assert_error(c.get("/api/v1/events/e999"), 404, "not_found")

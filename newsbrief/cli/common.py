@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TextIO
 
+from newsbrief.errors import InputError
 from newsbrief.models import Problem
 
 
@@ -32,10 +37,60 @@ def warn(message: str, quiet: bool = False) -> None:
         print(f"newsbrief: warning: {message}", file=sys.stderr)
 
 
-def report_problems(problems: list[Problem], quiet: bool = False) -> None:
-    """Each skipped input on its own line; always shown, even with --quiet, unless empty."""
-    for problem in problems:
+#: Problems printed one per line; the rest are counted on one line (a folder of 10,000 bad
+#: files printed 10,000 lines, burying everything else on the terminal).
+SHOWN_PROBLEMS = 20
+_LOCATION = re.compile(r"^(?:[\w.]*\[\d+\]: )+")  # "articles[3]: " in front of a reason
+
+
+def problem_kind(problem: Problem) -> str:
+    """The reason without its particulars: the text before the first ``:`` or `` (``, digits
+    as ``N`` ("cannot read: Permission denied" -> "cannot read")."""
+    reason = _LOCATION.sub("", problem.reason)
+    reason = re.split(r": | \(", reason, maxsplit=1)[0].strip()
+    return re.sub(r"\d[\d,]*", "N", reason) or "other"
+
+
+def add_problems_file(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--problems-file", metavar="PATH", default=None,
+        help=f"write every skipped input to PATH as JSON lines (source, line, reason); "
+        f"stderr shows the first {SHOWN_PROBLEMS} and counts the rest",
+    )
+
+
+def open_problems_file(path: str | None) -> TextIO | None:
+    """``--problems-file``, opened before any work so that a path that cannot be written
+    fails at once, not after a long run."""
+    if path is None:
+        return None
+    try:
+        return open(path, "w", encoding="utf-8")  # closed by the caller
+    except OSError as exc:
+        raise InputError(f"--problems-file {path}: cannot write: {exc.strerror or exc}") from None
+
+
+def report_problems(problems: list[Problem], quiet: bool = False,
+                    problems_file: TextIO | None = None) -> None:
+    """The first :data:`SHOWN_PROBLEMS` skipped inputs, one per line, then one line counting
+    the rest by kind; always shown, even with --quiet, unless empty. ``problems_file``: every
+    problem is also written there, one JSON object per line."""
+    if problems_file is not None:
+        for problem in problems:
+            problems_file.write(json.dumps({"source": problem.source, "line": problem.line,
+                                            "reason": problem.reason}, ensure_ascii=False) + "\n")
+        problems_file.flush()
+    for problem in problems[:SHOWN_PROBLEMS]:
         print(f"newsbrief: skipped {problem}", file=sys.stderr)
+    rest = problems[SHOWN_PROBLEMS:]
+    if not rest:
+        return
+    kinds = Counter(problem_kind(p) for p in rest).most_common()
+    counted = ", ".join(f"{n:,} {kind!r}" for kind, n in kinds[:3])
+    if len(kinds) > 3:
+        counted += f", {sum(n for _, n in kinds[3:]):,} of {len(kinds) - 3} other kinds"
+    where = f"; all in {problems_file.name}" if problems_file is not None else ""
+    print(f"newsbrief: ... and {len(rest):,} more problems ({counted}){where}", file=sys.stderr)
 
 
 @contextmanager

@@ -8,8 +8,18 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TextIO
 
-from newsbrief.cli.common import add_db, add_format, add_quiet, progress, report_problems, write
+from newsbrief.cli.common import (
+    add_db,
+    add_format,
+    add_problems_file,
+    add_quiet,
+    open_problems_file,
+    progress,
+    report_problems,
+    write,
+)
 from newsbrief.errors import InputError, NoUsableInput
 from newsbrief.ingest import count_articles, iter_articles, iter_files
 from newsbrief.models import Problem
@@ -73,6 +83,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_db(ingest)
     add_format(ingest, ["table", "json"], "table")
     add_quiet(ingest)
+    add_problems_file(ingest)
     ingest.set_defaults(handler=run_ingest)
 
     events = subparsers.add_parser(
@@ -102,13 +113,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_ingest(args: argparse.Namespace) -> int:
+    sink = open_problems_file(args.problems_file)
+    try:
+        return _ingest(args, sink)
+    finally:
+        if sink is not None:
+            sink.close()
+
+
+def _ingest(args: argparse.Namespace, sink: TextIO | None) -> int:
     # Read lazily: files are stored while later ones are read (and not all held at once).
     problems: list[Problem] = []
     files = list(iter_files(args.paths, problems))
     articles = iter_articles(files, problems)
     first = next(articles, None)
     if first is None:  # refused before a database is made
-        report_problems(problems, args.quiet)
+        report_problems(problems, args.quiet, sink)
         raise NoUsableInput("no usable articles in " + ", ".join(args.paths))
     total = None if args.quiet else count_articles(files)
     with _store(args) as store:
@@ -122,7 +142,7 @@ def run_ingest(args: argparse.Namespace) -> int:
                                                                 problems=report.problems)
         counts = store.counts()
     problems += report.problems
-    report_problems(problems, args.quiet)
+    report_problems(problems, args.quiet, sink)
     if args.format == "json":
         data = report.to_dict()
         data["problems"] = [str(p) for p in problems]

@@ -8,6 +8,7 @@ crash mid-migration leaves the database at the previous version.
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import sqlite3
 import time
@@ -185,8 +186,94 @@ def _enable_wal(conn: sqlite3.Connection) -> None:
             time.sleep(0.02)
 
 
+def _sidecars(path: Path) -> tuple[Path, Path]:
+    """The write-ahead log and its index (shared memory) file SQLite keeps beside a WAL database."""
+    return Path(f"{path}-wal"), Path(f"{path}-shm")
+
+
+def _folder_writable(folder: Path) -> bool:
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+def _read_only_file_system(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs (Windows): let SQLite say what is wrong
+        return False
+
+
+def _write_denied(path: Path) -> str | None:
+    """Why this process cannot write the database at ``path``, or ``None``.
+
+    Checked before opening because SQLite opens a file it may not write read-only without a
+    word, and then fails at the first write (mid-ingest) or, in WAL mode, says only "unable to
+    open database file" when it cannot create the ``-wal`` and ``-shm`` files beside it.
+    """
+    folder = path.parent
+    if _read_only_file_system(folder):
+        return "it is on a read-only file system"
+    if path.exists() and not os.access(path, os.W_OK):
+        return "no permission to write the file"
+    if not _folder_writable(folder) and not all(os.access(p, os.W_OK) for p in _sidecars(path)):
+        return (f"no permission to write its folder {folder}, where SQLite keeps "
+                f"{path.name}-wal and {path.name}-shm")
+    return None
+
+
+def _open_uri(path: Path, params: str) -> sqlite3.Connection:
+    # as_uri() percent-encodes the path: a "?" or "#" in a folder name is not read as a query
+    return sqlite3.connect(
+        f"{path.absolute().as_uri()}?{params}", uri=True, isolation_level=None,
+        check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000,
+    )
+
+
+def _open_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection, also where this process may not write (a read-only file
+    system, a folder or file of another user).
+
+    A reader of a WAL database needs the ``-shm`` index: ``mode=ro`` opens it, creating it
+    when missing, and reads through a private copy when it exists but is read-only (SQLite
+    3.22+). When neither it nor the ``-wal`` exist and the folder cannot take them, SQLite can
+    read only a database declared ``immutable=1`` (https://www.sqlite.org/wal.html, "Read-Only
+    Databases"; https://www.sqlite.org/walformat.html). That turns off locking and change
+    detection, so it is used only then: no ``-wal`` means no connection has the database open
+    (the last one to close deletes it), and a writer would need the folder this process
+    cannot write. A ``-wal`` there holds commits an immutable reader would miss: refused.
+    """
+    conn = _open_uri(path, "mode=ro")
+    try:
+        schema_version(conn)  # SQLite opens the -wal and -shm at the first read
+        return conn
+    except sqlite3.DatabaseError as first:
+        conn.close()
+        wal, shm = _sidecars(path)
+        if not os.access(path, os.R_OK):
+            raise StoreError(f"{path}: cannot read the database: permission denied") from None
+        if _folder_writable(path.parent):
+            raise
+        if wal.exists():
+            raise StoreError(
+                f"{path}: cannot read the database: it has a write-ahead log ({wal.name}) but "
+                f"{shm.name} cannot be opened and the folder {path.parent} is not writable; "
+                "read it where it can be written, or after its writer has closed it"
+            ) from None
+        conn = _open_uri(path, "mode=ro&immutable=1")
+        try:
+            schema_version(conn)
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise first from None
+        return conn
+
+
 def connect(path: str | Path, *, readonly: bool = False, migrate_to: int | None = None) -> sqlite3.Connection:
-    """Open (creating folders and file when writable), set WAL and the busy timeout, migrate."""
+    """Open (creating folders and file when writable), set WAL and the busy timeout, migrate.
+
+    ``readonly``: no writes, no migration; works on a read-only file system or folder too.
+    Opening for writing where the file or its folder cannot be written fails at once with a
+    :class:`StoreError` that says so.
+    """
     path = Path(path)
     if path.is_dir():  # SQLite says only "unable to open database file" or "disk I/O error"
         raise StoreError(f"{path}: is a folder, not a database file")
@@ -194,12 +281,13 @@ def connect(path: str | Path, *, readonly: bool = False, migrate_to: int | None 
         if readonly:
             if not path.exists():
                 raise StoreError(f"{path}: no such database")
-            conn = sqlite3.connect(
-                f"file:{path}?mode=ro", uri=True, isolation_level=None,
-                check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000,
-            )
+            conn = _open_readonly(path)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
+            denied = _write_denied(path)
+            if denied:
+                raise StoreError(f"{path}: cannot write the database: {denied} "
+                                 "(reading it with newsbrief events or show still works)")
             conn = sqlite3.connect(
                 path, isolation_level=None, check_same_thread=False,
                 timeout=BUSY_TIMEOUT_MS / 1000,

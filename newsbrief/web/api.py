@@ -17,7 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-from newsbrief.errors import InputError, StoreError
+from newsbrief.errors import InputError, NotFound, StoreError
 from newsbrief.ingest import article_from_html, article_from_record
 from newsbrief.ingest.text import content_id
 from newsbrief.models import Article, Problem
@@ -211,13 +211,34 @@ def get_events(
 @router.get("/api/v1/events/{event_id:path}", tags=["events"], responses=_ERRORS,
             response_model=None)
 def get_event(request: Request, event_id: str) -> JSONResponse:
-    """One event: its summary row and its latest brief (the brief JSON contract)."""
+    """One event: its summary row and its latest brief (the brief JSON contract).
+
+    An event is listed as soon as its articles are stored, and gets its first brief when the
+    ingest that found it refreshes the briefs (``ingest --refresh none`` leaves that for
+    later). Until then it answers 200 with ``"brief": null``, ``"brief_pending": true`` and
+    its ``articles``, as the event page shows them, not a 404 for an event the list gave.
+    """
     store = request.app.state.pool.get()
     summary = store.get_event(event_id)
-    brief = store.get_brief(event_id)
+    try:
+        brief = store.get_brief(event_id)
+    except NotFound:
+        # NotFound again here (the event merged away meanwhile) is a plain 404.
+        articles = store.event_articles(event_id)
+        return JSONResponse({"event": event_item(summary), "brief": None,
+                             "brief_pending": True,
+                             "articles": [article_ref(a) for a in articles]})
     # Already plain JSON types: serialized directly, not walked by FastAPI's encoder (which
     # took longer than the rest of the request for a brief of thousands of items).
-    return JSONResponse({"event": event_item(summary), "brief": brief.to_dict()})
+    return JSONResponse({"event": event_item(summary), "brief": brief.to_dict(),
+                         "brief_pending": False})
+
+
+def article_ref(stored: Any) -> dict[str, Any]:
+    """An article as an event without a brief lists it (the brief's ``articles`` fields)."""
+    a = stored.article
+    return {"id": a.id, "title": a.title, "outlet": a.outlet, "published": a.published,
+            "url": a.url, "duplicate_of": stored.duplicate_of}
 
 
 def article_dict(stored: Any) -> dict[str, Any]:
