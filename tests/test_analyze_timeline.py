@@ -309,3 +309,62 @@ def test_date_of_a_reporting_verb_keeps_its_past_tense():
         ("2025-03-10", "on March 10", False),
         ("2025-03-20", "on Thursday", True),
     ]
+
+
+def test_a_weekday_in_a_name_is_not_a_date():
+    """"Good Friday" and "Sunday Times" were read as the Friday and Sunday nearest the
+    publication. Names are the calendar's named days, quoted titles and titles that go on
+    after the weekday; a date word before the weekday keeps it a date."""
+    names = document(
+        paragraphs(
+            "The Good Friday Agreement ended decades of violence in the province.",
+            "She told the Sunday Times that the deal was off.",
+            'Graham said on "Fox News Sunday" that the talks went well.',
+            "Shoppers queued overnight for Black Friday deals at the mall.",
+            "The pope will celebrate Holy Thursday Mass at a detention centre.",
+            "Ash Wednesday services drew large crowds across the city.",
+        ),
+        published="2025-03-14T10:00:00",  # a Friday
+    )
+    assert find_dates(names) == []
+    dates = document(
+        paragraphs(
+            "The council voted on Friday to close the bridge.",
+            "Friday's vote was close, officials said.",
+            "The talks broke up late Friday without a deal.",
+            "Friday, March 7, the talks had resumed.",
+            "On Sunday, police closed the road to the port.",
+            "On Sunday Trump said the talks had failed.",
+            "Ban Ki-moon traveled to Russia Thursday, where he met Putin.",
+            "Police notified the Coast Guard Tuesday night that the men were missing.",
+        ),
+        published="2025-03-14T10:00:00",
+    )
+    assert [(m.date, m.expression) for m in find_dates(dates)] == [
+        ("2025-03-14", "on Friday"),
+        ("2025-03-14", "Friday"),
+        ("2025-03-14", "Friday"),
+        ("2025-03-07", "Friday, March 7"),
+        ("2025-03-09", "On Sunday"),
+        ("2025-03-09", "On Sunday"),
+        ("2025-03-13", "Thursday"),
+        ("2025-03-11", "Tuesday"),
+    ]
+
+
+def test_in_a_month_in_the_present_tense_is_the_next_one():
+    """"The law takes effect in January", published in March, was read as the January
+    before (the nearest); a present-tense "in <Month>" is a schedule, like the future."""
+    doc = document(
+        paragraphs(
+            "The new law takes effect in January.",
+            "The second stage starts in March.",
+            "The first stage took effect in January.",
+        ),
+        published="2025-03-14T10:00:00",
+    )
+    assert [(m.date, m.expression) for m in find_dates(doc)] == [
+        ("2026-01", "in January"),
+        ("2025-03", "in March"),
+        ("2025-01", "in January"),
+    ]

@@ -638,3 +638,90 @@ def test_a_record_id_that_is_null_or_blank_is_no_id(tmp_path):
     path.write_text("".join(json.dumps({"id": i, "text": f"{text} Item {n}."}) + "\n"
                             for n, i in enumerate([None, "  ", None, 7])), encoding="utf-8")
     assert [a.id for a in read_paths([path]).articles] == ["ids-1", "ids-2", "ids-3", "7"]
+
+
+# --- datelines and bylines that name the outlet (audit) -----------------------------------
+
+_WIRE_BODY = ("The city council of Kessel voted on Thursday to close the old harbour bridge to "
+              "lorries after engineers found cracks in two of its steel supports.\n\n"
+              "The mayor said the bridge would stay open to cars and buses while repairs were "
+              "planned.")
+
+
+@pytest.mark.parametrize(("dateline", "published"), [
+    ("KESSEL, March 14, 2024 (Reuters) - ", "2024-03-14"),
+    ("KESSEL, Germany, Nov. 5, 2023 (Reuters) - ", "2023-11-05"),
+    ("KESSEL, 14 March 2024 (Reuters) - ", "2024-03-14"),
+    ("KESSEL, March 14 (Reuters) - ", None),  # no year: the day is not guessed
+])
+def test_a_dateline_with_the_year_gives_outlet_and_date(dateline, published):
+    """"KESSEL, March 14 (Reuters) -" gave the outlet, but the same dateline with the year
+    gave neither outlet nor date (the year did not fit the prefix pattern)."""
+    article = article_from_text("Council closes harbour bridge\n\n" + dateline + _WIRE_BODY)
+    assert (article.outlet, article.published) == ("Reuters", published)
+    prefix = leading_dateline(dateline + "The city council")
+    assert prefix.place.startswith("KESSEL") and (dateline + "The city council")[
+        prefix.length:] == "The city council"
+
+
+def test_a_capitals_dateline_with_the_year_is_cut_and_dates_the_article():
+    prefix = leading_dateline("KESSEL, March 14, 2024 — The city council")
+    assert (prefix.place, prefix.outlet, prefix.published) == ("KESSEL", None, "2024-03-14")
+    assert leading_dateline("March 14, 2024 was a Thursday.") is None  # no place: prose
+
+
+@pytest.mark.parametrize(("byline", "outlet"), [
+    ("By Jane Roe, Harbour Times", "Harbour Times"),
+    ("By Jane Roe | The Daily Ledger", "The Daily Ledger"),
+    ("By Jane Roe for The Guardian", "The Guardian"),
+    ("By JANE ROE, Associated Press", "AP"),
+    ("By Jane Roe, harbourtimes.example", "harbourtimes.example"),
+    # A role, a place, a second author or a bare name is not an outlet.
+    ("By Jane Roe, Staff Writer", None),
+    ("By Jane Roe, Chief Political Correspondent", None),
+    ("By Jane Roe, in Paris", None),
+    ("By Jane Roe in Paris", None),
+    ("By Jane Roe, Kessel", None),
+    ("By Jane Roe and John Doe", None),
+    ("By Jane Roe, John Doe", None),
+])
+def test_a_byline_names_the_outlet_only_when_it_is_one(byline, outlet):
+    """"By Jane Roe, Harbour Times" gave no outlet; "By Jane Roe, Staff Writer" gave the
+    outlet "By Jane Roe," (the desk rule took the person for the outlet)."""
+    article = article_from_text("Council closes harbour bridge\n" + byline + "\n\n" + _WIRE_BODY)
+    assert (article.author, article.outlet) == ("JANE ROE" if "JANE" in byline else "Jane Roe",
+                                                outlet)
+
+
+def test_desk_lines_do_not_take_a_byline_word_or_a_person_for_the_outlet():
+    assert read_metadata_line("By Staff Reporter").outlet is None  # was "By"
+    assert read_metadata_line("By Daily Star Staff Reporter").outlet == "Daily Star"
+    person = read_metadata_line("Jane Roe, Staff Writer")
+    assert (person.kind, person.author, person.outlet) == ("byline", "Jane Roe", None)
+    assert read_metadata_line("World Bulletin / News Desk").outlet == "World Bulletin"
+    assert read_metadata_line("Daily Star, News Desk").outlet == "Daily Star"  # was "Daily Star,"
+
+
+@pytest.mark.parametrize("body", [
+    "<nav>menu</nav>",
+    ("<nav><a href='/'>Home</a> <a href='/world'>World</a> <a href='/sport'>Sport</a></nav>"
+     "<footer>© 2024 Harbour Times</footer>"),
+    ("<header><nav><a href='/'>Home</a> <a href='/world'>World</a></nav></header>"
+     "<footer>© 2024 Harbour Times</footer>"),
+    "<div role='navigation'><a href='/'>Home</a> <a href='/sport'>Sport</a></div><aside>Ads</aside>",
+    "",
+])
+def test_a_page_of_navigation_only_is_no_article(tmp_path, body):
+    """A page holding only a menu became a one-word article ("menu") that cleaning then
+    dropped as empty; like an empty body it is "no article text" at read time, naming the
+    file."""
+    path = tmp_path / "menu.html"
+    path.write_text(f"<html><head><title>Harbour Times</title></head><body>{body}</body></html>",
+                    encoding="utf-8")
+    result = read_paths([path])
+    assert result.articles == []
+    assert [(p.source, p.reason) for p in result.problems] == [
+        (str(path), "no article text found in the page")]
+    # A page with a menu and a real paragraph is still an article.
+    page = (f"<html><body><nav>menu</nav><article><p>{_WIRE_BODY}</p></article></body></html>")
+    assert "harbour bridge" in article_from_html(page).text

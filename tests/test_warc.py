@@ -11,8 +11,9 @@ warcio = pytest.importorskip("warcio")
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from newsbrief.cluster import parse_day
 from newsbrief.ingest import read_paths
-from newsbrief.ingest.warc import articles_from_warc, is_warc
+from newsbrief.ingest.warc import articles_from_warc, crawl_date, is_warc
 
 PARAGRAPHS = [
     "The city council of Riverton voted on Tuesday to close the old harbour bridge to lorries "
@@ -84,8 +85,8 @@ def test_html_responses_become_articles(archive: Path, engine: str) -> None:
     assert "cracks in two of its steel supports" in first.text
     assert "Home" not in first.text and "Copyright" not in first.text
     assert first.published == "2024-03-05"
-    # No date in the page: the crawl date of the record stands in.
-    assert second.published == "2024-03-07T10:00:00"
+    # No date in the page: the crawl date of the record stands in, in UTC and saying so.
+    assert second.published == "2024-03-07T10:00:00+00:00"
     # The charset came from the HTTP header only.
     assert second.title.startswith("Détour")
     assert first.path == str(archive)
@@ -165,4 +166,29 @@ def test_copyright_year_does_not_replace_the_crawl_date(tmp_path: Path) -> None:
             http_headers=http, warc_headers_dict={"WARC-Date": "2024-03-06T10:00:00Z"}))
     problems: list = []
     articles = list(articles_from_warc(path, problems))
-    assert problems == [] and [a.published for a in articles] == ["2024-03-06T10:00:00"]
+    assert problems == [] and [a.published for a in articles] == ["2024-03-06T10:00:00+00:00"]
+
+
+def test_crawl_date_says_it_is_utc_and_compares_as_an_instant(tmp_path: Path) -> None:
+    """WARC-Date is UTC ("...Z"), but the "Z" was cut off and the time stored naive, which
+    reads as the outlet's own clock; HTML dates keep their offset and record timestamps say
+    "+00:00". WARC 1.1 also allows fractions of a second."""
+    html = page("Harbour bridge closed to lorries", PARAGRAPHS)
+    path = tmp_path / "late.warc"
+    with open(path, "wb") as out:
+        writer = WARCWriter(out, gzip=False)
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        for n, stamp in enumerate(["2024-03-07T23:30:00Z", "2024-03-08T01:15:30.123456Z"]):
+            writer.write_record(writer.create_warc_record(
+                f"https://gazette.example/{n}", "response", payload=io.BytesIO(html.encode()),
+                http_headers=http, warc_headers_dict={"WARC-Date": stamp}))
+    problems: list = []
+    dates = [a.published for a in articles_from_warc(path, problems)]
+    assert problems == []
+    assert dates == ["2024-03-07T23:30:00+00:00", "2024-03-08T01:15:30+00:00"]
+    # Downstream reads the same instant as before: a Seoul page stamped 08:00+09:00 on the
+    # 8th (23:00 UTC on the 7th) is earlier than the crawl at 23:30 UTC.
+    assert parse_day("2024-03-08T08:00:00+09:00") < parse_day(dates[0]) < parse_day(dates[1])
+    assert crawl_date("2024-03-07") == "2024-03-07"  # a day stays a day
+    assert crawl_date("2024-03-07T10:00:00+01:00") == "2024-03-07T10:00:00+01:00"
+    assert crawl_date("yesterday") is None and crawl_date(None) is None

@@ -6,8 +6,8 @@ Expressions are found with regular expressions (absolute dates, months, years, w
 (``languages=["en"]``; ``RELATIVE_BASE`` = the article's publication date;
 ``PREFER_DATES_FROM`` from the tense of the clause: future for "will/would/is to/expected to",
 past otherwise; in a sentence with no past-tense verb either, a yearless month is the occurrence
-nearest the publication date), plus our own anchoring where dateparser has no answer or a
-news-specific one is needed:
+nearest the publication date, "in <Month>" the next one), plus our own anchoring where
+dateparser has no answer or a news-specific one is needed:
 
 - "<X> last year" / "<X> next year" parse X against the publication date moved by a year;
 - "<weekday> last/next week" is that weekday of the previous/next calendar week;
@@ -23,7 +23,8 @@ news-specific one is needed:
 
 Relative expressions in an article without a publication date are left out, never guessed.
 Granularity is ``day``, ``month`` or ``year``; week-level and vaguer phrases ("this week",
-"recent months", "a week after") are skipped on purpose.
+"recent months", "a week after") are skipped on purpose, and so is a weekday inside a name
+("Good Friday", "the Sunday Times", '"Fox News Sunday"').
 
 Mentions of the same date are one entry when they share a sentence group (near-identical
 sentences), a named person, or two named participants (entities, nationality words mapped to
@@ -168,6 +169,57 @@ _PAST_VERB = re.compile(
 )
 
 
+# A weekday can be part of a name rather than a date. The calendar's named days ("Good
+# Friday", "Ash Wednesday", "Black Monday", "Cyber Monday", "Super Tuesday") are a closed set
+# of first words. Any capitalised word before a weekday is no such sign: in news "told
+# Reuters Friday", "traveled to Russia Thursday" and "the Coast Guard Tuesday night" are
+# dates (about 30 of the 57 "Capitalised Weekday" pairs of multinews-dev and wcep-dev, date
+# words such as "On" and "Late" left out).
+_NAMED_DAY = re.compile(
+    r"Good|Black|Holy|Maundy|Palm|Easter|Ash|Shrove|Whit|Low|Passion|Trinity|Mothering|Cyber|"
+    r"Super|Bloody|Giving|Blue|Fat|Plough"
+)
+_BARE_WEEKDAY = re.compile(rf"(?:on\s+)?({_WD})", re.IGNORECASE)
+_WORD_BEFORE = re.compile(r"([^\s\"“”‘’«»'(]+)([\"“‘'«(]?)\s+$")
+_WORD_AFTER = re.compile(r"^\s+([A-Z][a-z][\w'’.&-]*)")
+_CAPITALISED_RUN_BEFORE = re.compile(r"([\"“‘'«])(?:[A-Z][\w'’.&-]* )*$")
+_CAPITALISED_RUN_AFTER = re.compile(r"^(?: [A-Z][\w'’.&-]*)*[,.!?]?[\"”’'»]")
+_PRESENT_SCHEDULE = re.compile(rf"in\s+{_M}", re.IGNORECASE)
+_MONTH_WORD = re.compile(rf"^{_M}$|^May$")
+# Words before a weekday that make it a date ("On Friday", "Late Sunday", "said Sunday").
+_DATE_LEAD = re.compile(
+    r"on|by|since|until|till|from|before|after|through|to|for|at|of|during|over|and|or|but|as|"
+    r"than|then|late|early|mid|last|next|this|that|every|each|past|coming|following|previous|"
+    r"starting|beginning|ending|later|earlier|also|again|only|even|about|around|overnight|"
+    r"published|asked",
+    re.IGNORECASE,
+)
+
+
+def _weekday_in_name(text: str, start: int, end: int, bare: bool) -> bool:
+    """Whether the weekday at ``text[start:end]`` is part of a name, not a date.
+
+    A named day ("Good Friday"), a quoted title ('"Fox News Sunday"', "'Friendship Friday'"),
+    or a title going on after the weekday ("the Sunday Times", "Monday Night Football",
+    "Holy Thursday Mass"); a date word before it ("on", "late", "said") keeps it a date.
+    ``bare`` is False when the match itself began with "on".
+    """
+    before = _WORD_BEFORE.search(text, max(0, start - 40), start)
+    previous = before.group(1) if before and not before.group(2) else None
+    if previous and _NAMED_DAY.fullmatch(previous):
+        return True
+    run = _CAPITALISED_RUN_BEFORE.search(text, max(0, start - 60), start)
+    closing = _CAPITALISED_RUN_AFTER.match(text[end : end + 60])
+    if run and closing and (run.end() - run.start() > 1 or closing.end() > 2):
+        return True  # the whole capitalised run is in quotation marks: a title
+    after = _WORD_AFTER.match(text[end : end + 40])
+    if not bare or after is None or _MONTH_WORD.match(after.group(1).rstrip(".")):
+        return False
+    if previous is None or previous in ("the", "a", "an") or previous.endswith(("'s", "’s")):
+        return True  # "Sunday Times reported", "the Sunday Times", "London's Sunday Times"
+    return previous[:1].isupper() and not _DATE_LEAD.fullmatch(previous)
+
+
 @dataclass(frozen=True, slots=True)
 class DatedMention:
     """A temporal expression of one article resolved to a date."""
@@ -267,8 +319,12 @@ def resolve(
     """(ISO date, granularity) of a temporal expression, or ``None`` when it cannot be anchored.
 
     ``future`` is the clause's tense: ``True`` future, ``False`` past, ``None`` present (a
-    yearless month then resolves to its occurrence nearest the publication date).
+    yearless month then resolves to its occurrence nearest the publication date, except
+    "in <Month>", which in the present tense is a schedule: "the law takes effect in
+    January", published in March, is next January).
     """
+    if future is None and _PRESENT_SCHEDULE.fullmatch(" ".join(expression.split())):
+        future = True
     expr = re.sub(
         r"^(?:(?:in|on|since|until|from|during|of|by|a|an|the)\s+)+(?!day\b)",
         "",
@@ -408,6 +464,10 @@ def find_dates(document: Document) -> list[DatedMention]:
         for m in matches:
             kind = _PATTERNS[int(m.lastgroup[1:])][0]
             expression = m.group()
+            if (bare := _BARE_WEEKDAY.fullmatch(expression)) and _weekday_in_name(
+                text, m.start() + bare.start(1), m.end(), bare.start(1) == 0
+            ):
+                continue
             # "since October last year" stays in the past whatever the clause's tense.
             future = not _PAST_WORDS.search(expression) and _is_future(text, m.start(), m.end())
             tense = None if not future and not _PAST_VERB.search(text) else future

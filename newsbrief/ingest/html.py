@@ -48,6 +48,7 @@ def article_from_html(
 ) -> Article | Problem:
     """Extract an article from an HTML page; a :class:`Problem` when there is no article."""
     from trafilatura import bare_extraction
+    from trafilatura.utils import load_html
 
     source = url or path or "<html>"
     if isinstance(data, bytes):
@@ -59,8 +60,13 @@ def article_from_html(
     if len(html) > MAX_HTML_CHARS:
         return Problem(source, f"page too large ({len(html)} characters)")
     try:
+        tree = load_html(html)
+        if tree is None or not _has_content_text(tree):
+            # Nothing but menus, banners and footers: trafilatura's fallback would return the
+            # menu ("Home World Sport") as a one-line article that cleaning then drops.
+            return Problem(source, "no article text found in the page")
         doc = bare_extraction(
-            html,
+            tree,
             url=url,
             include_comments=False,
             include_tables=False,
@@ -96,6 +102,24 @@ def article_from_html(
         language=language or None,
         author=(doc.author or found.get("author") or None),
     )
+
+
+# Page chrome: text inside these is never article text. A <header> or <footer> inside the
+# <article> or <main> element may hold the headline or the byline, so only the page's own
+# count as chrome.
+_CONTENT_TEXT = (
+    "//body//text()[normalize-space()][not(ancestor::nav or ancestor::menu or ancestor::aside"
+    " or ancestor::script or ancestor::style or ancestor::noscript or ancestor::template"
+    " or ancestor::*[@role='navigation' or @role='menu' or @role='menubar'"
+    " or @role='banner' or @role='contentinfo']"
+    " or ancestor::header[not(ancestor::article or ancestor::main)]"
+    " or ancestor::footer[not(ancestor::article or ancestor::main)])]"
+)
+
+
+def _has_content_text(tree) -> bool:
+    """Whether the page's body has any text outside navigation, banners and footers."""
+    return any(any(ch.isalnum() for ch in text) for text in tree.xpath(_CONTENT_TEXT))
 
 
 def _date_params() -> dict[str, object]:

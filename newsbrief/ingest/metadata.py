@@ -5,7 +5,9 @@ AFP, BEIJING"), publication and update stamps in any language ("PUBLISHED : Satu
 November, 2017, 8:09pm", "Güncelleme Tarihi: 21 Kasım 2017, 00:51"), bylines ("By Jane Doe", or
 a lone "Jane Doe" beside a date), desk lines ("World Bulletin / News Desk"), credit lines
 ("Additional reporting by ...") and dateline prefixes at the start of the first sentence
-("Beijing, China | AFP | China will ...", "BEIJING (Reuters) - China will ...").
+("Beijing, China | AFP | China will ...", "BEIJING (Reuters) - China will ...", "KESSEL,
+March 14, 2024 (Reuters) - ..."). A byline may name the outlet after the author ("By Jane Roe,
+Harbour Times").
 
 The rules are about the *shape* of a line (a short label followed by a date, a date with almost
 nothing else, two or three capitalised words next to a date), so they work for outlets and
@@ -96,8 +98,33 @@ _UPDATE_WORDS = re.compile(
 _BYLINE = re.compile(
     r"^\s*(?i:by|written by|words by|von|par|por|di|door|av|af)\s+"
     r"([A-Z][\w.'’-]+(?:\s+(?:[A-Z][\w.'’-]+|de|van|von|da|del|bin|al))?(?:\s+[A-Z][\w.'’-]+){0,2})"
-    r"(?:\s*(?:,|\||/|-|–|—|and|&|in|for)\s*.*)?$"
+    r"(?:\s*(,|\||/|-|–|—|and|&|in|for)\s*(.*))?$"
 )
+_BY_WORD = re.compile(r"^\s*(?i:by|written by|words by)\s+")
+# What follows a byline's name ("By Jane Roe, Harbour Times") names the outlet only when it
+# is a wire agency, a web address, or a title built like a masthead: capitalised words with
+# a newspaper noun. A role ("Staff Writer"), a place ("in Paris", "Kessel") or a second
+# author ("and John Doe") is not an outlet; after "for" ("By Jane Roe for The Guardian") any
+# capitalised title is.
+_MASTHEAD_WORDS = frozenset({
+    "times", "news", "post", "herald", "journal", "tribune", "gazette", "telegraph", "express",
+    "mirror", "star", "guardian", "chronicle", "observer", "press", "review", "magazine",
+    "weekly", "daily", "standard", "independent", "mail", "sun", "record", "courier",
+    "bulletin", "ledger", "examiner", "inquirer", "enquirer", "sentinel", "dispatch",
+    "register", "globe", "monitor", "today", "online", "media", "network", "radio",
+    "television", "tv", "broadcasting", "agency", "wire", "digest", "insider", "advertiser",
+    "argus", "beacon", "leader", "pioneer", "citizen", "week", "newspaper", "gazeta", "zeitung",
+    "tageblatt", "tagblatt", "kurier", "presse", "nachrichten", "rundschau", "anzeiger",
+    "monde", "figaro", "quotidien", "país", "mundo", "diario", "periódico", "corriere",
+    "gazzetta", "stampa", "repubblica", "krant", "dagblad", "tidning", "avis",
+})
+_ROLE_WORDS = frozenset({
+    "writer", "reporter", "correspondent", "editor", "columnist", "contributor", "journalist",
+    "photographer", "staff", "intern", "producer", "analyst", "critic", "bureau", "desk",
+    "chief", "senior",
+})
+_TITLE_WORD = re.compile(r"[A-Z0-9][\w.'’&-]*|&|of|the|de|du|la|le|el|di|der|die|das")
+_WEB_ADDRESS = re.compile(r"^[\w-]{2,}(?:\.[\w-]+)*\.[a-z]{2,24}$", re.IGNORECASE)
 _CREDIT = re.compile(
     r"^\W*(?:additional |extra )?(?:reporting|writing|editing|research|compiled|translated|"
     r"contributed|contributing|reported)\b.{0,80}\bby\b|contributed to this (?:report|story)\W*$|"
@@ -125,13 +152,18 @@ _NAME_NEIGHBOURS = {"dateline", "published", "updated", "stamp", "byline"}
 
 # Dateline prefixes opening the first sentence.
 _PREFIX_BAR = re.compile(r"^\s*([A-Z][^|\n]{1,60}?)\s*\|\s*([A-Za-z][\w .&-]{1,30}?)\s*\|\s*(?=\S)")
+# The date a dateline may carry: "March 14", "Nov. 16", with or without the year
+# ("March 14, 2024"), or day first with the year ("14 March 2024").
+_PREFIX_DATE = (r"(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?"
+                r"|\d{1,2}\s+[A-Z][a-z]{2,8}\.?,?\s+\d{4})")
 _PREFIX_PAREN = re.compile(
-    r"^\s*(?:([A-Z][A-Za-z .,'-]{1,60}?)\s*)?(?:,\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2})\s*)?"
-    r"\(([A-Za-z][\w .&-]{1,30})\)\s*[-–—:]+\s*(?=\S)"
+    r"^\s*(?:(?P<place>[A-Z][A-Za-z .,'-]{1,60}?)\s*)?(?:,\s*" + _PREFIX_DATE + r"\s*)?"
+    r"\((?P<source>[A-Za-z][\w .&-]{1,30})\)\s*[-–—:]+\s*(?=\S)"
 )
 _PREFIX_CAPS = re.compile(
-    r"^\s*([A-Z]{3,}(?:[ .'-]+[A-Z]{2,})*\.?(?:,\s*[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+){0,2})?"
-    r"(?:,\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}))?)\s*(?:\(([A-Za-z][\w .&-]{1,30})\))?\s*[-–—]+\s+(?=\S)"
+    r"^\s*(?P<place>[A-Z]{3,}(?:[ .'-]+[A-Z]{2,})*\.?"
+    r"(?:,\s*[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+){0,2})?)"
+    r"(?:,\s*" + _PREFIX_DATE + r")?\s*(?:\((?P<source>[A-Za-z][\w .&-]{1,30})\))?\s*[-–—]+\s+(?=\S)"
 )
 
 
@@ -208,11 +240,37 @@ class Dateline:
     length: int
     outlet: str | None
     place: str | None
+    published: str | None = None  # ISO date, when the dateline gives the year
 
 
 def agency(name: str) -> str | None:
     """The canonical spelling of a wire agency's name, or ``None`` when it is not one."""
     return AGENCIES.get(name.strip().lower().rstrip(".").strip())
+
+
+def _byline_outlet(separator: str | None, tail: str | None) -> str | None:
+    """The outlet named after a byline's author ("By Jane Roe, Harbour Times"), or ``None``.
+
+    ``separator`` is what stands between the name and ``tail`` ("," "|" "/" a dash or "for").
+    """
+    tail = (tail or "").strip().strip(" .,;:|/–—-")
+    if not tail or separator in (None, "and", "&", "in"):
+        return None  # a second author, or a place ("By Jane Roe in Paris")
+    if known := agency(tail):
+        return known
+    if _WEB_ADDRESS.match(tail):
+        return tail
+    words = tail.split()
+    if not 1 <= len(words) <= 6 or not words[0][:1].isupper():
+        return None  # "in Paris", "with additional reporting": not a title
+    if not all(_TITLE_WORD.fullmatch(w) for w in words):
+        return None
+    lowered = {w.lower().strip(".'’") for w in words}
+    if lowered & _ROLE_WORDS:
+        return None  # "Staff Writer", "Chief Correspondent", "Beijing Bureau"
+    if separator == "for" or lowered & _MASTHEAD_WORDS:
+        return tail
+    return None
 
 
 def _stamp_language(label: str) -> str | None:
@@ -271,12 +329,21 @@ def read_metadata_line(line: str, language: str | None = None) -> LineMetadata |
     if words <= 25 and _CREDIT.search(stripped):
         return LineMetadata("credit")
     if words <= 8 and (m := _DESK.match(stripped)):
-        outlet = (m.group(1) or "").strip(" /|-–—") or None
+        raw = (m.group(1) or "").strip(" /|-–—")
+        role = m.group(2).lower()
+        # "By Jane Roe, Staff Writer", "Jane Roe, Staff Reporter": a person and a role;
+        # "By Daily Star Staff Reporter": the outlet after the "By".
+        if role in ("staff reporter", "staff writer") and raw.endswith(","):
+            return LineMetadata("byline", author=_BY_WORD.sub("", raw + " ").strip(" ,") or None)
+        outlet = _BY_WORD.sub("", raw + " ").strip(" ,") or None
         return LineMetadata("desk", outlet=outlet)
     if words <= 10 and (m := _SITE_LINE.match(stripped)):
         return LineMetadata("site", outlet=m.group(1).strip())
     if words <= 10 and (m := _BYLINE.match(stripped)) and not _SENTENCE_END.search(stripped):
-        return LineMetadata("byline", author=m.group(1).strip())
+        author = m.group(1).strip()
+        # "By Reuters": the agency is the outlet too.
+        outlet = agency(author) or _byline_outlet(m.group(2), m.group(3))
+        return LineMetadata("byline", author=author, outlet=outlet)
     return None
 
 
@@ -300,7 +367,8 @@ def read_metadata_lines(
 
 
 def leading_dateline(text: str) -> Dateline | None:
-    """A dateline prefix opening ``text`` ("Beijing, China | AFP | ", "BEIJING (Reuters) - ")."""
+    """A dateline prefix opening ``text`` ("Beijing, China | AFP | ", "BEIJING (Reuters) - ",
+    "KESSEL, March 14, 2024 (Reuters) - "); its date when it gives day, month and year."""
     head = text[:160]
     if m := _PREFIX_BAR.match(head):
         place, source = m.group(1).strip(), m.group(2).strip()
@@ -308,15 +376,22 @@ def leading_dateline(text: str) -> Dateline | None:
         if len(place.split()) <= 5 and len(source.split()) <= 4:
             return Dateline(m.end(), agency(source) or source, place)
     if m := _PREFIX_PAREN.match(head):
-        source = m.group(2).strip()
+        source = m["source"].strip()
         if agency(source) or len(source.split()) <= 3 and source[:1].isupper():
-            place = (m.group(1) or "").strip(" ,") or None
+            place = (m["place"] or "").strip(" ,") or None
             if place is None or len(place.split()) <= 6:
-                return Dateline(m.end(), agency(source) or source, place)
+                return Dateline(m.end(), agency(source) or source, place, _prefix_date(m))
     if m := _PREFIX_CAPS.match(head):
-        source = m.group(2)
-        return Dateline(m.end(), agency(source) if source else None, m.group(1).strip(" ,"))
+        source = m["source"]
+        return Dateline(m.end(), agency(source) if source else None, m["place"].strip(" ,"),
+                        _prefix_date(m))
     return None
+
+
+def _prefix_date(match: re.Match[str]) -> str | None:
+    """The dateline's date as ISO 8601 when it names the year (a bare "March 14" does not)."""
+    written = match["date"]
+    return parse_date(written) if written and _YEAR.search(written) else None
 
 
 def find_text_metadata(lines: Sequence[str], language: str | None = None) -> dict[str, str]:
@@ -324,7 +399,9 @@ def find_text_metadata(lines: Sequence[str], language: str | None = None) -> dic
 
     A "published" stamp wins over an "updated" one; an update stamp still dates an article
     that has nothing better (seed 002 carries only "Güncelleme Tarihi"). The outlet comes
-    from a dateline, a desk line, or a dateline prefix naming a wire agency.
+    from a dateline, a desk line, a byline naming its outlet ("By Jane Roe, Harbour Times"),
+    or a dateline prefix naming a wire agency; a prefix with the year
+    ("KESSEL, March 14, 2024 (Reuters) -") dates the article too.
     """
     found: dict[str, str] = {}
     fallback_date: str | None = None
@@ -342,6 +419,8 @@ def find_text_metadata(lines: Sequence[str], language: str | None = None) -> dic
         prefix = leading_dateline(line)
         if prefix is not None and prefix.outlet and "outlet" not in found:
             found["outlet"] = prefix.outlet
+        if prefix is not None and prefix.published and "published" not in found:
+            found["published"] = prefix.published
     if "published" not in found and fallback_date:
         found["published"] = fallback_date
     return found

@@ -12,8 +12,9 @@ streamed record by record, never loaded whole.
 
 The article id is the record's ``WARC-Record-ID`` (unique within a crawl), its url the
 ``WARC-Target-URI``. A page whose own date cannot be found gets the record's ``WARC-Date``
-as ``published``: a news crawl fetches pages within hours or days of publication, and a date
-is what lets the Spark job place the article in a time window.
+as ``published``, in UTC with its offset ("2024-03-07T10:00:00+00:00"): a news crawl fetches
+pages within hours or days of publication, and a date is what lets the Spark job place the
+article in a time window.
 """
 
 from __future__ import annotations
@@ -22,13 +23,15 @@ import os
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import IO
 
 from newsbrief.errors import MissingDependency
 from newsbrief.ingest.html import article_from_html
 from newsbrief.models import Article, Problem
 
-__all__ = ["WARC_SUFFIXES", "WarcPage", "articles_from_warc", "is_warc", "iter_warc_pages"]
+__all__ = ["WARC_SUFFIXES", "WarcPage", "articles_from_warc", "crawl_date", "is_warc",
+           "iter_warc_pages"]
 
 WARC_SUFFIXES = (".warc", ".warc.gz")
 MAX_PAGE_BYTES = 20 * 1024 * 1024
@@ -50,6 +53,27 @@ class WarcPage:
     body: bytes
     offset: int | None = None
     skipped: str | None = None  # why the page was not read (too large, bad compression)
+
+
+def crawl_date(value: str | None) -> str | None:
+    """A ``WARC-Date`` as ISO 8601 that says it is UTC ("2024-03-07T10:00:00+00:00").
+
+    The standard writes it in UTC with a "Z" (fractions of a second allowed in WARC 1.1);
+    keeping the offset says so, as HTML dates keep theirs and record timestamps say
+    ``+00:00``, where a naive time would read as the outlet's own clock. A day alone stays a
+    day, an offset other than "Z" is kept as written, and a value that is no ISO 8601 date
+    is no date.
+    """
+    text = (value or "").strip()
+    try:
+        moment = datetime.fromisoformat(text)  # Python 3.11 reads the "Z"
+    except ValueError:
+        return None
+    if len(text) <= 10:  # "2024-03-07", "20240307": no time
+        return moment.date().isoformat()
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # the standard's zone, where the "Z" is missing
+    return moment.isoformat(timespec="seconds")
 
 
 def _record_id(raw: str | None, position: int) -> str:
@@ -235,8 +259,8 @@ def articles_from_warc(
             if isinstance(article, Problem):
                 problems.append(Problem(f"{label}#{page.record_id}", article.reason))
                 continue
-            if not article.published and page.date:
-                article = article.with_(published=page.date[:19].rstrip("Z"))
+            if not article.published and (crawled := crawl_date(page.date)):
+                article = article.with_(published=crawled)
             yield article
         if not found and len(problems) == before:
             # Nothing read and nothing wrong: still say why the archive gave no article.
