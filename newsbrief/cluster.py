@@ -45,9 +45,10 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import struct
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -59,12 +60,21 @@ from newsbrief.cluster_eval import (
     adjusted_rand,
     batch_agglomerative,
     bcubed,
+    clustering_text,
+    iter_cluster_file,
     prepare_for_clustering,
     read_cluster_file,
 )
 from newsbrief.cluster_linkage import SparseRows
 from newsbrief.cluster_linkage import agglomerate as _agglomerate
-from newsbrief.cluster_vectors import EventState, _run_sums, _top, _top_of
+from newsbrief.cluster_vectors import (
+    EventState,
+    _run_sums,
+    _top,
+    _top_of,
+    pack_vector,
+    unpack_vector,
+)
 
 __all__ = [
     "ClusterConfig",
@@ -75,8 +85,12 @@ __all__ = [
     "batch_agglomerative",
     "bcubed",
     "cluster_documents",
+    "cluster_features",
     "cluster_records",
+    "clustering_text",
     "extract_features",
+    "featurize",
+    "iter_cluster_file",
     "prepare_for_clustering",
     "read_cluster_file",
 ]
@@ -163,6 +177,19 @@ class Features:
 
     terms: dict[int, float]
     entities: dict[int, float]
+
+    def to_bytes(self) -> bytes:
+        """12 bytes a key (the dicts take about 125): how many terms, then the terms' and the
+        phrases' ids and weights in their dicts' order, so :meth:`from_bytes` gives back
+        equal dicts in the same order (and the same vectors to the bit)."""
+        return struct.pack("<I", len(self.terms)) + pack_vector(self.terms) + pack_vector(
+            self.entities)
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> Features:
+        (n_terms,) = struct.unpack_from("<I", blob)
+        split = 4 + 12 * n_terms
+        return cls(unpack_vector(blob[4:split]), unpack_vector(blob[split:]))
 
 
 def _is_term(word: str) -> bool:
@@ -534,8 +561,52 @@ class EventClusterer:
 
 
 # --------------------------------------------------------------------- whole collections
+def featurize(
+    records: Iterable[tuple[str, str, str, str | None]], config: ClusterConfig | None = None
+) -> Iterator[tuple[str, bytes, str | None]]:
+    """``(id, features, published)`` of each ``(id, title, text, published)`` record as it is
+    read, the features packed (:meth:`Features.to_bytes`): a collection's texts need not be
+    held while it is clustered."""
+    config = config or ClusterConfig()
+    for article_id, title, text, published in records:
+        yield article_id, extract_features(title, text, config).to_bytes(), published
+
+
+def cluster_features(
+    items: Iterable[tuple[str, bytes, str | None]],
+    config: ClusterConfig | None = None,
+    *,
+    prefit: bool = True,
+    frequencies: tuple[Mapping[int, int], int] | None = None,
+) -> dict[str, str]:
+    """Cluster :func:`featurize`'s ``(id, packed features, published)`` in the given order;
+    id -> event.
+
+    With ``prefit`` the document frequencies of the whole collection are counted first (the
+    collection is known up front, as for ``newsbrief cluster`` and a Spark batch); without it
+    they grow with the stream, as in the store, and ``items`` is read one batch at a time.
+    ``frequencies`` gives them instead, as ``(document frequency by term id, number of
+    documents)`` counted elsewhere (e.g. by Spark over a larger collection); they are then
+    read, never updated.
+    """
+    clusterer = EventClusterer(config)
+    size = clusterer.config.batch_size
+    if frequencies is not None:
+        clusterer.df, clusterer.n_docs = frequencies  # type: ignore[assignment]
+    elif prefit:
+        items = list(items)
+        for start in range(0, len(items), size):
+            clusterer.observe_batch([Features.from_bytes(b) for _, b, _ in items[start:start + size]])
+    observed = prefit or frequencies is not None
+    stream = iter(items)
+    while batch := list(itertools.islice(stream, size)):
+        clusterer.add_batch([(article_id, Features.from_bytes(packed), published)
+                             for article_id, packed, published in batch], observed=observed)
+    return dict(clusterer.labels_)
+
+
 def cluster_records(
-    records: Sequence[tuple[str, str, str, str | None]],
+    records: Iterable[tuple[str, str, str, str | None]],
     config: ClusterConfig | None = None,
     *,
     prefit: bool = True,
@@ -543,24 +614,12 @@ def cluster_records(
 ) -> dict[str, str]:
     """Cluster ``(id, title, text, published)`` records in the given order; id -> event.
 
-    With ``prefit`` the document frequencies of the whole collection are counted first (the
-    collection is known up front, as for ``newsbrief cluster`` and a Spark batch); without it
-    they grow with the stream, as in the store. ``frequencies`` gives them instead, as
-    ``(document frequency by term id, number of documents)`` counted elsewhere (e.g. by
-    Spark over a larger collection); they are then read, never updated.
+    :func:`cluster_features` of :func:`featurize`: see there for ``prefit`` and
+    ``frequencies``.
     """
-    clusterer = EventClusterer(config)
-    features = [extract_features(title, text, clusterer.config) for _, title, text, _ in records]
-    observed = prefit or frequencies is not None
-    if frequencies is not None:
-        clusterer.df, clusterer.n_docs = frequencies  # type: ignore[assignment]
-    elif prefit:
-        clusterer.observe_batch(features)
-    items = [(article_id, f, published) for (article_id, _, _, published), f in zip(records, features)]
-    size = clusterer.config.batch_size
-    for start in range(0, len(items), size):
-        clusterer.add_batch(items[start : start + size], observed=observed)
-    return dict(clusterer.labels_)
+    config = config or ClusterConfig()
+    return cluster_features(featurize(records, config), config, prefit=prefit,
+                            frequencies=frequencies)
 
 
 def cluster_documents(

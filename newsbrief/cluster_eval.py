@@ -10,7 +10,7 @@ the baseline and the reader.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,8 @@ __all__ = [
     "batch_agglomerative",
     "bcubed",
     "bcubed_errors",
+    "clustering_text",
+    "iter_cluster_file",
     "prepare_for_clustering",
     "read_cluster_file",
 ]
@@ -116,23 +118,33 @@ def adjusted_rand(truth: Sequence[Any], predicted: Sequence[Any]) -> float:
     return float(adjusted_rand_score(list(map(str, truth)), list(map(str, predicted))))
 
 
-def read_cluster_file(path: str) -> tuple[list[Any], dict[str, str], list[Any]]:
-    """Articles, labels (id -> label, where present) and problems of a clustering JSONL file.
+def iter_cluster_file(path: str, problems: list[Any]) -> Iterator[tuple[Any, str | None]]:
+    """``(article, label or None)`` of each good line of a clustering JSONL file, read as the
+    caller goes (a large file is never held whole); bad lines are appended to ``problems``
+    with their line numbers.
 
     Each line is ``{"id", "title", "text"}`` with an optional ``"label"`` (and any field an
-    article record may have, e.g. ``"published"``); bad lines become problems with their
-    line numbers.
+    article record may have, e.g. ``"published"``).
     """
     from pathlib import Path
 
-    from newsbrief.ingest.records import article_from_record, iter_json_objects, read_dataset
+    from newsbrief.ingest import JSON_LINES_SUFFIXES, MAX_FILE_BYTES, file_suffix
+    from newsbrief.ingest.records import (
+        article_from_record,
+        iter_json_lines,
+        iter_json_objects,
+        read_dataset,
+    )
     from newsbrief.models import Problem
 
     file = Path(path)
-    data = read_dataset(file)
-    problems: list[Problem] = []
-    articles, labels, seen = [], {}, set()
-    for position, (line, obj) in enumerate(iter_json_objects(file, data, problems), start=1):
+    # As ``newsbrief ingest`` does: a large JSON Lines file is read a line at a time.
+    streamed = file_suffix(file) in JSON_LINES_SUFFIXES and file.is_file() \
+        and file.stat().st_size > MAX_FILE_BYTES
+    objects = iter_json_lines(file, problems) if streamed \
+        else iter_json_objects(file, read_dataset(file), problems)
+    seen: set[str] = set()
+    for position, (line, obj) in enumerate(objects, start=1):
         # A JSON array has no line numbers: its records are numbered (all were "stem-None").
         article = article_from_record(obj, default_id=f"{file.stem}-{line or position}",
                                       path=str(file))
@@ -143,10 +155,31 @@ def read_cluster_file(path: str) -> tuple[list[Any], dict[str, str], list[Any]]:
             problems.append(Problem(str(file), f"duplicate id {article.id!r}", line))
             continue
         seen.add(article.id)
+        label = obj.get("label") if isinstance(obj, dict) else None
+        yield article, None if label is None else str(label)
+
+
+def read_cluster_file(path: str) -> tuple[list[Any], dict[str, str], list[Any]]:
+    """Articles, labels (id -> label, where present) and problems of a clustering JSONL
+    file (:func:`iter_cluster_file`, all at once)."""
+    problems: list[Any] = []
+    articles, labels = [], {}
+    for article, label in iter_cluster_file(path, problems):
         articles.append(article)
-        if isinstance(obj, dict) and obj.get("label") is not None:
-            labels[article.id] = str(obj["label"])
+        if label is not None:
+            labels[article.id] = label
     return articles, labels, problems
+
+
+def clustering_text(article: Any) -> str:
+    """The text an article is clustered on, as :func:`prepare_for_clustering` gives it (its
+    cleaned text, or the raw text when cleaning leaves no sentence) without splitting every
+    sentence."""
+    from newsbrief.clean import clean_text
+    from newsbrief.segment import sentence_spans
+
+    text, _ = clean_text(article.text, article.title)
+    return text if next(sentence_spans(text), None) else article.text
 
 
 def prepare_for_clustering(articles: Sequence[Any]) -> list[Any]:

@@ -4,9 +4,9 @@ An event is the sum of its articles' unit vectors (``dict`` term id -> weight) w
 squared norm and time span (:class:`EventState`); the clusterer's relative join rule sees an
 event only through that state (see the docstring of :mod:`newsbrief.cluster`). This module
 holds the state and the small helpers on sparse vectors that the clusterer and the store
-share: adding into a sum while keeping its squared norm (:func:`_add_into`), the binary form
-the store persists (:func:`_pack`, :func:`unpack_vector`), sequential sums of runs of a flat
-array (:func:`_run_sums`, so batched arithmetic rounds as a Python loop does) and the
+share: adding into a sum while keeping its squared norm (:func:`_add_into`), the binary
+form the store persists (:func:`pack_vector`, :func:`unpack_vector`), sequential sums of runs
+of a flat array (:func:`_run_sums`, so batched arithmetic rounds as a Python loop does) and the
 heaviest keys of a vector (:func:`_top`, :func:`_top_of`). :mod:`newsbrief.cluster`
 re-exports :class:`EventState`.
 """
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["EventState", "unpack_vector"]
+__all__ = ["EventState", "pack_vector", "unpack_vector"]
 
 
 @dataclass(slots=True)
@@ -85,7 +85,7 @@ class EventState:
 
     def to_bytes(self) -> bytes:
         """A compact binary form (the store keeps it): size, squared norm, the vector."""
-        return struct.pack("<Id", self.size, self.norm2) + _pack(self.vector)
+        return struct.pack("<Id", self.size, self.norm2) + pack_vector(self.vector)
 
     @classmethod
     def from_bytes(cls, event_id: str, blob: bytes) -> EventState:
@@ -93,7 +93,7 @@ class EventState:
         return cls(event_id, unpack_vector(blob[struct.calcsize("<Id"):]), norm2, size)
 
 
-def _pack(vector: dict[int, float]) -> bytes:
+def pack_vector(vector: dict[int, float]) -> bytes:
     """Term ids (little-endian uint32), then weights (float64): one struct.pack call, about
     twice as fast as filling two numpy arrays from the dict (the store packs every event a
     batch touched)."""
@@ -101,7 +101,7 @@ def _pack(vector: dict[int, float]) -> bytes:
 
 
 def unpack_vector(blob: bytes) -> dict[int, float]:
-    """Inverse of :func:`_pack`: term ids (uint32) then weights (float64)."""
+    """Inverse of :func:`pack_vector`: term ids (uint32) then weights (float64)."""
     n = len(blob) // 12
     ids = np.frombuffer(blob, dtype="<u4", count=n)
     weights = np.frombuffer(blob, dtype="<f8", count=n, offset=4 * n)

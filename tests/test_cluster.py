@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import random
 from collections import Counter
@@ -51,6 +52,33 @@ def test_features_find_names_and_drop_stop_words():
     shared = set(f.entities) & set(g.entities)
     assert len(shared) >= 2  # "song tao", "north korea"
     assert extract_features("", "the and of it was").terms == {}
+
+
+def test_packed_features_give_back_equal_dicts_in_the_same_order(dev_docs):
+    """The cluster command holds features packed; the vectors are sums in dict order, so
+    the order must survive too, not only the values."""
+    documents, _ = dev_docs
+    for document in documents[:100]:
+        f = extract_features(document.article.title, document.text)
+        back = Features.from_bytes(f.to_bytes())
+        assert back == f
+        assert list(back.terms.items()) == list(f.terms.items())
+        assert list(back.entities.items()) == list(f.entities.items())
+    empty = Features({}, {})
+    assert Features.from_bytes(empty.to_bytes()) == empty
+
+
+def test_cluster_command_makes_the_libraries_partition(dev_docs, eval_dir, capsys):
+    """The command reads the file lazily and cleans without splitting sentences; it must
+    still cluster exactly the texts prepare_for_clustering gives."""
+    from newsbrief.cli import main
+
+    documents, _ = dev_docs
+    expected = cluster_documents(documents)
+    assert main(["cluster", str(eval_dir / "clustering-dev.jsonl"), "-q"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["id"] for r in rows] == [d.id for d in documents]
+    assert {r["id"]: r["event"] for r in rows} == expected
 
 
 def test_event_state_round_trips_through_bytes():

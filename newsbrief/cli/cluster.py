@@ -5,17 +5,21 @@ from __future__ import annotations
 import argparse
 import json
 import random
+from dataclasses import dataclass
+from pathlib import Path
 
 from newsbrief.cli.common import add_format, add_quiet, progress, report_problems, write
 from newsbrief.cluster import (
     ClusterConfig,
     adjusted_rand,
     bcubed,
-    cluster_documents,
-    prepare_for_clustering,
-    read_cluster_file,
+    cluster_features,
+    clustering_text,
+    featurize,
+    iter_cluster_file,
 )
 from newsbrief.errors import InputError, NoUsableInput
+from newsbrief.ingest import count_articles
 
 _DEFAULT_BATCH = ClusterConfig().batch_size
 
@@ -56,26 +60,50 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     evaluate.set_defaults(handler=run_evaluate)
 
 
-def _cluster(args: argparse.Namespace, order_seed: int | None = None):  # type: ignore[no-untyped-def]
+@dataclass
+class _Collection:
+    """A clustering file read once: the ids in file order, their labels and packed features
+    (:func:`featurize`), a few KB per article whatever the texts' length."""
+
+    items: list[tuple[str, bytes, str | None]]
+    labels: dict[str, str]
+    config: ClusterConfig
+
+    @property
+    def ids(self) -> list[str]:
+        return [article_id for article_id, _, _ in self.items]
+
+    def cluster(self, order: list[tuple[str, bytes, str | None]] | None = None,
+                prefit: bool = True) -> dict[str, str]:
+        return cluster_features(order or self.items, self.config, prefit=prefit)
+
+
+def _read(args: argparse.Namespace) -> _Collection:
     if args.batch_size < 1:
         raise InputError("--batch-size must be at least 1")
-    articles, labels, problems = read_cluster_file(args.dataset)
-    report_problems(problems, args.quiet)
-    if not articles:
-        raise NoUsableInput(f"{args.dataset}: no usable articles")
-    with progress("Cleaning", len(articles), args.quiet) as advance:
-        documents = []
-        for article in articles:
-            documents.extend(prepare_for_clustering([article]))
-            advance(1)
     config = ClusterConfig(batch_size=args.batch_size)
-    return documents, labels, config
+    problems: list = []
+    labels: dict[str, str] = {}
+    total = count_articles([Path(args.dataset)]) if Path(args.dataset).is_file() else None
+    with progress("Reading", total, args.quiet) as advance:
+        def records():  # type: ignore[no-untyped-def]
+            for article, label in iter_cluster_file(args.dataset, problems):
+                if label is not None:
+                    labels[article.id] = label
+                yield article.id, article.title, clustering_text(article), article.published
+                advance(1)
+
+        items = list(featurize(records(), config))
+    report_problems(problems, args.quiet)
+    if not items:
+        raise NoUsableInput(f"{args.dataset}: no usable articles")
+    return _Collection(items, labels, config)
 
 
 def run_cluster(args: argparse.Namespace) -> int:
-    documents, _, config = _cluster(args)
-    assigned = cluster_documents(documents, config, prefit=not args.streaming_df)
-    rows = [{"id": d.id, "event": assigned[d.id]} for d in documents]
+    collection = _read(args)
+    assigned = collection.cluster(prefit=not args.streaming_df)
+    rows = [{"id": i, "event": assigned[i]} for i in collection.ids]
     if args.format == "json":
         write(json.dumps(rows, indent=2))
     elif args.format == "table":
@@ -86,10 +114,10 @@ def run_cluster(args: argparse.Namespace) -> int:
     return 0
 
 
-def _score(documents, labels, config, prefit: bool) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    assigned = cluster_documents(documents, config, prefit=prefit)
-    ids = [d.id for d in documents]
-    truth = [labels[i] for i in ids]
+def _score(collection: _Collection, order: list | None, prefit: bool) -> dict[str, float]:
+    assigned = collection.cluster(order, prefit=prefit)
+    ids = collection.ids
+    truth = [collection.labels[i] for i in ids]
     predicted = [assigned[i] for i in ids]
     p, r, f = bcubed(truth, predicted)
     return {"precision": p, "recall": r, "f1": f, "ari": adjusted_rand(truth, predicted),
@@ -99,21 +127,21 @@ def _score(documents, labels, config, prefit: bool) -> dict[str, float]:  # type
 def run_evaluate(args: argparse.Namespace) -> int:
     if args.shuffles < 0:
         raise InputError(f"--shuffles must not be negative, got {args.shuffles}")
-    documents, labels, config = _cluster(args)
-    unlabelled = [d.id for d in documents if d.id not in labels]
+    collection = _read(args)
+    unlabelled = [i for i in collection.ids if i not in collection.labels]
     if unlabelled:
         raise InputError(
             f"{args.dataset}: {len(unlabelled)} article(s) have no 'label' "
             f"(first: {unlabelled[0]}); evaluate-clusters needs labels on every line"
         )
     prefit = not args.streaming_df
-    result = {"articles": len(documents), "file_order": _score(documents, labels, config, prefit)}
+    result = {"articles": len(collection.items), "file_order": _score(collection, None, prefit)}
     if args.shuffles > 0:
         runs = []
         for seed in range(1, args.shuffles + 1):
-            order = list(documents)
+            order = list(collection.items)
             random.Random(seed).shuffle(order)
-            runs.append(_score(order, labels, config, prefit))
+            runs.append(_score(collection, order, prefit))
         f1s = [r["f1"] for r in runs]
         result["shuffled"] = {"runs": runs, "f1_mean": sum(f1s) / len(f1s),
                               "f1_min": min(f1s), "f1_max": max(f1s)}
@@ -122,7 +150,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         return 0
     s = result["file_order"]
     lines = [
-        f"{args.dataset}: {len(documents)} articles, {s['labels']} labels, {s['events']} events",
+        f"{args.dataset}: {len(collection.items)} articles, {s['labels']} labels, {s['events']} events",
         f"B-cubed precision {s['precision']:.4f}  recall {s['recall']:.4f}  F1 {s['f1']:.4f}",
         f"adjusted Rand index {s['ari']:.4f}",
     ]

@@ -22,7 +22,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Sequence
 
 from newsbrief.cluster import ClusterConfig, EventClusterer, Features, _Open
-from newsbrief.cluster_vectors import EventState, _pack, unpack_vector
+from newsbrief.cluster_vectors import EventState, pack_vector, unpack_vector
 
 __all__ = ["StoreClusterer"]
 
@@ -197,8 +197,8 @@ class StoreClusterer(EventClusterer):
             self.conn.executemany(
                 "INSERT INTO open_articles (pos, article_id, event_id, day, terms, entities, "
                 "vector) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(pos, o.article_id, o.event, o.day, _pack(o.features.terms),
-                  _pack(o.features.entities), _pack(o.vector))
+                [(pos, o.article_id, o.event, o.day, pack_vector(o.features.terms),
+                  pack_vector(o.features.entities), pack_vector(o.vector))
                  for pos, o in enumerate(self.open)],
             )
 

@@ -26,7 +26,7 @@ import sqlite3
 from collections import Counter
 
 from newsbrief.cluster import ClusterConfig, EventClusterer, extract_features, parse_day
-from newsbrief.cluster_vectors import _pack
+from newsbrief.cluster_vectors import pack_vector
 from newsbrief.store.db import immediate, select_in
 
 __all__ = ["REBUILD_FLAG", "clustered_span", "near_in_time", "rebuild_open_articles"]
@@ -101,8 +101,8 @@ def rebuild_open_articles(conn: sqlite3.Connection, config: ClusterConfig) -> in
         conn.executemany(
             "INSERT INTO open_articles (pos, article_id, event_id, day, terms, entities, vector) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(pos, article_id, event_id, parse_day(published), _pack(f.terms),
-              _pack(f.entities), _pack(clusterer.vectorize(f, idf)))
+            [(pos, article_id, event_id, parse_day(published), pack_vector(f.terms),
+              pack_vector(f.entities), pack_vector(clusterer.vectorize(f, idf)))
              for pos, ((article_id, _, _, published, event_id), f)
              in enumerate(zip(rows, features))],
         )
