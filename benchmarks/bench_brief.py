@@ -101,7 +101,7 @@ def main() -> None:
         ]:
             brief_documents(documents, config)  # the first call loads the NLP model
             before = worker_cpu()
-            seconds, _ = best_of(args.repeat, lambda: brief_documents(documents, config))
+            seconds, _ = best_of(args.repeat, lambda c=config: brief_documents(documents, c))
             used = (worker_cpu() - before) / args.repeat
             print(f"brief    {ms(seconds)}  (with analysis, {what}"
                   + (f"; worker {1000 * used:.0f} ms CPU per brief)" if used else ")"))

@@ -371,7 +371,7 @@ def test_iter_articles_makes_each_record_an_article_when_it_is_taken(tmp_path, e
 
 def test_a_json_lines_file_too_large_to_read_whole_is_read_line_by_line(tmp_path, eval_dir,
                                                                         monkeypatch):
-    import newsbrief.ingest as ingest
+    from newsbrief import ingest
 
     with open(eval_dir / "clustering-dev.jsonl", encoding="utf-8") as f:
         lines = [next(f) for _ in range(20)]

@@ -9,6 +9,7 @@ import re
 
 import numpy as np
 import pytest
+from conftest import EXAMPLES
 
 import newsbrief
 from newsbrief.config import BriefConfig
@@ -50,7 +51,6 @@ from newsbrief.summarize.prior import (
 )
 from newsbrief.summarize.submodular import ConceptGreedy, LinBilmes
 from newsbrief.summarize.trees import TreeEnsemble
-from conftest import EXAMPLES
 
 _TOKENS = re.compile(r"\w+")
 
@@ -363,9 +363,9 @@ def test_length_grows_with_the_number_of_articles(seed_documents):
     """The shipped plane gives more words to more articles of the same total size."""
     from newsbrief.summarize.length import length_features, length_line
 
-    intercept, slope, articles_slope = length_line()
+    _, slope, articles_slope = length_line()
     assert slope > 0 and articles_slope > 0
-    words, articles = length_features(seed_documents)
+    _, articles = length_features(seed_documents)
     assert articles == pytest.approx(np.log(len(seed_documents)))
     # A line through the articles term only: the budget follows the article count.
     line = (0.0, 0.0, 60.0)

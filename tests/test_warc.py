@@ -16,12 +16,12 @@ from newsbrief.ingest import read_paths
 from newsbrief.ingest.warc import articles_from_warc, crawl_date, is_warc
 
 PARAGRAPHS = [
-    "The city council of Riverton voted on Tuesday to close the old harbour bridge to lorries "
-    "after engineers found cracks in two of its steel supports.",
-    "The mayor, Ellen Marsh, said the bridge would stay open to cars and buses while repairs "
-    "were planned, and that a detour for heavy traffic would be signposted by Friday.",
-    "Local hauliers warned that the detour adds twenty minutes to every delivery to the port, "
-    "and asked the council to publish the engineers' report in full.",
+    ("The city council of Riverton voted on Tuesday to close the old harbour bridge to lorries "
+     "after engineers found cracks in two of its steel supports."),
+    ("The mayor, Ellen Marsh, said the bridge would stay open to cars and buses while repairs "
+     "were planned, and that a detour for heavy traffic would be signposted by Friday."),
+    ("Local hauliers warned that the detour adds twenty minutes to every delivery to the port, "
+     "and asked the council to publish the engineers' report in full."),
     "Repairs are expected to cost about four million pounds and to take most of next year.",
 ]
 

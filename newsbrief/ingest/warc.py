@@ -237,7 +237,7 @@ def articles_from_warc(
     if isinstance(source, (str, os.PathLike)):
         label = name or os.fspath(source)
         try:
-            stream: IO[bytes] = open(source, "rb")
+            stream: IO[bytes] = open(source, "rb")  # noqa: SIM115 (closed below, when ours)
         except OSError as exc:
             problems.append(Problem(label, f"cannot read: {exc.strerror or exc}"))
             return
