@@ -43,3 +43,30 @@ def process_running(pid: int) -> bool:
             return stat.read().split(") ")[1][0] != "Z"
     except FileNotFoundError:
         return False
+
+
+@pytest.fixture()
+def readonly_folder(seeds_dir):
+    """A stored event in a folder and database file its reader may not write (mode 555/444,
+    owned by another user when run as root), in a world-readable temporary folder."""
+    import shutil
+    import tempfile
+
+    from newsbrief.config import BriefConfig
+    from newsbrief.ingest import read_paths
+    from newsbrief.store import Store
+
+    top = Path(tempfile.mkdtemp(prefix="nb-readonly-"))
+    top.chmod(0o755)
+    folder = top / "store"
+    folder.mkdir()
+    db = folder / "news.db"
+    with Store(db, config=BriefConfig(analyze=False, method="lead")) as store:
+        store.add_articles(read_paths([seeds_dir]).articles)
+    db.chmod(0o444)
+    folder.chmod(0o555)
+    try:
+        yield db
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(top, ignore_errors=True)

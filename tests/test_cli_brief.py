@@ -203,3 +203,43 @@ def test_unknown_method_is_a_usage_error_before_any_file_is_read(capsys, tmp_pat
                          "--method", "no-such-method")
     assert (code, out) == (2, "")
     assert "unknown summarization method 'no-such-method'" in err and "missing.txt" not in err
+
+
+def test_problems_file_lists_every_skipped_input(capsys, messy, tmp_path_factory):
+    """--problems-file (JSON lines) holds every problem, where stderr shows the first 20 and
+    a count, including a file left empty by cleaning (reported after the others); a JSON Lines
+    file past the reader's per-file cap gives its first 20 bad lines and one line counting
+    the rest; a path that cannot be written is refused before any file is read."""
+    from newsbrief.ingest.records import MAX_PROBLEMS_PER_FILE
+
+    (messy / "many.jsonl").write_text("".join(f'{{"title": "t{i}"}}\n' for i in range(25)),
+                                      encoding="utf-8")
+    (messy / "boiler.txt").write_text(
+        "Advertisement\n\nSubscribe to our newsletter\n\nAll rights reserved.\n",
+        encoding="utf-8")
+    listing = tmp_path_factory.mktemp("out") / "problems.jsonl"
+    code, out, err = run(capsys, "--no-analysis", "--problems-file", str(listing), str(messy))
+    assert code == 0 and "Kessel" in out
+    every = [json.loads(line) for line in listing.read_text(encoding="utf-8").splitlines()]
+    assert all(set(p) == {"source", "line", "reason"} for p in every)
+    assert len(every) == 9 + MAX_PROBLEMS_PER_FILE + 1 + 1
+    lines = err.splitlines()
+    assert len(lines) == 20 + 1 + 1  # 20 shown, the rest counted, then the cleaning's one
+    assert lines[20].endswith(f"); all in {listing}")
+    where = {(Path(p["source"]).name, p["line"]): p["reason"] for p in every}
+    assert where[("lines.jsonl", 2)].startswith("malformed JSON line")
+    assert where[("lines.jsonl", 3)] == "missing field 'text'"
+    assert where[("dangling.txt", None)].startswith("cannot read")
+    assert every[-1] == {"source": str(messy / "boiler.txt"), "line": None,
+                         "reason": "no article text left after removing boilerplate"}
+    assert {name for name, _ in where} == {
+        "binary.txt", "empty.txt", "blank.txt", "broken.json", "lines.jsonl", "image.html",
+        "nav-only.html", "dangling.txt", "many.jsonl", "boiler.txt"}
+    many = [p for p in every if p["source"].endswith("many.jsonl")]
+    assert [p["line"] for p in many] == [*range(1, MAX_PROBLEMS_PER_FILE + 1), None]
+    assert many[-1]["reason"] == f"... and {25 - MAX_PROBLEMS_PER_FILE} more bad lines or records"
+
+    code, out, err = run(capsys, "--problems-file", str(messy), str(messy / "missing.txt"))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"newsbrief: error: --problems-file {messy}: cannot write")
+    assert "missing.txt" not in err

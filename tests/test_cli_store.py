@@ -179,6 +179,32 @@ def test_cluster_and_evaluate_clusters(capsys, eval_dir, tmp_path):
     assert code == 2 and "label" in err
 
 
+def test_cluster_and_evaluate_clusters_write_a_problems_file(capsys, eval_dir, tmp_path):
+    """Both commands take --problems-file: every bad line, with its line number, as JSON
+    lines (the same as stderr names); an unwritable path is refused before the file is read."""
+    lines = _dev_lines(eval_dir, 30)
+    bad = ['{"id": "x1", "title": "T", "text": \n', '{"id": "x2", "title": "no text"}\n',
+           lines[0]]  # malformed, no text, and the first article's id again
+    path = tmp_path / "mix.jsonl"
+    path.write_text("".join(lines[:10] + bad[:2] + lines[10:] + bad[2:]), encoding="utf-8")
+    expected = [(11, "malformed JSON line"), (12, "missing field 'text'"),
+                (33, "duplicate id " + repr(json.loads(lines[0])["id"]))]
+    for command in ("cluster", "evaluate-clusters"):
+        listing = tmp_path / f"{command}.problems.jsonl"
+        code, out, err = run(capsys, command, str(path), "-q", "--problems-file", str(listing))
+        assert code == 0, err
+        every = [json.loads(line) for line in listing.read_text(encoding="utf-8").splitlines()]
+        assert [(p["source"], p["line"]) for p in every] == [(str(path), n) for n, _ in expected]
+        assert [p["reason"].startswith(r) for p, (_, r) in zip(every, expected)] == [True] * 3
+        assert [line.removeprefix("newsbrief: skipped ") for line in err.splitlines()] == [
+            f"{path}:{p['line']}: {p['reason']}" for p in every]
+        code, out, err = run(capsys, command, str(tmp_path / "missing.jsonl"), "-q",
+                             "--problems-file", str(tmp_path))
+        assert (code, out) == (2, "")
+        assert err == (f"newsbrief: error: --problems-file {tmp_path}: cannot write: "
+                       "Is a directory\n")
+
+
 # ------------------------------------------------------------------ crash and resume
 def _ingest_cmd(path: Path, db: Path) -> list[str]:
     return [sys.executable, "-c", RUN, "ingest", str(path), "--db", str(db), "--batch-size",
@@ -323,33 +349,6 @@ def _as_nobody(ro_db: Path, seeds_dir: Path, *commands: list[str]) -> list[list]
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
-
-
-@pytest.fixture()
-def readonly_folder(seeds_dir):
-    """A stored event in a folder and database file its reader may not write (mode 555/444,
-    owned by another user when run as root), in a world-readable temporary folder."""
-    import shutil
-    import tempfile
-
-    from newsbrief.config import BriefConfig
-    from newsbrief.ingest import read_paths
-    from newsbrief.store import Store
-
-    top = Path(tempfile.mkdtemp(prefix="nb-readonly-"))
-    top.chmod(0o755)
-    folder = top / "store"
-    folder.mkdir()
-    db = folder / "news.db"
-    with Store(db, config=BriefConfig(analyze=False, method="lead")) as store:
-        store.add_articles(read_paths([seeds_dir]).articles)
-    db.chmod(0o444)
-    folder.chmod(0o555)
-    try:
-        yield db
-    finally:
-        folder.chmod(0o755)
-        shutil.rmtree(top, ignore_errors=True)
 
 
 def test_a_wal_database_in_a_folder_the_user_cannot_write_is_read_and_not_written(

@@ -181,3 +181,23 @@ def test_cli_evaluate_names_a_folder_given_as_the_dataset(capsys, tmp_path):
 
     assert main(["evaluate", str(tmp_path)]) == 2
     assert capsys.readouterr().err == f"newsbrief: error: {tmp_path}: a folder, not a file\n"
+
+
+def test_cli_evaluate_problems_file_lists_the_bad_lines(tmp_path, capsys):
+    path = tmp_path / "set.jsonl"
+    good = {"id": "g", "articles": [{"title": "T", "text": "A storm hit the town on Monday. "
+                                     "Twelve people died in the floods, police said."}],
+            "summary": "A storm killed twelve."}
+    path.write_text("\n".join([json.dumps(good), "{not json",
+                               json.dumps({"id": "x", "articles": []})]) + "\n",
+                    encoding="utf-8")
+    listing = tmp_path / "problems.jsonl"
+    assert main(["evaluate", str(path), "-q", "--json", "--problems-file", str(listing)]) == 0
+    err = capsys.readouterr().err
+    every = [json.loads(line) for line in listing.read_text(encoding="utf-8").splitlines()]
+    assert [(p["source"], p["line"]) for p in every] == [(str(path), 2), (str(path), 3)]
+    assert [f"newsbrief: skipped {path}:{p['line']}: {p['reason']}" for p in every] == \
+        err.splitlines()
+    assert main(["evaluate", str(path), "--problems-file", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"newsbrief: error: --problems-file {tmp_path}: cannot write")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -436,7 +437,8 @@ def test_serve_command_with_token_from_environment(db_path, tmp_path):
          str(port), "--quiet"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         url = f"http://127.0.0.1:{port}"
-        for _ in range(200):
+        # Generous waits: the first POST loads the NLP models, slow on a busy 2-core machine.
+        for _ in range(600):
             try:
                 if httpx.get(f"{url}/healthz").status_code == 200:
                     break
@@ -444,10 +446,10 @@ def test_serve_command_with_token_from_environment(db_path, tmp_path):
                 time.sleep(0.05)
         else:
             pytest.fail(f"newsbrief serve did not start: {server.stderr.read1().decode()}")
-        post = httpx.post(f"{url}/api/v1/articles", json=[ARTICLE],
+        post = httpx.post(f"{url}/api/v1/articles", json=[ARTICLE], timeout=60,
                           headers={"Authorization": "Bearer env-token-1"})
         assert post.status_code in (200, 201), post.text
-        assert httpx.post(f"{url}/api/v1/articles", json=[ARTICLE],
+        assert httpx.post(f"{url}/api/v1/articles", json=[ARTICLE], timeout=60,
                           headers={"Authorization": "Bearer other"}).status_code == 401
     finally:
         server.terminate()
@@ -585,3 +587,118 @@ def test_an_event_listed_before_its_brief_answers_its_articles_not_404(tmp_path,
         assert body["brief_pending"] is False and "articles" not in body
         assert len(body["brief"]["articles"]) == 5 and body["brief"]["headline"]
         assert_error(c.get("/api/v1/events/e999"), 404, "not_found")
+
+
+# ---- a database served read-only ---------------------------------------------------------
+
+# `newsbrief serve` in a child process. With "nobody" it first serves a writable copy and
+# reads its pages, so that every lazy import is done (the interpreter's own library may be
+# unreadable to nobody), then, as root (CI containers), drops to uid/gid 65534, to which the
+# modes apply; any other user is denied by the modes alone.
+_SERVE = """
+import json, os, shutil, sys, urllib.request
+from newsbrief.cli import build_parser, main
+from newsbrief.web import create_app
+from newsbrief.web.server import running_server
+db, warm, user = sys.argv[1:4]
+if user == "nobody":
+    build_parser()
+    shutil.copy(db, warm)
+    with running_server(create_app(warm)) as url:
+        read = lambda path: urllib.request.urlopen(url + path).read()
+        event = json.loads(read("/api/v1/events"))["items"][0]["id"]
+        for path in ("/", "/events/" + event, "/api/v1/events/" + event, "/healthz"):
+            read(path)
+    if os.geteuid() == 0:
+        os.setgid(65534); os.setuid(65534)
+sys.exit(main(sys.argv[4:]))
+"""
+
+
+def _serve(db: Path, *options: str, user: str = "") -> tuple[subprocess.Popen, str]:
+    """Start ``newsbrief serve --db db`` on a free port (the token in NEWSBRIEF_TOKEN);
+    returns the process and its base URL once /healthz answers."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-c", _SERVE, str(db), str(db.parent.parent / "warm.db"), user,
+         "serve", "--db", str(db), "--port", str(port), *options],
+        env=dict(os.environ, NEWSBRIEF_TOKEN=TOKEN, PYTHONPATH=str(Path(__file__).parents[1])),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            if httpx.get(f"{url}/healthz").status_code == 200:
+                return server, url
+        except httpx.TransportError:
+            time.sleep(0.05)
+    server.kill()
+    _, err = server.communicate(timeout=10)
+    pytest.fail(f"newsbrief serve did not start (exit {server.returncode}): {err[-2000:]}")
+
+
+def _stop(server: subprocess.Popen) -> str:
+    """Stop the server (Ctrl-C) and return its stdout."""
+    server.send_signal(signal.SIGINT)
+    out, _ = server.communicate(timeout=20)
+    return out
+
+
+def _check_read_only(url: str, event_id: str, why: str) -> None:
+    """Pages and reads answer; a write, even with the token, is a 503 saying why."""
+    with httpx.Client(base_url=url, timeout=30) as c:
+        articles = c.get("/healthz").json()["counts"]["articles"]
+        assert event_id in [e["id"] for e in c.get("/api/v1/events").json()["items"]]
+        assert c.get(f"/api/v1/events/{quote(event_id, safe='')}").json()["brief"]["summary"]
+        assert c.get("/").status_code == 200
+        page = c.get(f"/events/{quote(event_id, safe='')}")
+        assert page.status_code == 200 and 'href="/articles/' in page.text
+        post = c.post("/api/v1/articles", json=ARTICLE, headers=AUTH)
+        error = assert_error(post, 503, "read_only_database")
+        assert error["message"] == f"the database is read-only, writes are refused: {why}"
+        assert c.get("/healthz").json()["counts"]["articles"] == articles
+
+
+def test_a_database_the_server_cannot_write_is_served_read_only(readonly_folder):
+    """`newsbrief serve` on a database in a folder its user may not write refused to start
+    (the pool opened a writer first); now it serves it read-only, says so at startup, and
+    answers writes 503, writing nothing: no -wal or -shm appears beside the database."""
+    db = readonly_folder
+    server, url = _serve(db, user="nobody")
+    try:
+        _check_read_only(url, "e1", "the server cannot write the database file")
+    finally:
+        out = _stop(server)
+    assert out.splitlines()[0] == (
+        f"newsbrief: serving {db} on {url}/ read-only (the server cannot write the "
+        "database file; writes answer 503)")
+    assert sorted(p.name for p in db.parent.iterdir()) == ["news.db"]
+
+
+def test_serve_read_only_never_writes_a_writable_database(tmp_path, seeds_dir):
+    """--read-only serves a writable database as the unwritable one above (a public mirror,
+    token or not); it must exist (not created), and an old schema is named, not migrated."""
+    db = tmp_path / "store" / "news.db"
+    db.parent.mkdir()
+    with Store(db, config=BriefConfig(analyze=False, method="lead")) as store:
+        (event_id,) = store.add_articles(read_paths([seeds_dir]).articles).events_created
+    server, url = _serve(db, "--read-only")
+    try:
+        _check_read_only(url, event_id, "the server was started read-only")
+    finally:
+        out = _stop(server)
+    assert out.splitlines()[0] == (
+        f"newsbrief: serving {db} on {url}/ read-only (--read-only; writes answer 503)")
+
+    from newsbrief.cli import main
+    from newsbrief.errors import StoreError
+
+    missing = tmp_path / "missing.db"
+    with pytest.raises(StoreError, match="no such database"):
+        create_app(missing, TOKEN, read_only=True)
+    assert main(["serve", "--db", str(missing), "--read-only", "--port", "0"]) == 3
+    assert not missing.exists()
+    old = tmp_path / "old.db"
+    Store(old, migrate_to=1).close()
+    with pytest.raises(StoreError, match="open it once for writing to migrate"):
+        create_app(old, read_only=True)

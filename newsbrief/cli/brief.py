@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TextIO
 
-from newsbrief.cli.common import add_format, add_quiet, progress, report_problems, write
+from newsbrief.cli.common import (
+    add_format,
+    add_problems_file,
+    add_quiet,
+    problems_sink,
+    progress,
+    report_problems,
+    write,
+)
 from newsbrief.config import NER_WORDS, BriefConfig
 from newsbrief.errors import InputError, NoUsableInput
 from newsbrief.models import Article, Problem
@@ -31,6 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              f"sentences (default {NER_WORDS}; 0: read everything)")
     add_format(parser, ["markdown", "json", "html"], "markdown")
     add_quiet(parser)
+    add_problems_file(parser)
     parser.set_defaults(handler=run)
 
 
@@ -48,20 +58,25 @@ def run(args: argparse.Namespace) -> int:
         from newsbrief.summarize import get_summarizer
 
         get_summarizer(args.method)  # an unknown name fails here, before any file is read
+    with problems_sink(args.problems_file) as sink:
+        return _brief(args, config, sink)
+
+
+def _brief(args: argparse.Namespace, config: BriefConfig, sink: TextIO | None) -> int:
     if config.analyze and config.ner_process:
         from newsbrief.analyze import nlp, worker
 
         if nlp.model_installed():
             worker.start()  # the model loads while the articles are read and cleaned
     articles, problems = load_articles(args.paths)
-    report_problems(problems, args.quiet)
+    report_problems(problems, args.quiet, sink)
     with progress("Cleaning", len(articles), args.quiet) as advance:
         documents = prepare_articles(articles, advance)
     kept = {d.id for d in documents}
     report_problems(
         [Problem(_where(a), "no article text left after removing boilerplate")
          for a in articles if a.id not in kept],
-        args.quiet,
+        args.quiet, sink,
     )
     if not documents:
         raise NoUsableInput("no usable articles in " + ", ".join(args.paths))

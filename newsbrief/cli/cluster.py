@@ -8,7 +8,15 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsbrief.cli.common import add_format, add_quiet, progress, report_problems, write
+from newsbrief.cli.common import (
+    add_format,
+    add_problems_file,
+    add_quiet,
+    problems_sink,
+    progress,
+    report_problems,
+    write,
+)
 from newsbrief.cluster import (
     ClusterConfig,
     adjusted_rand,
@@ -36,6 +44,7 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", metavar="PATH", default=None,
                         help="ignored: clustering a file never touches the store")
     add_quiet(parser)
+    add_problems_file(parser)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -84,17 +93,19 @@ def _read(args: argparse.Namespace) -> _Collection:
     config = ClusterConfig(batch_size=args.batch_size)
     problems: list = []
     labels: dict[str, str] = {}
-    total = count_articles([Path(args.dataset)]) if Path(args.dataset).is_file() else None
-    with progress("Reading", total, args.quiet) as advance:
-        def records():  # type: ignore[no-untyped-def]
-            for article, label in iter_cluster_file(args.dataset, problems):
-                if label is not None:
-                    labels[article.id] = label
-                yield article.id, article.title, clustering_text(article), article.published
-                advance(1)
+    # Only reading finds problems: the file is open for that part of the command.
+    with problems_sink(args.problems_file) as sink:
+        total = count_articles([Path(args.dataset)]) if Path(args.dataset).is_file() else None
+        with progress("Reading", total, args.quiet) as advance:
+            def records():  # type: ignore[no-untyped-def]
+                for article, label in iter_cluster_file(args.dataset, problems):
+                    if label is not None:
+                        labels[article.id] = label
+                    yield article.id, article.title, clustering_text(article), article.published
+                    advance(1)
 
-        items = list(featurize(records(), config))
-    report_problems(problems, args.quiet)
+            items = list(featurize(records(), config))
+        report_problems(problems, args.quiet, sink)
     if not items:
         raise NoUsableInput(f"{args.dataset}: no usable articles")
     return _Collection(items, labels, config)

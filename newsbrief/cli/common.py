@@ -7,7 +7,7 @@ import json
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
@@ -52,22 +52,42 @@ def problem_kind(problem: Problem) -> str:
 
 
 def add_problems_file(parser: argparse.ArgumentParser) -> None:
+    from newsbrief.ingest.records import MAX_PROBLEMS_PER_FILE
+
     parser.add_argument(
         "--problems-file", metavar="PATH", default=None,
         help=f"write every skipped input to PATH as JSON lines (source, line, reason); "
-        f"stderr shows the first {SHOWN_PROBLEMS} and counts the rest",
+        f"stderr shows the first {SHOWN_PROBLEMS} and counts the rest. A JSON or JSONL file "
+        f"lists its first {MAX_PROBLEMS_PER_FILE} bad lines, then one '... and N more bad "
+        "lines or records' (the reader's cap, which bounds memory)",
     )
 
 
-def open_problems_file(path: str | None) -> TextIO | None:
-    """``--problems-file``, opened before any work so that a path that cannot be written
-    fails at once, not after a long run."""
+@contextmanager
+def problems_sink(path: str | None) -> Iterator[TextIO | None]:
+    """``--problems-file`` for the length of a command (``None`` without one): entered before
+    any work, so that a path that cannot be written fails at once, not after a long run;
+    closed however the command ends."""
     if path is None:
-        return None
+        yield None
+        return
     try:
-        return open(path, "w", encoding="utf-8")  # closed by the caller
+        sink = open(path, "w", encoding="utf-8")  # noqa: SIM115 (the with below closes it)
     except OSError as exc:
         raise InputError(f"--problems-file {path}: cannot write: {exc.strerror or exc}") from None
+    with sink:
+        yield sink
+
+
+def write_problems(sink: TextIO | None, problems: Iterable[Problem]) -> None:
+    """Append ``problems`` to the ``--problems-file`` ``sink`` (when there is one) as JSON
+    lines, flushed so that a long-running command (``watch``) shows them as they happen."""
+    if sink is None:
+        return
+    for problem in problems:
+        sink.write(json.dumps({"source": problem.source, "line": problem.line,
+                               "reason": problem.reason}, ensure_ascii=False) + "\n")
+    sink.flush()
 
 
 def report_problems(problems: list[Problem], quiet: bool = False,
@@ -75,11 +95,7 @@ def report_problems(problems: list[Problem], quiet: bool = False,
     """The first :data:`SHOWN_PROBLEMS` skipped inputs, one per line, then one line counting
     the rest by kind; always shown, even with --quiet, unless empty. ``problems_file``: every
     problem is also written there, one JSON object per line."""
-    if problems_file is not None:
-        for problem in problems:
-            problems_file.write(json.dumps({"source": problem.source, "line": problem.line,
-                                            "reason": problem.reason}, ensure_ascii=False) + "\n")
-        problems_file.flush()
+    write_problems(problems_file, problems)
     for problem in problems[:SHOWN_PROBLEMS]:
         print(f"newsbrief: skipped {problem}", file=sys.stderr)
     rest = problems[SHOWN_PROBLEMS:]

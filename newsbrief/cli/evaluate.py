@@ -7,7 +7,14 @@ import json
 from contextlib import ExitStack
 from pathlib import Path
 
-from newsbrief.cli.common import add_quiet, progress, report_problems, write
+from newsbrief.cli.common import (
+    add_problems_file,
+    add_quiet,
+    problems_sink,
+    progress,
+    report_problems,
+    write,
+)
 from newsbrief.config import BriefConfig
 from newsbrief.errors import InputError
 from newsbrief.evaluate import MODES, ROUGE_TYPES, EvaluationResult, evaluate
@@ -51,6 +58,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="write {\"id\", \"summary\"} lines for scoring elsewhere")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     add_quiet(parser)
+    add_problems_file(parser)
     parser.set_defaults(handler=run)
 
 
@@ -90,19 +98,20 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:  # e.g. no read permission
         raise InputError(f"{args.dataset}: cannot read: {exc.strerror or exc}") from None
     total = min(total, args.limit) if args.limit else total
-    try:
-        with ExitStack() as stack:
-            predictions = (
-                stack.enter_context(open(args.predictions, "w", encoding="utf-8"))
-                if args.predictions else None
-            )
-            advance = stack.enter_context(progress("Evaluating", total, args.quiet))
-            result = evaluate(
-                args.dataset, config, mode=args.mode, truncate=args.truncate, limit=args.limit,
-                progress=advance, predictions=predictions,
-            )
-    except OSError as exc:
-        raise InputError(f"{args.predictions}: cannot write: {exc.strerror or exc}") from None
-    report_problems(list(result.problems), args.quiet)
+    with problems_sink(args.problems_file) as sink:
+        try:
+            with ExitStack() as stack:
+                predictions = (
+                    stack.enter_context(open(args.predictions, "w", encoding="utf-8"))
+                    if args.predictions else None
+                )
+                advance = stack.enter_context(progress("Evaluating", total, args.quiet))
+                result = evaluate(
+                    args.dataset, config, mode=args.mode, truncate=args.truncate,
+                    limit=args.limit, progress=advance, predictions=predictions,
+                )
+        except OSError as exc:
+            raise InputError(f"{args.predictions}: cannot write: {exc.strerror or exc}") from None
+        report_problems(list(result.problems), args.quiet, sink)
     write(json.dumps(result.to_dict(), indent=2) if args.json else format_result(result))
     return 0

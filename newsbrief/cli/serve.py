@@ -19,7 +19,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Serve /api/v1 (OpenAPI at /openapi.json) and the event pages over the store. "
             "Writes (POST /api/v1/articles) need a bearer token, set with --token or the "
-            "NEWSBRIEF_TOKEN environment variable; without one the server is read-only."
+            "NEWSBRIEF_TOKEN environment variable; without one the server is read-only. A "
+            "database this process cannot write (read-only file, folder or file system) is "
+            "served read-only: pages and GET routes work, writes answer 503."
         ),
     )
     add_db(parser)
@@ -30,6 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="bearer token for writes (prefer NEWSBRIEF_TOKEN: arguments show in ps)")
     parser.add_argument("--max-body", type=int, default=None, metavar="BYTES",
                         help="largest request body accepted (default 5 MB)")
+    parser.add_argument("--read-only", action="store_true",
+                        help="never open the database for writing, even with a token (e.g. a "
+                        "public mirror): it must exist; writes answer 503")
     add_quiet(parser)
     parser.set_defaults(handler=run)
 
@@ -62,9 +67,14 @@ def run(args: argparse.Namespace) -> int:
     if not _is_loopback(args.host):
         warn(f"serving on {args.host}, reachable from other machines"
              + ("" if token else " (read-only: no token set)"), args.quiet)
-    app = create_app(db, token, max_body=args.max_body or DEFAULT_MAX_BODY)
+    app = create_app(db, token, max_body=args.max_body or DEFAULT_MAX_BODY,
+                     read_only=args.read_only)
     if not args.quiet:
-        mode = "read-write (bearer token set)" if token else "read-only (no token)"
+        if app.state.pool.read_only:
+            why = "--read-only" if args.read_only else app.state.pool.read_only
+            mode = f"read-only ({why}; writes answer 503)"
+        else:
+            mode = "read-write (bearer token set)" if token else "read-only (no token)"
         # Port 0: uvicorn binds a free port and prints it on its next line.
         where = f"http://{args.host}:{args.port}/" if args.port else f"{args.host}, a free port,"
         print(f"newsbrief: serving {db} on {where} {mode}", flush=True)

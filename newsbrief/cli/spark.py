@@ -6,7 +6,16 @@ import argparse
 import json
 from pathlib import Path
 
-from newsbrief.cli.common import add_db, add_format, add_quiet, progress, report_problems, write
+from newsbrief.cli.common import (
+    add_db,
+    add_format,
+    add_problems_file,
+    add_quiet,
+    problems_sink,
+    progress,
+    report_problems,
+    write,
+)
 from newsbrief.config import BriefConfig
 from newsbrief.errors import NoUsableInput
 
@@ -42,6 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      help="extra Spark setting (repeatable), e.g. spark.executor.memory=8g")
     add_format(run, ["table", "json"], "table")
     add_quiet(run)
+    add_problems_file(run)
     run.set_defaults(handler=run_spark)
 
     load = subparsers.add_parser(
@@ -56,6 +66,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_db(load)
     add_format(load, ["table", "json"], "table")
     add_quiet(load)
+    add_problems_file(load)
     load.set_defaults(handler=run_import)
 
 
@@ -82,15 +93,16 @@ def run_spark(args: argparse.Namespace) -> int:
     )
     from pyspark.sql import SparkSession
 
-    existing = SparkSession.getActiveSession()  # e.g. inside a notebook or a test session
-    spark = spark_session(args.master, shuffle_partitions=args.partitions,
-                          conf=_conf(args.conf))
-    try:
-        result = run_job(spark, args.inputs, args.output, config, overwrite=args.overwrite)
-    finally:
-        if existing is None:
-            spark.stop()
-    report_problems(result.problems, args.quiet)
+    conf = _conf(args.conf)
+    with problems_sink(args.problems_file) as sink:  # before Spark starts: fails in a second
+        existing = SparkSession.getActiveSession()  # e.g. inside a notebook or a test session
+        spark = spark_session(args.master, shuffle_partitions=args.partitions, conf=conf)
+        try:
+            result = run_job(spark, args.inputs, args.output, config, overwrite=args.overwrite)
+        finally:
+            if existing is None:
+                spark.stop()
+        report_problems(result.problems, args.quiet, sink)
     if args.format == "json":
         write(json.dumps(result.to_dict(), indent=2))
     elif not args.quiet:
@@ -113,11 +125,12 @@ def run_import(args: argparse.Namespace) -> int:
     total = article_count(args.folder)
     if not total:
         raise NoUsableInput(f"{args.folder}: the articles table is empty")
-    with Store(path) as store:
-        with progress("Importing", total, args.quiet) as advance:
-            report = store.import_events(read_events(args.folder), progress=advance)
-        counts = store.counts()
-    report_problems(report.problems, args.quiet)
+    with problems_sink(args.problems_file) as sink:
+        with Store(path) as store:
+            with progress("Importing", total, args.quiet) as advance:
+                report = store.import_events(read_events(args.folder), progress=advance)
+            counts = store.counts()
+        report_problems(report.problems, args.quiet, sink)
     events_skipped = sum(1 for _, why in report.skipped if why == "event already stored")
     if args.format == "json":
         data = report.to_dict()

@@ -15,7 +15,7 @@ from newsbrief.cli.common import (
     add_format,
     add_problems_file,
     add_quiet,
-    open_problems_file,
+    problems_sink,
     progress,
     report_problems,
     write,
@@ -113,12 +113,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_ingest(args: argparse.Namespace) -> int:
-    sink = open_problems_file(args.problems_file)
-    try:
+    with problems_sink(args.problems_file) as sink:
         return _ingest(args, sink)
-    finally:
-        if sink is not None:
-            sink.close()
 
 
 def _ingest(args: argparse.Namespace, sink: TextIO | None) -> int:

@@ -378,7 +378,7 @@ _BODY_DOC = {
 
 
 @router.post("/api/v1/articles", status_code=201, response_model=IngestOut, tags=["articles"],
-             responses=_ERRORS, openapi_extra=_BODY_DOC)
+             responses={**_ERRORS, 503: {"model": ErrorOut}}, openapi_extra=_BODY_DOC)
 async def post_articles(
     request: Request,
     url: Annotated[str | None, Query(max_length=4000, description="source URL of an HTML "
@@ -387,8 +387,10 @@ async def post_articles(
     """Ingest one article or an array of them (JSON), or one web page (``text/html``).
 
     Needs ``Authorization: Bearer <token>``. Answers the ids added with the event each joined,
-    what was skipped (already stored, no usable text) and why.
+    what was skipped (already stored, no usable text) and why; 503 ``read_only_database``,
+    before the body is read, while the server serves its database read-only.
     """
+    request.app.state.pool.require_writable()
     check_token(request)
     media, charset = _media_type(request)
     body = await read_body(request, request.app.state.max_body)

@@ -89,11 +89,19 @@ class StorePool:
     open the database read-only: a bug in a read route cannot write. WAL mode (set by the
     store) lets them go on while another process, or this server's writer, ingests. Writes go
     through one store under ``write_lock``, because event assignment reads, then writes.
+
+    ``read_only``: never open a writer. Without it, a database this process may read but not
+    write (a read-only file, folder or file system) is served read-only too; the attribute
+    :attr:`read_only` then says why, and writes are refused (:meth:`require_writable`).
     """
 
-    def __init__(self, path: str | Path, config: BriefConfig | None = None):
+    def __init__(self, path: str | Path, config: BriefConfig | None = None, *,
+                 read_only: bool = False):
         self.path = Path(path)
         self.config = config
+        self.forced_read_only = read_only
+        #: Why writes are refused (a phrase without the path, shown to clients), or ``None``.
+        self.read_only: str | None = None
         self.write_lock = threading.Lock()
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -103,11 +111,40 @@ class StorePool:
         self._migrated: tuple[int, int] | None = None
 
     def open(self) -> None:
-        """Create or migrate the database once, before any reader opens it read-only."""
+        """Create or migrate the database once, before any reader opens it read-only; in
+        read-only mode, or where this process cannot write the database but can read it,
+        check that it reads instead (:class:`StoreError` when it does not)."""
         from newsbrief.store import Store
 
-        Store(self.path, config=self.config).close()
+        if self.forced_read_only:
+            Store(self.path, config=self.config, readonly=True).close()
+            self.read_only = "the server was started read-only"
+        else:
+            try:
+                Store(self.path, config=self.config).close()
+                self.read_only = None
+            except StoreError as denied:
+                if self._may_write():
+                    raise  # not a matter of permissions: refuse to start, as before
+                try:
+                    Store(self.path, config=self.config, readonly=True).close()
+                except StoreError:
+                    raise denied from None  # "cannot write" says more than "no such database"
+                log.warning("serving %s read-only: %s", self.path, denied)
+                self.read_only = "the server cannot write the database file"
         self._migrated = self._file()
+
+    def _may_write(self) -> bool:
+        """Whether the permissions let this process write the database file and its folder
+        (``access(2)`` also answers no on a read-only file system). Asked only after opening
+        a writer failed, to tell a database it may only read from one that failed otherwise."""
+        return os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK | os.X_OK)
+
+    def require_writable(self) -> None:
+        """Refuse a write with 503 ``read_only_database`` while the database is read-only."""
+        if self.read_only is not None:
+            raise ApiError(503, f"the database is read-only, writes are refused: "
+                           f"{self.read_only}", code="read_only_database")
 
     def _file(self) -> tuple[int, int]:
         """The identity (device, inode) of the database file now at ``path``.
@@ -163,6 +200,7 @@ class StorePool:
     def writer(self) -> Any:
         """The one writable store; call it only while holding ``write_lock``."""
         current = self._current()
+        self.require_writable()  # checked after _current(): a replaced file is judged anew
         if self._writer is not None and self._writer_file != current:
             self._forget(self._writer)
             self._writer = None
@@ -329,17 +367,21 @@ def create_app(
     *,
     max_body: int = DEFAULT_MAX_BODY,
     config: BriefConfig | None = None,
+    read_only: bool = False,
 ) -> FastAPI:
     """Build the app over the database at ``store_path`` (created when missing).
 
     ``token``: the bearer token that write endpoints require; ``None`` (or empty) makes the
     server read-only. ``max_body``: the largest request body accepted, in bytes.
+    ``read_only``: serve the database without ever opening it for writing (it must exist);
+    a database this process cannot write is served that way too. Then the write endpoints
+    answer 503 ``read_only_database`` and ``app.state.pool.read_only`` says why.
     """
     from newsbrief.web import api, pages
 
     if max_body < 1:
         raise InputError(f"max_body must be positive, got {max_body}")
-    pool = StorePool(store_path, config)
+    pool = StorePool(store_path, config, read_only=read_only)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
