@@ -213,6 +213,88 @@ def test_killed_at_any_point_neither_loses_nor_duplicates(site, slow_feed, tmp_p
     assert states == {"done": len(links)}
 
 
+# A watcher stopped right after Store.add_articles committed a batch and before the feed
+# state recorded it (FeedState.finish), and held there until the parent SIGKILLs it.
+_KILLED_AFTER_STORING = """
+import sys, time
+from newsbrief.cli import main
+from newsbrief.feeds.state import FeedState
+
+real = FeedState.finish
+
+def finish(self, outcomes):
+    outcomes = list(outcomes)
+    if any(o.added for o in outcomes):
+        print("stored", flush=True)
+        time.sleep(120)
+    return real(self, outcomes)
+
+FeedState.finish = finish
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_sigkill_between_storing_and_feed_state_keeps_the_counts_right(
+    site, eval_dir, tmp_path, capsys
+):
+    """Killed after its articles were committed but before the feed state said so, a resumed
+    watch counted them as "already stored": `feeds` showed fewer new articles than the feed
+    had brought. Now the resumed round credits them to their feed."""
+    texts = stories(eval_dir, 3)
+    links = [site.write(f"/k/{i}.html", news_page(*t)) for i, t in enumerate(texts)]
+    feed = site.write("/k.rss", rss([{"title": t[0], "link": u} for t, u in zip(texts, links)]))
+    db = str(tmp_path / "db.sqlite")
+    args = ["watch", feed, "--once", "--db", db, "--rate-limit", "0", "-q"]
+    child = subprocess.Popen([sys.executable, "-c", _KILLED_AFTER_STORING, *args],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        line = child.stdout.readline()
+        assert line.strip() == "stored", child.stderr.read()
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.communicate(timeout=30)
+    stored = _stored(db)
+    assert 1 <= len(stored) <= 3
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT new_articles FROM feeds").fetchone()[0] == 0
+    assert main([*args, "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["new_articles"] == 3 and report["recovered"] == len(stored)
+    assert report["already_stored"] == 0 and report["errors"] == []
+    assert sorted(_stored(db)) == sorted(links)  # nothing lost, nothing twice
+    assert main(["feeds", "--db", db, "--format", "json"]) == 0
+    (status,) = json.loads(capsys.readouterr().out)
+    assert (status["new_articles"], status["last_new"], status["pending"]) == (3, 3, 0)
+    # The pages stored before the kill were credited, not fetched again.
+    for url in stored:
+        assert len(site.requested(url.removeprefix(site.base))) == 1
+
+
+def test_watch_says_which_feed_waits_for_its_retry_after(site, two_feeds, tmp_path, capsys):
+    listing, _ = two_feeds
+    site.behaviours["/one.rss"] = Behaviour(fail=1, fail_status=503,
+                                            headers={"Retry-After": "7200"})
+    db = str(tmp_path / "db.sqlite")
+    args = ["watch", str(listing), "--once", "--db", db, "--rate-limit", "0", "-q"]
+    assert main(args) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("round 1: 2 feeds polled, 2 new articles")
+    assert (f"  error: {site.url('/one.rss')}: HTTP 503, Retry-After 7200s is too long; "
+            "not polled before ") in err
+    assert main(args) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("round 1: 1 feeds polled (1 not modified), 1 waiting (Retry-After), "
+                          "0 new articles")
+    (note,) = err.splitlines()
+    assert note.startswith(f"  note: {site.url('/one.rss')}: waiting until ")
+    assert note.endswith(" UTC (Retry-After)")
+    assert len(site.requested("/one.rss")) == 1
+    assert main(["feeds", "--db", db, "--format", "json"]) == 0
+    waiting = {f["url"]: f["not_before"] for f in json.loads(capsys.readouterr().out)}
+    assert waiting[site.url("/one.rss")] is not None and waiting[site.url("/two.json")] is None
+
+
 def test_empty_page_and_doctype_only_summary_are_entry_errors(site, eval_dir, tmp_path, capsys):
     """lxml raises ParserError (not a ValueError) on a document with no content: an empty
     200 page (the canonical-link probe) or a feed summary of only "<!DOCTYPE html>" ended the
@@ -248,3 +330,42 @@ def test_non_finite_numbers_are_refused(option, value, capsys):
         build_parser().parse_args(["watch", "http://127.0.0.1:9/feed", option, value])
     assert exit_.value.code == 2
     assert f"argument {option}: must be a finite number: '{value}'" in capsys.readouterr().err
+
+
+def test_problems_file_holds_skipped_inputs_and_failed_pages_and_feeds(site, two_feeds,
+                                                                       eval_dir, tmp_path,
+                                                                       capsys):
+    """fetch and watch --problems-file: the inputs skipped before any request (not a URL,
+    no such source file) and then every page or feed that failed, as JSON lines."""
+    page = site.write("/p/one.html", news_page(*stories(eval_dir, 1)[0]))
+    missing = site.url("/p/missing.html")
+    db = str(tmp_path / "db.sqlite")
+    listing = tmp_path / "fetch.jsonl"
+    assert main(["fetch", "ftp://example.org/x", page, missing, "--db", db, "--rate-limit",
+                 "0", "-q", "--problems-file", str(listing)]) == 0
+    capsys.readouterr()
+    every = [json.loads(line) for line in listing.read_text(encoding="utf-8").splitlines()]
+    assert [(p["source"], p["reason"]) for p in every] == [
+        ("ftp://example.org/x", "not an http(s) URL"), (missing, "HTTP 404 Not Found")]
+
+    feeds, _ = two_feeds
+    site.write("/broken.xml", "<rss><channel><item><title>unterminated")
+    listing = tmp_path / "watch.jsonl"
+    nope = str(tmp_path / "nope.txt")
+    assert main(["watch", str(feeds), nope, site.url("/broken.xml"), site.url("/gone.rss"),
+                 "--once", "--db", db, "--rate-limit", "0", "-q",
+                 "--problems-file", str(listing)]) == 0
+    capsys.readouterr()
+    every = [json.loads(line) for line in listing.read_text(encoding="utf-8").splitlines()]
+    assert every[0] == {"source": nope, "line": None, "reason": "not a feed URL, and no such file"}
+    failed = {p["source"]: p["reason"] for p in every[1:]}
+    assert set(failed) == {site.url("/broken.xml"), site.url("/gone.rss")}
+    assert failed[site.url("/broken.xml")].startswith("broken XML")
+    assert "404" in failed[site.url("/gone.rss")]
+
+    polled = len(site.requested("/one.rss"))
+    code = main(["watch", str(feeds), "--once", "--db", db, "--problems-file", str(tmp_path)])
+    assert code == 2
+    assert capsys.readouterr().err.startswith(
+        f"newsbrief: error: --problems-file {tmp_path}: cannot write")
+    assert len(site.requested("/one.rss")) == polled  # refused before any request

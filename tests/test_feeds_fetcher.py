@@ -109,6 +109,39 @@ def test_too_long_retry_after_gives_up_at_once(site):
     assert len(site.requested("/later.html")) == 1
 
 
+def test_retry_after_is_passed_on_in_both_forms(site):
+    """The wait a server asked for comes with the failure (seconds or an HTTP date), whether
+    it was too long to wait for here or the retries ran out, so a caller can come back then;
+    a 404 asks for none."""
+    import email.utils
+
+    site.write("/long.rss", "<rss/>")
+    site.behaviours["/long.rss"] = Behaviour(fail=5, fail_status=503,
+                                             headers={"Retry-After": "3600"})
+    site.write("/dated.rss", "<rss/>")
+    when = email.utils.formatdate(time.time() + 7200, usegmt=True)
+    site.behaviours["/dated.rss"] = Behaviour(fail=5, fail_status=429,
+                                              headers={"Retry-After": when})
+    site.write("/short.rss", "<rss/>")
+    site.behaviours["/short.rss"] = Behaviour(fail=5, fail_status=503,
+                                              headers={"Retry-After": "1"})
+    with fetcher() as f:
+        with pytest.raises(FetchError) as long_:
+            f.get(site.url("/long.rss"), accept=FEED_TYPES)
+        with pytest.raises(FetchError) as dated:
+            f.get(site.url("/dated.rss"), accept=FEED_TYPES)
+    with fetcher(retries=0) as f:
+        with pytest.raises(FetchError) as short:
+            f.get(site.url("/short.rss"), accept=FEED_TYPES)
+        with pytest.raises(FetchError) as missing:
+            f.get(site.url("/missing.rss"), accept=FEED_TYPES)
+    assert long_.value.retry_after == 3600 and long_.value.status == 503
+    assert 7190 <= dated.value.retry_after <= 7200 and dated.value.status == 429
+    assert short.value.reason == "HTTP 503 Service Unavailable"
+    assert short.value.retry_after == 1
+    assert missing.value.retry_after is None
+
+
 def test_404_is_permanent(site):
     with fetcher() as f, pytest.raises(FetchError) as info:
         f.get(site.url("/missing.html"))

@@ -57,7 +57,7 @@ def test_rss20_entries_with_canonical_links_dates_and_plain_summaries():
     # Tracking parameters go, the real query stays; the fragment goes.
     assert first.link == "http://127.0.0.1:8000/news/envoy.html?id=7"
     assert first.title == "Envoy heads to Pyongyang"
-    assert first.published == "2017-11-16T08:30:00"  # converted to UTC
+    assert first.published == "2017-11-16T08:30:00+00:00"  # converted to UTC
     assert first.author == "Ann Lee"
     assert first.summary == "China will send a special envoy."
     assert second.link == "http://127.0.0.1:8000/news/relative.html"
@@ -68,8 +68,8 @@ def test_rss20_entries_with_canonical_links_dates_and_plain_summaries():
     ("data", "version", "link", "published"),
     [
         (RSS091, "rss091u", "http://127.0.0.1:8000/old.html", None),
-        (RSS10, "rss10", "http://127.0.0.1:8000/rdf-story.html", "2017-11-18T20:09:00"),
-        (ATOM, "atom10", "http://127.0.0.1:8000/atom/talks.html", "2017-11-20T09:38:00"),
+        (RSS10, "rss10", "http://127.0.0.1:8000/rdf-story.html", "2017-11-18T20:09:00+00:00"),
+        (ATOM, "atom10", "http://127.0.0.1:8000/atom/talks.html", "2017-11-20T09:38:00+00:00"),
     ],
 )
 def test_rss_09x_10_and_atom(data, version, link, published):
@@ -103,10 +103,32 @@ def test_json_feed():
     assert feed.format == "json" and feed.title == "JSON Desk"
     one, two = feed.entries
     assert one.link == "http://127.0.0.1:8000/json/one.html"
-    assert one.published == "2017-11-16T15:00:00"
+    assert one.published == "2017-11-16T15:00:00+00:00"
     assert one.author == "Cy" and one.summary == "Body one"
     assert two.link == "http://127.0.0.1:8000/json/two.html"
     assert len(feed.warnings) == 2
+
+
+def test_every_feed_date_says_it_is_utc():
+    """Feed dates keep an explicit offset, as HTML and WARC dates do ("+00:00"); they used
+    to be naive ("2017-11-16T08:30:00"), which reads as the outlet's own clock."""
+    rss = RSS20.replace(b"Thu, 16 Nov 2017 09:30:00 +0100", b"Thu, 16 Nov 2017 23:30:00 -0300")
+    assert parse_feed(rss, url=BASE).entries[0].published == "2017-11-17T02:30:00+00:00"
+    dates = ["2017-11-16T10:00:00-05:00", "2017-11-16T15:00:00Z", "2017-11-16T15:00:00",
+             "2017-11-16T15:00:00.250+00:00", "2017-11-16", "0001-01-01T00:30:00+01:00",
+             "yesterday"]
+    doc = {"version": "https://jsonfeed.org/version/1.1",
+           "items": [{"id": str(i), "url": f"http://127.0.0.1:8000/{i}.html",
+                      "date_published": d} for i, d in enumerate(dates)]}
+    feed = parse_feed(json.dumps(doc).encode(), url=BASE)
+    assert [e.published for e in feed.entries] == [
+        "2017-11-16T15:00:00+00:00", "2017-11-16T15:00:00+00:00",
+        "2017-11-16T15:00:00+00:00",  # RFC 3339 wants an offset: a naive time is taken as UTC
+        "2017-11-16T15:00:00+00:00",
+        "2017-11-16",  # a day alone stays a day, not midnight UTC
+        None,  # its UTC instant is before year 1
+        None,
+    ]
 
 
 def test_json_that_is_not_a_json_feed():

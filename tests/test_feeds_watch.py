@@ -3,8 +3,14 @@ feeds of every kind, pages with site chrome, and every failure the issue lists."
 
 from __future__ import annotations
 
+import email.utils
 import json
+import re
+import sqlite3
 import threading
+import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -158,7 +164,7 @@ def test_round_with_every_kind_of_feed_and_failure(world, tmp_path):
     latin = by_url[s.url("/news/latin1.html")]
     assert "Zürich" in latin[4] and "« C'est une perte énorme" in latin[4]
     # The feed's date and author fill what the page lacks; the page's own title wins.
-    assert by_url[good[3]][2] == "2017-11-18T10:00:00"
+    assert by_url[good[3]][2] == "2017-11-18T10:00:00+00:00"
     assert by_url[good[3]][1] != "Feed title for good3"
     assert by_url[good[0]][3] == "Jane Reporter"
     # Site chrome stays out of the stored text.
@@ -240,14 +246,19 @@ def test_crash_between_store_and_state_neither_loses_nor_duplicates(
     assert 1 <= len(committed) <= 3  # the first batch was committed before the crash...
     assert len(pending) == 3  # ...but no entry was marked done
     mark = len(site.log)
-    report, rows, _ = run_round(db, [site.url("/c.rss")], number=2)
+    report, rows, statuses = run_round(db, [site.url("/c.rss")], number=2)
     assert sorted(r[0] for r in rows) == sorted(links)  # nothing lost, nothing twice
-    assert len(report.added) == 3 - len(committed)
-    assert report.already_stored == len(committed)
+    # The articles the crashed round stored are credited to the feed now, not "already stored".
+    assert len(report.added) == 3 and report.recovered == len(committed)
+    assert report.already_stored == 0
+    assert f"3 new articles ({len(committed)} stored by an interrupted run)" in report.summary()
+    assert statuses[0].new_articles == 3 and statuses[0].last_new == 3
     refetched = {site.url(e.path) for e in site.log[mark:] if e.path.startswith("/c/")}
     assert refetched == set(links) - committed  # stored pages are not fetched again
     with Store(db) as store:
         assert FeedState(store.conn).pending([site.url("/c.rss")]) == []
+        produced = {r[0] for r in store.conn.execute("SELECT article_id FROM feed_entries")}
+        assert produced == {r[0] for r in store.conn.execute("SELECT id FROM articles")}
 
 
 def test_watch_runs_rounds_until_stopped(site, eval_dir, tmp_path):
@@ -316,3 +327,145 @@ def test_feed_behind_a_permanent_redirect_is_polled_conditionally(site, eval_dir
     assert len(sent) == 1 and sent[0].headers.get("If-None-Match")
     assert second.feeds_not_modified == 1 and statuses[0].last_status == "not modified"
     assert second.added == [] and len(rows) == 1 and not second.errors
+
+
+def test_feed_dates_keep_their_utc_offset_and_mix_with_naive_page_dates(site, eval_dir, tmp_path):
+    """RSS, Atom and JSON Feed dates fill undated pages as "+00:00" times (they were stored
+    naive); the event list orders them with a page's own naive time as instants."""
+    texts = stories(eval_dir, 4)
+    links = [site.write(f"/d/{i}.html", news_page(*t, published=None))
+             for i, t in enumerate(texts[:3])]
+    links.append(site.write("/d/3.html", news_page(*texts[3], published="2017-11-17T10:40:00")))
+    site.write("/d.rss", rss([
+        {"title": texts[0][0], "link": links[0], "pubDate": "Fri, 17 Nov 2017 12:00:00 +0200"},
+        {"title": texts[3][0], "link": links[3]},
+    ]))
+    site.write("/d.atom", atom([{"title": texts[1][0], "link": links[1],
+                                 "updated": "2017-11-17T11:00:00Z"}]))
+    site.write("/d.json", json.dumps({
+        "version": "https://jsonfeed.org/version/1.1",
+        "items": [{"id": "x", "url": links[2], "date_published": "2017-11-17T09:30:00-01:00"}]}))
+    db = tmp_path / "db.sqlite"
+    report, rows, _ = run_round(db, [site.url("/d.rss"), site.url("/d.atom"), site.url("/d.json")])
+    assert len(report.added) == 4 and not report.errors
+    assert {r[0]: r[2] for r in rows} == {
+        links[0]: "2017-11-17T10:00:00+00:00", links[1]: "2017-11-17T11:00:00+00:00",
+        links[2]: "2017-11-17T10:30:00+00:00", links[3]: "2017-11-17T10:40:00",
+    }
+    with Store(db) as store:
+        events = store.list_events()[0]
+        assert [e.last_published for e in events] == [
+            "2017-11-17T11:00:00+00:00", "2017-11-17T10:40:00", "2017-11-17T10:30:00+00:00",
+            "2017-11-17T10:00:00+00:00"]
+        later = store.list_events(since="2017-11-17T10:35:00Z")[0]
+        assert [e.last_published for e in later] == [e.last_published for e in events[:2]]
+
+
+def _until(reason: str) -> datetime:
+    """The time in "... until 14:06 UTC ..." / "before 2026-12-02 14:06 UTC" (today if no day)."""
+    found = re.search(r"(?:until|before) (\d{4}-\d\d-\d\d )?(\d\d:\d\d) UTC", reason)
+    assert found, reason
+    day = found.group(1) or datetime.now(UTC).strftime("%Y-%m-%d ")
+    return datetime.strptime(day + found.group(2), "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+
+
+def _not_before(db: Path) -> dict[str, datetime | None]:
+    with sqlite3.connect(db) as conn:
+        return {url: datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+                if value else None
+                for url, value in conn.execute("SELECT url, not_before FROM feeds")}
+
+
+def test_retry_after_keeps_a_feed_waiting_in_later_rounds_capped_at_a_day(
+    site, eval_dir, tmp_path
+):
+    """A feed answering 503 with Retry-After: 3600 was polled again at the next round; now it
+    waits the hour (kept in the feed state) and the round says until when. Thirty days are
+    cut to 24 hours, and the error says so."""
+    texts = stories(eval_dir, 3)
+    links = [site.write(f"/q/{i}.html", news_page(*t)) for i, t in enumerate(texts)]
+    for i, name in enumerate(("busy", "absurd", "calm")):
+        site.write(f"/{name}.rss", rss([{"title": texts[i][0], "link": links[i]}]))
+    site.behaviours["/busy.rss"] = Behaviour(fail=1, fail_status=503,
+                                             headers={"Retry-After": "3600"})
+    site.behaviours["/absurd.rss"] = Behaviour(fail=1, fail_status=429,
+                                               headers={"Retry-After": str(30 * 86400)})
+    busy, absurd, calm = (site.url(f"/{n}.rss") for n in ("busy", "absurd", "calm"))
+    db = tmp_path / "db.sqlite"
+    start_ = datetime.now(UTC).replace(microsecond=0)
+    first, _, _ = run_round(db, [busy, absurd, calm])
+    end = datetime.now(UTC)
+    assert len(first.added) == 1 and first.feeds_failed == 2
+    reasons = {p.source: p.reason for p in first.errors}
+    assert reasons[busy].startswith("HTTP 503, Retry-After 3600s is too long; not polled before ")
+    assert reasons[busy].endswith(" UTC (Retry-After)")
+    assert reasons[absurd].endswith(" UTC (Retry-After of 2592000s capped at 24 h)")
+    waits = _not_before(db)
+    assert start_ + timedelta(hours=1) <= waits[busy] <= end + timedelta(hours=1, seconds=1)
+    assert start_ + timedelta(hours=24) <= waits[absurd] <= end + timedelta(hours=24, seconds=1)
+    assert waits[calm] is None
+    for url in (busy, absurd):  # the time shown is the stored one, rounded up to the minute
+        assert timedelta(0) <= _until(reasons[url]) - waits[url] < timedelta(minutes=1)
+
+    second, _, statuses = run_round(db, [busy, absurd, calm], number=2)
+    assert len(site.requested("/busy.rss")) == 1 and len(site.requested("/absurd.rss")) == 1
+    assert len(site.requested("/calm.rss")) == 2
+    assert [p.source for p in second.waiting] == [busy, absurd]
+    for problem in second.waiting:
+        assert re.fullmatch(r"waiting until (\d{4}-\d\d-\d\d )?\d\d:\d\d UTC \(Retry-After\)",
+                            problem.reason), problem.reason
+        assert timedelta(0) <= _until(problem.reason) - waits[problem.source] < timedelta(minutes=1)
+    assert second.summary().startswith(
+        "1 feeds polled (1 not modified), 2 waiting (Retry-After), 0 new articles")
+    assert second.to_dict()["feeds_waiting"] == 2 and not second.errors
+    status = {st.url: st for st in statuses}
+    assert status[busy].not_before == waits[busy].strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert status[busy].last_status == "failed" and status[calm].not_before is None
+
+
+def test_retry_after_as_a_date_is_waited_for_then_the_feed_is_polled(site, eval_dir, tmp_path):
+    """The HTTP-date form of Retry-After, too short to wait for inside the round (no retries
+    left): the next round skips the feed, the one after the date polls it and forgets it."""
+    texts = stories(eval_dir, 1)
+    link = site.write("/t/0.html", news_page(*texts[0]))
+    feed = site.write("/later.rss", rss([{"title": texts[0][0], "link": link}]))
+    when = email.utils.formatdate(time.time() + 4, usegmt=True)
+    site.behaviours["/later.rss"] = Behaviour(fail=1, fail_status=429,
+                                              headers={"Retry-After": when})
+    db = tmp_path / "db.sqlite"
+    no_retries = replace(FAST, retries=0)
+    first, _, _ = run_round(db, [feed], config=no_retries)
+    assert first.errors[0].reason.startswith("HTTP 429 Too Many Requests; not polled before ")
+    not_before = _not_before(db)[feed]
+    assert not_before is not None
+    assert abs((not_before - email.utils.parsedate_to_datetime(when)).total_seconds()) <= 1
+    second, _, _ = run_round(db, [feed], number=2, config=no_retries)
+    assert len(site.requested("/later.rss")) == 1 and len(second.waiting) == 1
+    time.sleep(max(0.0, (not_before - datetime.now(UTC)).total_seconds()) + 0.05)
+    third, rows, statuses = run_round(db, [feed], number=3, config=no_retries)
+    assert len(site.requested("/later.rss")) == 2 and third.waiting == []
+    assert len(third.added) == 1 and [r[0] for r in rows] == [link]
+    assert statuses[0].not_before is None and statuses[0].last_status == "ok"
+
+
+def test_feed_state_of_a_database_from_before_migration_0021_is_kept(site, eval_dir, tmp_path):
+    """A database at migration 0020 (feeds without the Retry-After and storing columns)
+    opens with its feeds, entries and counts, and follows on."""
+    from newsbrief.store.db import connect
+
+    texts = stories(eval_dir, 2)
+    links = [site.write(f"/u/{i}.html", news_page(*t)) for i, t in enumerate(texts)]
+    feed = site.write("/u.rss", rss([{"title": texts[0][0], "link": links[0]}]))
+    db = tmp_path / "db.sqlite"
+    conn = connect(db, migrate_to=20)
+    conn.execute("INSERT INTO feeds (url, added_at, etag, last_status, new_articles) "
+                 "VALUES (?, '2026-01-01T00:00:00Z', '\"old\"', 'ok', 7)", (feed,))
+    conn.execute("INSERT INTO feed_entries (feed_url, url, state, first_seen, updated_at) "
+                 "VALUES (?, ?, 'pending', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+                 (feed, links[0]))
+    conn.close()
+    site.write("/u.rss", rss([{"title": t[0], "link": u} for t, u in zip(texts, links)]))
+    report, rows, statuses = run_round(db, [feed])
+    assert sorted(r[0] for r in rows) == sorted(links) and len(report.added) == 2
+    assert statuses[0].new_articles == 9 and statuses[0].pending == 0
+    assert statuses[0].not_before is None

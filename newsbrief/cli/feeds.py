@@ -11,8 +11,19 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
-from newsbrief.cli.common import add_db, add_format, add_quiet, progress, report_problems, write
+from newsbrief.cli.common import (
+    add_db,
+    add_format,
+    add_problems_file,
+    add_quiet,
+    problems_sink,
+    progress,
+    report_problems,
+    write,
+    write_problems,
+)
 from newsbrief.errors import InputError, NoUsableInput
 
 
@@ -62,6 +73,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_db(fetch)
     add_format(fetch, ["table", "json"], "table")
     add_quiet(fetch)
+    add_problems_file(fetch)
     fetch.set_defaults(handler=run_fetch)
 
     watch = subparsers.add_parser(
@@ -79,6 +91,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_db(watch)
     add_format(watch, ["table", "json"], "table")
     add_quiet(watch)
+    add_problems_file(watch)
     watch.set_defaults(handler=run_watch)
 
     feeds = subparsers.add_parser(
@@ -132,23 +145,33 @@ def _graceful_interrupt(stop: threading.Event, quiet: bool) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _print_report(report, fmt: str, quiet: bool, label: str) -> None:  # type: ignore[no-untyped-def]
+def _print_report(report, fmt: str, quiet: bool, label: str,  # type: ignore[no-untyped-def]
+                  sink: TextIO | None = None) -> None:
+    write_problems(sink, report.errors)  # the feeds and pages that failed, with their reasons
     if fmt == "json":
         write(json.dumps(report.to_dict(), ensure_ascii=False))
         return
     write(f"{label}: {report.summary()}")
+    for problem in report.waiting:  # "URL: waiting until 14:06 UTC (Retry-After)"
+        print(f"  note: {problem.source}: {problem.reason}", file=sys.stderr)
     for problem in report.errors:
         print(f"  error: {problem.source}: {problem.reason}", file=sys.stderr)
 
 
 def run_fetch(args: argparse.Namespace) -> int:
-    from newsbrief.feeds.fetcher import Fetcher, require_feeds_extra
+    from newsbrief.feeds.fetcher import require_feeds_extra
+
+    require_feeds_extra()
+    with problems_sink(args.problems_file) as sink:
+        return _fetch(args, sink)
+
+
+def _fetch(args: argparse.Namespace, sink: TextIO | None) -> int:
+    from newsbrief.feeds.fetcher import Fetcher
     from newsbrief.feeds.parse import canonical_url
     from newsbrief.feeds.state import FeedState
     from newsbrief.feeds.watch import PageJob, RoundReport, fetch_pages
     from newsbrief.models import Problem
-
-    require_feeds_extra()
 
     jobs, problems = [], []
     for url in args.urls:
@@ -157,7 +180,7 @@ def run_fetch(args: argparse.Namespace) -> int:
             problems.append(Problem(url, "not an http(s) URL"))
         else:
             jobs.append(PageJob(canonical))
-    report_problems(problems, args.quiet)
+    report_problems(problems, args.quiet, sink)
     if not jobs:
         raise NoUsableInput("no fetchable URLs in " + ", ".join(args.urls))
     stop = threading.Event()
@@ -170,30 +193,36 @@ def run_fetch(args: argparse.Namespace) -> int:
     ):
         fetch_pages(jobs, store=store, state=FeedState(store.conn), fetcher=fetcher,
                         report=report, stop=stop, progress=advance)
-    _print_report(report, args.format, args.quiet, "fetch")
+    _print_report(report, args.format, args.quiet, "fetch", sink)
     if report.errors and not report.added and not report.already_stored:
         return NoUsableInput.exit_code
     return 130 if report.interrupted else 0
 
 
 def run_watch(args: argparse.Namespace) -> int:
-    from newsbrief.feeds.fetcher import Fetcher, require_feeds_extra
+    from newsbrief.feeds.fetcher import require_feeds_extra
+
+    require_feeds_extra()
+    if not args.once and args.interval < 1:
+        raise InputError("--interval must be at least 1 second")
+    with problems_sink(args.problems_file) as sink:
+        return _watch(args, sink)
+
+
+def _watch(args: argparse.Namespace, sink: TextIO | None) -> int:
+    from newsbrief.feeds.fetcher import Fetcher
     from newsbrief.feeds.parse import read_sources
     from newsbrief.feeds.state import FeedState
     from newsbrief.feeds.watch import watch
 
-    require_feeds_extra()
-
-    if not args.once and args.interval < 1:
-        raise InputError("--interval must be at least 1 second")
     feeds, problems = read_sources(args.sources)
-    report_problems(problems, args.quiet)
+    report_problems(problems, args.quiet, sink)
     if not feeds:
         raise NoUsableInput("no feeds in " + ", ".join(args.sources))
     stop = threading.Event()
 
     def on_round(report) -> None:  # type: ignore[no-untyped-def]
-        _print_report(report, args.format, args.quiet, f"round {report.number}")
+        _print_report(report, args.format, args.quiet, f"round {report.number}", sink)
 
     with (
         _store(args) as store,

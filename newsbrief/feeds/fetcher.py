@@ -71,14 +71,18 @@ class FetchError(NewsbriefError):
 
     ``transient`` is true when trying again later may succeed (timeouts, 5xx, refused
     connections), false when it will not (404, robots.txt, wrong content type, too large).
+    ``retry_after`` is the wait in seconds the server asked for with ``Retry-After`` on a
+    429 or 5xx answer (``None`` when it asked for none), for callers that come back later.
     """
 
-    def __init__(self, url: str, reason: str, *, transient: bool = False, status: int | None = None):
+    def __init__(self, url: str, reason: str, *, transient: bool = False,
+                 status: int | None = None, retry_after: float | None = None):
         super().__init__(f"{url}: {reason}")
         self.url = url
         self.reason = reason
         self.transient = transient
         self.status = status
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True, slots=True)
@@ -450,10 +454,12 @@ class Fetcher:
             return
         if not 200 <= response.status < 300:
             phrase = httpx.codes.get_reason_phrase(response.status)
+            retry = response.status in RETRY_STATUSES
             raise FetchError(
                 response.final_url, f"HTTP {response.status} {phrase}".rstrip(),
-                transient=response.status in RETRY_STATUSES or response.status >= 500,
-                status=response.status,
+                transient=retry or response.status >= 500, status=response.status,
+                # Retries spent: the server's Retry-After still says when to come back.
+                retry_after=_retry_after(response.headers.get("retry-after")) if retry else None,
             )
         if response.content_type is None:
             if not _sniff_ok(response.content, accept):
@@ -532,7 +538,7 @@ class Fetcher:
                 if wait is not None and wait > self.config.max_retry_after:
                     raise FetchError(
                         url, f"HTTP {response.status}, Retry-After {wait:.0f}s is too long",
-                        transient=True, status=response.status,
+                        transient=True, status=response.status, retry_after=wait,
                     )
                 if not self._stopping():
                     self._sleep(max(wait or 0.0, self._backoff(attempt)))

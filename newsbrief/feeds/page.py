@@ -79,14 +79,15 @@ def _pick_date(page: str | None, feed: str | None) -> str | None:
 
     htmldate falls back to January 1st of a year it found (often the copyright line) when
     the page states no date; a feed date in that year is then the better one. On the same
-    day, the feed's timestamp adds the time.
+    day, the feed's timestamp adds the time (or the seconds) the page lacks; its UTC offset
+    ("+00:00", always there) does not count, so a page's own time of day wins.
     """
     if not feed:
         return page
     if not page:
         return feed
     if page[:10] == feed[:10]:
-        return feed if len(feed) > len(page) else page
+        return feed if len(feed[:19]) > len(page[:19]) else page
     if len(page) == 10 and page.endswith("-01-01") and feed[:4] == page[:4]:
         return feed
     return page

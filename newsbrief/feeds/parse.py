@@ -130,27 +130,36 @@ def _html_to_text(value: str | None) -> str | None:
 
 
 def _struct_to_iso(value: object) -> str | None:
-    """feedparser's UTC ``time.struct_time`` as an ISO 8601 string (UTC, no offset)."""
+    """feedparser's UTC ``time.struct_time`` as ISO 8601 that says it is UTC
+    ("2024-03-07T10:00:00+00:00"), as HTML and WARC dates keep their offset: a naive time
+    would read as the outlet's own clock."""
     if value is None:
         return None
     try:
         stamp = calendar.timegm(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError, OverflowError):
+        return datetime.fromtimestamp(stamp, tz=UTC).isoformat(timespec="seconds")
+    except (TypeError, ValueError, OverflowError, OSError):
         return None
-    return datetime.fromtimestamp(stamp, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def _iso_date(value: object) -> str | None:
-    """An RFC 3339 date from a JSON Feed as ISO 8601 in UTC; ``None`` when unreadable."""
+    """An RFC 3339 date from a JSON Feed as ISO 8601 in UTC with its offset
+    ("2024-03-07T10:00:00+00:00"); a naive time is taken as UTC, a day alone stays a day
+    (as :func:`newsbrief.ingest.warc.crawl_date` keeps it); ``None`` when unreadable."""
     if not isinstance(value, str) or not value.strip():
         return None
+    text = value.strip()
     try:
-        when = datetime.fromisoformat(value.strip())
+        when = datetime.fromisoformat(text)
     except ValueError:
         return None
-    if when.tzinfo is not None:
-        when = when.astimezone(UTC)
-    return when.strftime("%Y-%m-%dT%H:%M:%S")
+    if len(text) <= 10:  # "2024-03-07": a day, not midnight UTC
+        return when.date().isoformat()
+    try:
+        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    except OverflowError:  # e.g. "0001-01-01T00:00:00+01:00": its UTC instant is before year 1
+        return None
+    return when.isoformat(timespec="seconds")
 
 
 def _looks_json(data: bytes, content_type: str | None) -> bool:

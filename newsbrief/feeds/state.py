@@ -9,6 +9,12 @@ article:
 2. a page's article is added by :meth:`Store.add_articles` (its own transaction);
 3. the entries are then marked ``done``. If the process dies between 2 and 3, the entry is
    still pending, and the next round finds its URL already stored and only marks it.
+
+Storing (2) is the store's own transaction, which cannot take the feed tables' writes with it,
+so the feed's count of new articles is kept right another way: just before 2, the content hash
+of each article about to be stored is written on its entry (``storing``). After a kill between
+2 and 3, :meth:`FeedState.recover` finds those entries' articles in the store and credits them
+to their feeds then, once each.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from newsbrief.feeds.fetcher import Validators
 from newsbrief.feeds.parse import FeedEntry, FeedSource
 from newsbrief.store.db import immediate
 
-__all__ = ["EntryOutcome", "FeedState", "FeedStatus", "PendingEntry", "now"]
+__all__ = ["EntryOutcome", "FeedState", "FeedStatus", "PendingEntry", "Recovered", "now"]
 
 MAX_ERRORS_KEPT = 10_000
 
@@ -31,6 +37,16 @@ MAX_ERRORS_KEPT = 10_000
 def now() -> str:
     """The current UTC time as ISO 8601 with a ``Z``, to the second."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True, slots=True)
+class Recovered:
+    """An entry whose article a killed run stored without finishing the entry."""
+
+    feed_url: str
+    url: str
+    article_id: str
+    event_id: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +89,7 @@ class FeedStatus:
     failed: int
     last_error: str | None
     last_error_at: str | None
+    not_before: str | None = None  # no poll before this UTC time (the feed's Retry-After)
 
     def to_dict(self) -> dict[str, object]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -113,6 +130,18 @@ class FeedState:
         ).fetchone()
         return Validators(row[0], row[1]) if row else Validators()
 
+    def waiting(self, feed_urls: Sequence[str], at: str) -> dict[str, str]:
+        """Feeds not to poll before a later time than ``at`` (both ``YYYY-MM-DDTHH:MM:SSZ``,
+        so they compare as text): feed URL -> that time."""
+        out = {}
+        for feed_url in feed_urls:
+            row = self.conn.execute(
+                "SELECT not_before FROM feeds WHERE url = ? AND not_before > ?", (feed_url, at)
+            ).fetchone()
+            if row:
+                out[feed_url] = row[0]
+        return out
+
     def record_poll(
         self,
         feed_url: str,
@@ -142,7 +171,7 @@ class FeedState:
                 new += cursor.rowcount
             db.execute(
                 "UPDATE feeds SET last_poll = ?, last_success = ?, polls = polls + 1, failures = 0, "
-                "last_status = ?, last_new = 0, title = COALESCE(?, title), "
+                "last_status = ?, last_new = 0, not_before = NULL, title = COALESCE(?, title), "
                 "etag = CASE WHEN ? THEN etag ELSE ? END, "
                 "last_modified = CASE WHEN ? THEN last_modified ELSE ? END WHERE url = ?",
                 (stamp, stamp, "not modified" if not_modified else "ok", title,
@@ -152,14 +181,19 @@ class FeedState:
                 self._error(db, feed_url, feed_url, warning, stamp)
         return new
 
-    def record_poll_failure(self, feed_url: str, reason: str) -> None:
-        """A poll that failed: counted, and its reason kept as the feed's last error."""
+    def record_poll_failure(self, feed_url: str, reason: str, *,
+                            not_before: str | None = None) -> None:
+        """A poll that failed: counted, and its reason kept as the feed's last error.
+
+        ``not_before`` (``YYYY-MM-DDTHH:MM:SSZ``): the server's Retry-After, kept so that no
+        round polls the feed before then, in this process or a later one.
+        """
         stamp = now()
         with self.transaction() as db:
             db.execute(
                 "UPDATE feeds SET last_poll = ?, polls = polls + 1, failures = failures + 1, "
-                "last_status = 'failed', last_new = 0 WHERE url = ?",
-                (stamp, feed_url),
+                "last_status = 'failed', last_new = 0, not_before = ? WHERE url = ?",
+                (stamp, not_before, feed_url),
             )
             self._error(db, feed_url, feed_url, reason, stamp)
 
@@ -193,24 +227,90 @@ class FeedState:
         row = self.conn.execute("SELECT reason FROM pages WHERE url = ?", (url,)).fetchone()
         return row[0] if row else None
 
+    def mark_storing(self, items: Iterable[tuple[str, str, str]]) -> None:
+        """Before ``Store.add_articles``: (feed URL, entry URL, content hash) of each article
+        about to be stored for an entry, committed so that :meth:`recover` can credit it."""
+        rows = [(digest, feed_url, url) for feed_url, url, digest in items]
+        if not rows:  # pages named on the command line belong to no feed
+            return
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE feed_entries SET storing = ? WHERE feed_url = ? AND url = ?", rows)
+
+    def recover(self, feed_urls: Sequence[str]) -> list[Recovered]:
+        """Credit what a killed run stored but did not record: pending entries of these feeds
+        marked :meth:`mark_storing` whose article is in the store are marked done and counted
+        as new articles of their feed (as :meth:`finish` would have), in one transaction.
+
+        An article is credited once, and not at all when an entry already names it (then it
+        was stored before, or for another entry). Entries whose article is not stored (the
+        store's transaction was rolled back) stay pending and are fetched again.
+        """
+        def candidates(db: sqlite3.Connection) -> list[tuple[str, str, str, str | None, str]]:
+            rows = []
+            for feed_url in feed_urls:
+                rows += db.execute(
+                    "SELECT e.feed_url, e.url, a.id, a.event_id, e.first_seen FROM feed_entries e "
+                    "JOIN articles a ON a.content_hash = e.storing "
+                    "WHERE e.feed_url = ? AND e.state = 'pending' AND e.storing IS NOT NULL",
+                    (feed_url,),
+                ).fetchall()
+            return sorted(rows, key=lambda r: (r[4], r[0], r[1]))
+
+        found: list[Recovered] = []
+        if not candidates(self.conn):  # the usual case: no write lock taken
+            return found
+        stamp = now()
+        with self.transaction() as db:
+            rows = candidates(db)  # again, under the write lock
+            credited: set[str] = set()
+            for feed_url, url, article_id, event_id, _ in rows:
+                named = db.execute("SELECT 1 FROM feed_entries WHERE article_id = ? LIMIT 1",
+                                   (article_id,)).fetchone()
+                if article_id in credited or named:
+                    continue
+                credited.add(article_id)
+                self._credit(db, feed_url, url, article_id, stamp)
+                db.execute(
+                    "INSERT INTO pages (url, outcome, article_id, fetched_at) "
+                    "VALUES (?, 'stored', ?, ?) ON CONFLICT(url) DO UPDATE SET "
+                    "outcome = 'stored', reason = NULL, article_id = excluded.article_id",
+                    (url, article_id, stamp),
+                )
+                found.append(Recovered(feed_url, url, article_id, event_id))
+        return found
+
+    def _credit(self, db: sqlite3.Connection, feed_url: str, url: str, article_id: str,
+                stamp: str) -> None:
+        """Count an article added for a still pending entry (once: a second credit of the
+        same entry, e.g. by a process that recovered it meanwhile, finds it done)."""
+        db.execute(
+            "UPDATE feeds SET new_articles = new_articles + 1, last_new = last_new + 1 "
+            "WHERE url = ? AND EXISTS (SELECT 1 FROM feed_entries WHERE feed_url = ? "
+            "AND url = ? AND state = 'pending')",
+            (feed_url, feed_url, url),
+        )
+        db.execute(
+            "UPDATE feed_entries SET state = 'done', attempts = attempts + 1, article_id = ?, "
+            "reason = NULL, storing = NULL, updated_at = ? WHERE feed_url = ? AND url = ?",
+            (article_id, stamp, feed_url, url),
+        )
+
     def finish(self, outcomes: Iterable[EntryOutcome]) -> None:
         """Record what became of a batch of pages, in one transaction."""
         stamp = now()
         with self.transaction() as db:
             for out in outcomes:
-                if out.feed_url is not None:
+                if out.feed_url is not None and out.added and out.article_id is not None:
+                    self._credit(db, out.feed_url, out.url, out.article_id, stamp)
+                elif out.feed_url is not None:
                     db.execute(
                         "UPDATE feed_entries SET state = ?, attempts = attempts + ?, "
-                        "article_id = COALESCE(?, article_id), reason = ?, updated_at = ? "
-                        "WHERE feed_url = ? AND url = ?",
-                        (out.state, 1, out.article_id, out.reason or out.error, stamp, out.feed_url, out.url),
+                        "article_id = COALESCE(?, article_id), reason = ?, storing = NULL, "
+                        "updated_at = ? WHERE feed_url = ? AND url = ?",
+                        (out.state, 1, out.article_id, out.reason or out.error, stamp,
+                         out.feed_url, out.url),
                     )
-                    if out.added:
-                        db.execute(
-                            "UPDATE feeds SET new_articles = new_articles + 1, "
-                            "last_new = last_new + 1 WHERE url = ?",
-                            (out.feed_url,),
-                        )
                 if out.final_url is not None or out.validators is not None:
                     validators = out.validators or Validators()
                     outcome = "failed" if out.error else ("stored" if out.added else "already stored")
@@ -253,7 +353,7 @@ class FeedState:
             "f.new_articles, "
             "(SELECT count(*) FROM feed_entries e WHERE e.feed_url = f.url AND e.state = 'pending'), "
             "(SELECT count(*) FROM feed_entries e WHERE e.feed_url = f.url AND e.state = 'failed'), "
-            "f.last_error, f.last_error_at FROM feeds f ORDER BY f.added_at, f.url"
+            "f.last_error, f.last_error_at, f.not_before FROM feeds f ORDER BY f.added_at, f.url"
         ).fetchall()
         return [FeedStatus(*row) for row in rows]
 

@@ -5,6 +5,10 @@ fetcher's concurrency; everything that touches the database (state, ``Store.add_
 runs on the calling thread, one batch at a time, so the store is used from one thread only.
 A ``stop`` event (set by Ctrl-C in the CLI) ends a round after the batch being ingested:
 pages fetched but not yet ingested stay pending and are fetched again on the next start.
+
+A feed that answers 429 or 5xx with ``Retry-After`` (RFC 9110 section 10.2.3; RFC 6585 for 429)
+is not polled again before the time it asked for, kept in the feed state so that later rounds
+and later runs wait too; a wait over :data:`MAX_FEED_WAIT` is cut to it, and the round says so.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -26,8 +31,14 @@ if TYPE_CHECKING:
     from newsbrief.store import Store
 
 __all__ = [
-    "PageJob", "RoundReport", "WatchOptions", "fetch_pages", "poll_round", "refresh_briefs", "watch",
+    "MAX_FEED_WAIT", "PageJob", "RoundReport", "WatchOptions", "fetch_pages", "poll_round",
+    "refresh_briefs", "watch",
 ]
+
+# The longest a feed's Retry-After is honoured (seconds): a server asking for days (or a
+# misread date) must not silence a feed for good; once a day is still polite.
+MAX_FEED_WAIT = 24 * 3600
+_STAMP = "%Y-%m-%dT%H:%M:%SZ"  # the feed state's times (newsbrief.feeds.state.now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,16 +82,26 @@ class RoundReport:
     events_updated: set[str] = field(default_factory=set)
     errors: list[Problem] = field(default_factory=list)
     interrupted: bool = False
+    # Feeds not polled because of an earlier Retry-After: (feed URL, "waiting until ...").
+    waiting: list[Problem] = field(default_factory=list)
+    # Of ``added``: articles a killed run stored, credited by this round (FeedState.recover).
+    recovered: int = 0
 
     def summary(self) -> str:
-        """One line: feeds polled, new articles, events created/updated, errors."""
+        """One line: feeds polled, feeds waiting for their Retry-After, new articles (and of
+        those, how many an interrupted run had stored), events created/updated, errors."""
         parts = []
         if self.feeds:
-            polled = f"{self.feeds} feeds polled"
+            polled = f"{self.feeds - len(self.waiting)} feeds polled"
             if self.feeds_not_modified:
                 polled += f" ({self.feeds_not_modified} not modified)"
             parts.append(polled)
-        parts.append(f"{len(self.added)} new articles")
+        if self.waiting:
+            parts.append(f"{len(self.waiting)} waiting (Retry-After)")
+        new = f"{len(self.added)} new articles"
+        if self.recovered:
+            new += f" ({self.recovered} stored by an interrupted run)"
+        parts.append(new)
         if self.already_stored:
             parts.append(f"{self.already_stored} already stored")
         parts.append(f"events {len(self.events_created)} created, "
@@ -94,7 +115,10 @@ class RoundReport:
             "round": self.number, "feeds": self.feeds, "feeds_ok": self.feeds_ok,
             "feeds_not_modified": self.feeds_not_modified, "feeds_failed": self.feeds_failed,
             "new_entries": self.new_entries, "pages_fetched": self.pages_fetched,
-            "new_articles": len(self.added), "already_stored": self.already_stored,
+            "new_articles": len(self.added), "recovered": self.recovered,
+            "already_stored": self.already_stored,
+            "feeds_waiting": len(self.waiting),
+            "waiting": [{"feed": p.source, "reason": p.reason} for p in self.waiting],
             "events_created": sorted(self.events_created),
             "events_updated": sorted(self.events_updated),
             "errors": [{"source": p.source, "reason": p.reason} for p in self.errors],
@@ -112,6 +136,7 @@ class _Poll:
     feed: ParsedFeed | None = None
     not_modified: bool = False
     error: str | None = None
+    retry_after: float | None = None
 
 
 def _poll_one(fetcher: Fetcher, feed_url: str, validators: Validators) -> _Poll:
@@ -119,7 +144,7 @@ def _poll_one(fetcher: Fetcher, feed_url: str, validators: Validators) -> _Poll:
     try:
         response = fetcher.get(feed_url, validators=validators, accept=FEED_TYPES)
     except FetchError as exc:
-        return _Poll(feed_url, error=exc.reason)
+        return _Poll(feed_url, error=exc.reason, retry_after=exc.retry_after)
     if response.not_modified:
         return _Poll(feed_url, validators, not_modified=True)
     try:
@@ -130,14 +155,47 @@ def _poll_one(fetcher: Fetcher, feed_url: str, validators: Validators) -> _Poll:
     return _Poll(feed_url, response.validators, feed)
 
 
+def _until(moment: datetime, now: datetime) -> str:
+    """"14:06 UTC" (a later day: "2026-12-02 14:06 UTC"), rounded up to the minute so that
+    a round at that time is allowed to poll."""
+    if moment.second:
+        moment += timedelta(seconds=60 - moment.second)
+    day = "" if moment.date() == now.date() else moment.strftime("%Y-%m-%d ")
+    return f"{day}{moment:%H:%M} UTC"
+
+
+def _wait_after(poll: _Poll, now: datetime) -> tuple[str | None, str]:
+    """The time before which a feed that asked to be left alone is not polled again (state
+    format, or ``None``) and the error to record: the failure, and how long it waits."""
+    assert poll.error is not None
+    if not poll.retry_after or poll.retry_after <= 0:
+        return None, poll.error
+    moment = now + timedelta(seconds=min(poll.retry_after, MAX_FEED_WAIT))
+    if moment.microsecond:  # the state keeps whole seconds: round up, never poll early
+        moment = moment.replace(microsecond=0) + timedelta(seconds=1)
+    reason = f"{poll.error}; not polled before {_until(moment, now)} (Retry-After"
+    if poll.retry_after > MAX_FEED_WAIT:
+        reason += f" of {poll.retry_after:.0f}s capped at {MAX_FEED_WAIT // 3600} h"
+    return moment.strftime(_STAMP), reason + ")"
+
+
 def _poll_feeds(
     feeds: Sequence[FeedSource], state: FeedState, fetcher: Fetcher, report: RoundReport,
     stop: threading.Event,
 ) -> dict[str, str | None]:
-    """Poll every feed; returns feed URL -> title (an outlet name for its pages)."""
+    """Poll every feed whose Retry-After has passed; returns feed URL -> title (an outlet
+    name for its pages)."""
     titles = {f.url: f.title for f in feeds}
+    now = datetime.now(UTC)
+    waiting = state.waiting([f.url for f in feeds], now.strftime(_STAMP))
+    for feed in feeds:
+        if feed.url in waiting:
+            moment = datetime.strptime(waiting[feed.url], _STAMP).replace(tzinfo=UTC)
+            report.waiting.append(Problem(
+                feed.url, f"waiting until {_until(moment, now)} (Retry-After)"))
     with ThreadPoolExecutor(max(1, fetcher.config.concurrency), "newsbrief-poll") as pool:
-        futures = [pool.submit(_poll_one, fetcher, f.url, state.validators(f.url)) for f in feeds]
+        futures = [pool.submit(_poll_one, fetcher, f.url, state.validators(f.url))
+                   for f in feeds if f.url not in waiting]
         for future in futures:
             if stop.is_set():
                 report.interrupted = True
@@ -146,9 +204,10 @@ def _poll_feeds(
                 break
             poll = future.result()
             if poll.error is not None:
+                not_before, reason = _wait_after(poll, datetime.now(UTC))
                 report.feeds_failed += 1
-                report.errors.append(Problem(poll.feed_url, poll.error))
-                state.record_poll_failure(poll.feed_url, poll.error)
+                report.errors.append(Problem(poll.feed_url, reason))
+                state.record_poll_failure(poll.feed_url, reason, not_before=not_before)
                 continue
             warning = None
             if poll.feed is not None and poll.feed.warnings:
@@ -194,7 +253,7 @@ def _ingest(
     from newsbrief.feeds.page import content_hash
 
     outcomes: list[EntryOutcome] = []
-    to_add: list[tuple[list[PageJob], PageResult, Article]] = []
+    to_add: list[tuple[list[PageJob], PageResult, Article, str]] = []
     for jobs, result in ready:
         if result.article is None:
             outcomes.extend(_failure(job, result, options) for job in jobs)
@@ -202,18 +261,23 @@ def _ingest(
             report.errors.append(Problem(source, result.error or "no article"))
             continue
         article = result.article
+        digest = content_hash(article)
         duplicate = None
         if article.url and article.url != jobs[0].url and store.has_url(article.url):
             duplicate = "already stored (same canonical URL)"
-        elif store.has_content(content_hash(article)):
+        elif store.has_content(digest):
             duplicate = "already stored (same content)"
         if duplicate:
             report.already_stored += 1
             outcomes.extend(_outcome(j, result, state="done", reason=duplicate) for j in jobs)
         else:
-            to_add.append((jobs, result, article))
+            to_add.append((jobs, result, article, digest))
     if to_add:
-        ingest = store.add_articles([article for _, _, article in to_add],
+        # Committed first, so that a kill after add_articles commits but before finish()
+        # leaves enough to credit these articles to their feeds (FeedState.recover).
+        state.mark_storing([(jobs[0].feed_url, jobs[0].url, digest)
+                            for jobs, _, _, digest in to_add if jobs[0].feed_url is not None])
+        ingest = store.add_articles([article for _, _, article, _ in to_add],
                                     refresh="batch" if options.refresh == "batch" else "none")
         # An event created earlier in this round and grown since counts as created only.
         report.events_created |= set(ingest.events_created)
@@ -223,11 +287,11 @@ def _ingest(
         skipped = dict(ingest.skipped)
         problems = {p.source: p.reason for p in ingest.problems}
         credited: set[str] = set()
-        for jobs, result, article in to_add:
+        for jobs, result, article, digest in to_add:
             # The store may rename an id on a clash, so find each article by its content key;
             # two copies in one batch share that key, and only the first was added.
             row = store.conn.execute(
-                "SELECT id FROM articles WHERE content_hash = ?", (content_hash(article),)
+                "SELECT id FROM articles WHERE content_hash = ?", (digest,)
             ).fetchone()
             if row is not None and row[0] in added and row[0] not in credited:
                 credited.add(row[0])
@@ -366,6 +430,10 @@ def poll_round(
     if stop.is_set():
         report.interrupted = True
         return report
+    # After the polls, which restart each feed's count of the last poll's new articles.
+    for found in state.recover([f.url for f in feeds]):
+        report.added.append((found.article_id, found.event_id))
+        report.recovered += 1
     jobs = [
         PageJob(p.entry.link, p.feed_url, p.entry,
                 titles.get(p.feed_url) or urlsplit(p.feed_url).hostname, p.attempts)
