@@ -30,7 +30,10 @@ def site_key(article: Article) -> str | None:
     if article.outlet:
         return article.outlet.lower()
     if article.url:
-        host = urlsplit(article.url).hostname
+        try:
+            host = urlsplit(article.url).hostname
+        except ValueError:  # "http://[x": the reader keeps any string as the URL
+            return None
         return host.removeprefix("www.") if host else None
     return None
 
@@ -39,7 +42,12 @@ def _site_lines(article: Article) -> Iterator[tuple[tuple[str, str], str]]:
     site = site_key(article)
     if site is None:
         return
-    digest = content_id(article.text)
+    try:
+        digest = content_id(article.text)
+    except UnicodeError:
+        # A lone surrogate cannot be hashed: the article counts for no site's lines, and its
+        # preparation, which meets the same text, reports it as a problem.
+        return
     for key in {normal_key(line) for line in article.text.split("\n")}:
         if key:
             yield (site, key), digest

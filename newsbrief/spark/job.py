@@ -16,7 +16,7 @@ import json
 import math
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from operator import add
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,8 @@ from newsbrief.spark.read import is_uri, list_inputs, read_articles, unique_ids
 from newsbrief.summarize import get_summarizer
 
 __all__ = [
-    "EventOut", "JobResult", "Prepared", "SparkJobConfig", "cluster_text", "run_job",
+    "EventOut", "JobResult", "Prepared", "SparkJobConfig", "cluster_text", "prepare_or_problem",
+    "run_job",
 ]
 
 
@@ -134,26 +135,56 @@ def _clean_alone(article: Article, boilerplate: frozenset[str]) -> Document:
     return documents[0] if documents else Document(article, article.text, ())
 
 
+_WRITTEN_FIELDS = tuple(f.name for f in fields(Article))
+
+
+def _prepare(ordinal: tuple[int, int], article: Article, cluster_config: ClusterConfig,
+             boilerplate: dict[str, frozenset[str]] | None) -> Prepared:
+    for name in _WRITTEN_FIELDS:
+        # Every table is Parquet (UTF-8), and the event id hashes the id: a field holding a
+        # lone surrogate (JSON's "\ud800", a file name that is not UTF-8) raises here,
+        # naming the article, rather than in the brief or the writer, failing the job.
+        value = getattr(article, name)
+        if value:
+            value.encode("utf-8")
+    # Per article, exactly as `newsbrief cluster` and the store clean: prepare_articles on
+    # the article alone; an article left empty keeps its raw text for clustering.
+    doc = _clean_alone(article, lines_for([article], boilerplate))
+    title, text = cluster_text(doc)
+    features = extract_features(title, text, cluster_config)
+    return Prepared(
+        ordinal=tuple(ordinal),
+        article=article,
+        signature=signature(doc.article.title + "\n" + doc.text).astype(np.uint64).tobytes(),
+        content_hash=content_id(doc.article.title + "\n" + doc.text),
+        text=text,
+        terms=tuple(features.terms) + tuple(features.entities),
+        empty=not doc.sentences,
+    )
+
+
+def prepare_or_problem(
+    ordinal: tuple[int, int], article: Article, cluster_config: ClusterConfig,
+    boilerplate: dict[str, frozenset[str]] | None = None,
+) -> Prepared | Problem:
+    """One article's cleaning, signature and features, or the :class:`Problem` naming it when
+    they raise: the Spark side of :func:`newsbrief.store.rows.prepare_or_problem`, with the
+    same problem. An article that trips a bug (ours or a library's: a lone surrogate such as
+    JSON's ``"\\ud800"`` cannot be encoded for the signature) failed its task, and after
+    Spark's retries the whole job; it is reported and skipped, as the store skips it."""
+    try:
+        return _prepare(ordinal, article, cluster_config, boilerplate)
+    except Exception as exc:  # noqa: BLE001 - reported with the article, the rest goes on
+        return Problem(article.path or article.id,
+                       f"article {article.id}: cannot be prepared ({type(exc).__name__}: {exc})")
+
+
 def _prepare_partition(
     items: Iterable[tuple[tuple[int, int], Article]], cluster_config: ClusterConfig,
     boilerplate: dict[str, frozenset[str]] | None = None,
-) -> Iterator[Prepared]:
-    # Per article, exactly as `newsbrief cluster` and the store clean: prepare_articles on
-    # the article alone; an article left empty keeps its raw text for clustering.
+) -> Iterator[Prepared | Problem]:
     for ordinal, article in items:
-        doc = _clean_alone(article, lines_for([article], boilerplate))
-        title, text = cluster_text(doc)
-        features = extract_features(title, text, cluster_config)
-        yield Prepared(
-            ordinal=tuple(ordinal),
-            article=article,
-            signature=signature(doc.article.title + "\n" + doc.text)
-            .astype(np.uint64).tobytes(),
-            content_hash=content_id(doc.article.title + "\n" + doc.text),
-            text=text,
-            terms=tuple(features.terms) + tuple(features.entities),
-            empty=not doc.sentences,
-        )
+        yield prepare_or_problem(ordinal, article, cluster_config, boilerplate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,13 +198,14 @@ class EventOut:
     published: tuple[str | None, ...]
     outlets: tuple[str | None, ...]
     title: str
-    brief: str | None  # Brief.to_dict() as JSON; None when no article kept a sentence
+    brief: str | None  # Brief.to_dict() as JSON; None when there is none (see problems)
     rows: tuple[tuple, ...] = ()
+    problems: tuple[Problem, ...] = ()  # why the event has no brief
 
     def summary(self) -> EventOut:
         """The event without its article rows (what the small tables need)."""
         return EventOut(self.ordinal, self.id, self.article_ids, self.published, self.outlets,
-                        self.title, self.brief)
+                        self.title, self.brief, (), self.problems)
 
 
 def _brief_event(members: Iterable[tuple], config: BriefConfig,
@@ -185,15 +217,8 @@ def _brief_event(members: Iterable[tuple], config: BriefConfig,
     """
     ordered = sorted(members, key=lambda m: tuple(m[0]))
     articles = [m[1] for m in ordered]
-    documents = prepare_articles(articles, boilerplate=lines_for(articles, boilerplate) or None)
-    # Spark already runs a task on every core: an NER worker process per task would only add
-    # memory (the brief is the same either way).
-    config = config.with_(ner_process=False)
-    brief = (
-        json.dumps(brief_documents(documents, config).to_dict(), ensure_ascii=False)
-        if documents else None
-    )
     ident = event_id(articles[0].id)
+    documents, brief, problems = _documents_and_brief(ident, articles, config, boilerplate)
     by_id = {d.id: d for d in documents}
     rows = tuple(
         tables.article_row(article, by_id.get(article.id), digest, original, ident, ordinal)
@@ -202,8 +227,37 @@ def _brief_event(members: Iterable[tuple], config: BriefConfig,
     return EventOut(
         tuple(ordered[0][0]), ident, tuple(a.id for a in articles),
         tuple(a.published for a in articles), tuple(a.outlet for a in articles),
-        articles[0].title, brief, rows,
+        articles[0].title, brief, rows, problems,
     )
+
+
+def _documents_and_brief(
+    ident: str, articles: list[Article], config: BriefConfig,
+    boilerplate: dict[str, frozenset[str]] | None,
+) -> tuple[list[Document], str | None, tuple[Problem, ...]]:
+    """An event's articles cleaned together and its brief (JSON), as ``newsbrief brief`` makes
+    them; a failure is the event's problem, as in the store's refresh (the event is kept
+    without a brief; the store briefs it after an import), not its whole job failed. Articles
+    that could not be cleaned together keep the cleaning each got alone in the clean stage,
+    which ran on them without error."""
+    # Spark already runs a task on every core: an NER worker process per task would only add
+    # memory (the brief is the same either way).
+    config = config.with_(ner_process=False)
+    documents = None
+    try:
+        documents = prepare_articles(articles,
+                                     boilerplate=lines_for(articles, boilerplate) or None)
+        if not documents:
+            return [], None, (Problem(ident, "no article of the event kept a sentence: no brief"),)
+        brief = brief_documents(documents, config)
+        return documents, json.dumps(brief.to_dict(), ensure_ascii=False), ()
+    except Exception as exc:  # noqa: BLE001 - reported with the event, the others go on
+        problem = Problem(ident, f"event {ident}: brief cannot be made "
+                                 f"({type(exc).__name__}: {exc})")
+    if documents is None:
+        alone = (_clean_alone(a, lines_for([a], boilerplate)) for a in articles)
+        documents = [d for d in alone if d.sentences]
+    return documents, None, (problem,)
 
 
 class _Clock:
@@ -280,12 +334,16 @@ def run_job(
 
     sc.setJobDescription("clean: prepare articles")
     cluster_config = config.cluster
-    prepared = (
+    staged = (
         articles.repartition(partitions)
         .mapPartitions(lambda items: _prepare_partition(
             items, cluster_config, site_lines.value if site_lines else None))
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
+    # Articles whose preparation raised travel as problems, with the reader's (one per
+    # article, so they stay as few as the bad articles); the rest go on.
+    problems += staged.filter(lambda p: isinstance(p, Problem)).collect()
+    prepared = staged.filter(lambda p: isinstance(p, Prepared))
     n_articles, n_empty = prepared.map(lambda p: (1, int(p.empty))).fold(
         (0, 0), lambda a, b: (a[0] + b[0], a[1] + b[1]))
     tagged.unpersist()
@@ -379,15 +437,13 @@ def run_job(
     )
     events = full.map(EventOut.summary).persist(StorageLevel.MEMORY_AND_DISK)
     n_events = events.count()
-    prepared.unpersist()
+    staged.unpersist()
     items.unpersist()
     labels.unpersist()
-    unbriefed = events.filter(lambda e: e.brief is None).map(
-        lambda e: Problem(e.id, "no article of the event kept a sentence: no brief")
-    ).collect()
-    problems += unbriefed
+    problems += events.flatMap(lambda e: e.problems).collect()
     clock.lap("brief")
 
+    problems = [tables.writable(p) for p in problems]
     sc.setJobDescription("write: tables")
     writer = tables.TableWriter(spark, output, overwrite=overwrite)
     writer.write("articles", full.flatMap(lambda e: e.rows), tables.ARTICLES)

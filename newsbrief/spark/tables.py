@@ -39,6 +39,7 @@ __all__ = [
     "duplicate_row",
     "event_row",
     "problem_row",
+    "writable",
 ]
 
 # Schemas as DDL strings: readable, and understood by Spark's createDataFrame.
@@ -114,6 +115,17 @@ def duplicate_row(group: DuplicateGroup, event: str | None) -> tuple:
 
 def problem_row(problem: Problem) -> tuple:
     return problem.source, problem.line, problem.reason
+
+
+def writable(problem: Problem) -> Problem:
+    """The problem with text that is not valid UTF-8 (a lone surrogate in an article's id or
+    a file name, often the very reason for the problem) in backslash escapes, so the
+    ``problems`` table and ``run.json`` can be written."""
+
+    def utf8(text: str) -> str:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+    return Problem(utf8(problem.source), utf8(problem.reason), problem.line)
 
 
 def _is_local(output: str) -> bool:

@@ -18,12 +18,20 @@ Like ingest, the import runs in transactions of whole events (at least ``batch_s
 articles each): a run killed at any point keeps the committed events, and running it again
 skips them (an event is stored once, by id) and finishes the rest; importing the same run
 twice changes nothing. Articles already in the store (same content or URL) are skipped and
-reported, as ingest skips them; the event keeps its other articles. An event already stored
-is not changed: articles of it the store lacks (from a later, overlapping run) are reported as
-problems, to be ingested. Imported events are not merged with events already in the store.
-Links follow the store's rule that a copy points at its group's original (the first stored): an article the import links to none but that copies
-an article stored before is linked to it, a link to an original stored before (or skipped as
-one) leads to that original, and only the articles that end up originals get LSH bands.
+reported, as ingest skips them; the event keeps its other articles.
+
+An imported event some of whose own articles the store holds already (same id, and same
+content or URL: a later, overlapping run re-imported, or articles ingested before) is that
+stored event: its other articles join it (the stored event holding most of them, the first
+of them on a tie; stored events are never merged by an import), its id leads there as a
+merged event's id does, and the stored event's brief is rebuilt from its stored articles
+once the import ends. An exact copy stored under another id is only skipped: it does not
+make its event the imported one's.
+
+Links follow the store's rule that a copy points at its group's original (the first stored):
+an article the import links to none but that copies an article stored before is linked to
+it, a link to an original stored before (or skipped as one) leads to that original, and only
+the articles that end up originals get LSH bands.
 """
 
 from __future__ import annotations
@@ -70,19 +78,27 @@ def import_events(
     """Store ``events`` as they are (see the module docstring); returns what was done.
 
     ``report.added`` lists ``(article, event)``, ``events_created`` the events stored now,
-    ``skipped`` the events stored before and the articles the store already had.
+    ``events_updated`` the stored events that gained articles, ``merged`` ``(imported id,
+    stored event)`` for each imported event that joined a stored one, ``skipped`` the events
+    stored before and the articles the store already had. Events that gained articles of
+    another imported event get their brief rebuilt at the end (``briefs_refreshed``).
     """
     report = IngestReport()
+    joined: set[str] = set()
     batch: list[ImportedEvent] = []
     size = 0
     for event in events:
         batch.append(event)
         size += len(event.documents)
         if size >= store.batch_size:
-            _import_batch(store, batch, report, progress)
+            _import_batch(store, batch, report, progress, joined)
             batch, size = [], 0
     if batch:
-        _import_batch(store, batch, report, progress)
+        _import_batch(store, batch, report, progress, joined)
+    if joined:
+        # Their briefs (a stored one, or the run's over part of their articles) no longer
+        # cover every article: rebuilt from the stored articles, as ingest rebuilds them.
+        report.briefs_refreshed += store.refresh_briefs(sorted(joined), problems=report.problems)
     return report
 
 
@@ -113,8 +129,32 @@ def _members(store: Store, event: ImportedEvent, report: IngestReport) -> list[_
     return out
 
 
+@dataclass(slots=True)
+class _Target:
+    """A stored event getting articles in this batch: created now (``created``: the imported
+    event it is made from, whose brief becomes version 1) or stored before (``None``)."""
+
+    id: str
+    created: ImportedEvent | None
+    # (stored id, id as given, features, day, the copy links of its imported event)
+    stored: list[tuple[str, str, Any, float | None, Mapping[str, str]]] = field(
+        default_factory=list)
+    joined: bool = False  # got articles of an imported event other than its own
+    own: int = 0  # articles stored from ``created`` (those its brief is over)
+
+
+def _stored_row(conn: Any, member: _Member) -> tuple[str, str | None] | None:
+    """``(id, event)`` of the stored article with this one's content or URL, if any."""
+    row = conn.execute("SELECT id, event_id FROM articles WHERE content_hash = ?",
+                       (member.digest,)).fetchone()
+    if row is None and member.url:
+        row = conn.execute("SELECT id, event_id FROM articles WHERE canonical_url = ?",
+                           (member.url,)).fetchone()
+    return row
+
+
 def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport,
-                  progress: Progress | None) -> None:
+                  progress: Progress | None, joined: set[str]) -> None:
     # The store's private helpers are used on purpose: the same inserts, event rows and
     # search rows as ingest, so imported data is indistinguishable from ingested data.
     from newsbrief.store.events import index_event, update_event_row
@@ -122,8 +162,7 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
     planned = [(event, _members(store, event, report)) for event in batch]
     clusterer = store.clusterer
     config = store.cluster_config
-    # Per event created: (stored id, id as given, features, day) of its articles.
-    created: list[tuple[ImportedEvent, list[tuple[str, str, Any, float | None]]]] = []
+    targets: dict[str, _Target] = {}
     with store._transaction() as conn:
         now = now_text()
         clusterer.now = now
@@ -133,60 +172,87 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
         # batch: a copy of one of them keeps that link when the import gives it none.
         inserted: dict[str, tuple[str | None, Any]] = {}
         found: dict[str, str] = {}
+        placed: dict[str, str] = {}  # article inserted in this batch -> its event
         for event, members in planned:
-            if conn.execute("SELECT 1 FROM events WHERE id = ?", (event.id,)).fetchone():
+            known = conn.execute("SELECT 1 FROM events WHERE id = ?", (event.id,)).fetchone()
+            if known:
                 report.skipped.append((event.id, "event already stored"))
-                # A later, overlapping run names the event after the same first article but
-                # may hold more of them: those are not imported, and must not vanish unsaid.
-                report.problems.extend(
-                    Problem(member.document.article.path or member.document.article.id,
-                            f"article {member.document.article.id}: not imported, its event "
-                            f"{event.id} is already stored (ingest it to add it)")
-                    for member in members if not _stored_before(store, member))
-                if progress:
-                    progress(len(event.documents))
-                continue
-            stored: list[tuple[str, str, Any, float | None]] = []
+            # The event's own articles stored before (same id, and same content or URL: an
+            # earlier, overlapping run's or an ingest's) say which stored event it is; a copy
+            # stored under another id is only skipped. Most of them decide, the first of
+            # them a tie.
+            votes: dict[str, int] = {}
+            fresh: list[tuple[str, _Member]] = []
             for member in members:
                 article = member.document.article
-                if _stored_before(store, member):
-                    report.skipped.append((article.id, "already stored (same content or URL)"))
+                # Looked up one by one, after the articles before it are inserted: exact
+                # copies within the run are stored once.
+                row = _stored_row(conn, member)
+                if row is None:
+                    article_id, linked = store._insert(conn, member.document, member.values,
+                                                       member.digest, member.url, now)
+                    if linked is not None and linked not in inserted:
+                        found[article_id] = linked
+                    inserted[article_id] = (linked, member.values)
+                    renamed[article.id] = article_id
+                    fresh.append((article_id, member))
                     continue
-                article_id, linked = store._insert(conn, member.document, member.values,
-                                                   member.digest, member.url, now)
-                if linked is not None and linked not in inserted:
-                    found[article_id] = linked
-                inserted[article_id] = (linked, member.values)
-                renamed[article.id] = article_id
-                stored.append((article_id, article.id, member.features,
-                               parse_day(article.published)))
+                if not known:
+                    report.skipped.append((article.id, "already stored (same content or URL)"))
+                if row[0] == article.id:
+                    home = row[1] if row[1] is not None else placed.get(row[0])
+                    if home is not None:
+                        votes[home] = votes.get(home, 0) + 1
+            home = max(votes, key=votes.__getitem__) if votes else (
+                store._live_id(event.id) if known else None)
             if progress:
                 progress(len(event.documents))
-            if not stored:
+            if not fresh:
                 continue
-            conn.execute("INSERT INTO events (id, seq, created_at, updated_at) VALUES (?,?,?,?)",
-                         (event.id, clusterer.next_id, now, now))
-            clusterer.next_id += 1
-            created.append((event, stored))
+            if home is None:
+                target = targets[event.id] = _Target(event.id, event)
+                conn.execute(
+                    "INSERT INTO events (id, seq, created_at, updated_at) VALUES (?,?,?,?)",
+                    (event.id, clusterer.next_id, now, now))
+                clusterer.next_id += 1
+            else:
+                target = targets.setdefault(home, _Target(home, None))
+                target.joined = True
+                if not known:
+                    # The run's tables name the event by its id: that id leads to the stored
+                    # event, as a merged event's id does.
+                    conn.execute(
+                        "INSERT INTO events (id, seq, created_at, updated_at, merged_into, "
+                        "brief_stale) VALUES (?,?,?,?,?,0)",
+                        (event.id, clusterer.next_id, now, now, home))
+                    clusterer.next_id += 1
+                    report.merged.append((event.id, home))
+            for article_id, member in fresh:
+                article = member.document.article
+                placed[article_id] = target.id
+                target.stored.append((article_id, article.id, member.features,
+                                      parse_day(article.published), event.duplicate_of))
+            if target.created is event:
+                target.own = len(target.stored)
         # Document frequencies count the whole batch before its vectors are made, as the
         # incremental clusterer does for a batch of arrivals.
-        for _, stored in created:
-            for _, _, features, _ in stored:
+        for target in targets.values():
+            for _, _, features, _, _ in target.stored:
                 clusterer.observe(features)
         states = []
-        for event, stored in created:
-            state = EventState(event.id)
-            for _, _, features, day in stored:
+        for target in targets.values():
+            state = EventState(target.id) if target.created else clusterer.event(target.id)
+            for _, _, features, day, _ in target.stored:
                 vector = clusterer.vectorize(features)
                 state.add(vector, day)
-                clusterer.index(event.id, _top(vector, config.query_terms * 2),
+                clusterer.index(target.id, _top(vector, config.query_terms * 2),
                                 clusterer.bucket(day))
-            clusterer.dirty_events.add(event.id)
+            clusterer.dirty_events.add(target.id)
             clusterer._remember(state)
             states.append(state)
             links = []
-            for article_id, given, _, _ in stored:
-                original = event.duplicate_of.get(given)
+            for article_id, given, _, _, duplicate_of in target.stored:
+                original = duplicate_of.get(given)
                 copy_of = None
                 if original is not None:
                     # A copy points at its group's original (the first stored): the given
@@ -198,8 +264,8 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
                 if copy_of is None:
                     copy_of = found.get(article_id)
                 _set_bands(conn, article_id, inserted[article_id], original=copy_of is None)
-                links.append((event.id, copy_of, article_id))
-                report.added.append((article_id, event.id))
+                links.append((target.id, copy_of, article_id))
+                report.added.append((article_id, target.id))
                 if copy_of is not None:
                     report.duplicates.append((article_id, copy_of))
             conn.executemany("UPDATE articles SET event_id = ?, duplicate_of = ? WHERE id = ?",
@@ -211,27 +277,28 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
         for state in states:
             state.first_day, state.last_day = clustered_span(conn, state.id, config.max_gap_days)
         clusterer.flush()
-        for event, stored in created:
-            update_event_row(conn, event.id, now)
+        for target in targets.values():
+            update_event_row(conn, target.id, now)  # marks its brief stale
+            event = target.created
             headline = None
-            if event.brief is not None:
+            if event is not None and event.brief is not None:
                 headline = event.brief.headline_text or _fallback_headline(event)
                 conn.execute(
                     "INSERT INTO briefs (event_id, version, created_at, article_count, brief) "
                     "VALUES (?,?,?,?,?)",
-                    (event.id, 1, now, len(stored), json.dumps(event.brief.to_dict())),
+                    (event.id, 1, now, target.own, json.dumps(event.brief.to_dict())),
                 )
-                conn.execute("UPDATE events SET headline = ?, brief_stale = 0 WHERE id = ?",
-                             (headline, event.id))
-            index_event(conn, event.id, headline)
-            report.events_created.add(event.id)
+                conn.execute("UPDATE events SET headline = ? WHERE id = ?", (headline, event.id))
+                if not target.joined:
+                    conn.execute("UPDATE events SET brief_stale = 0 WHERE id = ?", (event.id,))
+            index_event(conn, target.id, headline)
+            if event is not None:
+                report.events_created.add(event.id)
+            else:
+                report.events_updated.add(target.id)
+            if target.joined:
+                joined.add(target.id)
     clusterer.committed()
-
-
-def _stored_before(store: Store, member: _Member) -> bool:
-    """Whether the store holds this article already (same content or URL)."""
-    return store._exists("content_hash", member.digest) or bool(
-        member.url and store._exists("canonical_url", member.url))
 
 
 def _set_bands(conn: Any, article_id: str, inserted: tuple[str | None, Any],
