@@ -8,6 +8,7 @@ unchanged through JSON, SQLite and Parquet.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
@@ -34,6 +35,11 @@ def _fields(obj: Any) -> dict[str, Any]:
     return {f.name: getattr(obj, f.name) for f in fields(obj)}
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_TEXT_FIELDS = ("id", "title", "text", "outlet", "published", "url", "path", "language",
+                "author")
+
+
 @dataclass(frozen=True, slots=True)
 class Article:
     """One news article as read from its source, before cleaning."""
@@ -47,6 +53,16 @@ class Article:
     path: str | None = None
     language: str | None = None
     author: str | None = None
+
+    def __post_init__(self) -> None:
+        # A lone surrogate cannot be written as UTF-8 (SQLite, Parquet, JSON output, HTML):
+        # JSON's "\ud800" escapes and file names that are not UTF-8 (Python decodes their
+        # bytes to surrogates) carry them in. One such article stopped a whole ingest; each
+        # becomes U+FFFD here, where every reader's articles pass.
+        for name in _TEXT_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, str) and not value.isascii() and _SURROGATE.search(value):
+                object.__setattr__(self, name, _SURROGATE.sub("\ufffd", value))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

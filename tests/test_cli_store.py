@@ -459,3 +459,32 @@ def test_thousands_of_bad_files_print_twenty_lines_and_a_count(capsys, db, seeds
                          "--problems-file", str(tmp_path), "-q")
     assert (code, out) == (2, "")
     assert err.startswith(f"newsbrief: error: --problems-file {tmp_path}: cannot write")
+
+
+def test_a_file_name_that_is_not_utf8_and_lone_surrogates_in_json_are_stored(capsys, db,
+                                                                             tmp_path):
+    """A file named in Latin-1 (Python decodes its bytes to surrogates) and JSON's "\\ud800"
+    escapes stopped the whole ingest with a UnicodeEncodeError traceback: SQLite writes
+    UTF-8. They are kept, with U+FFFD in place of what cannot be written."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = os.fsdecode(b"caf\xe9.txt")
+    (folder / name).write_text("Harbour bridge shut\n\nThe harbour bridge closed on Monday "
+                               "after engineers found cracks. The council met.\n")
+    (folder / "x.jsonl").write_text(json.dumps(
+        {"id": "a\ud800b", "title": "Ferry \ud800", "text": "The ferry resumed service on "
+         "Tuesday after a strike. Workers \udce9 accepted the offer."}) + "\n")
+    code, out, err = run(capsys, "ingest", str(folder), "--db", db, "-q", "--format", "json",
+                         *FAST)
+    assert code == 0 and "Traceback" not in err, err
+    added = {article_id for article_id, _ in json.loads(out)["added"]}
+    assert added == {"caf\ufffd", "a\ufffdb"}
+    code, out, _ = run(capsys, "events", "--db", db, "--format", "json")
+    events = json.loads(out)
+    assert code == 0 and events
+    shown = set()
+    for event in events:
+        code, out, _ = run(capsys, "show", event["id"], "--db", db, "--format", "json")
+        assert code == 0
+        shown |= {article["id"] for article in json.loads(out)["articles"]}
+    assert shown == added
