@@ -50,7 +50,6 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -75,6 +74,7 @@ from newsbrief.cluster_vectors import (
     pack_vector,
     unpack_vector,
 )
+from newsbrief.models import parse_day
 
 __all__ = [
     "ClusterConfig",
@@ -91,6 +91,7 @@ __all__ = [
     "extract_features",
     "featurize",
     "iter_cluster_file",
+    "parse_day",
     "prepare_for_clustering",
     "read_cluster_file",
 ]
@@ -219,29 +220,6 @@ def extract_features(title: str, text: str, config: ClusterConfig | None = None)
         phrases[key] = phrases.get(key, 0) + n
     entities = {term_id(_ENTITY_PREFIX + p): 1.0 + log(c) for p, c in phrases.items()}
     return Features(terms, entities)
-
-
-def parse_day(value: str | None) -> float | None:
-    """Days since the epoch of an ISO date or date-time (None when missing or unreadable).
-
-    A time with a UTC offset is that instant ("10:00+09:00" is 01:00 UTC); naive times are
-    read as UTC, so every machine computes the same day numbers.
-    """
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        try:
-            moment = datetime.fromisoformat(value[:19])
-        except ValueError:
-            try:
-                moment = datetime.combine(date.fromisoformat(value[:10]), datetime.min.time())
-            except ValueError:
-                return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp() / 86400.0
 
 
 @dataclass(slots=True)

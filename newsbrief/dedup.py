@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from newsbrief.models import Document, DuplicateGroup, Sentence
+from newsbrief.models import Document, DuplicateGroup, Sentence, publication_key
 
 if TYPE_CHECKING:
     from datasketch import MinHash
@@ -262,7 +262,7 @@ def find_duplicates(documents: Sequence[Document], threshold: float = 0.35) -> d
     for members in groups.values():
         if len(members) < 2:
             continue
-        original = min(members, key=lambda d: (d.article.published or "9999", order[d.id]))
+        original = min(members, key=lambda d: (publication_key(d.article.published), order[d.id]))
         for doc in members:
             if doc.id != original.id:
                 mapping[doc.id] = original.id

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import UTC, date, datetime
 from typing import Any
 
 __all__ = [
@@ -26,6 +27,8 @@ __all__ = [
     "Quote",
     "Sentence",
     "TimelineEntry",
+    "parse_day",
+    "publication_key",
 ]
 
 
@@ -33,6 +36,37 @@ def _fields(obj: Any) -> dict[str, Any]:
     """A flat dataclass's fields by name: ``asdict`` for fields of immutable values, without
     its recursive deep copy (which made ``Brief.to_dict`` most of an event API request)."""
     return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+
+def parse_day(value: str | None) -> float | None:
+    """Days since the epoch of an ISO date or date-time (None when missing or unreadable).
+
+    A time with a UTC offset is that instant ("10:00+09:00" is 01:00 UTC); naive times are
+    read as UTC, so every machine computes the same day numbers.
+    """
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        try:
+            moment = datetime.fromisoformat(value[:19])
+        except ValueError:
+            try:
+                moment = datetime.combine(date.fromisoformat(value[:10]), datetime.min.time())
+            except ValueError:
+                return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp() / 86400.0
+
+
+def publication_key(published: str | None) -> tuple[bool, float, str]:
+    """Sorts publication times as instants: outlets write their own offsets, and as text
+    "20:09+08:00" (12:09 UTC) came after "15:00+00:00". Missing or unreadable times go last;
+    the text breaks ties, so the order is the same on every machine."""
+    day = parse_day(published)
+    return (day is None, 0.0 if day is None else day, published or "")
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -14,7 +14,15 @@ from newsbrief.config import BriefConfig
 from newsbrief.dedup import duplicate_groups, find_duplicates, group_sentences
 from newsbrief.errors import NoUsableInput
 from newsbrief.ingest import read_paths
-from newsbrief.models import Article, ArticleRef, Brief, BriefSentence, Document, Problem
+from newsbrief.models import (
+    Article,
+    ArticleRef,
+    Brief,
+    BriefSentence,
+    Document,
+    Problem,
+    publication_key,
+)
 from newsbrief.summarize import EventInput, Selection, get_summarizer
 from newsbrief.summarize.length import choose_length
 
@@ -70,7 +78,7 @@ def prepare_articles(
 def _order_key(documents: Sequence[Document]) -> Callable[[Selection], tuple]:
     """Reading order: by the article that carried the fact first, then its place there."""
     rank = {
-        d.id: (d.article.published or "9999", i) for i, d in enumerate(documents)
+        d.id: (publication_key(d.article.published), i) for i, d in enumerate(documents)
     }
 
     def key(selection: Selection) -> tuple:

@@ -129,3 +129,20 @@ def test_prefix_filtering_finds_every_pair_a_full_comparison_finds(eval_dir, thr
     linked = {s for pair in pairs for s in pair}
     assert all(s in linked for g in group_sentences(documents, threshold)
                if len(g.sentences) > 1 for s in g.sentences)
+
+
+@pytest.mark.parametrize(("wire_time", "copy_time", "original"), [
+    # As text "2017-11-16T15:00" sorts before "...T20:09", but 20:09+08:00 is 12:09 UTC.
+    ("2017-11-16T20:09:00+08:00", "2017-11-16T15:00:00+00:00", WIRE),
+    ("2017-11-16T15:00:00+00:00", "2017-11-16T20:09:00+08:00", COPY),
+    ("2017-11-16T09:00:00-05:00", "2017-11-16T13:00:00", COPY),  # naive is UTC: 13:00 < 14:00
+    (None, "2017-11-16", COPY),  # an undated article is not the original of a dated one
+])
+def test_the_original_is_the_first_published_instant(seed_documents, wire_time, copy_time,
+                                                     original):
+    dated = {WIRE: wire_time, COPY: copy_time}
+    documents = [d.__class__(d.article.with_(published=dated.get(d.id, d.article.published)),
+                             d.text, d.sentences, d.removed_lines) for d in seed_documents]
+    duplicates = find_duplicates(documents)
+    copy = COPY if original == WIRE else WIRE
+    assert duplicates == {copy: original}

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from newsbrief.analyze.entities import EntityIndex, actors
 from newsbrief.analyze.nlp import Annotated
 from newsbrief.analyze.timeline import NUMBER_WORDS, DatedMention
-from newsbrief.models import Claim, Disagreement
+from newsbrief.models import Claim, Disagreement, publication_key
 
 __all__ = ["ClaimMention", "compatible", "find_claims", "find_disagreements"]
 
@@ -339,7 +339,7 @@ def compatible(a: ClaimMention, b: ClaimMention) -> bool:
     if a.low <= b.high and b.low <= a.high:
         return True
     if a.cumulative and a.published and b.published and a.published != b.published:
-        earlier, later = sorted((a, b), key=lambda c: c.published or "")
+        earlier, later = sorted((a, b), key=lambda c: publication_key(c.published))
         return later.low >= earlier.high  # the tally grew
     return False
 
@@ -377,17 +377,17 @@ def find_disagreements(
         claim_items = []
         for value, members in values.items():
             members.sort(
-                key=lambda c: (c.published is None, c.published or "", order.get(c.article_id, 0))
+                key=lambda c: (publication_key(c.published), order.get(c.article_id, 0))
             )
             published = [c.published for c in members if c.published]
             claim_items.append(
                 Claim(
                     members[0].sentence,
                     tuple(dict.fromkeys(c.article_id for c in members)),
-                    min(published) if published else None,
+                    min(published, key=publication_key) if published else None,
                     value,
                 )
             )
-        claim_items.sort(key=lambda c: (c.published is None, c.published or ""))
+        claim_items.sort(key=lambda c: publication_key(c.published))
         out.append(Disagreement(items[0].about, tuple(claim_items)))
     return tuple(out)

@@ -36,7 +36,7 @@ from itertools import chain
 
 from newsbrief.analyze.entities import EntityIndex, clean_name
 from newsbrief.analyze.nlp import Annotated
-from newsbrief.models import Quote
+from newsbrief.models import Quote, publication_key
 
 __all__ = [
     "MIN_WORDS",
@@ -557,7 +557,7 @@ def merge_quotes(mentions: Sequence[QuoteMention], order: Mapping[str, int]) -> 
                     speaker,
                     first.sentence,
                     sources,
-                    min(published) if published else None,
+                    min(published, key=publication_key) if published else None,
                     tuple(variants),
                 ),
             )
