@@ -7,6 +7,7 @@ all, to keep this file to a few minutes on two cores.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import date, timedelta
 from pathlib import Path
@@ -639,3 +640,17 @@ def test_import_into_a_store_that_ingested_part_of_the_run(dev_run, tmp_path):
     assert {e for e in placed.values()} - set(home.values()) == report.events_created
     # Nothing lost: every run article is stored, but for exact copies of stored text.
     assert all(r["duplicate_of"] for r in rows if r["id"] not in stored)
+
+
+def test_import_command_says_which_stored_events_gained_articles(dev_run, tmp_path, capsys):
+    from newsbrief.store import Store
+
+    dataset, _, output, _ = dev_run
+    db = tmp_path / "news.db"
+    with Store(db, config=BriefConfig(analyze=False, method="lead")) as store:
+        store.add_articles(read_paths([dataset]).articles[:40:2])
+    assert main(["import-parquet", str(output), "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    gained = re.search(r" (\d+) stored event\(s\) gained articles of the run's events \((\d+) "
+                       r"run event id\(s\) now lead to them\);", out)
+    assert gained and int(gained[1]) > 0 and int(gained[2]) > 0, out

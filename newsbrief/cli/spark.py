@@ -137,9 +137,12 @@ def run_import(args: argparse.Namespace) -> int:
         data["store"] = counts
         write(json.dumps(data, indent=2))
     elif not args.quiet:
+        joined = (f" {len(report.events_updated)} stored event(s) gained articles of the "
+                  f"run's events ({len(report.merged)} run event id(s) now lead to them);"
+                  if report.events_updated else "")
         write(
             f"imported {len(report.events_created)} event(s) with {len(report.added)} "
-            f"article(s) and their briefs; {events_skipped} event(s) already stored, "
+            f"article(s) and their briefs;{joined} {events_skipped} event(s) already stored, "
             f"{len(report.skipped) - events_skipped} article(s) already stored. "
             f"Store: {counts['articles']} articles, {counts['events']} events."
         )
