@@ -143,3 +143,238 @@ def test_an_imported_event_joins_the_stored_event_of_its_ingested_articles(tmp_p
                                     text=dated_seeds[0].text + "\nReporting by the wire.")
         assert store.add_articles([late], refresh="none").duplicates == [("late-copy", COPY)]
         _consistent(store)
+
+
+# ---------------------------------------------------------------------------- audit: kills,
+# renamed ids, split votes. A "run" here decides events by the dev set's labels (as a run
+# that found them), each briefed over its articles in input order as the Spark job does.
+
+def run_events(eval_dir: Path, count: int = 60) -> tuple[list[Article], list[ImportedEvent]]:
+    """The first ``count`` articles of the dev set and a run's events over them."""
+    from newsbrief.cluster_eval import read_cluster_file
+
+    articles, labels, _ = read_cluster_file(str(eval_dir / "clustering-dev.jsonl"))
+    articles = list(articles[:count])
+    groups: dict[str, list[Article]] = {}
+    for article in articles:
+        groups.setdefault(labels[article.id], []).append(article)
+    events = []
+    for members in groups.values():
+        documents = tuple(prepare_articles(members))
+        events.append(ImportedEvent(f"ev-{members[0].id}", documents, {},
+                                    brief_documents(documents, FAST)))
+    return articles, events
+
+
+@pytest.fixture(scope="module")
+def dev_run(eval_dir: Path) -> tuple[list[Article], list[ImportedEvent]]:
+    return run_events(eval_dir)
+
+
+def _state(store: Store, clusterer: bool = False) -> dict[str, list]:
+    """What a user can see of the store: articles and their events and links, events, LSH
+    bands, brief versions and whether they are stale; with ``clusterer``, also what later
+    ingests decide by (each event's state and postings, document frequencies, counters)."""
+    conn = store.conn
+    extra = {} if not clusterer else {
+        "clusterer": sorted(conn.execute(
+            "SELECT id, seq, state, first_day, last_day FROM events")),
+        "postings": sorted(conn.execute("SELECT * FROM event_terms")),
+        "df": sorted(conn.execute("SELECT term, df FROM term_df")),
+        "meta": sorted(conn.execute(
+            "SELECT key, value FROM meta WHERE key IN ('n_docs', 'next_event')")),
+    }
+    return extra | {
+        "articles": sorted(conn.execute("SELECT id, event_id, duplicate_of FROM articles")),
+        "events": sorted(conn.execute(
+            "SELECT id, merged_into, article_count, outlet_count, brief_stale FROM events")),
+        "bands": sorted(conn.execute(
+            "SELECT a.id, COUNT(*) FROM lsh_keys k JOIN articles a ON a.seq = k.seq "
+            "GROUP BY a.id")),
+        "briefs": sorted(conn.execute(
+            "SELECT event_id, version, article_count FROM briefs")),
+    }
+
+
+# The child imports the run into a store and stops after its Nth committed transaction (the
+# trace callback sees each statement, so the pause needs nothing of the import's internals):
+# the parent SIGKILLs it there.
+_PAUSED_IMPORT = """
+import pickle, sys, time
+from pathlib import Path
+from newsbrief.config import BriefConfig
+from newsbrief.store import Store
+
+events = pickle.loads(Path(sys.argv[2]).read_bytes())
+store = Store(sys.argv[1], config=BriefConfig(analyze=False, method="lead"), batch_size=8)
+commits, stop = 0, int(sys.argv[3])
+
+def trace(sql):
+    global commits
+    if sql.strip().upper() == "COMMIT":
+        commits += 1
+        if commits == stop:
+            print("paused", flush=True)
+            time.sleep(120)
+
+store.conn.set_trace_callback(trace)
+store.import_events(events)
+"""
+
+
+def test_an_import_killed_and_run_again_ends_as_an_uninterrupted_one(tmp_path: Path, dev_run):
+    """SIGKILL between two batches, after the last batch but before the joined events'
+    briefs are rebuilt, and while they are: the re-run finds every event stored and must
+    still rebuild them."""
+    import pickle
+    import signal
+    import subprocess
+
+    articles, events = dev_run
+    run = tmp_path / "run.pickle"  # the child imports these very events
+    run.write_bytes(pickle.dumps(events))
+    ingested = articles[::3]  # the store made events of some of the run's stories first
+
+    def ingest(path: Path) -> Store:
+        store = Store(path, config=FAST, batch_size=8)
+        store.add_articles(ingested)
+        return store
+
+    with ingest(tmp_path / "reference.db") as store:
+        commits = []
+        store.conn.set_trace_callback(
+            lambda sql: commits.append(1) if sql.strip().upper() == "COMMIT" else None)
+        report = store.import_events(events)
+        store.conn.set_trace_callback(None)
+        assert report.merged and report.briefs_refreshed  # some run events joined ingest's
+        assert store.counts()["stale_briefs"] == 0
+        _consistent(store)
+        reference = _state(store, clusterer=True)
+    batches = len(commits) - report.briefs_refreshed
+    assert batches >= 3
+    # Between batches, after the last batch, after the first rebuilt brief.
+    for stop in (2, batches, batches + 1):
+        db = tmp_path / f"killed-{stop}.db"
+        ingest(db).close()
+        child = subprocess.Popen(
+            [sys.executable, "-c", _PAUSED_IMPORT, str(db), str(run), str(stop)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            line = child.stdout.readline()
+            assert line.strip() == "paused", child.stderr.read()
+        finally:
+            child.send_signal(signal.SIGKILL)
+            child.wait()
+        with Store(db, config=FAST, batch_size=8) as store:
+            assert store.counts()["stale_briefs"] > 0  # the kill left joined briefs stale
+            store.import_events(events)
+            _consistent(store)
+            assert store.counts()["stale_briefs"] == 0, stop
+            assert _state(store, clusterer=True) == reference, stop
+
+
+def test_a_run_article_whose_id_the_store_holds_for_another_article(tmp_path: Path, dev_run):
+    """The store holds other articles under two of the run's ids: the run's are renamed
+    (``id~hash``). A copy whose original sits in an earlier batch links to the renamed
+    original, never to the other article with its id; a later run's event holding only the
+    renamed articles is their stored event, so its new article joins it."""
+    articles, events = dev_run
+    event = next(e for e in events if len(e.documents) >= 3)
+    first, second = (d.article for d in event.documents[:2])
+    others = [a for a in articles if a.id not in {d.article.id for d in event.documents}]
+    # Unrelated articles (other stories) stored under the run's ids.
+    clashing = [others[0].with_(id=first.id), others[1].with_(id=second.id)]
+    wire = "\nReporting by the wire."
+    (copy,) = prepare_articles([first.with_(id="wire-copy", outlet="wire", url=None,
+                                            text=first.text + wire)])
+    with Store(tmp_path / "news.db", config=FAST, batch_size=1) as store:
+        store.add_articles(clashing, refresh="none")
+        unrelated = {a.id: store.get_article(a.id).event_id for a in clashing}
+        # One event per batch: the copy's event comes after its original's.
+        report = store.import_events([
+            ImportedEvent("ev-run", event.documents[:2]),
+            ImportedEvent("ev-wire", (copy,), {"wire-copy": first.id})])
+        renamed = [article for article, _ in report.added][:2]
+        assert [r.split("~")[0] for r in renamed] == [first.id, second.id]
+        assert all("~" in r for r in renamed)
+        assert report.duplicates == [("wire-copy", renamed[0])]
+        assert store.get_article("wire-copy").duplicate_of == renamed[0]
+        # The stored articles with those ids are untouched.
+        assert {a: store.get_article(a).event_id for a in unrelated} == unrelated
+        _consistent(store)
+
+        later = store.import_events([ImportedEvent("ev-later", event.documents[:3])])
+        assert later.merged == [("ev-later", "ev-run")] and not later.events_created
+        assert later.added == [(event.documents[2].article.id, "ev-run")]
+        assert store.get_event("ev-later").id == "ev-run"
+        assert sorted(_members_of(store, "ev-run")) == sorted(
+            [*renamed, event.documents[2].article.id])
+        _consistent(store)
+
+
+def test_an_event_the_run_could_not_brief_is_briefed_by_the_import(tmp_path: Path, dev_run):
+    """A run event without a brief (its brief failed in the run) is briefed when the import
+    ends, so ``newsbrief show`` works for every event the run names, and importing the run
+    again makes no new version."""
+    from dataclasses import replace
+
+    events = dev_run[1][:8]
+    failed = max(events, key=lambda e: len(e.documents))
+    events = [replace(e, brief=None) if e is failed else e for e in events]
+    with Store(tmp_path / "news.db", config=FAST) as store:
+        report = store.import_events(events)
+        assert report.briefs_refreshed == 1 and store.counts()["stale_briefs"] == 0
+        brief = store.get_brief(failed.id)
+        assert sorted(ref.id for ref in brief.articles) == sorted(
+            doc.article.id for doc in failed.documents)
+        assert all(store.get_brief(e.id) for e in events)
+        _consistent(store)
+        before = _state(store)
+        again = store.import_events(events)
+        assert again.briefs_refreshed == 0 and _state(store) == before
+
+
+def test_an_event_split_over_two_stored_events_joins_the_one_holding_most(tmp_path: Path,
+                                                                        dev_run):
+    """A later run puts articles of two stored events into one: its new article joins the
+    stored event holding most of its articles (the first of them on a tie); no stored event
+    loses an article and none is merged."""
+    _, events = dev_run
+    a, b, c, d, e = [doc for event in events for doc in event.documents][:5]
+    with Store(tmp_path / "news.db", config=FAST) as store:
+        store.import_events([ImportedEvent("ev-x", (a, b)), ImportedEvent("ev-y", (c,))])
+        most = store.import_events([ImportedEvent("ev-most", (c, a, b, d))])
+        assert most.added == [(d.article.id, "ev-x")] and most.merged == [("ev-most", "ev-x")]
+        tie = store.import_events([ImportedEvent("ev-tie", (c, a, e))])
+        assert tie.added == [(e.article.id, "ev-y")] and tie.merged == [("ev-tie", "ev-y")]
+        assert sorted(_members_of(store, "ev-x")) == sorted(x.article.id for x in (a, b, d))
+        assert sorted(_members_of(store, "ev-y")) == sorted(x.article.id for x in (c, e))
+        assert store.counts()["events"] == 2 and store.counts()["stale_briefs"] == 0
+        assert [store.get_event(i).id for i in ("ev-most", "ev-tie")] == ["ev-x", "ev-y"]
+        _consistent(store)
+
+
+def test_a_later_runs_event_with_nothing_new_still_leads_to_its_stored_event(tmp_path: Path,
+                                                                           dated_seeds):
+    """A later run names the same story after another article: every article of its event
+    is stored already. Its id (in that run's tables and briefs.jsonl) leads to the stored
+    event, as the id of one that brought new articles does."""
+    documents = tuple(prepare_articles(dated_seeds))
+    with Store(tmp_path / "news.db", config=FAST) as store:
+        store.import_events([ImportedEvent("ev-first", documents, {COPY: ORIGINAL},
+                                           brief_documents(documents, FAST))])
+        before = _state(store)
+        report = store.import_events([ImportedEvent("ev-later", documents[::-1])])
+        assert not report.added and report.merged == [("ev-later", "ev-first")]
+        assert store.get_event("ev-later").id == "ev-first"
+        assert store.get_brief("ev-later") == store.get_brief("ev-first")
+        after = _state(store)
+        # Nothing changed but the id that leads on.
+        assert {k: v for k, v in after.items() if k != "events"} == {
+            k: v for k, v in before.items() if k != "events"}
+        assert set(after["events"]) - set(before["events"]) == {
+            ("ev-later", "ev-first", 0, 0, 0)}
+        _consistent(store)
+        again = store.import_events([ImportedEvent("ev-later", documents[::-1])])
+        assert again.skipped[0] == ("ev-later", "event already stored") and not again.merged
+        assert _state(store) == after

@@ -17,21 +17,30 @@ in time next to their original (:func:`newsbrief.store.reopen.clustered_span`).
 Like ingest, the import runs in transactions of whole events (at least ``batch_size``
 articles each): a run killed at any point keeps the committed events, and running it again
 skips them (an event is stored once, by id) and finishes the rest; importing the same run
-twice changes nothing. Articles already in the store (same content or URL) are skipped and
-reported, as ingest skips them; the event keeps its other articles.
+twice changes nothing. The import ends by rebuilding the brief of every stale event its
+events lead to (joined ones, and those the run gave no brief), so a re-run after a kill,
+which finds every event stored, still rebuilds the briefs the killed run left stale.
+Articles already in the store (same content or URL) are skipped and reported, as ingest
+skips them; the event keeps its other articles.
 
 An imported event some of whose own articles the store holds already (same id, and same
 content or URL: a later, overlapping run re-imported, or articles ingested before) is that
 stored event: its other articles join it (the stored event holding most of them, the first
 of them on a tie; stored events are never merged by an import), its id leads there as a
 merged event's id does, and the stored event's brief is rebuilt from its stored articles
-once the import ends. An exact copy stored under another id is only skipped: it does not
+once the import ends; its id leads there also when none of its articles is new. An article
+the store holds under its id with other content and URL is another article: this one is
+stored renamed (``id~hash``, as ingest renames it), and that name counts as its own when the
+run is imported again. An exact copy stored under another id is only skipped: it does not
 make its event the imported one's.
 
 Links follow the store's rule that a copy points at its group's original (the first stored):
 an article the import links to none but that copies an article stored before is linked to
 it, a link to an original stored before (or skipped as one) leads to that original, and only
-the articles that end up originals get LSH bands.
+the articles that end up originals get LSH bands. A link names the run's id of the original:
+it leads to the stored article that id became in this import, and an original the import
+has not reached yet is not looked up by id (the store may hold another article under it):
+the copy keeps what its MinHash lookup found.
 """
 
 from __future__ import annotations
@@ -63,8 +72,8 @@ Progress = Callable[[int], None]
 class ImportedEvent:
     """One precomputed event: ``documents`` in input order (as cleaned for the brief; one
     without sentences is skipped as a problem), ``duplicate_of`` maps members that are copies
-    to their originals, ``brief`` is stored as the event's first version (``None``: the store
-    briefs the event on its next refresh)."""
+    to their originals, ``brief`` is stored as the event's first version (``None``: the event
+    is briefed from its stored articles when the import ends)."""
 
     id: str
     documents: tuple[Document, ...]
@@ -79,26 +88,41 @@ def import_events(
 
     ``report.added`` lists ``(article, event)``, ``events_created`` the events stored now,
     ``events_updated`` the stored events that gained articles, ``merged`` ``(imported id,
-    stored event)`` for each imported event that joined a stored one, ``skipped`` the events
-    stored before and the articles the store already had. Events that gained articles of
-    another imported event get their brief rebuilt at the end (``briefs_refreshed``).
+    stored event)`` for each imported event that joined a stored one (its id now leads
+    there), ``skipped`` the events stored before and the articles the store already had.
+    Every stale event the run's events lead to (those that gained articles of another
+    imported event, those without a run brief, those a killed import left stale) gets its
+    brief rebuilt at the end (``briefs_refreshed``).
     """
     report = IngestReport()
     joined: set[str] = set()
+    # Every stored event this run's events lead to (created, joined, or stored before): a
+    # run killed after committing some of them left their briefs stale, and running it
+    # again, which finds them stored, must still rebuild those briefs.
+    reached: set[str] = set()
+    # Each imported article id seen in this call -> the id of the stored article it is
+    # (renamed on a clash, or stored before under another id): copy links name the run's
+    # ids. Small beside the run's tables, which the reader holds whole.
+    stored_as: dict[str, str] = {}
     batch: list[ImportedEvent] = []
     size = 0
     for event in events:
         batch.append(event)
         size += len(event.documents)
         if size >= store.batch_size:
-            _import_batch(store, batch, report, progress, joined)
+            _import_batch(store, batch, report, progress, joined, reached, stored_as)
             batch, size = [], 0
     if batch:
-        _import_batch(store, batch, report, progress, joined)
-    if joined:
-        # Their briefs (a stored one, or the run's over part of their articles) no longer
-        # cover every article: rebuilt from the stored articles, as ingest rebuilds them.
-        report.briefs_refreshed += store.refresh_briefs(sorted(joined), problems=report.problems)
+        _import_batch(store, batch, report, progress, joined, reached, stored_as)
+    # The joined events' briefs (a stored one, or the run's over part of their articles) no
+    # longer cover every article, and an event the run gave no brief has none: rebuilt from
+    # the stored articles, as ingest rebuilds them. Every stale event the run reached, not
+    # only those joined now, so a re-run after a kill finishes what the killed run left.
+    stale = {row[0] for row in store.conn.execute(
+        "SELECT id FROM events WHERE brief_stale = 1 AND merged_into IS NULL")}
+    if stale & reached:
+        report.briefs_refreshed += store.refresh_briefs(sorted(stale & reached),
+                                                        problems=report.problems)
     return report
 
 
@@ -143,18 +167,27 @@ class _Target:
     own: int = 0  # articles stored from ``created`` (those its brief is over)
 
 
-def _stored_row(conn: Any, member: _Member) -> tuple[str, str | None] | None:
-    """``(id, event)`` of the stored article with this one's content or URL, if any."""
-    row = conn.execute("SELECT id, event_id FROM articles WHERE content_hash = ?",
+def _stored_row(conn: Any, member: _Member) -> tuple[str, str | None, str] | None:
+    """``(id, event, content hash)`` of the stored article with this one's content or URL,
+    if any."""
+    row = conn.execute("SELECT id, event_id, content_hash FROM articles WHERE content_hash = ?",
                        (member.digest,)).fetchone()
     if row is None and member.url:
-        row = conn.execute("SELECT id, event_id FROM articles WHERE canonical_url = ?",
-                           (member.url,)).fetchone()
+        row = conn.execute("SELECT id, event_id, content_hash FROM articles "
+                           "WHERE canonical_url = ?", (member.url,)).fetchone()
     return row
 
 
+def _is_own(row: tuple[str, str | None, str], article_id: str) -> bool:
+    """Whether the stored article found by content or URL is this imported article itself:
+    stored under its id, or under the name the store gives an id it already holds
+    (``Store._unique_id``: ``id~`` and the first 8 characters of the content hash)."""
+    return row[0] == article_id or row[0] == f"{article_id}~{row[2][:8]}"
+
+
 def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport,
-                  progress: Progress | None, joined: set[str]) -> None:
+                  progress: Progress | None, joined: set[str], reached: set[str],
+                  stored_as: dict[str, str]) -> None:
     # The store's private helpers are used on purpose: the same inserts, event rows and
     # search rows as ingest, so imported data is indistinguishable from ingested data.
     from newsbrief.store.events import index_event, update_event_row
@@ -166,7 +199,6 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
     with store._transaction() as conn:
         now = now_text()
         clusterer.now = now
-        renamed: dict[str, str] = {}
         # The original the store's insert found for each article (None: it got LSH bands as
         # an original) with its signature, and those found among articles stored before this
         # batch: a copy of one of them keeps that link when the import gives it none.
@@ -194,19 +226,32 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
                     if linked is not None and linked not in inserted:
                         found[article_id] = linked
                     inserted[article_id] = (linked, member.values)
-                    renamed[article.id] = article_id
+                    stored_as[article.id] = article_id
                     fresh.append((article_id, member))
                     continue
+                stored_as[article.id] = row[0]
                 if not known:
                     report.skipped.append((article.id, "already stored (same content or URL)"))
-                if row[0] == article.id:
+                if _is_own(row, article.id):
                     home = row[1] if row[1] is not None else placed.get(row[0])
                     if home is not None:
                         votes[home] = votes.get(home, 0) + 1
             home = max(votes, key=votes.__getitem__) if votes else (
                 store._live_id(event.id) if known else None)
+            if home is not None or fresh:
+                reached.add(home if home is not None else event.id)
             if progress:
                 progress(len(event.documents))
+            if home is not None and not known:
+                # The run's tables name the event by its id: that id leads to the stored
+                # event, as a merged event's id does, also when none of its articles is new
+                # (a later run whose event the store holds whole under another id).
+                conn.execute(
+                    "INSERT INTO events (id, seq, created_at, updated_at, merged_into, "
+                    "brief_stale) VALUES (?,?,?,?,?,0)",
+                    (event.id, clusterer.next_id, now, now, home))
+                clusterer.next_id += 1
+                report.merged.append((event.id, home))
             if not fresh:
                 continue
             if home is None:
@@ -218,15 +263,6 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
             else:
                 target = targets.setdefault(home, _Target(home, None))
                 target.joined = True
-                if not known:
-                    # The run's tables name the event by its id: that id leads to the stored
-                    # event, as a merged event's id does.
-                    conn.execute(
-                        "INSERT INTO events (id, seq, created_at, updated_at, merged_into, "
-                        "brief_stale) VALUES (?,?,?,?,?,0)",
-                        (event.id, clusterer.next_id, now, now, home))
-                    clusterer.next_id += 1
-                    report.merged.append((event.id, home))
             for article_id, member in fresh:
                 article = member.document.article
                 placed[article_id] = target.id
@@ -254,11 +290,14 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
             for article_id, given, _, _, duplicate_of in target.stored:
                 original = duplicate_of.get(given)
                 copy_of = None
-                if original is not None:
+                named = stored_as.get(original) if original is not None else None
+                if named is not None:
                     # A copy points at its group's original (the first stored): the given
                     # original may be a copy of a stored article itself, or have been
-                    # skipped as stored before under another id (then the link found here).
-                    named = renamed.get(original, original)
+                    # skipped as stored before under another id (then that one's original).
+                    # An original this call has not reached yet (a later batch) is not
+                    # looked up by its id, which may be another article's, stored before:
+                    # the copy keeps what its insert found, as ingest would link it.
                     copy_of = found.get(named) or (
                         named if named in inserted else _original_of(conn, named))
                 if copy_of is None:
