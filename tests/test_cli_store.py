@@ -488,3 +488,46 @@ def test_a_file_name_that_is_not_utf8_and_lone_surrogates_in_json_are_stored(cap
         assert code == 0
         shown |= {article["id"] for article in json.loads(out)["articles"]}
     assert shown == added
+
+
+def test_show_changes_formats_keep_a_hostile_outlet_as_text(capsys, db, seeds_dir, tmp_path):
+    """A syndicated copy from an outlet whose name is markup: --changes names the outlet and
+    the grown copy group in every format, as JSON data, as escaped Markdown and as escaped
+    HTML (it was Markdown inside <pre> in the HTML, and raw in the Markdown)."""
+    from html.parser import HTMLParser
+
+    from newsbrief.ingest import read_paths
+
+    run(capsys, "ingest", str(seeds_dir), "--db", db, "--no-analysis", "-q", *FAST)
+    source = sorted(read_paths([seeds_dir]).articles, key=lambda a: a.id)[2]
+    outlet = "<script>alert(1)</script> *Wire* [x](javascript:y)"
+    copy = tmp_path / "copy.jsonl"
+    copy.write_text(json.dumps({"id": "copy-1", "title": source.title, "outlet": outlet,
+                                "published": source.published,
+                                "text": source.text + "\n\nDistributed by a wire service."}))
+    run(capsys, "ingest", str(copy), "--db", db, "--no-analysis", "-q", *FAST)
+    event = json.loads(run(capsys, "events", "--db", db, "-f", "json")[1])[0]["id"]
+
+    code, out, _ = run(capsys, "show", event, "--changes", "--db", db, "-f", "json")
+    data = json.loads(out)
+    assert code == 0 and data["new_articles"] == ["copy-1"] and data["new_outlets"] == [outlet]
+    assert any({"copy-1", source.id} <= set(g["members"]) for g in data["copies"])
+
+    code, out, _ = run(capsys, "show", event, "--changes", "--db", db)
+    assert code == 0 and "<script>" not in out and "[x]" not in out and "*Wire*" not in out
+    assert r"\*Wire\*" in out and "## Copies" in out
+
+    code, out, _ = run(capsys, "show", event, "--changes", "--db", db, "-f", "html")
+    tags: list[str] = []
+    text: list[str] = []
+
+    class Page(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            tags.append(tag)
+
+        def handle_data(self, data):
+            text.append(data)
+
+    Page().feed(out)
+    assert code == 0 and "script" not in tags and "pre" not in tags and "h2" in tags
+    assert outlet in "".join(text) and "copy-1" in "".join(text)

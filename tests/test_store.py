@@ -1052,3 +1052,155 @@ def test_read_only_open_of_a_path_with_uri_characters(tmp_path, seeds_dir):
     with Store(path, readonly=True) as store:
         assert store.counts()["articles"] == 5
         assert store.get_brief(store.list_events()[0][0].id).articles
+
+
+def test_brief_changes_pair_identical_sentences_before_similar_ones():
+    """A sentence kept word for word is not "replaced" by a longer variant that the new
+    version added beside it (and then reported as a new fact itself): exact pairs first."""
+    from newsbrief.models import ArticleRef, Brief, BriefSentence
+    from newsbrief.store import brief_changes
+
+    kept = "The storm killed 12 people in the coastal province on Monday."
+    longer = "The storm killed 12 people in the coastal province on Monday, officials said."
+    gone = "Schools were closed across the region."
+
+    def brief(sentences):
+        return Brief(articles=(ArticleRef("a", "a"),),
+                     headline=(BriefSentence(kept, ("a",)),),
+                     summary=tuple(BriefSentence(t, ("a",)) for t in sentences))
+
+    changes = brief_changes("e1", brief([kept, gone]), brief([longer, kept]), 1, 2)
+    assert changes.replaced == ()
+    assert changes.new_facts == (longer,) and changes.dropped == (gone,)
+
+
+@pytest.fixture(scope="module")
+def seed_documents(seed_articles):
+    from newsbrief.pipeline import prepare_articles
+
+    documents = prepare_articles(seed_articles)
+    assert len(documents) == 5
+    return documents
+
+
+def test_brief_changes_name_new_names_quotes_dates_and_copies(seed_documents):
+    """On the seeds briefed with analysis, first one article then all five: the change names
+    every entity, quote and timeline date the first version lacked (and only those), and the
+    wire copy's group; a version compared with itself is "no change"."""
+    from newsbrief.pipeline import brief_documents
+    from newsbrief.store import brief_changes
+
+    old, new = brief_documents(seed_documents[:1]), brief_documents(seed_documents)
+    changes = brief_changes("e1", old, new, 1, 2)
+
+    def spellings(entity):
+        return {n.casefold() for n in (entity.name, *entity.aliases)}
+
+    known = set().union(*(spellings(e) for e in old.entities))
+    assert changes.new_entities
+    assert set(changes.new_entities) == {(e.name, e.type) for e in new.entities
+                                         if not spellings(e) & known}
+    old_dates = {t.date for t in old.timeline}
+    assert changes.new_dates and {d for d, _ in changes.new_dates} == (
+        {t.date for t in new.timeline} - old_dates)
+    old_quotes = {q.text for q in old.quotes}
+    assert changes.new_quotes and not {t for _, t in changes.new_quotes} & old_quotes
+    assert [set(g.members) for g in changes.copies] == [set(g.members)
+                                                       for g in new.duplicate_groups]
+    text = changes.to_markdown()
+    assert "## New names" in text and "## New dates" in text and "## Copies" in text
+    same = brief_changes("e1", new, new, 2, 3)
+    assert not same.changed and "No change" in same.to_markdown()
+    assert not any(v for k, v in same.to_dict().items()
+                   if k not in ("event_id", "old_version", "new_version", "changed"))
+
+
+def test_brief_changes_of_a_syndicated_copy_are_not_new_facts(seed_documents):
+    """A copy of a stored article under another outlet tells nothing new: sentences it
+    brings into the summary were reported before, and the copy group shows both outlets."""
+    from newsbrief.models import Document
+    from newsbrief.pipeline import brief_documents
+    from newsbrief.store import brief_changes
+
+    source = seed_documents[2]
+    copy = Document(source.article.with_(id="copy-1", outlet="Harbour Times"),
+                    source.text, tuple(s.__class__(
+                        "copy-1", s.index, s.text, s.start, s.end, s.paragraph)
+                        for s in source.sentences))
+    old = brief_documents(seed_documents)
+    new = brief_documents([*seed_documents, copy])
+    changes = brief_changes("e1", old, new, 1, 2)
+    assert changes.new_articles == ("copy-1",) and changes.new_outlets == ("Harbour Times",)
+    assert set(changes.earlier_facts) == set(changes.new_facts)
+    assert "## New facts" not in changes.to_markdown()
+    grown = [g for g in changes.copies if "copy-1" in g.members]
+    assert grown and source.id in grown[0].members
+    assert {source.article.outlet, "Harbour Times"} <= set(grown[0].outlets)
+
+
+def test_brief_changes_markdown_keeps_article_text_literal():
+    """Sentences, names and outlets come from articles: in ``--changes`` Markdown a link, an
+    image or HTML in them stays text (the brief's own Markdown escapes them the same way)."""
+    from newsbrief.models import ArticleRef, Brief, BriefSentence
+    from newsbrief.store import brief_changes
+
+    hostile = "Read [this](javascript:alert(1)) <script>x()</script> *now*"
+    old = Brief(articles=(ArticleRef("a", "a"),), headline=(), summary=())
+    new = Brief(articles=(ArticleRef("a", "a"), ArticleRef("b", "b", outlet="<b>Wire</b>")),
+                headline=(BriefSentence(hostile, ("b",)),),
+                summary=(BriefSentence(hostile, ("b",)),))
+    text = brief_changes("e1", old, new, 1, 2).to_markdown()
+    assert "<script>" not in text and "<b>" not in text and "[this]" not in text
+    assert r"\[this\](javascript" in text and r"\*now\*" in text
+
+
+def test_a_refresh_that_changes_nothing_adds_no_version(store, seed_articles):
+    """The feed watcher refreshes the events a round touched by id: a brief rebuilt from the
+    same articles is the same brief, and must not become a version whose --changes is empty
+    (hiding what the previous refresh changed)."""
+    store.add_articles(seed_articles[:3])
+    event_id = store.list_events()[0][0].id
+    store.add_articles(seed_articles[3:])
+    before = store.brief_changes(event_id)
+    assert store.refresh_briefs([event_id]) == 1
+    assert [v for v, _, _ in store.brief_versions(event_id)] == [1, 2]
+    assert store.brief_changes(event_id) == before and before.changed
+    assert store.counts()["stale_briefs"] == 0
+
+
+def test_brief_changes_name_articles_that_left_the_event(seed_documents, seed_articles,
+                                                        tmp_path: Path):
+    """The clusterer may move a recent article to another event: the next version no longer
+    has it, and --changes says so. An article only left out of a long story's brief (its
+    first and latest articles) is still in the event, and is not named."""
+    from newsbrief.pipeline import brief_documents
+    from newsbrief.store import brief_changes
+
+    old = brief_documents(seed_documents, FAST)
+    new = brief_documents(seed_documents[:-1], FAST)
+    moved = seed_documents[-1].id
+    changes = brief_changes("e1", old, new, 1, 2)
+    assert changes.removed_articles == (moved,) and changes.new_articles == ()
+    assert changes.changed and f"moved to another event: {moved}".replace("_", r"\_") in (
+        changes.to_markdown())
+    members = {d.id: d.article.outlet for d in seed_documents}
+    assert brief_changes("e1", old, new, 1, 2, members).removed_articles == ()
+
+    # Briefs of at most 4 articles: the first and the latest 3. The World Bulletin article
+    # (second to arrive) is left out of both versions' briefs, but its outlet is not new
+    # when a copy of it from the same outlet arrives.
+    first, bulletin, *rest, wire = sorted(seed_articles, key=lambda a: a.id)[1:] + [
+        seed_articles[0]]
+    copy = bulletin.with_(id="bulletin-copy", url=None,
+                          text=bulletin.text + "\nReporting by the wire.")
+    with Store(tmp_path / "window.db", config=FAST, brief_articles=4) as store:
+        store.add_articles([first, bulletin, *rest, wire])
+        event_id = store.get_article(first.id).event_id
+        store.add_articles([copy])
+        assert store.get_article(copy.id).event_id == event_id
+        assert store.get_event(event_id).article_count == 6
+        old_brief, new_brief = (b for _, _, b in store.brief_versions(event_id)[-2:])
+        assert bulletin.id not in {a.id for a in (*old_brief.articles, *new_brief.articles)}
+        changes = store.brief_changes(event_id)
+        assert changes.new_articles == (copy.id,)
+        assert changes.removed_articles == () and changes.new_outlets == ()

@@ -198,9 +198,7 @@ def run_show(args: argparse.Namespace) -> int:
             if args.format == "json":
                 write(json.dumps(changes.to_dict(), indent=2))
             elif args.format == "html":
-                from html import escape
-
-                write("<pre>" + escape(changes.to_markdown()) + "</pre>")
+                write(changes.to_html())
             else:
                 write(changes.to_markdown())
             return 0

@@ -433,7 +433,8 @@ class Store:
     def _save_brief(self, event_id: str, stored: list[StoredArticle], members: frozenset[str],
                     result: Brief) -> bool:
         """Save a new version of the event's brief, unless the event has changed since its
-        articles were read (then it stays stale); returns whether it was saved."""
+        articles were read (then it stays stale); returns whether it was saved (an event not
+        stale that is briefed the same as its latest version counts as saved, and keeps it)."""
         headline = result.headline_text or stored[0].article.title
         titles = " | ".join(dict.fromkeys(s.article.title for s in stored if s.article.title))
         with self._transaction() as conn:
@@ -444,15 +445,23 @@ class Store:
                 "SELECT id FROM articles WHERE event_id = ?", (event_id,))}
             if now_members != members:
                 return False
-            now = now_text()
-            version = conn.execute(
-                "SELECT COALESCE(MAX(version), 0) + 1 FROM briefs WHERE event_id = ?", (event_id,)
-            ).fetchone()[0]
-            conn.execute(
-                "INSERT INTO briefs (event_id, version, created_at, article_count, brief) "
-                "VALUES (?,?,?,?,?)",
-                (event_id, version, now, len(members), json.dumps(result.to_dict())),
-            )
+            data = json.dumps(result.to_dict())
+            # An event not stale, rebuilt to the same brief (a refresh asked for by id, as the
+            # watcher does): no new version, so --changes keeps comparing two that differ.
+            # A stale one always gets one, made after its change (docs/events.md).
+            same = conn.execute(
+                "SELECT 1 FROM events e JOIN briefs b ON b.event_id = e.id WHERE e.id = ? "
+                "AND e.brief_stale = 0 AND b.brief = ? AND b.version = (SELECT MAX(version) "
+                "FROM briefs WHERE event_id = e.id)", (event_id, data)).fetchone()
+            if same is None:
+                version = conn.execute(
+                    "SELECT COALESCE(MAX(version), 0) + 1 FROM briefs WHERE event_id = ?",
+                    (event_id,)).fetchone()[0]
+                conn.execute(
+                    "INSERT INTO briefs (event_id, version, created_at, article_count, brief) "
+                    "VALUES (?,?,?,?,?)",
+                    (event_id, version, now_text(), len(members), data),
+                )
             conn.execute("UPDATE events SET headline = ?, brief_stale = 0 WHERE id = ?",
                          (headline, event_id))
             index_event(conn, event_id, headline, titles)
@@ -530,7 +539,11 @@ class Store:
         if len(versions) == 1:
             return brief_changes(self._live_id(event_id), None, new, None, new_v)
         old_v, _, old = versions[-2]
-        return brief_changes(self._live_id(event_id), old, new, old_v, new_v)
+        live = self._live_id(event_id)
+        with self._lock:  # the brief of a long story lists only part of its articles
+            members = dict(self.conn.execute(
+                "SELECT id, outlet FROM articles WHERE event_id = ?", (live,)).fetchall())
+        return brief_changes(live, old, new, old_v, new_v, members)
 
     def get_article(self, article_id: str) -> StoredArticle:
         """One stored article with its cleaned text and sentences; raises NotFound."""
