@@ -136,6 +136,19 @@ def test_same_id_different_content_gets_a_new_id(store):
     assert new_id.startswith("x~") and store.get_article(new_id).article.title == "Two"
 
 
+def test_an_id_whose_renamed_form_is_taken_too_gets_a_free_one(store):
+    from newsbrief.store.urls import content_hash
+
+    two = Article("x", "Two", "A different story about the rail strike.")
+    taken = f"x~{content_hash(two)[:8]}"  # a record may carry any id, this one included
+    store.add_articles([Article(taken, "Three", "A third story about the airport runway.")])
+    store.add_articles([Article("x", "One", "A first story about the harbour opening today.")])
+    report = store.add_articles([two])  # was: IntegrityError, the whole batch lost
+    (new_id, _), = report.added
+    assert new_id == taken + "~2" and store.get_article(new_id).article.title == "Two"
+    assert store.counts()["articles"] == 3
+
+
 def test_list_events_search_and_pagination(store, eval_dir: Path):
     articles = read_paths([eval_dir / "clustering-wikiref220.jsonl"]).articles
     pick = [a for prefix in ("malaysia", "samsung", "premier")

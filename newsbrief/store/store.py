@@ -318,9 +318,14 @@ class Store:
             self.conn, f"SELECT {column} FROM articles WHERE {column} IN ({{marks}})", values)}
 
     def _unique_id(self, article_id: str, digest: str) -> str:
-        if self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
-            return f"{article_id}~{digest[:8]}"
-        return article_id
+        """The article's own id, or ``id~`` and 8 characters of its content hash when another
+        article holds the id; a further ``~2``, ``~3``... when that name is taken too (an id
+        can be anything a record says, "x~1a2b3c4d" included)."""
+        candidate, n = article_id, 1
+        while self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (candidate,)).fetchone():
+            candidate = f"{article_id}~{digest[:8]}" + (f"~{n}" if n > 1 else "")
+            n += 1
+        return candidate
 
     def _insert(self, conn: sqlite3.Connection, document: Document, values: Any, digest: str,
                 url: str | None, now: str) -> tuple[str, str | None]:
