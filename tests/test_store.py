@@ -1217,3 +1217,13 @@ def test_brief_changes_name_articles_that_left_the_event(seed_documents, seed_ar
         changes = store.brief_changes(event_id)
         assert changes.new_articles == (copy.id,)
         assert changes.removed_articles == () and changes.new_outlets == ()
+
+
+def test_an_event_whose_brief_has_no_headline_is_listed_by_its_opening(tmp_path):
+    """A dev-set article of one shouted line and no title: the default summarizer takes
+    nothing from it as prose, and the event was listed with an empty headline."""
+    with Store(tmp_path / "news.db", config=BriefConfig(analyze=False)) as store:
+        store.add_articles([Article("k", "", "I TOLD YOU KAZAAM WAS A DIFFERENT MOVIE!")])
+        (event,), _ = store.list_events()
+        assert store.get_brief(event.id).headline_text == ""
+    assert event.headline == "I TOLD YOU KAZAAM WAS A DIFFERENT MOVIE!"

@@ -68,6 +68,13 @@ def published_edge(last: bool) -> str:
             f"ORDER BY {when} IS NULL, {when}{way}, published{way}, seq{way} LIMIT 1)")
 
 
+def fallback_headline(title: str, text: str) -> str:
+    """An event's headline when its brief has none (an article of a few shouted words, or
+    none the summarizer takes as prose): the first article's title, or the opening of its
+    text; an event listed with a blank headline cannot be told from the next."""
+    return title or " ".join(text.split())[:200]
+
+
 def update_event_row(conn: sqlite3.Connection, event_id: str, now: str) -> None:
     """Recount the event's articles and outlets and set its first and last article time
     (the original strings of its earliest and latest articles, see :func:`published_edge`)."""

@@ -190,7 +190,7 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
                   stored_as: dict[str, str]) -> None:
     # The store's private helpers are used on purpose: the same inserts, event rows and
     # search rows as ingest, so imported data is indistinguishable from ingested data.
-    from newsbrief.store.events import index_event, update_event_row
+    from newsbrief.store.events import fallback_headline, index_event, update_event_row
 
     planned = [(event, _members(store, event, report)) for event in batch]
     clusterer = store.clusterer
@@ -321,7 +321,9 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
             event = target.created
             headline = None
             if event is not None and event.brief is not None:
-                headline = event.brief.headline_text or _fallback_headline(event)
+                first = event.documents[0]
+                headline = event.brief.headline_text or fallback_headline(first.article.title,
+                                                                          first.text)
                 conn.execute(
                     "INSERT INTO briefs (event_id, version, created_at, article_count, brief) "
                     "VALUES (?,?,?,?,?)",
@@ -363,7 +365,3 @@ def _original_of(conn: Any, article_id: str) -> str | None:
     return None if row is None else row[0] or article_id
 
 
-def _fallback_headline(event: ImportedEvent) -> str:
-    """The fallback headline: the first article's title (or the opening of its text)."""
-    first = event.documents[0]
-    return first.article.title or first.text[:200]

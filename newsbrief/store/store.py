@@ -40,6 +40,7 @@ from newsbrief.store.clustering import StoreClusterer
 from newsbrief.store.db import connect, default_db_path, now_text, select_in
 from newsbrief.store.events import (
     EVENT_COLUMNS,
+    fallback_headline,
     index_event,
     list_events,
 )
@@ -440,7 +441,8 @@ class Store:
         """Save a new version of the event's brief, unless the event has changed since its
         articles were read (then it stays stale); returns whether it was saved (an event not
         stale that is briefed the same as its latest version counts as saved, and keeps it)."""
-        headline = result.headline_text or stored[0].article.title
+        headline = result.headline_text or fallback_headline(stored[0].article.title,
+                                                             stored[0].text)
         titles = " | ".join(dict.fromkeys(s.article.title for s in stored if s.article.title))
         with self._transaction() as conn:
             # Another writer (watch beside ingest) may have committed a batch that changed the
