@@ -1227,3 +1227,36 @@ def test_an_event_whose_brief_has_no_headline_is_listed_by_its_opening(tmp_path)
         (event,), _ = store.list_events()
         assert store.get_brief(event.id).headline_text == ""
     assert event.headline == "I TOLD YOU KAZAAM WAS A DIFFERENT MOVIE!"
+
+
+def test_brief_changes_say_when_newer_articles_wait_and_how_the_headline_read(tmp_path,
+                                                                              seed_articles):
+    """--changes on an event ingested further with --refresh none compared the two stored
+    versions as if they were all there was; "The headline changed." did not say to what."""
+    with Store(tmp_path / "news.db", config=FAST) as store:
+        store.add_articles(seed_articles[:1])
+        store.add_articles(seed_articles[1:3])
+        (event,), _ = store.list_events()
+        settled = store.brief_changes(event.id)
+        assert not settled.stale and "has changed since" not in settled.to_markdown()
+        store.add_articles(seed_articles[3:], refresh="none")
+        waiting = store.brief_changes(event.id)
+        assert waiting.stale and waiting.to_dict()["stale"] is True
+        assert (f"The event has changed since version {waiting.new_version}"
+                in waiting.to_markdown())
+        assert waiting.new_version == settled.new_version
+
+
+def test_a_changed_headline_is_shown_as_it_was_and_is(seed_documents):
+    from newsbrief.pipeline import brief_documents
+    from newsbrief.render.markdown import md_escape
+    from newsbrief.store import brief_changes
+
+    old = brief_documents(seed_documents[2:3], FAST)
+    new = brief_documents(seed_documents, FAST)
+    assert old.headline_text != new.headline_text
+    changes = brief_changes("e1", old, new, 1, 2)
+    assert (changes.old_headline, changes.new_headline) == (old.headline_text,
+                                                            new.headline_text)
+    assert f"was “{md_escape(old.headline_text)}”, now “{md_escape(new.headline_text)}”" in (
+        changes.to_markdown())

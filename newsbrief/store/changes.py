@@ -63,6 +63,11 @@ class BriefChanges:
     # Articles of the previous version that are no longer in the event: the clusterer
     # decided them again and moved them to another event.
     removed_articles: tuple[str, ...] = ()
+    old_headline: str = ""  # both set only when the headline changed
+    new_headline: str = ""
+    # The event changed after the latest version (ingested with --refresh none, or while a
+    # refresh was running): what it says is not yet in any version.
+    stale: bool = False
 
     @property
     def changed(self) -> bool:
@@ -87,6 +92,9 @@ class BriefChanges:
             "dropped": list(self.dropped),
             "replaced": [{"old": a, "new": b} for a, b in self.replaced],
             "headline_changed": self.headline_changed,
+            "old_headline": self.old_headline,
+            "new_headline": self.new_headline,
+            "stale": self.stale,
             "new_entities": [{"name": n, "type": t} for n, t in self.new_entities],
             "new_quotes": [{"speaker": s, "text": t} for s, t in self.new_quotes],
             "new_dates": [{"date": d, "text": t} for d, t in self.new_dates],
@@ -98,14 +106,17 @@ class BriefChanges:
                br: str) -> tuple[str, list[str], list[tuple[str, list[str]]]]:
         """Title, notes and titled lists, every piece of article text passed through ``e``
         (the escaping of the output format); ``br`` breaks a line within an item."""
+        waiting = (f"The event has changed since version {self.new_version}; the next "
+                   "refresh (newsbrief ingest, any input) makes a new version.")
         if self.old_version is None:
             return (f"Changes to event {e(self.event_id)}",
                     [(f"Version {self.new_version} is the first version of this brief: "
-                      "nothing to compare with.")], [])
+                      "nothing to compare with.")] + ([waiting] if self.stale else []), [])
         title = (f"Changes to event {e(self.event_id)}: version {self.old_version} -> "
                  f"{self.new_version}")
-        notes = [] if self.changed else [("No change: this version says what the previous "
-                                          "one said.")]
+        notes = [waiting] if self.stale else []
+        if not self.changed:
+            notes.append("No change: this version says what the previous one said.")
         if self.new_articles:
             notes.append(f"{len(self.new_articles)} new article(s): "
                          + ", ".join(e(a) for a in self.new_articles))
@@ -115,7 +126,8 @@ class BriefChanges:
         if self.new_outlets:
             notes.append("New outlets: " + ", ".join(e(o) for o in self.new_outlets))
         if self.headline_changed:
-            notes.append("The headline changed.")
+            notes.append(f"The headline changed: was “{e(self.old_headline)}”, now "
+                         f"“{e(self.new_headline)}”.")
         earlier = set(self.earlier_facts)
         sections: list[tuple[str, list[str]]] = [
             ("New facts", [e(s) for s in self.new_facts if s not in earlier]),
@@ -137,7 +149,7 @@ class BriefChanges:
         """The changes as Markdown; article text is escaped (:func:`md_escape`)."""
         title, notes, sections = self._parts(md_escape, "\n  ")
         if self.old_version is None:
-            return f"# {title}\n\n{notes[0]}\n"
+            return f"# {title}\n\n" + "\n\n".join(notes) + "\n"
         lines = [f"# {title}", ""] + [f"- {n}" if self.changed else n for n in notes]
         for heading, items in sections:
             lines += ["", f"## {heading}", ""] + [f"- {item}" for item in items]
@@ -196,7 +208,7 @@ def _new_copies(old: Brief, new: Brief) -> tuple[DuplicateGroup, ...]:
 
 def brief_changes(
     event_id: str, old: Brief | None, new: Brief, old_version: int | None, new_version: int,
-    members: Mapping[str, str | None] | None = None,
+    members: Mapping[str, str | None] | None = None, *, stale: bool = False,
 ) -> BriefChanges:
     """Compare two versions of a brief (``old`` None: the first version, all of it new).
 
@@ -244,8 +256,10 @@ def brief_changes(
     old_about = {d.about.casefold() for d in old.disagreements}
     new_disagreements = tuple(d.about for d in new.disagreements
                               if d.about.casefold() not in old_about)
+    headline_changed = not first and old.headline_text != new.headline_text
     return BriefChanges(
         event_id, old_version, new_version, new_articles, new_outlets, new_facts, dropped,
-        replaced, not first and old.headline_text != new.headline_text, new_entities, new_quotes,
-        new_dates, new_disagreements, _new_copies(old, new), earlier_facts, removed_articles,
+        replaced, headline_changed, new_entities, new_quotes, new_dates, new_disagreements,
+        _new_copies(old, new), earlier_facts, removed_articles,
+        *((old.headline_text, new.headline_text) if headline_changed else ("", "")), stale,
     )

@@ -543,14 +543,16 @@ class Store:
         if not versions:
             raise NotFound(f"event {event_id!r} has no brief yet")
         new_v, _, new = versions[-1]
-        if len(versions) == 1:
-            return brief_changes(self._live_id(event_id), None, new, None, new_v)
-        old_v, _, old = versions[-2]
         live = self._live_id(event_id)
         with self._lock:  # the brief of a long story lists only part of its articles
             members = dict(self.conn.execute(
                 "SELECT id, outlet FROM articles WHERE event_id = ?", (live,)).fetchall())
-        return brief_changes(live, old, new, old_v, new_v, members)
+            stale = bool(self.conn.execute(
+                "SELECT brief_stale FROM events WHERE id = ?", (live,)).fetchone()[0])
+        if len(versions) == 1:
+            return brief_changes(live, None, new, None, new_v, stale=stale)
+        old_v, _, old = versions[-2]
+        return brief_changes(live, old, new, old_v, new_v, members, stale=stale)
 
     def get_article(self, article_id: str) -> StoredArticle:
         """One stored article with its cleaned text and sentences; raises NotFound."""
