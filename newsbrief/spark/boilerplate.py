@@ -42,12 +42,7 @@ def _site_lines(article: Article) -> Iterator[tuple[tuple[str, str], str]]:
     site = site_key(article)
     if site is None:
         return
-    try:
-        digest = content_id(article.text)
-    except UnicodeError:
-        # A lone surrogate cannot be hashed: the article counts for no site's lines, and its
-        # preparation, which meets the same text, reports it as a problem.
-        return
+    digest = content_id(article.text)
     for key in {normal_key(line) for line in article.text.split("\n")}:
         if key:
             yield (site, key), digest

@@ -16,7 +16,7 @@ import json
 import math
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from operator import add
 from pathlib import Path
 from typing import Any
@@ -135,18 +135,8 @@ def _clean_alone(article: Article, boilerplate: frozenset[str]) -> Document:
     return documents[0] if documents else Document(article, article.text, ())
 
 
-_WRITTEN_FIELDS = tuple(f.name for f in fields(Article))
-
-
 def _prepare(ordinal: tuple[int, int], article: Article, cluster_config: ClusterConfig,
              boilerplate: dict[str, frozenset[str]] | None) -> Prepared:
-    for name in _WRITTEN_FIELDS:
-        # Every table is Parquet (UTF-8), and the event id hashes the id: a field holding a
-        # lone surrogate (JSON's "\ud800", a file name that is not UTF-8) raises here,
-        # naming the article, rather than in the brief or the writer, failing the job.
-        value = getattr(article, name)
-        if value:
-            value.encode("utf-8")
     # Per article, exactly as `newsbrief cluster` and the store clean: prepare_articles on
     # the article alone; an article left empty keeps its raw text for clustering.
     doc = _clean_alone(article, lines_for([article], boilerplate))
@@ -169,9 +159,9 @@ def prepare_or_problem(
 ) -> Prepared | Problem:
     """One article's cleaning, signature and features, or the :class:`Problem` naming it when
     they raise: the Spark side of :func:`newsbrief.store.rows.prepare_or_problem`, with the
-    same problem. An article that trips a bug (ours or a library's: a lone surrogate such as
-    JSON's ``"\\ud800"`` cannot be encoded for the signature) failed its task, and after
-    Spark's retries the whole job; it is reported and skipped, as the store skips it."""
+    same problem. An article that trips a bug (ours or a library's) failed its task, and
+    after Spark's retries the whole job; it is reported and skipped, as the store skips it.
+    (The one such input found, a lone surrogate, is repaired when the article is made.)"""
     try:
         return _prepare(ordinal, article, cluster_config, boilerplate)
     except Exception as exc:  # noqa: BLE001 - reported with the article, the rest goes on
