@@ -531,3 +531,105 @@ def test_show_changes_formats_keep_a_hostile_outlet_as_text(capsys, db, seeds_di
     Page().feed(out)
     assert code == 0 and "script" not in tags and "pre" not in tags and "h2" in tags
     assert outlet in "".join(text) and "copy-1" in "".join(text)
+
+
+def _odd_titles(tmp_path: Path, eval_dir: Path) -> Path:
+    """Two real dev-set articles under titles a user meets in the wild: a long Japanese one
+    (two terminal columns per character) and one with ANSI escapes and a bidi override."""
+    lines = [json.loads(line) for line in _dev_lines(eval_dir, 12)]
+    records = [lines[0], next(r for r in lines if r["label"] != lines[0]["label"])]
+    records[0]["title"] = "速報：東京で大規模な地震、多数の死傷者 " * 4
+    records[1]["title"] = "\x1b[2J\x1b[31mRED ALERT\u202e reversed"
+    records[1]["outlet"] = "Evil\x1b[5m Outlet"
+    path = tmp_path / "odd.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                    encoding="utf-8")
+    return path
+
+
+def test_events_table_fits_wide_headlines_and_drops_escapes(capsys, db, eval_dir, tmp_path):
+    """The headline column was cut at 80 characters, not columns: 80 Japanese characters
+    took 160 columns and wrapped. Control characters in a title (an event listed before its
+    brief shows its title) reached the terminal as escape sequences, and so did they in
+    ``show``'s Markdown."""
+    from rich.cells import cell_len
+
+    path = _odd_titles(tmp_path, eval_dir)
+    code, out, err = run(capsys, "ingest", str(path), "--db", db, "--refresh", "none", *FAST)
+    assert code == 0, err
+    code, out, err = run(capsys, "events", "--db", db)
+    assert code == 0, err
+    rows = out.splitlines()
+    assert len(rows) == 3 and "\x1b" not in out and "\u202e" not in out
+    wide = next(r for r in rows if "東京" in r)
+    assert wide.endswith("…") and cell_len(wide) <= cell_len(rows[0]) - len("HEADLINE") + 80
+    assert any(r.endswith("[2J [31mRED ALERT reversed") for r in rows)
+    code, _, err = run(capsys, "ingest", str(path), "--db", db, "-q", *FAST)  # build briefs
+    assert code == 0, err
+    shown = []
+    for event in json.loads(run(capsys, "events", "--db", db, "--format", "json")[1]):
+        code, out, err = run(capsys, "show", event["id"], "--db", db)
+        assert code == 0, err
+        shown.append(out)
+    assert "\x1b" not in "".join(shown)
+    assert any("\\[2J\\[31mRED ALERT" in out and "Evil\\[5m Outlet" in out for out in shown)
+
+
+def test_messages_say_what_to_do_next(capsys, db, eval_dir, tmp_path):
+    """After ``ingest --refresh none`` nothing said the briefs were still to build, and
+    ``show`` answered "run: newsbrief ingest" (which needs a PATH) or, with --changes, gave no
+    hint; "4" for "e4", an empty listing and a listing cut by --limit left the user guessing."""
+    path = _odd_titles(tmp_path, eval_dir)
+    code, out, err = run(capsys, "ingest", str(path), "--db", db, "--refresh", "none", *FAST)
+    assert code == 0, err
+    assert out.splitlines()[1] == (f"2 event(s) wait for their brief; build them with: newsbrief "
+                                   f"ingest PATH --db {db} (without --refresh none; a file "
+                                   "already stored will do)")
+    for extra in ([], ["--changes"]):
+        code, out, err = run(capsys, "show", "e1", "--db", db, *extra)
+        assert (code, out) == (4, "")
+        assert "has no brief yet: its articles are stored" in err
+        assert f"build it with: newsbrief ingest PATH --db {db}" in err
+    code, out, err = run(capsys, "show", "1", "--db", db)
+    assert (code, out) == (4, "")
+    assert err == f"newsbrief: error: no event '1' (list the event ids with: newsbrief events --db {db})\n"
+    code, out, err = run(capsys, "events", "--db", db, "--limit", "1")
+    assert code == 0 and len(out.splitlines()) == 2
+    assert "these are the newest 1; raise --limit" in err
+    code, out, err = run(capsys, "events", "--db", db, "--query", "zzqqx")
+    assert (code, out) == (0, "no events\n")
+    assert err == "newsbrief: no event matches --query 'zzqqx'\n"
+    code, out, err = run(capsys, "ingest", str(path), "--db", db, *FAST)  # builds them
+    assert code == 0 and len(out.splitlines()) == 1, out
+    code, out, err = run(capsys, "show", "e1", "--db", db, "--changes")
+    assert code == 0 and "first version" in out, err
+
+
+def test_show_html_is_titled_by_its_headline_and_sets_text_direction(capsys, db, seeds_dir):
+    """Every saved HTML brief had the page title "newsbrief" (tabs, history and a folder of
+    briefs could not be told apart), and right-to-left sentences had no direction of their
+    own."""
+    from html import escape
+
+    code, _, err = run(capsys, "ingest", str(seeds_dir), "--db", db, "--no-analysis", "-q",
+                       *FAST)
+    assert code == 0, err
+    event = json.loads(run(capsys, "events", "--db", db, "--format", "json")[1])[0]["id"]
+    brief = json.loads(run(capsys, "show", event, "--db", db, "--format", "json")[1])
+    code, page, err = run(capsys, "show", event, "--db", db, "--format", "html")
+    assert code == 0, err
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    first = brief["headline"][0]["text"]
+    assert title.endswith(" · newsbrief") and title.startswith(escape(first[:40], quote=True))
+    assert len(title) <= 80 + len(" · newsbrief")
+    assert "<h1 dir=auto>" in page and page.count("<p dir=auto>") == len(brief["summary"])
+
+
+def test_cluster_given_a_folder_says_it_takes_one_jsonl_file(capsys, seeds_dir):
+    """``cluster FOLDER`` answered "cannot read: Is a directory", which does not say what
+    the command wants (ingest, brief and evaluate take folders; these two do not)."""
+    for command in ("cluster", "evaluate-clusters"):
+        code, out, err = run(capsys, command, str(seeds_dir), "-q")
+        assert (code, out) == (2, "")
+        assert err == (f"newsbrief: error: {seeds_dir}: is a folder; {command} takes one JSONL "
+                       'file with one article per line ({"id", "title", "text"[, "label"]})\n')

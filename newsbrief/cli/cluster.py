@@ -90,6 +90,9 @@ class _Collection:
 def _read(args: argparse.Namespace) -> _Collection:
     if args.batch_size < 1:
         raise InputError("--batch-size must be at least 1")
+    if Path(args.dataset).is_dir():  # was "cannot read: Is a directory", with no way on
+        raise InputError(f"{args.dataset}: is a folder; {args.command} takes one JSONL file "
+                         "with one article per line ({\"id\", \"title\", \"text\"[, \"label\"]})")
     config = ClusterConfig(batch_size=args.batch_size)
     problems: list = []
     labels: dict[str, str] = {}

@@ -6,6 +6,8 @@ import argparse
 import itertools
 import json
 import os
+import re
+import shlex
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -20,7 +22,7 @@ from newsbrief.cli.common import (
     report_problems,
     write,
 )
-from newsbrief.errors import InputError, NoUsableInput
+from newsbrief.errors import InputError, NotFound, NoUsableInput
 from newsbrief.ingest import count_articles, iter_articles, iter_files
 from newsbrief.models import Problem
 from newsbrief.render import render
@@ -91,7 +93,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="List the events in the store, newest first (by their latest article).",
     )
     events.add_argument("--since", metavar="DATE", help="only events with articles on or after DATE")
-    events.add_argument("--query", metavar="WORDS", help="full-text search in headlines and titles")
+    events.add_argument("--query", metavar="WORDS", help="full-text search in headlines and titles: events "
+                        "with every word (as the start of a word; no OR or other operators)")
     events.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
     add_db(events)
     add_format(events, ["table", "json"], "table")
@@ -153,6 +156,10 @@ def _ingest(args: argparse.Namespace, sink: TextIO | None) -> int:
             f"{len(report.merged)} merged; {report.briefs_refreshed} brief(s) refreshed. "
             f"Store: {counts['articles']} articles, {counts['events']} events."
         )
+        if counts.get("stale_briefs"):
+            write(f"{counts['stale_briefs']} event(s) wait for their brief; build them with: "
+                  f"newsbrief ingest PATH{_db_option(args)} (without --refresh none; a file "
+                  "already stored will do)")
     return 0
 
 
@@ -168,8 +175,43 @@ def run_events(args: argparse.Namespace) -> int:
         return 0
     write(_table(items))
     if cursor and not args.quiet:
-        print(f"newsbrief: more events than --limit {args.limit}", file=sys.stderr)
+        print(f"newsbrief: more events than --limit {args.limit}: these are the newest "
+              f"{len(items)}; raise --limit (or narrow with --since or --query) to see others",
+              file=sys.stderr)
+    elif not items and not args.quiet:
+        if args.since or args.query:
+            given = " and ".join(f"{name} {value!r}" for name, value in
+                                 (("--since", args.since), ("--query", args.query)) if value)
+            print(f"newsbrief: no event matches {given}", file=sys.stderr)
+        else:
+            print(f"newsbrief: the store has no events yet; add articles with: "
+                  f"newsbrief ingest PATH{_db_option(args)}", file=sys.stderr)
     return 0
+
+
+def _db_option(args: argparse.Namespace) -> str:
+    """`` --db PATH`` for a suggested command, when the user gave one (quoted for a shell)."""
+    return f" --db {shlex.quote(args.db)}" if args.db else ""
+
+
+#: Characters a headline must not send to a terminal: C0/C1 controls (an ESC in an article
+#: title cleared the screen or recoloured the listing) and the bidirectional overrides and
+#: isolates (U+202A-U+202E, U+2066-U+2069), which reorder the rest of the line.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+HEADLINE_CELLS = 80
+
+
+def table_headline(text: str, cells: int = HEADLINE_CELLS) -> str:
+    """``text`` on one terminal line of at most ``cells`` columns: whitespace collapsed,
+    controls dropped, cut by display width (a CJK character or most emoji take two columns,
+    so 80 characters of Japanese took 160 and wrapped) with an ellipsis."""
+    from rich.cells import cell_len, set_cell_size
+
+    headline = " ".join(_UNPRINTABLE.sub(" ", text).split())
+    if cell_len(headline) > cells:
+        # set_cell_size pads with a space where a wide character would straddle the cut.
+        headline = set_cell_size(headline, cells - 1).rstrip() + "…"
+    return headline
 
 
 def _table(items) -> str:  # type: ignore[no-untyped-def]
@@ -178,9 +220,7 @@ def _table(items) -> str:  # type: ignore[no-untyped-def]
     header = f"{'ID':<8} {'FIRST':<10} {'LAST':<10} {'ARTS':>4} {'OUTL':>4}  HEADLINE"
     lines = [header]
     for e in items:
-        headline = " ".join(e.headline.split())
-        if len(headline) > 80:
-            headline = headline[:79] + "…"
+        headline = table_headline(e.headline)
         lines.append(
             f"{e.id:<8} {(e.first_published or '-')[:10]:<10} {(e.last_published or '-')[:10]:<10} "
             f"{e.article_count:>4} {e.outlet_count:>4}  {headline}"
@@ -192,6 +232,24 @@ def run_show(args: argparse.Namespace) -> int:
     if args.changes and args.version is not None:  # --changes compares the latest two only
         raise InputError("--changes shows what the latest version changed; "
                          "it cannot be combined with --version")
+    try:
+        return _show(args)
+    except NotFound as exc:
+        message = str(exc)
+        if message.startswith("no event "):
+            raise NotFound(f"{message} (list the event ids with: newsbrief events"
+                           f"{_db_option(args)})") from None
+        if message.endswith("has no brief yet") or "has no brief yet (" in message:
+            # Its articles were ingested with --refresh none (or its brief failed to build):
+            # the next ingest without --refresh none builds every waiting brief.
+            raise NotFound(
+                f"event {args.event_id!r} has no brief yet: its articles are stored but its "
+                "brief waits for a refresh (ingest --refresh none); build it with: newsbrief "
+                f"ingest PATH{_db_option(args)} (a file already stored will do)") from None
+        raise
+
+
+def _show(args: argparse.Namespace) -> int:
     with _store(args, readonly=_exists(args)) as store:
         if args.changes:
             changes = store.brief_changes(args.event_id)

@@ -31,17 +31,27 @@ def _sentence(s: BriefSentence, numbers: dict[str, int]) -> str:
     return f"{_e(s.text)}{_refs(s.sources, numbers)}"
 
 
+def _page_title(brief: Brief) -> str:
+    """The headline, cut to 80 characters, as the page's title: a browser's tabs and history
+    (and a folder of saved briefs) all said "newsbrief"."""
+    headline = " ".join(" ".join(s.text for s in brief.headline).split())
+    if len(headline) > 80:
+        headline = headline[:79].rstrip() + "…"
+    return f"{headline} · newsbrief" if headline else "newsbrief"
+
+
 def to_html(brief: Brief) -> str:
     numbers = {a.id: i for i, a in enumerate(brief.articles, start=1)}
     parts = [
         "<!doctype html><html lang=en><head><meta charset=utf-8>",
         '<meta name=viewport content="width=device-width,initial-scale=1">',
-        "<title>newsbrief</title>",
+        f"<title>{_e(_page_title(brief))}</title>",
         f"<style>{_STYLE}</style></head><body>",
-        f"<h1>{' '.join(_sentence(s, numbers) for s in brief.headline)}</h1>",
+        # dir=auto: an Arabic or Hebrew sentence runs right to left, its markers after it.
+        f"<h1 dir=auto>{' '.join(_sentence(s, numbers) for s in brief.headline)}</h1>",
         "<h2>Summary</h2>",
     ]
-    parts += [f"<p>{_sentence(s, numbers)}</p>" for s in brief.summary]
+    parts += [f"<p dir=auto>{_sentence(s, numbers)}</p>" for s in brief.summary]
     if brief.entities:
         parts.append("<h2>Who and what</h2>")
         if sample := brief.meta.get("ner_sample_words"):
@@ -58,7 +68,7 @@ def to_html(brief: Brief) -> str:
     if brief.quotes:
         parts.append("<h2>Quotes</h2><ul>")
         parts += [
-            f"<li><b>{_e(q.speaker or 'unattributed')}</b>: “{_e(q.text)}”{_refs(q.sources, numbers)}"
+            f"<li dir=auto><b>{_e(q.speaker or 'unattributed')}</b>: “{_e(q.text)}”{_refs(q.sources, numbers)}"
             + "".join(f"<br><span class=meta>worded differently elsewhere: “{_e(v)}”</span>" for v in q.variants)
             + "</li>"
             for q in brief.quotes
@@ -67,7 +77,7 @@ def to_html(brief: Brief) -> str:
     if brief.timeline:
         parts.append("<h2>Timeline</h2><ul>")
         parts += [
-            f"<li><time datetime=\"{_e(t.date)}\">{_e(t.date)}</time>: {_e(t.text)}{_refs(t.sources, numbers)}</li>"
+            f"<li dir=auto><time datetime=\"{_e(t.date)}\">{_e(t.date)}</time>: {_e(t.text)}{_refs(t.sources, numbers)}</li>"
             for t in brief.timeline
         ]
         parts.append("</ul>")
@@ -95,6 +105,6 @@ def to_html(brief: Brief) -> str:
         link = _e(a.title or a.id)
         if a.url and a.url.lower().startswith(("http://", "https://")):
             link = f'<a href="{_e(a.url)}" rel="noopener noreferrer">{link}</a>'
-        parts.append(f'<li id="a{numbers[a.id]}">{link} <span class=meta>{meta}</span></li>')
+        parts.append(f'<li id="a{numbers[a.id]}" dir=auto>{link} <span class=meta>{meta}</span></li>')
     parts.append("</ol></body></html>")
     return "\n".join(parts)

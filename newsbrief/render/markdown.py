@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -18,9 +19,15 @@ def _markers(sentence: BriefSentence, numbers: dict[str, int]) -> str:
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]"} | {"<": "&lt;", ">": "&gt;"})
 
 
+# Control characters (ESC above all) are no text: printed by `newsbrief show` they reached
+# the terminal as escape sequences (an article title cleared the screen). Tab and newline stay.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def md_escape(text: str) -> str:
-    """``text`` as literal Markdown: no links, images, emphasis, code or HTML from it."""
-    escaped = text.translate(_MD_SPECIAL)
+    """``text`` as literal Markdown: no links, images, emphasis, code or HTML from it, and
+    no control characters."""
+    escaped = _CONTROLS.sub("", text).translate(_MD_SPECIAL)
     # At the start of a line "#" opens a heading.
     return "\\" + escaped if escaped.startswith("#") else escaped
 
