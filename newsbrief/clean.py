@@ -57,7 +57,8 @@ SUBHEAD_MAX_WORDS = 8
 WRAP_MIN_WORDS = 6
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s*$|[\"”»]\s*$")
+# The ideographic full stop and the full-width marks end Chinese and Japanese sentences.
+_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]」』]*\s*$|[\"”»]\s*$")
 _BULLET = re.compile(r"^\s*[•·▪●►▶■□◦*]+\s*")
 _LABELS = (
     r"share|share this( article| story)?|tweet|e-?mail|print|comments?|discuss( this( article| "
@@ -164,7 +165,7 @@ _CAPTION_VERB = re.compile(
 # into it (dotted and dotless i, long s); a line holding one gets the full regex search.
 _FOLD_SPECIAL = ("\u0130", "\u0131", "\u017f")
 # What \s matches at the end of a line (re's \s is str.isspace) and what may close a sentence.
-_CLOSERS = "\"'\u201d\u2019\u00bb)]"
+_CLOSERS = "\"'\u201d\u2019\u00bb)]\u300d\u300f"
 
 
 def _hint_text(stripped: str, lower: str) -> str | None:
@@ -198,14 +199,15 @@ def _any_part(stripped: str, hint_text: str | None,
 
 def _ends_sentence(line: str) -> bool:
     """``_SENTENCE_END.search(line)`` without the search (which tries every position): the
-    line, right-stripped of whitespace, ends in a closing quote, or in [.!?…] and closers."""
+    line, right-stripped of whitespace, ends in a closing quote, or in [.!?…。！？] and
+    closers."""
     trimmed = line.rstrip()
     if not trimmed:
         return False
     if trimmed[-1] in "\"\u201d\u00bb":
         return True
     core = trimmed.rstrip(_CLOSERS)
-    return bool(core) and core[-1] in ".!?\u2026"
+    return bool(core) and core[-1] in ".!?\u2026\u3002\uff01\uff1f"
 
 
 def normal_key(line: str) -> str:

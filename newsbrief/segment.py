@@ -23,6 +23,7 @@ _PARAGRAPH = re.compile(r"[^\n]+")
 # nupunkt considers a sentence boundary only at one of these characters (its language
 # variables' sentence-end characters and the ellipsis of its period-context pattern).
 _END_CHAR = re.compile("[.?!\u2026]")
+_CJK_END = re.compile("[\u3002\uff01\uff1f][\u300d\u300f\u201d\u2019\uff09)]*")
 
 
 def _one_sentence(block: str) -> bool:
@@ -33,13 +34,34 @@ def _one_sentence(block: str) -> bool:
     return found is None or (found.start() == len(block.rstrip()) - 1)
 
 
+def _spans(block: str) -> Iterator[tuple[int, int]]:
+    """Sentence spans of one paragraph: Punkt's, after a cut at every ideographic full stop
+    or full-width "！" "？" (and the closing quotes after it). Punkt knows only Latin
+    punctuation, and Chinese and Japanese put no space after a sentence."""
+    start = 0
+    for cut in _CJK_END.finditer(block):
+        yield from _punkt(block, start, cut.end())
+        start = cut.end()
+    yield from _punkt(block, start, len(block))
+
+
+def _punkt(block: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    piece = block[start:end]
+    if not piece.strip():
+        return
+    for s, e in ((0, len(piece)),) if _one_sentence(piece) else sent_spans(piece):
+        yield start + s, start + e
+
+
 def sentence_spans(text: str) -> Iterator[tuple[int, int, int]]:
     """Yield ``(start, end, paragraph)`` for every sentence of ``text``, whitespace trimmed."""
     for paragraph, match in enumerate(_PARAGRAPH.finditer(text)):
         block = match.group()
         if not block.strip():
             continue
-        for start, end in ((0, len(block)),) if _one_sentence(block) else sent_spans(block):
+        spans = _spans(block) if _CJK_END.search(block) else (
+            ((0, len(block)),) if _one_sentence(block) else sent_spans(block))
+        for start, end in spans:
             piece = block[start:end]
             stripped = piece.strip()
             if not stripped:

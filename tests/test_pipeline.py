@@ -1,3 +1,5 @@
+import pytest
+
 from newsbrief import brief
 from newsbrief.models import Brief
 from newsbrief.summarize.compress import is_shortening
@@ -21,3 +23,42 @@ def test_seed_wire_copies_are_marked(seeds_dir):
     dup = {a.id[:3]: a.duplicate_of for a in result.articles}
     assert {dup["000"], dup["001"]} & {"000_63619180b1ce8ac3", "001_b92210f6684e49f3"}
     assert dup["003"] is None and dup["004"] is None and dup["002"] is None
+
+
+# One report of one event in four scripts (written for this test). The summarizer's tokens
+# were ASCII-only: Arabic, Greek and Russian sentences had nothing to weigh and the brief was
+# empty; Chinese lost its paragraphs in cleaning (no "." ends them) and had one "word" per
+# sentence, too short to pick.
+QUAKE = {
+    "ar": ("زلزال قوي يضرب طوكيو",
+           ("ضرب زلزال قوي بلغت شدته سبع درجات العاصمة اليابانية طوكيو صباح الاثنين، مما أسفر عن "
+           "مقتل اثني عشر شخصا على الأقل وإصابة المئات. وقالت وكالة الأرصاد الجوية اليابانية إن "
+           "مركز الزلزال يقع قرب خليج طوكيو. ودعا رئيس الوزراء المواطنين إلى التزام الهدوء.")),
+    "el": ("Ισχυρός σεισμός στο Τόκιο",
+           ("Ισχυρός σεισμός επτά βαθμών έπληξε το Τόκιο τη Δευτέρα το πρωί. Σύμφωνα με τις αρχές, "
+           "τουλάχιστον δώδεκα άνθρωποι σκοτώθηκαν και εκατοντάδες τραυματίστηκαν. Ο πρωθυπουργός "
+           "κάλεσε τους πολίτες να παραμείνουν ψύχραιμοι.")),
+    "ru": ("Сильное землетрясение в Токио",
+           ("Сильное землетрясение магнитудой семь баллов произошло утром в понедельник в Токио. По "
+           "данным властей, погибли по меньшей мере двенадцать человек, сотни получили ранения. "
+           "Премьер-министр призвал граждан сохранять спокойствие.")),
+    "zh": ("东京发生强烈地震",
+           ("东京时间周一上午发生里氏七点二级强烈地震，造成至少十二人死亡，数百人受伤。日本气象厅"
+           "表示，震中位于东京湾附近，深度约四十公里。首相在记者会上呼吁民众保持冷静，并表示政府将"
+           "全力救援。多条铁路线暂停运营，数万户家庭停电。")),
+}
+
+
+@pytest.mark.parametrize("language", sorted(QUAKE))
+def test_an_article_in_another_script_gets_a_brief_of_its_sentences(language):
+    from newsbrief.config import BriefConfig
+    from newsbrief.models import Article
+
+    title, text = QUAKE[language]
+    result = brief([Article(language, title, text)], config=BriefConfig(analyze=False))
+    assert result.headline and result.summary
+    first = text.split("。")[0] if language == "zh" else text.split(". ")[0]
+    assert result.summary[0].text.startswith(first)
+    assert all(s.text in text for s in result.summary)
+    if language == "zh":  # split at the ideographic full stop
+        assert all(s.text.endswith("。") for s in result.summary)

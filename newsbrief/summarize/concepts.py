@@ -56,9 +56,11 @@ __all__ = [
     "shortlist",
 ]
 
-_RAW_TOKEN = re.compile(r"[A-Za-z0-9]+")
+# Words in any script (ASCII-only tokens left Arabic, Greek or Russian sentences with
+# nothing to weigh, and their briefs empty); English text tokenizes as before.
+_RAW_TOKEN = re.compile(r"[^\W_]+")
 WEIGHTS_FILE = "concept_weights.json"
-_LETTER = re.compile(r"[A-Za-z]")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,7 +73,7 @@ HEADLINE_FEATURES = (
     "reporting_verb", "time_word", "compressed", "opens_article_word",
 )
 
-_TOKEN = re.compile(r"[a-z0-9]+")
+_TOKEN = re.compile(r"[^\W_]+")  # words in any script, as concepts._RAW_TOKEN
 _PRONOUNS = frozenset([
     "he", "she", "they", "it", "his", "her", "their", "this", "these", "those", "that", "we",
     "i", "its", "him", "them", "there", "but", "and", "so",

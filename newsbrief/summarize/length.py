@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from newsbrief.models import Document
-from newsbrief.summarize.util import shipped_json
+from newsbrief.summarize.util import shipped_json, word_count
 
 __all__ = ["MAX_WORDS", "MIN_WORDS", "RATIO", "choose_length", "length_features", "length_line"]
 
@@ -41,7 +41,7 @@ def length_line() -> tuple[float, float, float]:
 
 def length_features(documents: Sequence[Document]) -> tuple[float, float]:
     """``(ln input words, ln articles)``, floored at 100 words and one article."""
-    size = sum(len(d.text.split()) for d in documents)
+    size = sum(word_count(d.text) for d in documents)
     return math.log(max(size, 100)), math.log(max(len(documents), 1))
 
 

@@ -42,7 +42,7 @@ PRIOR_FEATURES = (
 # units; chosen on the cross-validation folds (docs/quality.md), 0 switches the prior off.
 PRIOR_SCALE = 0.3
 
-_TOKEN = re.compile(r"[a-z0-9]+")
+_TOKEN = re.compile(r"[^\W_]+")  # words in any script, as concepts._RAW_TOKEN
 _PRONOUNS = frozenset(
     ["he", "she", "they", "it", "his", "her", "their", "this", "these", "those", "that", "we", "i", "its", "him", "them"]
 )

@@ -12,7 +12,9 @@ from typing import Any
 from newsbrief.dedup import SentenceGroup
 
 _WORD = re.compile(r"\S+")
-_TOKEN = re.compile(r"[a-z0-9]+")
+# Kana and CJK ideographs (not Hangul: Korean puts spaces between words).
+_IDEOGRAPHIC = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_TOKEN = re.compile(r"[^\W_]+")  # words in any script, as concepts._RAW_TOKEN
 
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before being
@@ -48,7 +50,13 @@ def linear_model(
 
 
 def word_count(text: str) -> int:
-    return len(_WORD.findall(text))
+    """Words of ``text``: runs of non-space, and in Chinese and Japanese, which put no space
+    between words, about one word for two characters (each run of them would otherwise be
+    one "word", and a sentence too short to pick)."""
+    if text.isascii() or not _IDEOGRAPHIC.search(text):
+        return len(_WORD.findall(text))
+    characters = len(_IDEOGRAPHIC.findall(text))
+    return len(_WORD.findall(_IDEOGRAPHIC.sub(" ", text))) + (characters + 1) // 2
 
 
 @lru_cache(maxsize=1)
