@@ -633,3 +633,16 @@ def test_cluster_given_a_folder_says_it_takes_one_jsonl_file(capsys, seeds_dir):
         assert (code, out) == (2, "")
         assert err == (f"newsbrief: error: {seeds_dir}: is a folder; {command} takes one JSONL "
                        'file with one article per line ({"id", "title", "text"[, "label"]})\n')
+
+
+def test_events_say_which_briefs_are_waiting(capsys, db, seeds_dir):
+    """After --refresh none an event is listed with its first title as headline, and nothing
+    told it from one with a brief."""
+    code, _, _ = run(capsys, "ingest", str(seeds_dir), "--db", db, "-q", "--refresh", "none",
+                     *FAST)
+    assert code == 0
+    code, out, _ = run(capsys, "events", "--db", db, "--format", "json")
+    assert [e["brief_stale"] for e in json.loads(out)] == [True]
+    code, _, _ = run(capsys, "ingest", str(seeds_dir), "--db", db, "-q", *FAST)
+    code, out, _ = run(capsys, "events", "--db", db, "--format", "json")
+    assert [e["brief_stale"] for e in json.loads(out)] == [False]

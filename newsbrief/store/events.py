@@ -31,8 +31,10 @@ __all__ = [
 ]
 
 EVENT_COLUMNS = (
-    "id, headline, first_published, last_published, article_count, outlet_count, updated_at"
+    "id, headline, first_published, last_published, article_count, outlet_count, updated_at, "
+    "brief_stale"
 )
+_WIDTH = len(EVENT_COLUMNS.split(","))  # the sort key and seq follow them in list_events
 
 # An ISO 8601 date or date-time starts with YYYY-MM-DD; checked before julianday(), which
 # would read a bare number ("2017") as a Julian day number instead of refusing it.
@@ -155,11 +157,11 @@ def list_events(
     sql = (f"SELECT {EVENT_COLUMNS}, {order}, e.seq FROM {table} WHERE "
            + " AND ".join(where) + f" ORDER BY {order} DESC, e.seq DESC LIMIT ?")
     rows = conn.execute(sql, params + [max(1, limit) + 1]).fetchall()
-    items = [EventSummary(*row[:7]) for row in rows[:limit]]
+    items = [EventSummary(*row[:_WIDTH]) for row in rows[:limit]]
     next_cursor = None
     if len(rows) > limit and items:
         last = rows[limit - 1]
-        next_cursor = _encode_cursor(last[7], last[8])
+        next_cursor = _encode_cursor(last[_WIDTH], last[_WIDTH + 1])
     return items, next_cursor
 
 

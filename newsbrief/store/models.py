@@ -21,6 +21,12 @@ class EventSummary:
     article_count: int
     outlet_count: int
     updated_at: str
+    # Articles arrived since its latest brief (or it has none yet: its headline is then its
+    # first article's title); the next refresh rebuilds it.
+    brief_stale: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "brief_stale", bool(self.brief_stale))  # SQLite gives 0/1
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

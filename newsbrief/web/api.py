@@ -51,6 +51,7 @@ class EventItem(BaseModel):
     article_count: int
     outlet_count: int
     updated_at: str
+    brief_stale: bool = False
 
 
 class EventList(BaseModel):
@@ -188,7 +189,7 @@ def event_item(summary: Any) -> dict[str, Any]:
         "id": summary.id, "headline": summary.headline,
         "first_published": summary.first_published, "last_published": summary.last_published,
         "article_count": summary.article_count, "outlet_count": summary.outlet_count,
-        "updated_at": summary.updated_at,
+        "updated_at": summary.updated_at, "brief_stale": summary.brief_stale,
     }
 
 
