@@ -59,7 +59,9 @@ def sentence_spans(text: str) -> Iterator[tuple[int, int, int]]:
         block = match.group()
         if not block.strip():
             continue
-        spans = _spans(block) if _CJK_END.search(block) else (
+        # Three substring tests in C: cheaper than a regex search on every paragraph.
+        cjk = "\u3002" in block or "\uff01" in block or "\uff1f" in block
+        spans = _spans(block) if cjk else (
             ((0, len(block)),) if _one_sentence(block) else sent_spans(block))
         for start, end in spans:
             piece = block[start:end]
