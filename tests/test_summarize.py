@@ -545,6 +545,10 @@ def test_headline_features_describe_each_candidate(seed_event):
     ('"We will rebuild every home," the mayor said after the flood.', False),
     ("He said the talks would resume in the spring after the elections.", False),
     ("But the government refused to comment on the report on Monday.", False),
+    # The tail of a quotation a sentence splitter cut (a real headline of a WCEP event).
+    ('All of a sudden, they are trying to take you out," Trump said on Saturday.', False),
+    ("All of a sudden, they are trying to take you out,” Trump said on Saturday.", False),
+    ('Trump said the deal was "done" after the talks in Hanoi on Thursday.', True),
 ])
 def test_standalone_sentences_need_no_context(text, alone):
     assert standalone(text) is alone

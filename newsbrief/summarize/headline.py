@@ -271,8 +271,16 @@ def _opening_word(text: str) -> str:
 
 def standalone(text: str) -> bool:
     """A sentence that reads on its own: it does not open with a quotation (whose speaker
-    comes later) or a pronoun or conjunction pointing back to what came before."""
-    return not text.startswith(_QUOTE_OPENERS) and _opening_word(text) not in _PRONOUNS
+    comes later) or a pronoun or conjunction pointing back to what came before, and it does
+    not end a quotation it did not open (the tail of a quote a sentence splitter cut:
+    'All of a sudden, it was over," Trump said')."""
+    return (not text.startswith(_QUOTE_OPENERS) and _opening_word(text) not in _PRONOUNS
+            and not _closes_unopened_quote(text))
+
+
+def _closes_unopened_quote(text: str) -> bool:
+    curly = next((c for c in text if c in "\u201c\u201d"), None)
+    return curly == "\u201d" or text.count('"') % 2 == 1
 
 
 def eligible(
