@@ -29,6 +29,15 @@ class NotFound(NewsbriefError):
     exit_code = 4
 
 
+class UnknownEvent(NotFound):
+    """An event id the store has never had."""
+
+
+class NoBriefYet(NotFound):
+    """An event whose articles are stored but whose first brief is not built yet (ingested
+    with ``--refresh none``, or its brief failed): the next refresh builds it."""
+
+
 class MissingDependency(NewsbriefError):
     """An optional part is used without its extra installed."""
 

@@ -22,7 +22,7 @@ from newsbrief.cli.common import (
     report_problems,
     write,
 )
-from newsbrief.errors import InputError, NotFound, NoUsableInput
+from newsbrief.errors import InputError, NoBriefYet, NoUsableInput, UnknownEvent
 from newsbrief.ingest import count_articles, iter_articles, iter_files
 from newsbrief.models import Problem
 from newsbrief.render import render
@@ -234,19 +234,15 @@ def run_show(args: argparse.Namespace) -> int:
                          "it cannot be combined with --version")
     try:
         return _show(args)
-    except NotFound as exc:
-        message = str(exc)
-        if message.startswith("no event "):
-            raise NotFound(f"{message} (list the event ids with: newsbrief events"
+    except UnknownEvent as exc:
+        raise UnknownEvent(f"{exc} (list the event ids with: newsbrief events"
                            f"{_db_option(args)})") from None
-        if message.endswith("has no brief yet") or "has no brief yet (" in message:
-            # Its articles were ingested with --refresh none (or its brief failed to build):
-            # the next ingest without --refresh none builds every waiting brief.
-            raise NotFound(
-                f"event {args.event_id!r} has no brief yet: its articles are stored but its "
-                "brief waits for a refresh (ingest --refresh none); build it with: newsbrief "
-                f"ingest PATH{_db_option(args)} (a file already stored will do)") from None
-        raise
+    except NoBriefYet:
+        # The next ingest without --refresh none builds every waiting brief.
+        raise NoBriefYet(
+            f"event {args.event_id!r} has no brief yet: its articles are stored but its "
+            "brief waits for a refresh (ingest --refresh none); build it with: newsbrief "
+            f"ingest PATH{_db_option(args)} (a file already stored will do)") from None
 
 
 def _show(args: argparse.Namespace) -> int:

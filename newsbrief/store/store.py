@@ -31,7 +31,7 @@ from typing import Any, Self
 
 from newsbrief.cluster import ClusterConfig
 from newsbrief.config import BriefConfig
-from newsbrief.errors import NotFound, StoreError
+from newsbrief.errors import NoBriefYet, NotFound, StoreError, UnknownEvent
 from newsbrief.models import Article, Brief, Document, Problem
 from newsbrief.pipeline import brief_documents
 from newsbrief.store.batch import Job, Progress, write_batch
@@ -481,7 +481,7 @@ class Store:
             row = self.conn.execute(
                 "SELECT merged_into FROM events WHERE id = ?", (event_id,)).fetchone()
             if row is None:
-                raise NotFound(f"no event {event_id!r}")
+                raise UnknownEvent(f"no event {event_id!r}")
             if row[0] is None:
                 return event_id
             event_id = row[0]
@@ -534,14 +534,14 @@ class Store:
         if row is None:
             if version is not None:
                 raise NotFound(f"event {event_id!r} has no brief version {version}")
-            raise NotFound(f"event {event_id!r} has no brief yet (run: newsbrief ingest)")
+            raise NoBriefYet(f"event {event_id!r} has no brief yet")
         return Brief.from_dict(json.loads(row[0]))
 
     def brief_changes(self, event_id: str) -> BriefChanges:
         """What the latest version of the brief changed since the one before."""
         versions = self.brief_versions(event_id)
         if not versions:
-            raise NotFound(f"event {event_id!r} has no brief yet")
+            raise NoBriefYet(f"event {event_id!r} has no brief yet")
         new_v, _, new = versions[-1]
         live = self._live_id(event_id)
         with self._lock:  # the brief of a long story lists only part of its articles

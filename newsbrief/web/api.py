@@ -17,7 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-from newsbrief.errors import InputError, NotFound, StoreError
+from newsbrief.errors import InputError, NoBriefYet, StoreError
 from newsbrief.ingest import article_from_html, article_from_record
 from newsbrief.ingest.text import content_id
 from newsbrief.models import Article, Problem
@@ -223,8 +223,8 @@ def get_event(request: Request, event_id: str) -> JSONResponse:
     summary = store.get_event(event_id)
     try:
         brief = store.get_brief(event_id)
-    except NotFound:
-        # NotFound again here (the event merged away meanwhile) is a plain 404.
+    except NoBriefYet:
+        # NotFound here (the event merged away meanwhile) is a plain 404.
         articles = store.event_articles(event_id)
         return JSONResponse({"event": event_item(summary), "brief": None,
                              "brief_pending": True,

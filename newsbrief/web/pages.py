@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from newsbrief.errors import NotFound
+from newsbrief.errors import NoBriefYet, NotFound
 from newsbrief.models import Brief
 from newsbrief.web.api import list_events
 from newsbrief.web.views import (
@@ -123,7 +123,7 @@ def event_page(request: Request, event_id: str) -> HTMLResponse:
     summary = store.get_event(event_id)
     try:
         brief = store.get_brief(event_id)
-    except NotFound:
+    except NoBriefYet:
         # Listed events get their brief when the ingest that found them finishes; until then
         # the page shows what is known rather than an error.
         return _render(request, "event_pending.html",
