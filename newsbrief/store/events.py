@@ -74,7 +74,7 @@ def fallback_headline(title: str, text: str) -> str:
     """An event's headline when its brief has none (an article of a few shouted words, or
     none the summarizer takes as prose): the first article's title, or the opening of its
     text; an event listed with a blank headline cannot be told from the next."""
-    return title or " ".join(text.split())[:200]
+    return title or text[:200]
 
 
 def update_event_row(conn: sqlite3.Connection, event_id: str, now: str) -> None:
@@ -102,7 +102,7 @@ def index_event(conn: sqlite3.Connection, event_id: str, headline: str | None,
             first = conn.execute(
                 "SELECT title, substr(text, 1, 200) FROM articles WHERE event_id = ? "
                 "ORDER BY seq LIMIT 1", (event_id,)).fetchone()
-            headline = (first[0] or first[1]) if first else ""
+            headline = fallback_headline(*first) if first else ""
             conn.execute("UPDATE events SET headline = ? WHERE id = ?", (headline, event_id))
     if titles is None:
         titles = " | ".join(t for (t,) in conn.execute(

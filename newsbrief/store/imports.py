@@ -95,7 +95,6 @@ def import_events(
     brief rebuilt at the end (``briefs_refreshed``).
     """
     report = IngestReport()
-    joined: set[str] = set()
     # Every stored event this run's events lead to (created, joined, or stored before): a
     # run killed after committing some of them left their briefs stale, and running it
     # again, which finds them stored, must still rebuild those briefs.
@@ -110,10 +109,10 @@ def import_events(
         batch.append(event)
         size += len(event.documents)
         if size >= store.batch_size:
-            _import_batch(store, batch, report, progress, joined, reached, stored_as)
+            _import_batch(store, batch, report, progress, reached, stored_as)
             batch, size = [], 0
     if batch:
-        _import_batch(store, batch, report, progress, joined, reached, stored_as)
+        _import_batch(store, batch, report, progress, reached, stored_as)
     # The joined events' briefs (a stored one, or the run's over part of their articles) no
     # longer cover every article, and an event the run gave no brief has none: rebuilt from
     # the stored articles, as ingest rebuilds them. Every stale event the run reached, not
@@ -186,7 +185,7 @@ def _is_own(row: tuple[str, str | None, str], article_id: str) -> bool:
 
 
 def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport,
-                  progress: Progress | None, joined: set[str], reached: set[str],
+                  progress: Progress | None, reached: set[str],
                   stored_as: dict[str, str]) -> None:
     # The store's private helpers are used on purpose: the same inserts, event rows and
     # search rows as ingest, so imported data is indistinguishable from ingested data.
@@ -337,8 +336,6 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
                 report.events_created.add(event.id)
             else:
                 report.events_updated.add(target.id)
-            if target.joined:
-                joined.add(target.id)
     clusterer.committed()
 
 
