@@ -13,7 +13,7 @@ from datetime import date, datetime
 from html import unescape
 
 from newsbrief.ingest.decode import decode_bytes, looks_binary
-from newsbrief.ingest.language import detect_language
+from newsbrief.ingest.language import detect_language, primary_language
 from newsbrief.ingest.metadata import find_text_metadata
 from newsbrief.ingest.text import MAX_ARTICLE_CHARS, content_id, metadata_window
 from newsbrief.models import Article, Problem
@@ -87,7 +87,7 @@ def article_from_html(
     # What the page's markup does not say, its text may ("Publié le 19/02/2024", a dateline).
     # trafilatura leaves doc.language empty (it sets it only for target_language), so the
     # page's own lang attribute names the language where the text is too short to tell.
-    language = (doc.language or "").split("-")[0].lower() or detect_language(text)
+    language = primary_language(doc.language or "") or detect_language(text)
     if not language and (declared := _HTML_LANG.search(html[:4096])):
         language = declared.group(1).lower()
     found = find_text_metadata(metadata_window(text.split("\n")), language)

@@ -10,9 +10,10 @@ bundle a 1-130 MB model; on whole articles that accuracy gap does not matter.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
-__all__ = ["MIN_CHARS", "detect_language"]
+__all__ = ["MIN_CHARS", "detect_language", "primary_language"]
 
 # Below this many letters the guess is close to noise; the article keeps language None.
 MIN_CHARS = 40
@@ -27,6 +28,12 @@ def _identifier():
     # The module-level classify() returns raw log scores; normalised probabilities let a
     # weak guess (mixed or garbled text) be refused.
     return LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+
+
+def primary_language(tag: str) -> str | None:
+    """The language of a declared tag, as :func:`detect_language` names it: its primary
+    subtag in lower case ("de-DE", "de_AT" -> "de"); ``None`` for an empty tag."""
+    return re.split(r"[-_]", tag.strip())[0].lower() or None
 
 
 def detect_language(text: str) -> str | None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 
 from newsbrief.errors import InputError
 from newsbrief.ingest.decode import decode_bytes
+from newsbrief.ingest.language import primary_language
 from newsbrief.ingest.metadata import parse_date
 from newsbrief.ingest.text import article_from_text
 from newsbrief.models import Article, Problem
@@ -100,9 +100,7 @@ def article_from_record(
         "outlet": outlet if isinstance(outlet, str) else None,
         "published": published,
         "url": record.get("url") if isinstance(record.get("url"), str) else None,
-        # An ISO 639-1 code as the HTML reader and the identifier give it ("de-DE" -> "de").
-        "language": (re.split(r"[-_]", language.strip())[0].lower() or None
-                     if isinstance(language, str) else None),
+        "language": primary_language(language) if isinstance(language, str) else None,
         "author": _author(_first(record, ("author", "authors", "byline"))),
     }
     article = article_from_text(
