@@ -32,11 +32,13 @@ from newsbrief.store.db import immediate
 __all__ = ["EntryOutcome", "FeedState", "FeedStatus", "PendingEntry", "Recovered", "now"]
 
 MAX_ERRORS_KEPT = 10_000
+#: The feed state's times: UTC, ISO 8601 with a ``Z``, to the second (they compare as text).
+STAMP = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def now() -> str:
-    """The current UTC time as ISO 8601 with a ``Z``, to the second."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The current UTC time as :data:`STAMP`."""
+    return datetime.now(UTC).strftime(STAMP)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from newsbrief.feeds.fetcher import FEED_TYPES, Fetcher, FetchError, Validators
 from newsbrief.feeds.page import PageResult, load_page
 from newsbrief.feeds.parse import FeedEntry, FeedParseError, FeedSource, ParsedFeed, parse_feed
-from newsbrief.feeds.state import EntryOutcome, FeedState
+from newsbrief.feeds.state import STAMP, EntryOutcome, FeedState
 from newsbrief.models import Article, Problem
 
 if TYPE_CHECKING:
@@ -38,7 +38,6 @@ __all__ = [
 # The longest a feed's Retry-After is honoured (seconds): a server asking for days (or a
 # misread date) must not silence a feed for good; once a day is still polite.
 MAX_FEED_WAIT = 24 * 3600
-_STAMP = "%Y-%m-%dT%H:%M:%SZ"  # the feed state's times (newsbrief.feeds.state.now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +175,7 @@ def _wait_after(poll: _Poll, now: datetime) -> tuple[str | None, str]:
     reason = f"{poll.error}; not polled before {_until(moment, now)} (Retry-After"
     if poll.retry_after > MAX_FEED_WAIT:
         reason += f" of {poll.retry_after:.0f}s capped at {MAX_FEED_WAIT // 3600} h"
-    return moment.strftime(_STAMP), reason + ")"
+    return moment.strftime(STAMP), reason + ")"
 
 
 def _poll_feeds(
@@ -187,10 +186,10 @@ def _poll_feeds(
     name for its pages)."""
     titles = {f.url: f.title for f in feeds}
     now = datetime.now(UTC)
-    waiting = state.waiting([f.url for f in feeds], now.strftime(_STAMP))
+    waiting = state.waiting([f.url for f in feeds], now.strftime(STAMP))
     for feed in feeds:
         if feed.url in waiting:
-            moment = datetime.strptime(waiting[feed.url], _STAMP).replace(tzinfo=UTC)
+            moment = datetime.strptime(waiting[feed.url], STAMP).replace(tzinfo=UTC)
             report.waiting.append(Problem(
                 feed.url, f"waiting until {_until(moment, now)} (Retry-After)"))
     with ThreadPoolExecutor(max(1, fetcher.config.concurrency), "newsbrief-poll") as pool:
