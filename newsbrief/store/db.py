@@ -31,6 +31,7 @@ __all__ = [
     "migrations",
     "schema_version",
     "select_in",
+    "write_denied",
 ]
 
 BUSY_TIMEOUT_MS = 10_000
@@ -202,7 +203,7 @@ def _read_only_file_system(folder: Path) -> bool:
         return False
 
 
-def _write_denied(path: Path) -> str | None:
+def write_denied(path: Path) -> str | None:
     """Why this process cannot write the database at ``path``, or ``None``.
 
     Checked before opening because SQLite opens a file it may not write read-only without a
@@ -284,7 +285,7 @@ def connect(path: str | Path, *, readonly: bool = False, migrate_to: int | None 
             conn = _open_readonly(path)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
-            denied = _write_denied(path)
+            denied = write_denied(path)
             if denied:
                 raise StoreError(f"{path}: cannot write the database: {denied} "
                                  "(reading it with newsbrief events or show still works)")

@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from newsbrief import __version__
 from newsbrief.config import BriefConfig
 from newsbrief.errors import InputError, NewsbriefError, NotFound, StoreError
+from newsbrief.store.db import write_denied
 
 __all__ = ["DEFAULT_MAX_BODY", "ApiError", "StorePool", "create_app", "error_body"]
 
@@ -124,7 +125,7 @@ class StorePool:
                 Store(self.path, config=self.config).close()
                 self.read_only = None
             except StoreError as denied:
-                if self._may_write():
+                if write_denied(self.path) is None:
                     raise  # not a matter of permissions: refuse to start, as before
                 try:
                     Store(self.path, config=self.config, readonly=True).close()
@@ -133,12 +134,6 @@ class StorePool:
                 log.warning("serving %s read-only: %s", self.path, denied)
                 self.read_only = "the server cannot write the database file"
         self._migrated = self._file()
-
-    def _may_write(self) -> bool:
-        """Whether the permissions let this process write the database file and its folder
-        (``access(2)`` also answers no on a read-only file system). Asked only after opening
-        a writer failed, to tell a database it may only read from one that failed otherwise."""
-        return os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK | os.X_OK)
 
     def require_writable(self) -> None:
         """Refuse a write with 503 ``read_only_database`` while the database is read-only."""
