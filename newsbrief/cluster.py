@@ -55,6 +55,7 @@ from typing import Any
 
 import numpy as np
 
+from newsbrief.cluster_background import background_counts
 from newsbrief.cluster_eval import (
     adjusted_rand,
     batch_agglomerative,
@@ -146,7 +147,9 @@ class ClusterConfig:
     ``batch_size``: articles decided together; ``reopen``: how many of the most recent
     articles stay *open*: each batch decides them again together with the new articles, so
     an article that arrived before its partners can still move to them (0: decisions are
-    final once their batch is done).
+    final once their batch is done); ``background_documents`` and ``background_length``: the
+    idf also counts that many background documents of that many words, made from general
+    English word frequencies (:mod:`newsbrief.cluster_background`; 0 documents: none).
     """
 
     cohesion_ratio: float = 0.45
@@ -162,6 +165,8 @@ class ClusterConfig:
     max_terms: int = 300
     batch_size: int = 1024
     reopen: int = 256
+    background_documents: int = 10000
+    background_length: int = 1000
 
     def with_(self, **changes: Any) -> ClusterConfig:
         return replace(self, **changes)
@@ -282,19 +287,27 @@ class EventClusterer:
         self.n_docs += len(features)
         return counts
 
+    @property
+    def background(self) -> dict[int, float]:
+        """Background document frequencies of words (:mod:`newsbrief.cluster_background`)."""
+        config = self.config
+        return background_counts(config.background_documents, config.background_length,
+                                 _ENTITY_PREFIX)
+
     def idf(self, key: int) -> float:
-        return math.log((1.0 + self.n_docs) / (1.0 + self.df.get(key, 0))) + 1.0
+        base = 1.0 + self.n_docs + self.config.background_documents
+        return math.log(base / (1.0 + self.df.get(key, 0) + self.background.get(key, 0.0))) + 1.0
 
     def idfs(self, features: Iterable[Features]) -> dict[int, float]:
         """:meth:`idf` of every term and phrase of ``features``, each computed once (a batch
         of articles shares most of its words)."""
-        log, get = math.log, self.df.get
-        base = 1.0 + self.n_docs
+        log, get, prior = math.log, self.df.get, self.background.get
+        base = 1.0 + self.n_docs + self.config.background_documents
         keys: set[int] = set()
         for f in features:
             keys.update(f.terms)
             keys.update(f.entities)
-        return {k: log(base / (1.0 + get(k, 0))) + 1.0 for k in keys}
+        return {k: log(base / (1.0 + get(k, 0) + prior(k, 0.0))) + 1.0 for k in keys}
 
     def vectorize(self, features: Features,
                   idf: Mapping[int, float] | None = None) -> dict[int, float]:
@@ -328,10 +341,14 @@ class EventClusterer:
                                    count=total)
         elif total:
             distinct, inverse = np.unique(keys, return_inverse=True)
-            counts = np.fromiter(map(self.df.get, distinct.tolist(), itertools.repeat(0)),
+            listed = distinct.tolist()
+            counts = np.fromiter(map(self.df.get, listed, itertools.repeat(0)),
                                  dtype=np.float64, count=len(distinct))
+            prior = np.fromiter(map(self.background.get, listed, itertools.repeat(0.0)),
+                                dtype=np.float64, count=len(distinct))
             # math.log, as in idf(): numpy's vectorised log may round differently.
-            ratios = (1.0 + self.n_docs) / (1.0 + counts)
+            ratios = (1.0 + self.n_docs + self.config.background_documents) / (
+                (1.0 + counts) + prior)
             logs = np.fromiter(map(math.log, ratios.tolist()), dtype=np.float64,
                                count=len(distinct))
             weights *= (logs + 1.0)[inverse.ravel()]

@@ -241,10 +241,13 @@ STORIES = [
 def test_site_boilerplate_found_over_the_corpus(tmp_path, capsys):
     # Four unrelated stories of one site share an ownership line; another site prints it once.
     records = [{"id": f"gazette-{i}", "title": title, "outlet": "gazette.example",
+                "published": f"2026-03-0{i + 1}",
                 "text": body.replace("\n", "\n" + FURNITURE + "\n", 1)}
                for i, (title, body) in enumerate(STORIES)]
+    # Months later, so it never shares an event with them (it names their town, and an
+    # event's own cleaning drops a line three of its articles print).
     records.append({"id": "herald-0", "title": "Storm closes the coast road",
-                    "outlet": "herald.example",
+                    "outlet": "herald.example", "published": "2026-06-01",
                     "text": "A winter storm closed the coast road north of Riverton on Friday. "
                     "Police diverted traffic through the hills.\n" + FURNITURE})
     source = tmp_path / "sites.jsonl"

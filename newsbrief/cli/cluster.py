@@ -30,6 +30,7 @@ from newsbrief.errors import InputError, NoUsableInput
 from newsbrief.ingest import count_articles
 
 _DEFAULT_BATCH = ClusterConfig().batch_size
+_DEFAULT_BACKGROUND = ClusterConfig().background_documents
 
 
 def _add_options(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +42,10 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--streaming-df", action="store_true",
                         help="count document frequencies as articles arrive (as the store "
                         "does) instead of over the whole file first")
+    parser.add_argument("--background-documents", type=int, default=_DEFAULT_BACKGROUND,
+                        metavar="N", help="weight of general English word frequencies in the "
+                        "idf, as a number of background documents (0: the file's own counts "
+                        f"only; default {_DEFAULT_BACKGROUND})")
     parser.add_argument("--db", metavar="PATH", default=None,
                         help="ignored: clustering a file never touches the store")
     add_quiet(parser)
@@ -90,10 +95,13 @@ class _Collection:
 def _read(args: argparse.Namespace) -> _Collection:
     if args.batch_size < 1:
         raise InputError("--batch-size must be at least 1")
+    if args.background_documents < 0:
+        raise InputError("--background-documents must be 0 or more")
     if Path(args.dataset).is_dir():  # was "cannot read: Is a directory", with no way on
         raise InputError(f"{args.dataset}: is a folder; {args.command} takes one JSONL file "
                          "with one article per line ({\"id\", \"title\", \"text\"[, \"label\"]})")
-    config = ClusterConfig(batch_size=args.batch_size)
+    config = ClusterConfig(batch_size=args.batch_size,
+                           background_documents=args.background_documents)
     problems: list = []
     labels: dict[str, str] = {}
     # Only reading finds problems: the file is open for that part of the command.
