@@ -646,3 +646,85 @@ def test_events_say_which_briefs_are_waiting(capsys, db, seeds_dir):
     code, _, _ = run(capsys, "ingest", str(seeds_dir), "--db", db, "-q", *FAST)
     code, out, _ = run(capsys, "events", "--db", db, "--format", "json")
     assert [e["brief_stale"] for e in json.loads(out)] == [False]
+
+
+def _merged_with_own_briefs(db: str) -> list[tuple[str, str, int]]:
+    """(event, live event it leads to, its own brief versions) for every merged or emptied
+    event that was briefed before it joined another."""
+    conn = sqlite3.connect(db)
+    merged = dict(conn.execute("SELECT id, merged_into FROM events"))
+    own = dict(conn.execute("SELECT event_id, COUNT(*) FROM briefs GROUP BY event_id"))
+    conn.close()
+    found = []
+    for event, into in merged.items():
+        live = into
+        while live is not None and merged[live] is not None:
+            live = merged[live]
+        if live is not None and own.get(event):
+            found.append((event, live, own[event]))
+    return found
+
+
+def test_show_version_of_a_merged_event_is_its_own(capsys, db, eval_dir, tmp_path):
+    """`show MERGED --version N` printed version N of the event it joined (its own versions,
+    still stored under its id, could not be reached); now it prints its own and says so.
+    Without --version a merged id still shows the live event, with a note naming it."""
+    import random
+
+    lines = (eval_dir / "clustering-dev.jsonl").read_text(encoding="utf-8").splitlines(True)
+    random.Random(1).shuffle(lines)
+    stream = tmp_path / "stream.jsonl"
+    stream.write_text("".join(lines[:60]), encoding="utf-8")
+    # Briefs after every batch of 10: events briefed early are merged or emptied later.
+    code, _, err = run(capsys, "ingest", str(stream), "--db", db, "--refresh", "batch",
+                       "--batch-size", "10", "--workers", "1", "--no-analysis", "-q", *FAST)
+    assert code == 0, err
+    candidates = _merged_with_own_briefs(db)
+    assert candidates, "a shuffled stream briefed per batch retires some briefed events"
+    conn = sqlite3.connect(db)
+    stored = {(e, v): json.loads(b) for e, v, b in
+              conn.execute("SELECT event_id, version, brief FROM briefs")}
+    conn.close()
+    for event, live, count in candidates:
+        code, out, err = run(capsys, "show", event, "--db", db, "--version", str(count),
+                             "--format", "json")
+        assert code == 0, err
+        assert json.loads(out) == stored[event, count]
+        assert err == (f"newsbrief: event {event} is now part of event {live}: showing "
+                       f"{event}'s own version {count} of {count}, from before; the event "
+                       f"now: newsbrief show {live} --db {db}\n")
+    event, live, count = max(candidates, key=lambda c: c[2])
+    # Its own version 1 is not the live event's version 1 (what was printed before).
+    assert stored[event, 1] != stored.get((live, 1))
+    code, out, err = run(capsys, "show", event, "--db", db, "--version", "1", "--format",
+                         "json", "-q")
+    assert (code, err) == (0, "") and json.loads(out) == stored[event, 1]
+    # Without --version: the live event's latest brief, as `show LIVE` prints it.
+    code, out, err = run(capsys, "show", event, "--db", db)
+    assert code == 0 and out == run(capsys, "show", live, "--db", db)[1]
+    kept = "version 1" if count == 1 else f"versions 1 to {count}"
+    assert err == (f"newsbrief: event {event} is now part of event {live}: showing the "
+                   f"latest brief of {live} ({event}'s own {kept} from before: --version N)\n")
+    code, _, err = run(capsys, "show", event, "--db", db, "--changes")
+    assert code == 0 and f"showing what changed in the brief of {live}" in err
+    code, out, err = run(capsys, "show", event, "--db", db, "--version", str(count + 1))
+    assert (code, out) == (4, "")  # NotFound, naming what there is
+    assert err == (f"newsbrief: error: event {event!r} has no brief version {count + 1} (it "
+                   f"kept {kept} when it joined event {live!r}; {live}'s: newsbrief show "
+                   f"{live} --version {count + 1} --db {db})\n")
+    # The live event's own id is unchanged: its versions, no note.
+    code, out, err = run(capsys, "show", live, "--db", db, "--version", "1", "--format", "json")
+    assert (code, err) == (0, "") and json.loads(out) == stored[live, 1]
+    # The same stream without briefs: a retired event never had one of its own.
+    bare = str(tmp_path / "bare.db")
+    code, _, err = run(capsys, "ingest", str(stream), "--db", bare, "--refresh", "none",
+                       "--batch-size", "10", "--workers", "1", "-q")
+    assert code == 0, err
+    conn = sqlite3.connect(bare)
+    (event,) = conn.execute("SELECT id FROM events WHERE merged_into IS NOT NULL "
+                            "ORDER BY seq LIMIT 1").fetchone()
+    conn.close()
+    code, out, err = run(capsys, "show", event, "--db", bare, "--version", "1")
+    assert (code, out) == (4, "")
+    assert err.startswith(f"newsbrief: error: event {event!r} joined event ")
+    assert "before its first brief; see " in err and f"--version 1 --db {bare}" in err

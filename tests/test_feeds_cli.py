@@ -62,7 +62,7 @@ def test_watch_once_then_again_then_feeds(two_feeds, tmp_path, capsys):
     assert main(["feeds", "--db", db]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0].split() == ["FEED", "LAST", "POLL", "LAST", "SUCCESS", "NEW", "(LAST/ALL)",
-                                "PENDING", "LAST", "ERROR"]
+                                "PENDING", "WAITING", "LAST", "ERROR"]
     assert "0/2" in table[1] and "one.rss" in table[1]
 
 
@@ -291,8 +291,23 @@ def test_watch_says_which_feed_waits_for_its_retry_after(site, two_feeds, tmp_pa
     assert note.endswith(" UTC (Retry-After)")
     assert len(site.requested("/one.rss")) == 1
     assert main(["feeds", "--db", db, "--format", "json"]) == 0
-    waiting = {f["url"]: f["not_before"] for f in json.loads(capsys.readouterr().out)}
+    listed = json.loads(capsys.readouterr().out)
+    waiting = {f["url"]: f["not_before"] for f in listed}
     assert waiting[site.url("/one.rss")] is not None and waiting[site.url("/two.json")] is None
+    # The table says it too, in a column of its own, as the round's note words it.
+    until = note.removeprefix(f"  note: {site.url('/one.rss')}: waiting ").removesuffix(
+        " (Retry-After)")
+    assert main(["feeds", "--db", db]) == 0
+    header, *rows = capsys.readouterr().out.splitlines()
+    start, end = header.index("WAITING"), header.index("LAST ERROR")
+    cells = {row.split()[0]: row[start:end].strip() for row in rows}
+    assert cells == {site.url("/one.rss"): until, site.url("/two.json"): ""}
+    assert until.startswith("until ") and until.endswith(" UTC")
+    # The error after it, cut to 80 columns.
+    error = rows[[r.split()[0] for r in rows].index(site.url("/one.rss"))][end:]
+    (full,) = [f["last_error"] for f in listed if f["url"] == site.url("/one.rss")]
+    assert full.startswith("HTTP 503") and len(full) > 80
+    assert len(error) == 80 and full.startswith(error.removesuffix("…"))
 
 
 def test_empty_page_and_doctype_only_summary_are_entry_errors(site, eval_dir, tmp_path, capsys):

@@ -103,6 +103,7 @@ def test_healthz_and_security_headers(client):
     body = response.json()
     assert body["status"] == "ok"
     assert body["counts"]["articles"] >= 5 + 6
+    assert body["read_only"] is False  # a writable database (written with the token)
     csp = response.headers["content-security-policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert response.headers["x-content-type-options"] == "nosniff"
@@ -259,6 +260,22 @@ def test_ingest_json_article_then_read_it_back(client):
     again = client.post("/api/v1/articles", json=[ARTICLE], headers=AUTH)
     assert again.status_code == 200 and again.json()["added"] == []
     assert again.json()["skipped"]
+
+
+def test_search_finds_a_word_inside_japanese_text(client):
+    """`q` could not find a word inside a run of Chinese or Japanese text (FTS5's unicode61
+    made the whole run one token)."""
+    response = client.post("/api/v1/articles", headers=AUTH, json={
+        "title": "大阪で新しい国際空港が開業", "language": "ja", "outlet": "Kansai Shimbun",
+        "text": ("大阪湾に建設された新しい国際空港が月曜日に開業した。初日には約三万人の旅客が"
+                 "利用し、出発ロビーは朝から混雑した。市内と空港を結ぶ鉄道も同じ日に運行を"
+                 "始めた。")})
+    assert response.status_code == 201, response.text
+    event_id = response.json()["added"][0]["event_id"]
+    for words in ("空港", "国際空港", "大阪 開業"):
+        found = client.get("/api/v1/events", params={"q": words}).json()["items"]
+        assert [item["id"] for item in found] == [event_id], words
+    assert client.get("/api/v1/events", params={"q": "港空"}).json()["items"] == []
 
 
 def _added_id(client, **fields: str | None) -> str:
@@ -647,7 +664,9 @@ def _stop(server: subprocess.Popen) -> str:
 def _check_read_only(url: str, event_id: str, why: str) -> None:
     """Pages and reads answer; a write, even with the token, is a 503 saying why."""
     with httpx.Client(base_url=url, timeout=30) as c:
-        articles = c.get("/healthz").json()["counts"]["articles"]
+        health = c.get("/healthz").json()
+        articles = health["counts"]["articles"]
+        assert health["status"] == "ok" and health["read_only"] is True
         assert event_id in [e["id"] for e in c.get("/api/v1/events").json()["items"]]
         assert c.get(f"/api/v1/events/{quote(event_id, safe='')}").json()["brief"]["summary"]
         assert c.get("/").status_code == 200

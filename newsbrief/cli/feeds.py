@@ -10,6 +10,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -24,7 +25,10 @@ from newsbrief.cli.common import (
     write,
     write_problems,
 )
+from newsbrief.cli.store import table_headline
 from newsbrief.errors import InputError, NoUsableInput
+
+ERROR_CELLS = 80  # the LAST ERROR column's width in terminal columns
 
 
 def _positive(kind: type) -> object:
@@ -235,9 +239,28 @@ def _watch(args: argparse.Namespace, sink: TextIO | None) -> int:
 
 
 def _table(rows: list[list[str]]) -> str:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    """Columns padded to their widest cell in terminal columns (a CJK character takes two)."""
+    from rich.cells import cell_len
+
+    widths = [max(cell_len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell + " " * (w - cell_len(cell)) for cell, w in zip(row, widths)).rstrip()
+             for row in rows]
     return "\n".join(lines)
+
+
+def _waiting(not_before: str | None, now: datetime) -> str:
+    """The WAITING cell: "until 14:06 UTC" (a later day: with its date) while a feed's
+    Retry-After holds it back, as ``watch`` words it; blank once that time has passed."""
+    from newsbrief.feeds.state import STAMP
+    from newsbrief.feeds.watch import _until
+
+    if not not_before:
+        return ""
+    try:
+        moment = datetime.strptime(not_before, STAMP).replace(tzinfo=UTC)
+    except ValueError:  # not written by this version: shown as stored
+        return table_headline(not_before, 24)
+    return f"until {_until(moment, now)}" if moment > now else ""
 
 
 def run_feeds(args: argparse.Namespace) -> int:
@@ -256,13 +279,15 @@ def run_feeds(args: argparse.Namespace) -> int:
             print("newsbrief: no feeds yet (follow some with: newsbrief watch SOURCE)",
                   file=sys.stderr)
         return 0
-    rows = [["FEED", "LAST POLL", "LAST SUCCESS", "NEW (LAST/ALL)", "PENDING", "LAST ERROR"]]
+    rows = [["FEED", "LAST POLL", "LAST SUCCESS", "NEW (LAST/ALL)", "PENDING", "WAITING",
+             "LAST ERROR"]]
+    now = datetime.now(UTC)
     for s in statuses:
-        error = (s.last_error or "")
         rows.append([
             s.url, s.last_poll or "never", s.last_success or "never",
-            f"{s.last_new}/{s.new_articles}", str(s.pending),
-            (error[:77] + "...") if len(error) > 80 else error,
+            f"{s.last_new}/{s.new_articles}", str(s.pending), _waiting(s.not_before, now),
+            # Cut by terminal columns, controls dropped: the text comes from the feed's server.
+            table_headline(s.last_error or "", ERROR_CELLS),
         ])
     write(_table(rows))
     return 0

@@ -22,7 +22,7 @@ from newsbrief.cli.common import (
     report_problems,
     write,
 )
-from newsbrief.errors import InputError, NoBriefYet, NoUsableInput, UnknownEvent
+from newsbrief.errors import InputError, NoBriefYet, NotFound, NoUsableInput, UnknownEvent
 from newsbrief.ingest import count_articles, iter_articles, iter_files
 from newsbrief.models import Problem
 from newsbrief.render import render
@@ -108,7 +108,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show.add_argument("event_id", metavar="EVENT_ID")
     show.add_argument("--changes", action="store_true",
                       help="what changed since the previous version of the brief")
-    show.add_argument("--version", type=int, default=None, help="an older version of the brief")
+    show.add_argument("--version", type=int, default=None,
+                      help="an older version of the brief (a merged event's id: its own "
+                      "versions, from before it joined another)")
     add_db(show)
     add_format(show, ["markdown", "json", "html"], "markdown")
     add_quiet(show)
@@ -247,6 +249,17 @@ def run_show(args: argparse.Namespace) -> int:
 
 def _show(args: argparse.Namespace) -> int:
     with _store(args, readonly=_exists(args)) as store:
+        live = store.get_event(args.event_id).id  # a merged event's id leads to the live one
+        if live != args.event_id:
+            if args.version is not None:  # its own versions are kept under its id
+                brief = _own_version(store, args, live)
+                write(render(brief, args.format))
+                return 0
+            own = len(store.brief_versions(args.event_id, own=True))
+            what = "what changed in the brief of" if args.changes else "the latest brief of"
+            kept = f" ({args.event_id}'s own {_versions(own)} from before: --version N)"
+            _note(args, f"event {args.event_id} is now part of event {live}: showing {what} "
+                  f"{live}{kept if own else ''}")
         if args.changes:
             changes = store.brief_changes(args.event_id)
             if args.format == "json":
@@ -259,6 +272,35 @@ def _show(args: argparse.Namespace) -> int:
         brief = store.get_brief(args.event_id, args.version)
     write(render(brief, args.format))
     return 0
+
+
+def _own_version(store, args: argparse.Namespace, live: str):  # type: ignore[no-untyped-def]
+    """Version ``--version`` of a merged event's own brief, from before it joined ``live``
+    (the versions of ``live`` are shown under its own id)."""
+    event, version = args.event_id, args.version
+    own = {v: brief for v, _, brief in store.brief_versions(event, own=True)}
+    if not own:
+        raise NotFound(f"event {event!r} joined event {live!r} before its first brief; see "
+                       f"{live}'s versions with: newsbrief show {live} --version {version}"
+                       f"{_db_option(args)}")
+    if version not in own:
+        raise NotFound(f"event {event!r} has no brief version {version} (it kept "
+                       f"{_versions(len(own))} when it joined event {live!r}; {live}'s: "
+                       f"newsbrief show {live} --version {version}{_db_option(args)})")
+    _note(args, f"event {event} is now part of event {live}: showing {event}'s own version "
+          f"{version} of {len(own)}, from before; the event now: newsbrief show {live}"
+          f"{_db_option(args)}")
+    return own[version]
+
+
+def _versions(count: int) -> str:
+    return "version 1" if count == 1 else f"versions 1 to {count}"
+
+
+def _note(args: argparse.Namespace, message: str) -> None:
+    """A note on stderr (stdout keeps only the brief, for pipes), unless ``--quiet``."""
+    if not args.quiet:
+        print(f"newsbrief: {message}", file=sys.stderr)
 
 
 def _exists(args: argparse.Namespace) -> bool:

@@ -4,6 +4,14 @@ An event's first and last article time are the original strings of its earliest 
 articles *as instants*: outlets write different UTC offsets, so the strings are not compared
 as text (:func:`instant`). The list is ordered by :data:`EVENT_ORDER`, the expression that
 migration ``0008_event_instants`` indexes, and paged by an opaque cursor over it.
+
+Search rows (FTS5, ``unicode61`` with Porter stemming) hold headlines and titles as
+:func:`search_text` writes them: Chinese and Japanese are written without spaces, and
+``unicode61`` takes a whole run of ideographs and kana as one token, so no word inside it could
+be found. Each ideograph or kana is indexed as a token of its own and a query's run becomes a
+phrase of them (:func:`fts_query`): "地震" matches "東京で大規模な地震" as the adjacent tokens
+地 震. FTS5's ``trigram`` tokenizer would find substrings too, but none shorter than three
+characters, and most Chinese words have two.
 """
 
 from __future__ import annotations
@@ -17,16 +25,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 from newsbrief.errors import InputError, StoreError
+from newsbrief.store.db import immediate
 from newsbrief.store.models import EventSummary
 
 __all__ = [
     "EVENT_COLUMNS",
     "EVENT_ORDER",
+    "SEARCH_REBUILD_FLAG",
+    "fts_query",
     "index_event",
     "instant",
     "list_events",
     "published_edge",
+    "rebuild_search_rows",
     "retire_event_row",
+    "search_text",
     "update_event_row",
 ]
 
@@ -39,6 +52,31 @@ _WIDTH = len(EVENT_COLUMNS.split(","))  # the sort key and seq follow them in li
 # An ISO 8601 date or date-time starts with YYYY-MM-DD; checked before julianday(), which
 # would read a bare number ("2017") as a Julian day number instead of refusing it.
 _ISO_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*"
+
+
+# Scripts written without spaces between words, each character indexed as a token of its own:
+# CJK ideographs (the unified blocks, extensions A to H, compatibility ideographs, radicals and
+# the ideographic marks 々〆〇), hiragana, katakana (with the small and half-width forms).
+# Hangul is left out: Korean puts spaces between words, and a query word matches as a prefix.
+_SPACELESS = (
+    (0x2E80, 0x2FDF), (0x3005, 0x3007), (0x3021, 0x3029), (0x3031, 0x3035), (0x303B, 0x303C),
+    (0x3040, 0x30FF), (0x31F0, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
+    (0xFF66, 0xFF9F), (0x1B000, 0x1B16F), (0x20000, 0x323AF),
+)
+_CLASS = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _SPACELESS)
+# A space wherever such a character touches anything but a space: idempotent, and text
+# without them is returned as it is (English search rows are unchanged).
+_SPLIT = re.compile(f"(?<=[{_CLASS}])(?=\\S)|(?<=\\S)(?=[{_CLASS}])")
+# meta key set by migration 0011_search_cjk on a database whose search rows predate search_text.
+SEARCH_REBUILD_FLAG = "search_rows_to_rebuild"
+
+
+def search_text(text: str) -> str:
+    """``text`` as the search index holds it: every ideograph and kana a word of its own
+    (``"東京で地震"`` -> ``"東 京 で 地 震"``); anything else unchanged."""
+    if text.isascii():  # most rows: a check in C instead of the regex's scan
+        return text
+    return _SPLIT.sub(" ", text)
 
 
 def instant(column: str) -> str:
@@ -116,7 +154,39 @@ def index_event(conn: sqlite3.Connection, event_id: str, headline: str | None,
     # event a search row again.
     conn.execute("INSERT INTO event_search (rowid, event_id, headline, titles) "
                  "SELECT seq, id, ?, ? FROM events WHERE id = ? AND merged_into IS NULL",
-                 (headline, titles, event_id))
+                 (search_text(headline), search_text(titles), event_id))
+
+
+def rebuild_search_rows(conn: sqlite3.Connection) -> int:
+    """Rewrite, as :func:`search_text` writes them, the search rows of a database marked by
+    migration ``0011_search_cjk`` (written before it, with runs of ideographs or kana as one
+    token); returns how many changed. One transaction that also clears the mark, so it runs
+    once and an interrupted rebuild is done again on the next open for writing."""
+    marked = "SELECT 1 FROM meta WHERE key = ?"
+    # Looked at before taking the write lock too: every writable open comes here.
+    if conn.execute(marked, (SEARCH_REBUILD_FLAG,)).fetchone() is None:
+        return 0
+    with immediate(conn):
+        if conn.execute(marked, (SEARCH_REBUILD_FLAG,)).fetchone() is None:
+            return 0  # done (by another process, or never needed)
+        # A page of rows at a time (rowid order), so memory stays small however many events
+        # there are; the regex picks the rows to change (a GLOB over the same character
+        # class in SQL was about 15 times slower).
+        changed, last = 0, 0
+        while rows := conn.execute(
+                "SELECT rowid, event_id, headline, titles FROM event_search WHERE rowid > ? "
+                "ORDER BY rowid LIMIT 1000", (last,)).fetchall():
+            last = rows[-1][0]
+            for rowid, event_id, headline, titles in rows:
+                new = tuple(search_text(t) if t else t for t in (headline, titles))
+                if new == (headline, titles):
+                    continue
+                conn.execute("DELETE FROM event_search WHERE rowid = ?", (rowid,))
+                conn.execute("INSERT INTO event_search (rowid, event_id, headline, titles) "
+                             "VALUES (?, ?, ?, ?)", (rowid, event_id, *new))
+                changed += 1
+        conn.execute("DELETE FROM meta WHERE key = ?", (SEARCH_REBUILD_FLAG,))
+    return changed
 
 
 def retire_event_row(conn: sqlite3.Connection, event_id: str, now: str) -> None:
@@ -142,7 +212,7 @@ def list_events(
         where.append(f"{order} >= julianday(?)")
         params.append(_utc_text(since))
     if query:
-        match = _fts_query(query)
+        match = fts_query(query)
         if not match:
             return [], None
         where.append("e.seq IN (SELECT rowid FROM event_search WHERE event_search MATCH ?)")
@@ -165,10 +235,14 @@ def list_events(
     return items, next_cursor
 
 
-def _fts_query(text: str) -> str:
-    """User words as FTS5 string literals (AND of prefixes), so no FTS syntax leaks through."""
+def fts_query(text: str) -> str:
+    """User words as FTS5 string literals (AND of prefixes), so no FTS syntax leaks through.
+
+    A word with ideographs or kana is split as :func:`search_text` splits the indexed text,
+    so the literal is a phrase of single characters: "地震" must find 地 then 震, adjacent.
+    """
     words = re.findall(r"\w+", text, re.UNICODE)
-    return " ".join('"' + w.replace('"', '""') + '"*' for w in words[:16])
+    return " ".join('"' + search_text(w).replace('"', '""') + '"*' for w in words[:16])
 
 
 def _utc_text(value: str) -> str:

@@ -72,6 +72,10 @@ def clustered_span(conn: sqlite3.Connection, event_id: str,
     return (min(days), max(days)) if days else (None, None)
 
 
+def _marked(conn: sqlite3.Connection, flag: str) -> bool:
+    return conn.execute("SELECT 1 FROM meta WHERE key = ?", (flag,)).fetchone() is not None
+
+
 def rebuild_open_articles(conn: sqlite3.Connection, config: ClusterConfig) -> int:
     """Refill ``open_articles`` on a database marked by migration 0007; returns the rows.
 
@@ -84,8 +88,8 @@ def rebuild_open_articles(conn: sqlite3.Connection, config: ClusterConfig) -> in
     event's vector. Nothing is done (and the mark stays) with ``reopen = 0``, which keeps no
     open articles; a table some batch has filled meanwhile is kept as it is.
     """
-    if config.reopen <= 0:
-        return 0
+    if config.reopen <= 0 or not _marked(conn, REBUILD_FLAG):
+        return 0  # checked before taking the write lock: every writable open comes here
     with immediate(conn):
         if conn.execute("SELECT 1 FROM meta WHERE key = ?", (REBUILD_FLAG,)).fetchone() is None:
             return 0  # done (by another process, or never needed)

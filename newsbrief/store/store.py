@@ -43,6 +43,7 @@ from newsbrief.store.events import (
     fallback_headline,
     index_event,
     list_events,
+    rebuild_search_rows,
 )
 from newsbrief.store.models import EventSummary, IngestReport, StoredArticle
 from newsbrief.store.neardup import (
@@ -125,6 +126,13 @@ class Store:
                 if isinstance(exc, sqlite3.Error):
                     raise StoreError(f"{self.path}: cannot rebuild open articles: {exc}") from exc
                 raise
+        if not readonly and (migrate_to is None or migrate_to >= 11):
+            # Search rows written before migration 0011: ideographs and kana respaced (once).
+            try:
+                rebuild_search_rows(self.conn)
+            except sqlite3.Error as exc:  # rolled back: the next open tries again
+                self.conn.close()
+                raise StoreError(f"{self.path}: cannot rebuild search rows: {exc}") from exc
         self._clusterer: StoreClusterer | None = None
         # During one add_articles call: open articles (and copies) moved to another event,
         # and events emptied by such moves -> the event that took most of their articles;
@@ -487,6 +495,12 @@ class Store:
             event_id = row[0]
         raise StoreError(f"event {event_id!r}: merge chain too long")
 
+    def _known_id(self, event_id: str) -> str:
+        """``event_id`` itself, merged or not; raises :class:`UnknownEvent` for one never had."""
+        if self.conn.execute("SELECT 1 FROM events WHERE id = ?", (event_id,)).fetchone() is None:
+            raise UnknownEvent(f"no event {event_id!r}")
+        return event_id
+
     def list_events(
         self, *, since: str | None = None, query: str | None = None, limit: int = 50,
         cursor: str | None = None,
@@ -510,27 +524,35 @@ class Store:
                 f"SELECT {EVENT_COLUMNS} FROM events WHERE id = ?", (live,)).fetchone()
         return EventSummary(*row)
 
-    def brief_versions(self, event_id: str) -> list[tuple[int, str, Brief]]:
-        """Every stored version of the event's brief, oldest first: (version, created_at, brief)."""
+    def brief_versions(self, event_id: str, *, own: bool = False) -> list[tuple[int, str, Brief]]:
+        """Every stored version of the event's brief, oldest first: (version, created_at, brief).
+
+        A merged event's id gives the versions of the event it joined; with ``own``, the
+        versions it had itself before it was merged (or emptied by moves), which are kept
+        under its id (none when it merged before its first brief).
+        """
         with self._lock:
-            live = self._live_id(event_id)
+            target = self._known_id(event_id) if own else self._live_id(event_id)
             rows = self.conn.execute(
                 "SELECT version, created_at, brief FROM briefs WHERE event_id = ? ORDER BY version",
-                (live,)).fetchall()
+                (target,)).fetchall()
         return [(v, created, Brief.from_dict(json.loads(data))) for v, created, data in rows]
 
-    def get_brief(self, event_id: str, version: int | None = None) -> Brief:
-        """The latest (or the given) version of the event's brief; raises NotFound."""
+    def get_brief(self, event_id: str, version: int | None = None, *,
+                  own: bool = False) -> Brief:
+        """The latest (or the given) version of the event's brief; raises NotFound. A merged
+        event's id gives the brief of the event it joined; with ``own``, its own (see
+        :meth:`brief_versions`)."""
         with self._lock:
-            live = self._live_id(event_id)
+            target = self._known_id(event_id) if own else self._live_id(event_id)
             if version is None:
                 row = self.conn.execute(
                     "SELECT brief FROM briefs WHERE event_id = ? ORDER BY version DESC LIMIT 1",
-                    (live,)).fetchone()
+                    (target,)).fetchone()
             else:
                 row = self.conn.execute(
                     "SELECT brief FROM briefs WHERE event_id = ? AND version = ?",
-                    (live, version)).fetchone()
+                    (target, version)).fetchone()
         if row is None:
             if version is not None:
                 raise NotFound(f"event {event_id!r} has no brief version {version}")

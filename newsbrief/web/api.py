@@ -147,9 +147,12 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 @router.get("/healthz", tags=["meta"], responses={503: {"model": ErrorOut}})
 def healthz(request: Request) -> dict[str, Any]:
-    """Liveness and the database's size; 503 when the database cannot be read."""
-    counts = request.app.state.pool.get().counts()
-    return {"status": "ok", "counts": counts}
+    """Liveness, the database's size and whether writes are refused (``read_only``: started
+    with ``--read-only``, or a database this process cannot write); 503 when the database
+    cannot be read."""
+    pool = request.app.state.pool
+    counts = pool.get().counts()  # first: a replaced database file is judged anew here
+    return {"status": "ok", "counts": counts, "read_only": pool.read_only is not None}
 
 
 def _check_since(since: str | None) -> str | None:
