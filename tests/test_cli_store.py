@@ -44,7 +44,7 @@ def _dev_lines(eval_dir: Path, n: int) -> list[str]:
 def test_ingest_events_show(capsys, db, seeds_dir):
     code, out, err = run(capsys, "ingest", str(seeds_dir), "--db", db, "--no-analysis", *FAST)
     assert code == 0, err
-    assert out.startswith("added 5 article(s) (1 near-duplicate)")
+    assert out.startswith("added 5 article(s) (1 copy)")
     code, out, _ = run(capsys, "events", "--db", db, "--format", "json")
     events = json.loads(out)
     assert len(events) == 1
@@ -55,7 +55,8 @@ def test_ingest_events_show(capsys, db, seeds_dir):
     code, out, _ = run(capsys, "events", "--db", db)
     assert out.splitlines()[0].split()[:3] == ["ID", "FIRST", "LAST"] and event_id in out
     code, out, _ = run(capsys, "show", event_id, "--db", db)
-    assert code == 0 and "carried by 2" in out
+    # The AFP copy and its original: two articles of one outlet.
+    assert code == 0 and "carried by 1 outlet, 2 articles (AFP)" in out
     code, out, _ = run(capsys, "show", event_id, "--db", db, "--format", "json")
     assert len(json.loads(out)["articles"]) == 5
     code, out, _ = run(capsys, "show", event_id, "--db", db, "--format", "html")
@@ -238,13 +239,32 @@ def _state(db: Path) -> dict:
     return state
 
 
+def _with_wire_copies(lines: list[str]) -> list[str]:
+    """The records with outlets, every sixth followed by the same text from another outlet
+    (stored, a copy) and from its own outlet under another URL (skipped)."""
+    out = []
+    for i, line in enumerate(lines):
+        record = dict(json.loads(line), outlet=f"Outlet {i % 5}")
+        out.append(json.dumps(record) + "\n")
+        if i % 6 == 0:
+            for outlet, tag in (("Wire Service", "wire"), (f"outlet {i % 5}", "again")):
+                out.append(json.dumps(dict(record, id=f"{record['id']}-{tag}", outlet=outlet,
+                                           url=f"https://{tag}.example/{i}")) + "\n")
+    return out
+
+
 def test_sigkill_mid_ingest_then_rerun_matches_an_uninterrupted_run(eval_dir, tmp_path):
     data = tmp_path / "stream.jsonl"
-    data.write_text("".join(_dev_lines(eval_dir, 120)), encoding="utf-8")
+    # Word-for-word copies from other outlets are stored as copies, in every run alike.
+    data.write_text("".join(_with_wire_copies(_dev_lines(eval_dir, 120))), encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
 
     clean_db = tmp_path / "clean.db"
     subprocess.run(_ingest_cmd(data, clean_db), check=True, env=env, timeout=300)
+    copies = sqlite3.connect(clean_db).execute(
+        "SELECT COUNT(*) FROM articles WHERE id LIKE '%-wire' AND duplicate_of IS NOT NULL"
+    ).fetchone()[0]
+    assert copies >= 15  # (a record left with no text after cleaning is not stored)
 
     crash_db = tmp_path / "crash.db"
     proc = subprocess.Popen(_ingest_cmd(data, crash_db), env=env)

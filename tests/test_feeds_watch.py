@@ -469,3 +469,90 @@ def test_feed_state_of_a_database_from_before_migration_0021_is_kept(site, eval_
     assert sorted(r[0] for r in rows) == sorted(links) and len(report.added) == 2
     assert statuses[0].new_articles == 9 and statuses[0].pending == 0
     assert statuses[0].not_before is None
+
+
+def test_wire_copy_on_two_outlets_is_stored_for_each_and_credited_once(
+    site, eval_dir, tmp_path, monkeypatch
+):
+    """One wire story printed word for word by two outlets (and once more by the first under
+    another URL): each outlet's page is stored, the second as a copy of the first, each entry
+    is credited with its own article once, the first outlet's repeat is already stored. A run
+    killed after the store committed credits the same articles to the same entries."""
+    (title, paragraphs), = stories(eval_dir, 1)
+    pages = {
+        "wire": news_page(title, paragraphs, outlet="Wire Desk"),
+        "ledger": news_page(title, paragraphs, outlet="Daily Ledger"),
+        "repeat": news_page(title, paragraphs, outlet="wire  desk"),
+    }
+    links = {name: site.write(f"/w/{name}.html", page) for name, page in pages.items()}
+    site.write("/w.rss", rss([{"title": title, "link": u} for u in links.values()]))
+    real_finish = FeedState.finish
+    added: list[str] = []
+
+    def crash(self, outcomes):
+        # Pages arrive in batches as they are fetched: killed right after the batch that
+        # committed the second outlet's article, before its entries were recorded.
+        outcomes = list(outcomes)
+        added.extend(o.url for o in outcomes if o.added)
+        if len(added) == 2:
+            raise KeyboardInterrupt
+        return real_finish(self, outcomes)
+
+    for killed in (False, True):
+        db = tmp_path / f"db-{killed}.sqlite"
+        if killed:
+            monkeypatch.setattr(FeedState, "finish", crash)
+            with pytest.raises(KeyboardInterrupt):
+                run_round(db, [site.url("/w.rss")])
+            monkeypatch.setattr(FeedState, "finish", real_finish)
+        report, rows, statuses = run_round(db, [site.url("/w.rss")], number=2)
+        # Pages are fetched concurrently: either of the first outlet's two pages is stored.
+        stored = {r[0]: r[5] for r in rows}
+        first = next(u for u in stored if u != links["ledger"])
+        assert len(stored) == 2 and first in (links["wire"], links["repeat"]), killed
+        assert stored[links["ledger"]] == "Daily Ledger"
+        assert statuses[0].new_articles == 2
+        assert report.recovered >= 1 if killed else (len(report.added), report.recovered) == (2, 0)
+        with Store(db) as store:
+            credited = dict(store.conn.execute(
+                "SELECT e.url, a.url FROM feed_entries e JOIN articles a ON a.id = e.article_id "
+                "WHERE e.state = 'done' AND e.reason IS NULL"))
+            assert credited == {first: first, links["ledger"]: links["ledger"]}
+            # The one stored second (fetch order) is a copy of the other, in its event.
+            original, copy = store.conn.execute(
+                "SELECT id, duplicate_of, event_id FROM articles ORDER BY seq").fetchall()
+            assert copy[1] == original[0] and copy[2] == original[2] and original[1] is None
+            assert store.get_event(original[2]).outlet_count == 2
+            assert FeedState(store.conn).pending([site.url("/w.rss")]) == []
+
+
+def test_recovery_credits_each_entry_with_its_own_outlets_copy(eval_dir, tmp_path):
+    """Three entries marked with one content hash (a wire story on two outlets, and the first
+    outlet's repeat) and killed after the store committed: each stored copy is credited to
+    the entry at its URL, whatever the order the entries sort in, and the repeat's entry
+    stays pending (fetched again, then found stored)."""
+    from newsbrief.feeds.fetcher import Validators
+    from newsbrief.feeds.parse import FeedEntry, FeedSource
+    from newsbrief.models import Article
+    from newsbrief.store.urls import content_hash
+
+    (title, paragraphs), = stories(eval_dir, 1)
+    feed = "http://127.0.0.1:9/feed.xml"
+    urls = {name: f"http://127.0.0.1:9/{name}.html" for name in ("a-repeat", "b-wire", "c-ledger")}
+    text = "\n\n".join(paragraphs)
+    wire = Article("wire", title, text, outlet="Wire Desk", url=urls["b-wire"])
+    ledger = wire.with_(id="ledger", outlet="Daily Ledger", url=urls["c-ledger"])
+    with Store(tmp_path / "db.sqlite") as store:
+        state = FeedState(store.conn)
+        state.add_feeds([FeedSource(feed)])
+        state.record_poll(feed, validators=Validators(),
+                          entries=[FeedEntry(u, title) for u in urls.values()])
+        state.mark_storing([(feed, u, content_hash(wire)) for u in urls.values()])
+        report = store.add_articles([wire, ledger], refresh="none")
+        assert [a for a, _ in report.added] == ["wire", "ledger"]
+        recovered = state.recover([feed])
+        assert sorted((r.url, r.article_id) for r in recovered) == [
+            (urls["b-wire"], "wire"), (urls["c-ledger"], "ledger")]
+        assert [p.entry.link for p in state.pending([feed])] == [urls["a-repeat"]]
+        assert state.feeds()[0].new_articles == 2
+        assert state.recover([feed]) == []  # credited once

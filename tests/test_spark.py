@@ -657,3 +657,55 @@ def test_import_command_says_which_stored_events_gained_articles(dev_run, tmp_pa
     gained = re.search(r" (\d+) stored event\(s\) gained articles of the run's events \((\d+) "
                        r"run event id\(s\) now lead to them\);", out)
     assert gained and int(gained[1]) > 0 and int(gained[2]) > 0, out
+
+
+def test_word_for_word_copies_from_other_outlets_import_as_ingest_stores_them(
+        spark, seeds_dir, tmp_path):
+    """Spark keeps every article it reads (exact copies grouped as copies, whatever their
+    outlet); the import then follows the store's rule (newsbrief.store.urls.already_stored):
+    another outlet's word-for-word copy is stored as a copy, the same outlet's repeat under
+    another URL is skipped. The store ends with the articles and links ingest gives it."""
+    from newsbrief.spark.importer import read_events
+    from newsbrief.store import Store
+
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    seeds = read_paths([seeds_dir]).articles
+    for path in sorted(seeds_dir.iterdir()):
+        (inputs / path.name).write_bytes(path.read_bytes())
+    wire, repeat = seeds[2], seeds[3]  # World Bulletin, Iphone Fresh
+    records = [
+        {"id": "wire-copy", "title": wire.title, "text": wire.text, "outlet": "Wire Service",
+         "url": "https://wire.example/envoy", "published": wire.published},
+        {"id": "same-outlet", "title": repeat.title, "text": repeat.text,
+         "outlet": "IPHONE  fresh", "url": "https://fresh.example/2", "published": repeat.published},
+    ]
+    (inputs / "copies.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records),
+                                         encoding="utf-8")
+    output = tmp_path / "out"
+    # Copies put in their original's event, as the store puts them.
+    run_job(spark, [str(inputs)], str(output),
+            SparkJobConfig(brief=BRIEF, partitions=2, copies_follow_original=True))
+    rows = pq.read_table(output / "articles").to_pylist()
+    assert {"wire-copy", "same-outlet"} <= {r["id"] for r in rows}  # Spark keeps both
+
+    def stored(store: Store) -> tuple[set[str], set[frozenset[str]]]:
+        """The stored ids and copy groups (which member is the original differs: Spark picks
+        the earliest published, the store the first stored)."""
+        links = dict(store.conn.execute("SELECT id, duplicate_of FROM articles"))
+        groups: dict[str, set[str]] = {}
+        for article, original in links.items():
+            groups.setdefault(original or article, set()).add(article)
+        return set(links), {frozenset(g) for g in groups.values() if len(g) > 1}
+
+    with Store(tmp_path / "imported.db", config=BRIEF) as store:
+        report = store.import_events(read_events(output))
+        assert ("same-outlet", "already stored (same content or URL)") in report.skipped
+        imported = stored(store)
+        outlets = store.get_event(store.get_article("wire-copy").event_id).outlet_count
+    with Store(tmp_path / "ingested.db", config=BRIEF) as store:
+        report = store.add_articles(read_paths([inputs]).articles)
+        assert report.skipped == [("same-outlet", "already stored (same content)")]
+        ingested = stored(store)
+        assert store.get_event(store.get_article("wire-copy").event_id).outlet_count == outlets
+    assert imported == ingested and frozenset({wire.id, "wire-copy"}) in ingested[1]

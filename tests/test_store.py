@@ -1260,3 +1260,149 @@ def test_a_changed_headline_is_shown_as_it_was_and_is(seed_documents):
                                                             new.headline_text)
     assert f"was “{md_escape(old.headline_text)}”, now “{md_escape(new.headline_text)}”" in (
         changes.to_markdown())
+
+
+# ------------------------------------------------------------------ syndicated copies
+def test_the_rule_for_same_content_asks_for_a_provably_other_outlet():
+    from newsbrief.store.urls import SAME_CONTENT, SAME_URL, already_stored, outlet_key
+
+    assert outlet_key("  Associated\tPress ") == outlet_key("associated press") == "associated press"
+    assert outlet_key("   ") is None and outlet_key(None) is None
+    assert already_stored("AP", [], False) is None  # new text, new URL
+    assert already_stored("AP", [], True) == SAME_URL
+    assert already_stored("Reuters", ["AP", "BBC"], False) is None  # another outlet: stored
+    assert already_stored("Reuters", ["AP"], True) == SAME_URL  # ... but not at a stored URL
+    assert already_stored(" ap ", ["AP"], False) == SAME_CONTENT  # the same outlet
+    assert already_stored(None, ["AP"], False) == SAME_CONTENT  # unknown: not provable
+    assert already_stored("Reuters", ["AP", None], False) == SAME_CONTENT
+    assert already_stored("", ["AP"], False) == SAME_CONTENT
+
+
+def test_word_for_word_copy_from_another_outlet_joins_the_story(store, seed_articles):
+    """Wire copy printed word for word by another outlet under its own URL is stored as a copy
+    of the original (it used to be skipped as "same content"): the event counts the outlet,
+    the brief's copy group names both outlets. The same text from the same outlet (however
+    spelled), from an unknown outlet, or at a stored URL stays skipped; re-ingest is a no-op."""
+    store.add_articles(seed_articles)
+    original = seed_articles[2]  # World Bulletin's report, an original
+    event_id = store.get_article(original.id).event_id
+    before = store.get_event(event_id)
+    wire = original.with_(id="wire-copy", outlet="Wire Service",
+                          url="https://wire.example/2017/11/envoy", title="Envoy to Pyongyang")
+    report = store.add_articles([wire])
+    assert report.added == [("wire-copy", event_id)] and not report.skipped
+    assert report.duplicates == [("wire-copy", original.id)]
+    stored = store.get_article("wire-copy")
+    assert stored.duplicate_of == original.id and stored.content_hash == content_hash(original)
+    after = store.get_event(event_id)
+    assert (after.article_count, after.outlet_count) == (before.article_count + 1,
+                                                         before.outlet_count + 1)
+    # A copy has no LSH bands of its own (later copies are found through the original).
+    assert not store.conn.execute(
+        "SELECT 1 FROM lsh_keys k JOIN articles a ON a.seq = k.seq WHERE a.id = 'wire-copy'"
+    ).fetchone()
+    brief = store.get_brief(event_id)
+    group, = [g for g in brief.duplicate_groups if "wire-copy" in g.members]
+    assert set(group.members) == {original.id, "wire-copy"}
+    assert "carried by 2 outlets (World Bulletin, Wire Service)" in brief.to_markdown()
+
+    counts = store.counts()
+    repeats = [
+        original.with_(id="same-outlet", outlet="  WORLD   bulletin", url="https://wb.example/b"),
+        original.with_(id="no-outlet", outlet=None, url="https://unknown.example/c"),
+        seed_articles[4].with_(id="unknown-original", outlet="Wire Service",
+                               url="https://wire.example/other"),  # its original names none
+        seed_articles[0].with_(id="same-url", outlet="Third Outlet", url=wire.url),
+    ]
+    report = store.add_articles(repeats)
+    assert not report.added
+    assert report.skipped == [("same-outlet", "already stored (same content)"),
+                              ("no-outlet", "already stored (same content)"),
+                              ("unknown-original", "already stored (same content)"),
+                              ("same-url", "already stored (same URL)")]
+    again = store.add_articles([*seed_articles, wire])
+    assert not again.added and len(again.skipped) == 6
+    assert store.counts() == counts
+    assert store.has_content(content_hash(original))  # no outlet named: any stored copy
+    assert store.has_content(content_hash(original), "wire service")
+    assert not store.has_content(content_hash(original), "A Third Outlet")
+
+
+def test_one_text_from_several_outlets_in_one_call(tmp_path: Path, eval_dir: Path):
+    """The rule holds between the articles of one call, also across pipelined batches that
+    are checked before the earlier ones are written: every other outlet's copy is stored and
+    linked to the first, the same outlet's repeat is skipped."""
+    dev = read_paths([eval_dir / "clustering-dev.jsonl"]).articles[:8]
+    story = dev[0].with_(outlet="AP", url="https://ap.example/story",
+                         published="2017-11-16T10:00:00Z")
+    stream = [story, *dev[1:5],
+              story.with_(id="reuters", outlet="Reuters", url="https://reuters.example/s"),
+              story.with_(id="ap-again", outlet="ap", url="https://ap.example/story-2"),
+              *dev[5:],
+              story.with_(id="bbc", outlet="BBC", url="https://bbc.example/s", published=None)]
+    with Store(tmp_path / "p.db", config=FAST, workers=2, batch_size=3) as s:
+        report = s.add_articles(stream, refresh="end")
+        assert report.skipped == [("ap-again", "already stored (same content)")]
+        assert sorted(c for c, o in report.duplicates if o == story.id) == ["bbc", "reuters"]
+        event = s.get_article(story.id).event_id
+        assert {s.get_article(a).event_id for a in ("reuters", "bbc")} == {event}
+        summary = s.get_event(event)
+        assert summary.outlet_count == 3
+        groups = [g for g in s.get_brief(event).duplicate_groups if story.id in g.members]
+        assert [set(g.members) for g in groups] == [{story.id, "reuters", "bbc"}]
+        assert "carried by 3 outlets (AP, Reuters, BBC)" in s.get_brief(event).to_markdown()
+
+
+def test_migration_9_drops_the_unique_content_hash_and_keeps_everything_else(
+        tmp_path: Path, seed_articles):
+    """A schema-8 database with data: its articles are rebuilt without the UNIQUE on the
+    content hash (a plain index instead); every row, index, view and other table is kept."""
+    path = tmp_path / "v8.db"
+    with Store(path, config=FAST, migrate_to=8) as s:
+        s.add_articles(seed_articles)
+        with pytest.raises(sqlite3.IntegrityError):  # what the UNIQUE did
+            s.conn.execute("INSERT INTO articles (id, title, content_hash, added_at, text) "
+                           "SELECT 'x', title, content_hash, added_at, text FROM articles LIMIT 1")
+
+    def schema() -> dict[str, tuple[str, str, str | None]]:
+        conn = sqlite3.connect(path)
+        try:
+            return {name: (kind, table, sql) for kind, name, table, sql in conn.execute(
+                "SELECT type, name, tbl_name, sql FROM sqlite_master")}
+        finally:
+            conn.close()
+
+    def rows() -> list[tuple]:
+        conn = sqlite3.connect(path)
+        try:
+            return [conn.execute(f"SELECT * FROM {t}").fetchall() for t in
+                    ("articles", "sentences", "lsh_bands", "minhashes", "events", "open_articles")]
+        finally:
+            conn.close()
+
+    old_schema, old_rows = schema(), rows()
+    with Store(path, config=FAST) as s:
+        assert 9 in {v for (v,) in s.conn.execute("SELECT version FROM schema_migrations")}
+        event_id = s.get_article(seed_articles[2].id).event_id
+        copy = seed_articles[2].with_(id="wire-copy", outlet="Wire Service",
+                                      url="https://wire.example/envoy")
+        assert s.add_articles([copy]).added == [("wire-copy", event_id)]
+        assert s.get_event(event_id).outlet_count == 4
+    new_schema = schema()
+    # The table (its content_hash no longer UNIQUE) and the UNIQUE's index gone; every other
+    # index, view and table as it was. Added on articles: a plain index (the migrations of
+    # other blocks, applied in the same open, add tables of their own).
+    changed = {n for n in old_schema if old_schema[n] != new_schema.get(n)}
+    assert changed == {"articles", "sqlite_autoindex_articles_2"}
+    assert {n for n in new_schema.keys() - old_schema.keys()
+            if new_schema[n][1] == "articles"} == {"articles_content_hash"}
+    assert "content_hash   TEXT    NOT NULL," in new_schema["articles"][2]
+    assert new_schema["articles_content_hash"][2] == (
+        "CREATE INDEX articles_content_hash ON articles(content_hash)")
+    migrated = rows()
+    assert [r for r in migrated[0] if r[1] != "wire-copy"] == old_rows[0]
+    # The views read the new table: the copy's sentences, and no LSH bands for it.
+    sentences, bands, signatures, events, open_rows = old_rows[1:]
+    assert set(sentences) < set(migrated[1]) and set(signatures) < set(migrated[3])
+    assert sorted(migrated[2]) == sorted(bands)
+    assert len(migrated[4]) == len(events) and sorted(migrated[5]) == sorted(open_rows)

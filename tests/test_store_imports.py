@@ -378,3 +378,33 @@ def test_a_later_runs_event_with_nothing_new_still_leads_to_its_stored_event(tmp
         again = store.import_events([ImportedEvent("ev-later", documents[::-1])])
         assert again.skipped[0] == ("ev-later", "event already stored") and not again.merged
         assert _state(store) == after
+
+
+def test_a_run_with_word_for_word_copies_from_other_outlets(tmp_path: Path, dated_seeds):
+    """A run holds a wire story printed word for word by two other outlets (one of them
+    stored before by ingest) and once more by its own outlet: as ingest does, the other
+    outlets' copies are stored, linked to the group's original (the one stored first), and
+    the own outlet's repeat is skipped. Importing the run again changes nothing."""
+    wire = dated_seeds[2]  # World Bulletin
+    ingested = wire.with_(id="ingested-copy", outlet="Daily Mirror",
+                          url="https://mirror.example/envoy")
+    copies = [wire.with_(id="run-copy", outlet="Wire Service", url="https://wire.example/envoy"),
+              wire.with_(id="run-repeat", outlet="world bulletin ", url="https://wb.example/2")]
+    # Each copy cleaned alone: cleaned together, three identical texts read as site furniture
+    # (clean.repeated_lines) and lose every line.
+    documents = tuple(prepare_articles(dated_seeds)) + tuple(
+        d for c in copies for d in prepare_articles([c]))
+    links = {COPY: ORIGINAL, "run-copy": wire.id, "run-repeat": wire.id}
+    with Store(tmp_path / "run.db", config=FAST) as store:
+        store.add_articles([ingested], refresh="none")
+        report = store.import_events([ImportedEvent("ev-seeds", documents, links)])
+        assert report.skipped == [("run-repeat", "already stored (same content or URL)")]
+        added = dict(report.added)
+        assert {wire.id, "run-copy"} <= set(added)
+        # The ingested copy is the group's first stored: both run articles link to it.
+        assert store.get_article(wire.id).duplicate_of == "ingested-copy"
+        assert store.get_article("run-copy").duplicate_of == "ingested-copy"
+        _consistent(store)
+        before = store.counts()
+        again = store.import_events([ImportedEvent("ev-seeds", documents, links)])
+        assert not again.added and store.counts() == before

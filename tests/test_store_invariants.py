@@ -141,6 +141,27 @@ def check_store(conn: sqlite3.Connection, config: ClusterConfig, *,
             bad.append(f"copy {article_id} in {event_id}, its original {original} in "
                        f"{articles[original][2]}")
 
+    # One text is stored once per outlet that provably carried it (newsbrief.store.urls.
+    # already_stored): rows sharing a content hash all name outlets, distinct ones, and are
+    # one copy group (the later ones copies, linked to the group's original).
+    from newsbrief.store.urls import outlet_key
+
+    by_hash: dict[str, list[tuple[str, str | None, str | None]]] = {}
+    for article_id, digest, outlet, original in conn.execute(
+            "SELECT id, content_hash, outlet, duplicate_of FROM articles ORDER BY seq"):
+        by_hash.setdefault(digest, []).append((article_id, outlet, original))
+    for digest, rows in by_hash.items():
+        if len(rows) < 2:
+            continue
+        keys = [outlet_key(outlet) for _, outlet, _ in rows]
+        if None in keys or len(set(keys)) != len(keys):
+            bad.append(f"content {digest[:8]} stored {len(rows)} times, outlets {keys}")
+        roots = {original or article_id for article_id, _, original in rows}
+        # (An import links them as its run did: the run's original may be stored second.)
+        if len(roots) != 1 or (not imported and any(o is None for _, _, o in rows[1:])):
+            bad.append(f"content {digest[:8]}: rows {[r[0] for r in rows]} are not one copy "
+                       f"group (originals {sorted(roots)})")
+
     # The open articles: the latest clustered articles, each in its current (live) event.
     open_rows = conn.execute(
         "SELECT pos, article_id, event_id, day FROM open_articles ORDER BY pos").fetchall()
@@ -302,6 +323,33 @@ def _with_copies(articles: list[Article], seed: int, share: float) -> list[Artic
     return out
 
 
+def _verbatim(articles: list[Article], seed: int, share: float) -> list[Article]:
+    """Every article given an outlet, and a ``share`` of them carried word for word by one to
+    three other outlets (other URLs, near in time, later or undated), plus a repeat from
+    their own outlet written in other case and spacing (not another outlet: not stored)."""
+    rng = random.Random(seed)
+    named = [a if a.outlet else a.with_(outlet=f"Outlet {i % 7}") for i, a in enumerate(articles)]
+    out = list(named)
+    for article in named:
+        if rng.random() > share:
+            continue
+        day = parse_day(article.published)
+        for k in range(rng.choice((1, 2, 3))):
+            published = None
+            if day is not None and rng.random() < 0.8:
+                moment = datetime(1970, 1, 1) + timedelta(days=day)
+                moment += timedelta(hours=rng.uniform(-20, 20) if rng.random() < 0.7
+                                    else rng.uniform(35 * 24, 60 * 24))
+                published = moment.isoformat()
+            out.append(article.with_(id=f"{article.id}-wire{k}", outlet=f"Wire {k}",
+                                     url=f"https://wire{k}.example/{article.id}",
+                                     published=published))
+        out.append(article.with_(id=f"{article.id}-again", outlet=f" {article.outlet.upper()} ",
+                                 url=f"https://mirror.example/{article.id}"))
+    rng.shuffle(out)
+    return out
+
+
 @pytest.fixture()
 def checked_batches(monkeypatch):
     """Check the invariants (and the clusterer's cache against its rows) after every
@@ -329,6 +377,7 @@ class Run:
     first: int | None = None  # the first articles of the stream (None: all)
     days: float | None = None  # published over this many days (None: the times as read)
     copies: float = 0.0  # share of articles given edited copies
+    verbatim: float = 0.0  # share of articles carried word for word by other outlets
     batch_size: int = 64
     workers: int = 1
     config: ClusterConfig = field(default_factory=ClusterConfig)
@@ -347,6 +396,8 @@ RUNS = {
     "every article open, batches of 37, dated copies, 2 calls": Run(
         first=300, days=90, copies=0.2, batch_size=37,
         config=ClusterConfig(reopen=2000), calls=2),
+    "word-for-word copies from other outlets, batches of 16, two workers, 2 calls": Run(
+        first=250, days=20, verbatim=0.25, batch_size=16, workers=2, calls=2),
 }
 
 
@@ -356,6 +407,8 @@ def _stream(dev: list[Article], run: Run) -> list[Article]:
         articles = _dated(articles, 3, run.days)
     if run.copies:
         articles = _with_copies(articles, 4, run.copies)
+    if run.verbatim:
+        articles = _verbatim(articles, 5, run.verbatim)
     return articles
 
 
@@ -405,6 +458,15 @@ def test_invariants_hold_after_every_batch(tmp_path: Path, dev, checked_batches,
         assert store.counts()["stale_briefs"] == 0
         if run.copies:
             assert store.counts()["duplicates"] > 50  # the copies exercised the linking
+        if run.verbatim:
+            # Each other outlet's copy stored, linked to its original; no own-outlet repeat.
+            shared = store.conn.execute(
+                "SELECT COUNT(*) FROM articles WHERE content_hash IN (SELECT content_hash "
+                "FROM articles GROUP BY content_hash HAVING COUNT(*) > 1)").fetchone()[0]
+            assert shared > 60
+            # Of an article and its own outlet's repeat, whichever came first is stored.
+            assert not store.conn.execute(
+                "SELECT 1 FROM articles a JOIN articles b ON b.id = a.id || '-again'").fetchone()
     finally:
         store.close()
     if run.calls > 1:

@@ -151,7 +151,7 @@ def _ingest(args: argparse.Namespace, sink: TextIO | None) -> int:
         write(json.dumps(data, indent=2))
     elif not args.quiet:
         write(
-            f"added {len(report.added)} article(s) ({len(report.duplicates)} near-duplicate), "
+            f"added {len(report.added)} article(s) ({_copies(len(report.duplicates))}), "
             f"skipped {len(report.skipped)} already stored, "
             f"{len(problems)} problem(s); "
             f"{len(report.events_created)} new event(s), {len(report.events_updated)} updated, "
@@ -189,6 +189,12 @@ def run_events(args: argparse.Namespace) -> int:
             print(f"newsbrief: the store has no events yet; add articles with: "
                   f"newsbrief ingest PATH{_db_option(args)}", file=sys.stderr)
     return 0
+
+
+def _copies(n: int) -> str:
+    """How many added articles are copies linked to an original (syndicated word for word
+    or near-identical): "1 copy", "2 copies", in the briefs' word for them."""
+    return f"{n} cop{'y' if n == 1 else 'ies'}"
 
 
 def _db_option(args: argparse.Namespace) -> str:

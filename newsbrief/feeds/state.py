@@ -247,17 +247,23 @@ class FeedState:
         An article is credited once, and not at all when an entry already names it (then it
         was stored before, or for another entry). Entries whose article is not stored (the
         store's transaction was rolled back) stay pending and are fetched again.
+
+        Several outlets' copies of one text are stored, one row each (the content hash an
+        entry is marked with is no longer unique): entries are first credited with the article
+        stored at their URL, then the others with the latest not credited or named yet.
         """
         def candidates(db: sqlite3.Connection) -> list[tuple[str, str, str, str | None, str]]:
             rows = []
             for feed_url in feed_urls:
                 rows += db.execute(
-                    "SELECT e.feed_url, e.url, a.id, a.event_id, e.first_seen FROM feed_entries e "
+                    "SELECT e.feed_url, e.url, a.id, a.event_id, e.first_seen, "
+                    "a.url IS NOT e.url, a.seq FROM feed_entries e "
                     "JOIN articles a ON a.content_hash = e.storing "
                     "WHERE e.feed_url = ? AND e.state = 'pending' AND e.storing IS NOT NULL",
                     (feed_url,),
                 ).fetchall()
-            return sorted(rows, key=lambda r: (r[4], r[0], r[1]))
+            rows.sort(key=lambda r: (r[5], r[4], r[0], r[1], -r[6]))
+            return [r[:5] for r in rows]
 
         found: list[Recovered] = []
         if not candidates(self.conn):  # the usual case: no write lock taken
@@ -266,12 +272,16 @@ class FeedState:
         with self.transaction() as db:
             rows = candidates(db)  # again, under the write lock
             credited: set[str] = set()
+            entries: set[tuple[str, str]] = set()
             for feed_url, url, article_id, event_id, _ in rows:
+                if (feed_url, url) in entries or article_id in credited:
+                    continue
                 named = db.execute("SELECT 1 FROM feed_entries WHERE article_id = ? LIMIT 1",
                                    (article_id,)).fetchone()
-                if article_id in credited or named:
+                if named:
                     continue
                 credited.add(article_id)
+                entries.add((feed_url, url))
                 self._credit(db, feed_url, url, article_id, stamp)
                 db.execute(
                     "INSERT INTO pages (url, outcome, article_id, fetched_at) "

@@ -250,6 +250,7 @@ def _ingest(
 ) -> None:
     """Add a batch of fetched pages to the store, then record every job's outcome."""
     from newsbrief.feeds.page import content_hash
+    from newsbrief.store.urls import outlet_key
 
     outcomes: list[EntryOutcome] = []
     to_add: list[tuple[list[PageJob], PageResult, Article, str]] = []
@@ -264,7 +265,7 @@ def _ingest(
         duplicate = None
         if article.url and article.url != jobs[0].url and store.has_url(article.url):
             duplicate = "already stored (same canonical URL)"
-        elif store.has_content(digest):
+        elif store.has_content(digest, article.outlet):  # not a copy from another outlet
             duplicate = "already stored (same content)"
         if duplicate:
             report.already_stored += 1
@@ -287,11 +288,15 @@ def _ingest(
         problems = {p.source: p.reason for p in ingest.problems}
         credited: set[str] = set()
         for jobs, result, article, digest in to_add:
-            # The store may rename an id on a clash, so find each article by its content key;
-            # two copies in one batch share that key, and only the first was added.
-            row = store.conn.execute(
-                "SELECT id FROM articles WHERE content_hash = ?", (digest,)
-            ).fetchone()
+            # The store may rename an id on a clash, so find each article by its content key
+            # and outlet: several outlets' copies of one text are stored, one row each, and of
+            # two copies from one outlet in one batch only the first was added.
+            rows = store.conn.execute(
+                "SELECT id, outlet FROM articles WHERE content_hash = ? ORDER BY seq", (digest,)
+            ).fetchall()
+            mine = [r for r in rows if outlet_key(r[1]) == outlet_key(article.outlet)]
+            row = next((r for r in mine if r[0] in added and r[0] not in credited),
+                       mine[0] if mine else rows[0] if rows else None)
             if row is not None and row[0] in added and row[0] not in credited:
                 credited.add(row[0])
                 report.added.append((row[0], added[row[0]]))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
+from newsbrief.render.markdown import carried_by, group_outlets
+
 if TYPE_CHECKING:
     from newsbrief.models import Brief, BriefSentence
 
@@ -94,10 +96,8 @@ def to_html(brief: Brief) -> str:
     if brief.duplicate_groups:
         parts.append("<h2>Copies of one story</h2><ul>")
         for g in brief.duplicate_groups:
-            outlets = ", ".join(g.outlets) or "unknown outlets"
-            parts.append(
-                f"<li>carried by {len(g.members)} articles ({_e(outlets)}){_refs(g.members, numbers)}</li>"
-            )
+            outlets = ", ".join(group_outlets(g)) or "outlets unknown"
+            parts.append(f"<li>{carried_by(g)} ({_e(outlets)}){_refs(g.members, numbers)}</li>")
         parts.append("</ul>")
     parts.append("<h2>Sources</h2><ol>")
     for a in brief.articles:

@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from newsbrief.models import Brief, BriefSentence
+    from newsbrief.models import Brief, BriefSentence, DuplicateGroup
 
 
 def _markers(sentence: BriefSentence, numbers: dict[str, int]) -> str:
@@ -22,6 +22,30 @@ _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]"} | {"<": "&lt;", ">"
 # Control characters (ESC above all) are no text: printed by `newsbrief show` they reached
 # the terminal as escape sequences (an article title cleared the screen). Tab and newline stay.
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def group_outlets(group: DuplicateGroup) -> list[str]:
+    """The distinct outlets that carried a copy group, first spelling kept ("AP" and "ap "
+    are one outlet, as the store compares them: :func:`newsbrief.store.urls.outlet_key`)."""
+    from newsbrief.store.urls import outlet_key  # here: newsbrief.store imports this module
+
+    seen: dict[str, str] = {}
+    for outlet in group.outlets:
+        key = outlet_key(outlet)
+        if key is not None:
+            seen.setdefault(key, outlet)
+    return list(seen.values())
+
+
+def carried_by(group: DuplicateGroup) -> str:
+    """How many outlets carried a copy group, the one wording of briefs and their changes:
+    "carried by 3 outlets", or with the article count where articles outnumber the known
+    outlets ("carried by 2 outlets, 3 articles"; "carried by 3 articles" with none known)."""
+    outlets, articles = len(group_outlets(group)), len(group.members)
+    if not outlets:
+        return f"carried by {articles} article{'s' * (articles != 1)}"
+    said = f"carried by {outlets} outlet{'s' * (outlets != 1)}"
+    return said if articles <= outlets else f"{said}, {articles} articles"
 
 
 def md_escape(text: str) -> str:
@@ -79,9 +103,9 @@ def to_markdown(brief: Brief) -> str:
     if brief.duplicate_groups:
         lines += ["## Copies of one story", ""]
         for group in brief.duplicate_groups:
-            outlets = md_escape(", ".join(group.outlets)) or "unknown outlets"
+            outlets = md_escape(", ".join(group_outlets(group))) or "outlets unknown"
             members = ", ".join(f"[^{numbers[m]}]" for m in group.members if m in numbers)
-            lines.append(f"- carried by {len(group.members)} articles ({outlets}): {members}")
+            lines.append(f"- {carried_by(group)} ({outlets}): {members}")
         lines.append("")
     lines += ["## Sources", ""]
     for article in brief.articles:

@@ -21,6 +21,7 @@ from newsbrief.store.events import index_event, retire_event_row, update_event_r
 from newsbrief.store.models import IngestReport
 from newsbrief.store.reopen import clustered_span
 from newsbrief.store.rows import PreparedArticle, prepare_or_problem
+from newsbrief.store.urls import SAME_CONTENT, already_stored
 
 if TYPE_CHECKING:
     from newsbrief.store.store import Store
@@ -54,9 +55,9 @@ def write_batch(store: Store, job: Job, report: IngestReport, progress: Progress
         copies: list[tuple[str, str]] = []
         inserted: list[str] = []
         first_seq: int | None = None
-        # The batch's keys are distinct (_start_batch), so what is stored now, under the
-        # write lock, is all that can collide: one query each instead of two per article.
-        known_hash = store._known("content_hash", [digest for _, digest, _ in fresh])
+        # The batch's articles passed the rule among themselves (_start_batch), so what is
+        # stored now, under the write lock, is all that can collide: one query per key.
+        known_hash = store._hash_outlets([digest for _, digest, _ in fresh])
         known_url = store._known("canonical_url", [url for _, _, url in fresh if url])
         for (article, digest, url), prepared in zip(fresh, prepared_all):
             if isinstance(prepared, Problem):
@@ -65,14 +66,13 @@ def write_batch(store: Store, job: Job, report: IngestReport, progress: Progress
                 report.problems.append(Problem(
                     article.path or article.id,
                     f"article {article.id}: no text left after cleaning"))
-            elif digest in known_hash:
+            elif repeat := already_stored(article.outlet, known_hash.get(digest, []),
+                                          bool(url) and url in known_url):
                 # Stored since the check above: by the batch before (this call, prepared
                 # meanwhile) or by another process (now under the write lock).
-                reason = "same content" if digest in stored else "concurrent ingest"
-                report.skipped.append((article.id, f"already stored ({reason})"))
-            elif url and url in known_url:
-                reason = "same URL" if url in stored else "concurrent ingest"
-                report.skipped.append((article.id, f"already stored ({reason})"))
+                key = digest if repeat == SAME_CONTENT else url
+                report.skipped.append((article.id, repeat if key in stored
+                                       else "already stored (concurrent ingest)"))
             else:
                 article_id, original, seq = store._insert_row(conn, article, prepared,
                                                              digest, url, now)

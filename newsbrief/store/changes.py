@@ -10,8 +10,9 @@ similar new one (and then as new itself).
 The analysis is compared too: entities named by neither the name nor an alias of an old
 one, quotes whose words match no old quote, timeline dates the old version did not have,
 disagreements about something new, and copies of one story that are new or gained members
-("carried by N articles"). A name the brief now spells differently ("Kim Jong-Un", then
-"Kim Jong-un") is not a new entity.
+("carried by N outlets", in the briefs' wording: :func:`newsbrief.render.markdown.carried_by`).
+A name the brief now spells differently ("Kim Jong-Un", then "Kim Jong-un") is not a new
+entity.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from html import escape
 from typing import Any
 
 from newsbrief.models import Brief, DuplicateGroup, Quote
-from newsbrief.render.markdown import md_escape
+from newsbrief.render.markdown import carried_by, group_outlets, md_escape
 
 __all__ = ["BriefChanges", "brief_changes"]
 
@@ -139,8 +140,8 @@ class BriefChanges:
             ("New quotes", [(f"{e(s)}: " if s else "") + f"“{e(t)}”" for s, t in self.new_quotes]),
             ("New dates", [f"{e(d)}: {e(t)}" for d, t in self.new_dates]),
             ("New disagreements", [e(a) for a in self.new_disagreements]),
-            ("Copies", [f"carried by {len(g.members)} articles "
-                        f"({e(', '.join(g.outlets)) if g.outlets else 'unknown outlets'}): "
+            ("Copies", [f"{carried_by(g)} "
+                        f"({e(', '.join(group_outlets(g))) or 'outlets unknown'}): "
                         + ", ".join(e(m) for m in g.members) for g in self.copies]),
         ]
         return title, notes, [(t, items) for t, items in sections if items]

@@ -20,8 +20,9 @@ skips them (an event is stored once, by id) and finishes the rest; importing the
 twice changes nothing. The import ends by rebuilding the brief of every stale event its
 events lead to (joined ones, and those the run gave no brief), so a re-run after a kill,
 which finds every event stored, still rebuilds the briefs the killed run left stale.
-Articles already in the store (same content or URL) are skipped and reported, as ingest
-skips them; the event keeps its other articles.
+Articles already in the store (same URL, or same content not provably from another outlet:
+:func:`newsbrief.store.urls.already_stored`) are skipped and reported, as ingest skips them;
+the event keeps its other articles. The same text from another outlet is stored, a copy.
 
 An imported event some of whose own articles the store holds already (same id, and same
 content or URL: a later, overlapping run re-imported, or articles ingested before) is that
@@ -58,7 +59,7 @@ from newsbrief.store.models import IngestReport
 from newsbrief.store.neardup import band_keys, signature
 from newsbrief.store.reopen import clustered_span
 from newsbrief.store.rows import DUPLICATE_THRESHOLD
-from newsbrief.store.urls import canonical_url, content_hash
+from newsbrief.store.urls import already_stored, canonical_url, content_hash, outlet_key
 
 if TYPE_CHECKING:
     from newsbrief.store.store import Store
@@ -167,14 +168,22 @@ class _Target:
 
 
 def _stored_row(conn: Any, member: _Member) -> tuple[str, str | None, str] | None:
-    """``(id, event, content hash)`` of the stored article with this one's content or URL,
-    if any."""
-    row = conn.execute("SELECT id, event_id, content_hash FROM articles WHERE content_hash = ?",
-                       (member.digest,)).fetchone()
-    if row is None and member.url:
-        row = conn.execute("SELECT id, event_id, content_hash FROM articles "
-                           "WHERE canonical_url = ?", (member.url,)).fetchone()
-    return row
+    """``(id, event, content hash)`` of the stored article this one is, by the rule ingest
+    follows (:func:`newsbrief.store.urls.already_stored`: the same URL, or the same content
+    not provably from another outlet), if any: of several with its content, the one stored
+    under its id, else the first of its outlet, else the first."""
+    article = member.document.article
+    rows = conn.execute("SELECT id, event_id, content_hash, outlet FROM articles "
+                        "WHERE content_hash = ? ORDER BY seq", (member.digest,)).fetchall()
+    if rows and already_stored(article.outlet, [r[3] for r in rows], False):
+        mine = outlet_key(article.outlet)
+        row = next((r for r in rows if _is_own(r, article.id)), None) or next(
+            (r for r in rows if outlet_key(r[3]) == mine), rows[0])
+        return row[:3]
+    if member.url:
+        return conn.execute("SELECT id, event_id, content_hash FROM articles "
+                            "WHERE canonical_url = ?", (member.url,)).fetchone()
+    return None
 
 
 def _is_own(row: tuple[str, str | None, str], article_id: str) -> bool:

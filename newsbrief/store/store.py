@@ -63,7 +63,7 @@ from newsbrief.store.rows import (
     unpack_raw,
     unpack_sentences,
 )
-from newsbrief.store.urls import canonical_url, content_hash
+from newsbrief.store.urls import already_stored, canonical_url, content_hash
 
 __all__ = ["Store"]
 
@@ -206,12 +206,13 @@ class Store:
                 "SELECT 1 FROM articles WHERE canonical_url = ?", (key,)
             ).fetchone() is not None
 
-    def has_content(self, content_hash: str) -> bool:
-        """Whether an article with this content hash (:func:`content_hash`) is stored."""
+    def has_content(self, content_hash: str, outlet: str | None = None) -> bool:
+        """Whether an article with this content hash (:func:`content_hash`) from ``outlet``
+        counts as stored (:func:`newsbrief.store.urls.already_stored`): with no outlet, any
+        article of that content; with one, any but those provably from other outlets."""
         with self._lock:
-            return self.conn.execute(
-                "SELECT 1 FROM articles WHERE content_hash = ?", (content_hash,)
-            ).fetchone() is not None
+            outlets = self._hash_outlets([content_hash]).get(content_hash, [])
+        return already_stored(outlet, outlets, False) is not None
 
     def add_articles(
         self,
@@ -277,23 +278,26 @@ class Store:
 
     def _start_batch(self, batch: list[Article], report: IngestReport,
                      progress: Progress | None) -> Job:
-        """Skip what is stored (by content hash or canonical URL) before the costly cleaning,
-        and hand the rest to the worker processes (if any) to prepare in the background."""
+        """Skip what is stored (canonical URL, or content hash unless provably from another
+        outlet: :func:`newsbrief.store.urls.already_stored`) before the costly cleaning, and
+        hand the rest to the worker processes (if any) to prepare in the background."""
         fresh: list[tuple[Article, str, str | None]] = []
-        seen_hash: set[str] = set()
+        seen_hash: dict[str, list[str | None]] = {}  # content hash -> outlets in this batch
         seen_url: set[str] = set()
         keyed = [(article, content_hash(article),
                   canonical_url(article.url) if article.url else None) for article in batch]
         # One query per key for the whole batch instead of two per article.
-        known_hash = self._known("content_hash", [digest for _, digest, _ in keyed])
+        known_hash = self._hash_outlets([digest for _, digest, _ in keyed])
         known_url = self._known("canonical_url", [url for _, _, url in keyed if url])
         for article, digest, url in keyed:
-            if digest in seen_hash or digest in known_hash:
-                report.skipped.append((article.id, "already stored (same content)"))
-            elif url and (url in seen_url or url in known_url):
-                report.skipped.append((article.id, "already stored (same URL)"))
+            # The batch's own articles count as stored before it (the same rule between them).
+            reason = already_stored(
+                article.outlet, known_hash.get(digest, []) + seen_hash.get(digest, []),
+                bool(url) and (url in seen_url or url in known_url))
+            if reason is not None:
+                report.skipped.append((article.id, reason))
             else:
-                seen_hash.add(digest)
+                seen_hash.setdefault(digest, []).append(article.outlet)
                 if url:
                     seen_url.add(url)
                 fresh.append((article, digest, url))
@@ -322,9 +326,27 @@ class Store:
         ).fetchone() is not None
 
     def _known(self, column: str, values: list[str]) -> set[str]:
-        """Which of ``values`` are stored in the (indexed, unique) ``column`` of articles."""
+        """Which of ``values`` are stored in the (indexed) ``column`` of articles."""
         return {v for (v,) in select_in(
             self.conn, f"SELECT {column} FROM articles WHERE {column} IN ({{marks}})", values)}
+
+    def _hash_outlets(self, digests: list[str]) -> dict[str, list[str | None]]:
+        """The outlets of the stored articles with each of these content hashes (a hash
+        not stored is absent): what :func:`newsbrief.store.urls.already_stored` decides on."""
+        found: dict[str, list[str | None]] = {}
+        for digest, outlet in select_in(
+                self.conn, "SELECT content_hash, outlet FROM articles "
+                           "WHERE content_hash IN ({marks})", list(dict.fromkeys(digests))):
+            found.setdefault(digest, []).append(outlet)
+        return found
+
+    def _exact_original(self, conn: sqlite3.Connection, digest: str) -> str | None:
+        """The original of the copy group of the first stored article with this content
+        (itself, unless it is a copy): where a word-for-word copy from another outlet is
+        linked, whatever its title (the MinHash signature also reads the title)."""
+        row = conn.execute("SELECT COALESCE(duplicate_of, id) FROM articles "
+                           "WHERE content_hash = ? ORDER BY seq LIMIT 1", (digest,)).fetchone()
+        return row[0] if row else None
 
     def _unique_id(self, article_id: str, digest: str) -> str:
         """The article's own id, or ``id~`` and 8 characters of its content hash when another
@@ -354,7 +376,8 @@ class Store:
         """Insert a prepared article (event not yet known); returns its id, its original and
         its row number (``seq``)."""
         article_id = self._unique_id(article.id, digest)
-        original = find_original(conn, prepared.values, prepared.keys, DUPLICATE_THRESHOLD)
+        original = self._exact_original(conn, digest) or find_original(
+            conn, prepared.values, prepared.keys, DUPLICATE_THRESHOLD)
         cursor = conn.execute(
             "INSERT INTO articles (id, title, outlet, published, url, canonical_url, path, "
             "language, author, content_hash, duplicate_of, event_id, added_at, sentences, "

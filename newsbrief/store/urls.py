@@ -1,13 +1,19 @@
-"""The two keys that make re-ingesting an article a no-op: canonical URL and content hash."""
+"""The keys that make re-ingesting an article a no-op: canonical URL, and content hash with
+outlet (:func:`already_stored`, the one rule ingest, the feed watcher and the import follow)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from newsbrief.ingest.text import content_id
 from newsbrief.models import Article
 
-__all__ = ["canonical_url", "content_hash"]
+__all__ = ["SAME_CONTENT", "SAME_URL", "already_stored", "canonical_url", "content_hash",
+           "outlet_key"]
+
+SAME_CONTENT = "already stored (same content)"
+SAME_URL = "already stored (same URL)"
 
 # Query parameters that track the reader rather than select the page.
 _TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ocid", "cmpid", "ref", "src",
@@ -46,3 +52,32 @@ def canonical_url(url: str | None) -> str | None:
 def content_hash(article: Article) -> str:
     """Hash of the article's whitespace- and case-normalised text (the ingest's content id)."""
     return content_id(article.text)
+
+
+def outlet_key(outlet: str | None) -> str | None:
+    """An outlet name compared as the same outlet: case-folded, runs of whitespace made one
+    space; ``None`` for an unknown (missing or blank) outlet."""
+    if not outlet or not isinstance(outlet, str):
+        return None
+    return " ".join(outlet.split()).casefold() or None
+
+
+def already_stored(outlet: str | None, same_content: Iterable[str | None],
+                   same_url: bool) -> str | None:
+    """Why an article counts as stored already (:data:`SAME_CONTENT`, :data:`SAME_URL`), or
+    ``None`` when it is new and is to be stored.
+
+    ``same_content``: the outlets of the stored articles with its content hash (none when
+    the hash is new); ``same_url``: whether its canonical URL is stored. The same text is
+    the same article unless it is provably from another outlet: it and every stored article
+    with that text name an outlet, and its outlet (:func:`outlet_key`) is none of theirs.
+    Then it is a syndicated copy (wire copy carried word for word by several outlets) and is
+    stored, linked to its original, so the story counts every outlet that carried it. With
+    no outlet, or one of the same outlet, it stays the repeat it was (re-ingest is a no-op).
+    """
+    stored = [outlet_key(o) for o in same_content]
+    if stored:
+        mine = outlet_key(outlet)
+        if mine is None or None in stored or mine in stored:
+            return SAME_CONTENT
+    return SAME_URL if same_url else None
