@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from newsbrief.clean import prepare
 from newsbrief.config import BriefConfig
@@ -25,6 +26,9 @@ from newsbrief.models import (
 )
 from newsbrief.summarize import EventInput, Selection, get_summarizer
 from newsbrief.summarize.length import choose_length
+
+if TYPE_CHECKING:
+    from newsbrief.analyze.nlp import ParseMemo
 
 __all__ = ["brief", "brief_documents", "event_input", "load_articles", "prepare_articles"]
 
@@ -114,14 +118,23 @@ def event_input(documents: Sequence[Document], config: BriefConfig) -> EventInpu
     return EventInput(tuple(documents), duplicates, tuple(groups))
 
 
-def brief_documents(documents: Sequence[Document], config: BriefConfig | None = None) -> Brief:
-    """Brief one event from its cleaned documents."""
+def brief_documents(
+    documents: Sequence[Document], config: BriefConfig | None = None, *,
+    memo: ParseMemo | None = None,
+) -> Brief:
+    """Brief one event from its cleaned documents.
+
+    ``memo``: the entity model's output for texts read before
+    (:class:`newsbrief.analyze.nlp.ParseMemo`); the model reads only the others, which are
+    added to it. The brief is the same with or without it.
+    """
     config = config or BriefConfig()
     pending_annotation = None
     if config.analyze:  # the model reads while the summary is made (analyze/worker.py)
         from newsbrief.analyze.nlp import start_annotation  # lazy: spaCy only when analysing
 
-        pending_annotation = start_annotation(documents, config.ner_words, config.ner_process)
+        pending_annotation = start_annotation(documents, config.ner_words, config.ner_process,
+                                              memo)
     event = event_input(documents, config)
     summarizer = get_summarizer(config.method)
     words = config.words or choose_length(documents)

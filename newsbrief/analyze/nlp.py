@@ -21,15 +21,21 @@ distinct sentence once, until the budget is spent. The names it finds there are 
 in the unread sentences, with the label the model gave them, so that counts and speakers still
 see the whole text ("known-name propagation"); names that appear only in unread sentences are
 missed. Events within the budget are read whole, exactly as before.
+
+The model's output for a text depends on that text alone (not on the other texts of its batch),
+so a caller that keeps it (the store: :mod:`newsbrief.store.briefcache`) passes what it knows
+as a :class:`ParseMemo`; only the texts missing from it go through the model, and the memo
+collects the new ones. A memo made under another :func:`model_identity` is ignored.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -42,12 +48,14 @@ __all__ = [
     "MODEL_NAMES",
     "Annotated",
     "Mention",
+    "ParseMemo",
     "Parsed",
     "Plan",
     "Token",
     "annotate",
     "assemble",
     "load_model",
+    "model_identity",
     "model_installed",
     "ner_available",
     "parse_texts",
@@ -207,10 +215,68 @@ def _mentions(doc: Any) -> tuple[Mention, ...]:
 Parsed = tuple[tuple[Token, ...], tuple[Mention, ...]]
 
 
+#: Texts the model has read in this process (:func:`parse_texts`), for reports and tests.
+texts_parsed = 0
+
+
 def parse_texts(texts: Sequence[str], batch_size: int = 16) -> list[Parsed]:
     """Run the model over ``texts`` (one batched pass); raises :class:`MissingDependency`."""
+    global texts_parsed
     nlp = load_model()
+    texts_parsed += len(texts)
     return [(_tokens(doc), _mentions(doc)) for doc in nlp.pipe(texts, batch_size=batch_size)]
+
+
+#: Bump when what :func:`parse_texts` returns for a text changes with the same model and
+#: spaCy (:data:`DISABLED`, :func:`_tokens`, :func:`_mentions`, :func:`_pos_rules`).
+PARSED_FORMAT = 1
+
+
+@lru_cache(maxsize=1)
+def model_identity() -> str | None:
+    """The model :func:`load_model` loads, with the versions its output depends on
+    (``"en_core_web_sm 3.8.0; spacy 3.8.18; parsed 1"``), read from the installed packages
+    without loading anything; None when no model is installed. Kept model output is keyed
+    by it. (An installed model that fails to load is named here though :func:`load_model`
+    falls back to the next: a broken install, outside what this key can see.)"""
+    if importlib.util.find_spec("spacy") is None:
+        return None
+    for name in MODEL_NAMES:  # load_model's order
+        if importlib.util.find_spec(name) is None:
+            continue
+        try:
+            version = importlib.metadata.version(name)
+            spacy_version = importlib.metadata.version("spacy")
+        except importlib.metadata.PackageNotFoundError:
+            return None  # no version to key by: nothing is reused
+        return f"{name} {version}; spacy {spacy_version}; parsed {PARSED_FORMAT}"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class ParseMemo:
+    """Model output known before a run, by exact text (``known``, made by the model named
+    ``model``), and what the run adds (``added``, filled in by :func:`annotate` and
+    :func:`start_annotation`). A memo whose ``model`` is not :func:`model_identity` is
+    ignored and collects nothing."""
+
+    model: str
+    known: Mapping[str, Parsed] = field(default_factory=dict)
+    added: dict[str, Parsed] = field(default_factory=dict)
+
+    def usable(self) -> bool:
+        return self.model == model_identity()
+
+    def missing(self, texts: Sequence[str]) -> list[str]:
+        """The distinct texts of ``texts`` not known, in order: what the model must read."""
+        return [t for t in dict.fromkeys(texts) if t not in self.known]
+
+    def complete(self, texts: Sequence[str], read: Sequence[str],
+                 parsed: Sequence[Parsed]) -> list[Parsed]:
+        """The output for every one of ``texts``, from the memo and from ``parsed`` (the
+        model's output for ``read``), which is added to the memo."""
+        self.added.update(zip(read, parsed))
+        return [self.known[t] if t in self.known else self.added[t] for t in texts]
 
 
 def model_installed() -> bool:
@@ -239,39 +305,53 @@ def plan(documents: Sequence[Document], max_words: int | None, batch_size: int =
 
 
 def annotate(
-    documents: Sequence[Document], batch_size: int = 16, max_words: int | None = None
+    documents: Sequence[Document], batch_size: int = 16, max_words: int | None = None,
+    memo: ParseMemo | None = None,
 ) -> list[Annotated]:
     """Tokens and entity mentions of each document, in one batched pass of the model.
 
     With ``max_words`` set and the documents longer than that, the model reads a sample of
-    sentences of about that many words (see the module docstring).
+    sentences of about that many words (see the module docstring). With a ``memo``, the
+    model reads only the texts it does not know (the same result), and adds them to it.
     """
-    try:
-        load_model()
-    except MissingDependency:
-        return [_fallback(d) for d in documents]
     reading = plan(documents, max_words, batch_size)
-    return assemble(documents, reading, parse_texts(reading.texts, reading.batch_size))
+    active = memo if memo is not None and memo.usable() else None
+    read = active.missing(reading.texts) if active is not None else list(reading.texts)
+    if read or active is None:  # all known: the model is not even loaded
+        try:
+            load_model()
+        except MissingDependency:
+            return [_fallback(d) for d in documents]
+    parsed = parse_texts(read, reading.batch_size) if read else []
+    if active is not None:
+        parsed = active.complete(reading.texts, read, parsed)
+    return assemble(documents, reading, parsed)
 
 
 def start_annotation(
-    documents: Sequence[Document], max_words: int | None = None, background: bool = True
+    documents: Sequence[Document], max_words: int | None = None, background: bool = True,
+    memo: ParseMemo | None = None,
 ) -> Callable[[], list[Annotated]]:
     """Start :func:`annotate` and return the function that waits for its result.
 
     With ``background``, the model runs in the NER worker process
     (:mod:`newsbrief.analyze.worker`) while the caller goes on, e.g. summarizing; anything
     that stops the worker makes the annotation run here instead, with the same result.
+    With a ``memo``, only the texts it does not know are read (and added to it).
     """
     def here() -> list[Annotated]:
-        return annotate(documents, max_words=max_words)
+        return annotate(documents, max_words=max_words, memo=memo)
 
     if not background or not model_installed():
         return here
     from newsbrief.analyze import worker
 
     reading = plan(documents, max_words)
-    reply = worker.submit(reading.texts, reading.batch_size)
+    active = memo if memo is not None and memo.usable() else None
+    read = active.missing(reading.texts) if active is not None else list(reading.texts)
+    if active is not None and not read:  # everything is known: no model anywhere
+        return lambda: assemble(documents, reading, active.complete(reading.texts, [], []))
+    reply = worker.submit(read, reading.batch_size)
     if reply is None:
         return here
 
@@ -281,6 +361,8 @@ def start_annotation(
             parsed = reply()
         except worker.WorkerFailed:
             return here()
+        if active is not None:
+            parsed = active.complete(reading.texts, read, parsed)
         return assemble(documents, reading, parsed, plain)
 
     return wait

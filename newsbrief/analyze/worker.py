@@ -86,6 +86,8 @@ class _Worker:
 _lock = threading.Lock()
 _worker: _Worker | None = None
 _broken = False
+#: Texts sent to the worker by this process (:func:`submit`), for reports and tests.
+texts_submitted = 0
 
 
 def start() -> bool:
@@ -113,7 +115,7 @@ def submit(texts: Sequence[str], batch_size: int = 16) -> Callable[[], list[Pars
     """Send ``texts`` to the worker (started on first use); returns the function that waits
     for :func:`newsbrief.analyze.nlp.parse_texts`'s answer, or None when no worker can run.
     The waiting function raises :class:`WorkerFailed` if the worker dies or fails."""
-    global _broken
+    global _broken, texts_submitted
     with _lock:
         worker = _current()
         if worker is None:
@@ -123,6 +125,7 @@ def submit(texts: Sequence[str], batch_size: int = 16) -> Callable[[], list[Pars
         except (OSError, ValueError):
             _broken = True
             return None
+        texts_submitted += len(texts)
 
     def wait() -> list[Parsed]:
         global _broken

@@ -35,6 +35,7 @@ from newsbrief.errors import NoBriefYet, NotFound, StoreError, UnknownEvent
 from newsbrief.models import Article, Brief, Document, Problem
 from newsbrief.pipeline import brief_documents
 from newsbrief.store.batch import Job, Progress, write_batch
+from newsbrief.store.briefcache import brief_reusing, known_rows, save_rows
 from newsbrief.store.changes import BriefChanges, brief_changes
 from newsbrief.store.clustering import StoreClusterer
 from newsbrief.store.db import connect, default_db_path, now_text, select_in
@@ -406,7 +407,9 @@ class Store:
         brief cannot be made (an error on its articles) stays stale and the others go on, so
         it cannot block every later refresh: it is added to ``problems``, or without that
         list raised as a :class:`StoreError` once the rest are saved. An event another
-        writer changed meanwhile stays stale too, for the next refresh.
+        writer changed meanwhile stays stale too, for the next refresh. The entity model's
+        output is kept per text it read (:mod:`newsbrief.store.briefcache`), so a refresh of
+        a grown event has it read only the new texts; the briefs are the same.
         """
         with self._lock:
             if event_ids is None:
@@ -417,12 +420,12 @@ class Store:
                 ids = list(dict.fromkeys(self._live_id(e) for e in event_ids))
             failed: list[Problem] = []
             saved = 0
-            for event_id, stored, members, brief in self._made_briefs(ids):
-                if isinstance(brief, Exception):
+            for event_id, stored, members, made in self._made_briefs(ids):
+                if isinstance(made, Exception):
                     failed.append(Problem(event_id, f"event {event_id}: brief cannot be made "
-                                                    f"({type(brief).__name__}: {brief})"))
-                elif stored:
-                    saved += self._save_brief(event_id, stored, members, brief)
+                                                    f"({type(made).__name__}: {made})"))
+                elif stored and made is not None:
+                    saved += self._save_brief(event_id, stored, members, *made)
                 if progress:
                     progress(1)
             if failed:
@@ -431,25 +434,32 @@ class Store:
                 problems.extend(failed)
             return saved
 
-    def _made_briefs(
-        self, ids: list[str]
-    ) -> Iterator[tuple[str, list[StoredArticle], frozenset[str], Brief | Exception | None]]:
-        """``(event id, articles briefed, ids of all its articles, brief)`` for each of
-        ``ids``, in order (no articles: empty, and no brief; the brief is the exception when
-        making it failed)."""
+    def _made_briefs(self, ids: list[str]) -> Iterator[tuple[
+            str, list[StoredArticle], frozenset[str],
+            tuple[Brief, list[tuple[int, bytes]]] | Exception | None]]:
+        """``(event id, articles briefed, ids of all its articles, (brief, new model
+        output entries))`` for each of ``ids``, in order (no articles: empty, and no brief;
+        the exception instead when making it failed). The entity model's output stored for
+        the event's texts (:mod:`newsbrief.store.briefcache`) is read here and passed in,
+        so the model reads only the texts it has not read before."""
         if self._pool is None or len(ids) < 2:
             for event_id in ids:
                 stored, members = self._brief_input(event_id)
-                brief = _made(brief_documents, _documents(stored), self.config) if stored else None
-                yield event_id, stored, members, brief
+                documents = _documents(stored)
+                made = _made(brief_reusing, documents, self.config,
+                             *known_rows(self.conn, documents, self.config),
+                             brief_documents) if stored else None
+                yield event_id, stored, members, made
             return
         # A worker runs the entity model itself rather than starting a model process of its own.
         config = self.config.with_(ner_process=False)
         ahead: deque[tuple[str, list[StoredArticle], frozenset[str], Any]] = deque()
         for event_id in ids:
             stored, members = self._brief_input(event_id)
+            documents = _documents(stored)
             ahead.append((event_id, stored, members, self._pool.submit(
-                brief_documents, _documents(stored), config) if stored else None))
+                brief_reusing, documents, config, *known_rows(self.conn, documents, config),
+                brief_documents) if stored else None))
             if len(ahead) > 2 * self.workers:
                 event_id, stored, members, future = ahead.popleft()
                 yield event_id, stored, members, _made(future.result) if future else None
@@ -468,14 +478,17 @@ class Store:
         return stored, members
 
     def _save_brief(self, event_id: str, stored: list[StoredArticle], members: frozenset[str],
-                    result: Brief) -> bool:
+                    result: Brief, parsed: Iterable[tuple[int, bytes]] = ()) -> bool:
         """Save a new version of the event's brief, unless the event has changed since its
         articles were read (then it stays stale); returns whether it was saved (an event not
-        stale that is briefed the same as its latest version counts as saved, and keeps it)."""
+        stale that is briefed the same as its latest version counts as saved, and keeps it).
+        ``parsed``: the entity model's new output entries, saved in the same transaction
+        (even when the brief is not: they depend only on their texts)."""
         headline = result.headline_text or fallback_headline(stored[0].article.title,
                                                              stored[0].text)
         titles = " | ".join(dict.fromkeys(s.article.title for s in stored if s.article.title))
         with self._transaction() as conn:
+            save_rows(conn, parsed)
             # Another writer (watch beside ingest) may have committed a batch that changed the
             # event while its brief was made: marked up to date, the brief would never show
             # that change.
