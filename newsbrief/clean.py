@@ -49,6 +49,11 @@ REPEAT_MIN_ARTICLES = 3
 # set 99% of pairs from different clusters score below 0.095 and the median same-cluster pair
 # 0.24 (benchmarks/clean_audit.py --similarity); the five seeds score 0.21 to 0.76 together.
 RELATED_SIMILARITY = 0.1
+# Copies of one text (wire copy printed word for word, or with each outlet's own byline or
+# footer) are one story however much of them the repeated lines make up: compared whole, by
+# the estimated Jaccard of their 3-word shingles, at the brief's near-duplicate threshold
+# (BriefConfig.duplicate_threshold).
+COPY_JACCARD = 0.35
 # How many kept paragraphs from the top may open with a dateline prefix.
 DATELINE_PARAGRAPHS = 4
 # A short line with no sentence end between paragraphs is a subhead ("Return of the envoy").
@@ -371,17 +376,29 @@ def clean_text(
     return "\n".join(kept), removed
 
 
-def _related(texts: Sequence[str]) -> Callable[[int, int], bool]:
-    """``related(i, j)``: TF-IDF cosine of articles i and j at least RELATED_SIMILARITY."""
+def _related(texts: Sequence[str], whole: Sequence[str]) -> Callable[[int, int], bool]:
+    """``related(i, j)``: TF-IDF cosine of ``texts`` i and j at least RELATED_SIMILARITY, or
+    ``whole`` i and j copies of one text (estimated shingle Jaccard at least COPY_JACCARD)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from newsbrief.dedup import signature
 
     try:
         matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts)
-    except ValueError:  # every text empty or only stop words: nothing is related
-        return lambda i, j: False
+    except ValueError:  # every text empty or only stop words: only copies are related
+        matrix = None
+    signatures: dict[int, object] = {}
+
+    def copies(i: int, j: int) -> bool:
+        for k in (i, j):
+            if k not in signatures:
+                signatures[k] = signature(whole[k])
+        return float((signatures[i] == signatures[j]).mean()) >= COPY_JACCARD
 
     def related(i: int, j: int) -> bool:
-        return float(matrix[i].multiply(matrix[j]).sum()) >= RELATED_SIMILARITY
+        if matrix is not None and float(matrix[i].multiply(matrix[j]).sum()) >= RELATED_SIMILARITY:
+            return True
+        return copies(i, j)
 
     return related
 
@@ -394,7 +411,9 @@ def repeated_lines(
     A line shared by articles about different stories is site furniture (a template, an
     archive notice, a newsletter box). Articles about the same story legitimately share whole
     paragraphs (wire copies) and quotes, so two articles count once when their TF-IDF cosine
-    (computed without the candidate lines) reaches :data:`RELATED_SIMILARITY`. Returns keys
+    (computed without the candidate lines) reaches :data:`RELATED_SIMILARITY`, or when they
+    are copies of one text (:data:`COPY_JACCARD`; without this, three copies of a wire story
+    would lose every line they share, which is all of them). Returns keys
     as made by :func:`normal_key`, to pass to :func:`clean_article` as ``boilerplate``.
     """
     articles = list(articles)
@@ -410,7 +429,7 @@ def repeated_lines(
         "\n".join(line for line in a.text.split("\n") if normal_key(line) not in candidates)
         for a in articles
     ]
-    related = _related(texts)
+    related = _related(texts, [a.text for a in articles])
     found = set()
     for key, indices in candidates.items():
         representatives: list[int] = []

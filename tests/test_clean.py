@@ -259,12 +259,34 @@ def test_repeated_lines_keeps_sentences_shared_within_one_event(seeds_dir):
     assert all(quote in d.text for d in prepare(batch))
 
 
-def test_repeated_lines_on_the_dev_set_finds_the_archive_notice(eval_dir):
+def test_repeated_lines_on_the_dev_set_finds_template_lines(eval_dir):
     everything = [a for cluster in _eval_articles(eval_dir, 250) for a in cluster]
     furniture = repeated_lines(everything)
-    assert any(key.startswith("these crawls are part of an effort to archive pages")
-               for key in furniture)
+    assert "please enable javascript to watch this video" in furniture
     assert len(furniture) < 40  # a handful of template lines, not article prose
+    # Ten pages are nothing but one archive notice: copies of one text, which is their
+    # content, not a line repeated across unrelated articles.
+    assert not any(key.startswith("these crawls are part of an effort to archive pages")
+                   for key in furniture)
+
+
+def test_copies_of_one_wire_story_keep_their_text(seeds_dir, eval_dir):
+    """Three outlets print one story word for word, or each with its own footer: the lines
+    they share are the story, not furniture (all of it was removed, and the copies lost)."""
+    wire = read_paths([seeds_dir]).articles[0]
+    same = [wire.with_(id=f"copy-{n}", outlet=f"Outlet {n}") for n in range(3)]
+    footed = [wire.with_(id=f"footed-{n}", outlet=f"Outlet {n}",
+                         text=wire.text + f"\nDistributed to subscribers of outlet number {n}.")
+              for n in range(3)]
+    for batch in (same, footed):
+        assert repeated_lines(batch) == frozenset()
+        documents = prepare(batch)
+        assert len(documents) == 3
+        assert all(d.text.startswith(clean_article(wire).text) for d in documents)
+    # Beside them, three unrelated stories that print one line still lose it.
+    firsts = [cluster[0] for cluster in _eval_articles(eval_dir, 3)]
+    batch = same + [a.with_(text=a.text + "\n" + FURNITURE) for a in firsts]
+    assert repeated_lines(batch) == {normal_key(FURNITURE)}
 
 
 def test_dev_set_cleaning_removes_scraping_noise_and_little_else(eval_dir):
