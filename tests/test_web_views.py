@@ -168,6 +168,16 @@ def test_event_page_escapes_every_field_and_drops_unsafe_links():
     assert all(h.startswith(("/", "https://", "http://", "#")) for h in hrefs), hrefs
 
 
+def test_event_page_counts_outlets_of_a_copy_group_as_briefs_do():
+    """"AP" and "ap " are one outlet (store.urls.outlet_key), as in Markdown and HTML briefs."""
+    from dataclasses import replace
+
+    group = DuplicateGroup("a2", ("a2", "a3"), ("AP", "ap "))
+    html = render_event(replace(hostile_brief(), duplicate_groups=(group,)))
+    assert "Carried by 1 outlet, 2 articles" in html
+    assert "Carried by 2 outlets" not in html
+
+
 def test_event_page_shows_every_section():
     html = render_event(hostile_brief())
     for heading in ("Summary", "Timeline", "Who and what", "Quotes",

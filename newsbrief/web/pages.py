@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 
 from newsbrief.errors import NoBriefYet, NotFound
 from newsbrief.models import Brief
+from newsbrief.render.markdown import carried_by, group_outlets
 from newsbrief.web.api import list_events
 from newsbrief.web.views import (
     cite_all,
@@ -103,8 +104,8 @@ def event_context(summary: Any, brief: Brief, stored: Sequence[Any]) -> dict[str
     timeline = best_corroborated(brief.timeline, TIMELINE_MAX)
     groups = []
     for group in brief.duplicate_groups:
-        outlets = list(group.outlets) or list(dict.fromkeys(map(outlet, group.members)))
-        groups.append({"group": group, "outlets": outlets})
+        outlets = group_outlets(group) or list(dict.fromkeys(map(outlet, group.members)))
+        groups.append({"group": group, "outlets": outlets, "carried": carried_by(group)})
     return {
         "event": summary, "brief": brief, "headline": headline, "summary": summary_sentences,
         "refs": refs, "outlet": outlet,
