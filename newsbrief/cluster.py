@@ -295,19 +295,34 @@ class EventClusterer:
                                  _ENTITY_PREFIX)
 
     def idf(self, key: int) -> float:
-        base = 1.0 + self.n_docs + self.config.background_documents
-        return math.log(base / (1.0 + self.df.get(key, 0) + self.background.get(key, 0.0))) + 1.0
+        return self._idfs((key,))[key]
 
     def idfs(self, features: Iterable[Features]) -> dict[int, float]:
         """:meth:`idf` of every term and phrase of ``features``, each computed once (a batch
         of articles shares most of its words)."""
-        log, get, prior = math.log, self.df.get, self.background.get
-        base = 1.0 + self.n_docs + self.config.background_documents
         keys: set[int] = set()
         for f in features:
             keys.update(f.terms)
             keys.update(f.entities)
-        return {k: log(base / (1.0 + get(k, 0) + prior(k, 0.0))) + 1.0 for k in keys}
+        return self._idfs(keys)
+
+    def _idfs(self, keys: Iterable[int]) -> dict[int, float]:
+        """Smoothed idf of each key. The document frequency of a word the background knows
+        is estimated from the collection and the background together; that of any other
+        word (a rare name, a word of a language the background does not hold) from the
+        collection alone, so such text is weighed exactly as with no background at all
+        (adding background documents to every word would flatten its idf: common words of
+        another language would weigh nearly as much as its rare ones)."""
+        log, get, prior_of = math.log, self.df.get, self.background.get
+        own = 1.0 + self.n_docs
+        pooled = own + self.config.background_documents
+        out = {}
+        for key in keys:
+            prior = prior_of(key)
+            ratio = own / (1.0 + get(key, 0)) if prior is None \
+                else pooled / (1.0 + get(key, 0) + prior)
+            out[key] = log(ratio) + 1.0
+        return out
 
     def vectorize(self, features: Features,
                   idf: Mapping[int, float] | None = None) -> dict[int, float]:
@@ -328,7 +343,7 @@ class EventClusterer:
         or no keys is left out. The arithmetic runs on arrays for the whole batch, in the
         order a loop over each article's dicts would do it (sums of squares are sequential,
         :func:`_run_sums`), so the floats are the same to the bit. ``idf`` as in
-        :meth:`vectorize` (by default :meth:`idf`, looked up once per distinct key).
+        :meth:`vectorize` (by default :meth:`idfs` of ``features``).
         """
         n = len(features)
         share = self.config.entity_weight
@@ -336,22 +351,10 @@ class EventClusterer:
         raw = SparseRows.from_dicts([part for f in features for part in (f.terms, f.entities)])
         keys, weights, lengths = raw.keys, raw.values, raw.lengths
         total = len(keys)
-        if idf is not None:
-            weights *= np.fromiter(map(idf.__getitem__, keys.tolist()), dtype=np.float64,
-                                   count=total)
-        elif total:
-            distinct, inverse = np.unique(keys, return_inverse=True)
-            listed = distinct.tolist()
-            counts = np.fromiter(map(self.df.get, listed, itertools.repeat(0)),
-                                 dtype=np.float64, count=len(distinct))
-            prior = np.fromiter(map(self.background.get, listed, itertools.repeat(0.0)),
-                                dtype=np.float64, count=len(distinct))
-            # math.log, as in idf(): numpy's vectorised log may round differently.
-            ratios = (1.0 + self.n_docs + self.config.background_documents) / (
-                (1.0 + counts) + prior)
-            logs = np.fromiter(map(math.log, ratios.tolist()), dtype=np.float64,
-                               count=len(distinct))
-            weights *= (logs + 1.0)[inverse.ravel()]
+        if idf is None:
+            idf = self.idfs(features)
+        weights *= np.fromiter(map(idf.__getitem__, keys.tolist()), dtype=np.float64,
+                               count=total)
         norm2 = _run_sums(weights * weights, lengths)
         shares = np.tile([1.0 - share, share], n)
         used = (shares > 0) & (norm2 != 0)
