@@ -748,3 +748,42 @@ def test_show_version_of_a_merged_event_is_its_own(capsys, db, eval_dir, tmp_pat
     assert (code, out) == (4, "")
     assert err.startswith(f"newsbrief: error: event {event!r} joined event ")
     assert "before its first brief; see " in err and f"--version 1 --db {bare}" in err
+
+
+def test_events_and_show_migrate_a_database_an_older_newsbrief_made(capsys, db, seeds_dir):
+    """A database at schema 8 (the version before syndicated copies, the brief cache and CJK
+    search) with the feed migrations applied reads ``user_version`` 21, the latest: events
+    and show refused it ("schema version 21, expected 21; open it once for writing") with no
+    command to do that but another ingest. They now migrate it where the file can be
+    written; read-only, the refusal names the missing migrations."""
+    from newsbrief.config import BriefConfig
+    from newsbrief.errors import StoreError
+    from newsbrief.ingest import read_paths
+    from newsbrief.store import Store
+    from newsbrief.store.db import _statements, connect, migrations, pending_migrations
+
+    with Store(db, config=BriefConfig(analyze=False, method="lead"), migrate_to=8) as store:
+        (event_id,) = store.add_articles(read_paths([seeds_dir]).articles).events_created
+    conn = connect(db, migrate_to=8)
+    with conn:  # the feed watcher's migrations, as that version applied them
+        for migration in migrations():
+            if migration.version >= 20:
+                for statement in _statements(migration.sql):
+                    conn.execute(statement)
+                conn.execute("INSERT INTO schema_migrations (version) VALUES (?)",
+                             (migration.version,))
+        conn.execute("PRAGMA user_version = 21")
+    conn.close()
+    pending = pending_migrations(db)
+    assert pending[:3] == [9, 10, 11] and all(v < 20 for v in pending)
+    named = ", ".join(f"{v:04d}" for v in pending)
+    with pytest.raises(StoreError, match=f"migrations {named} not applied"):
+        Store(db, readonly=True)
+    code, out, err = run(capsys, "events", "--db", db, "--format", "json")
+    assert code == 0, err
+    assert [(e["id"], e["article_count"]) for e in json.loads(out)] == [(event_id, 5)]
+    assert pending_migrations(db) == []
+    assert {m.version for m in migrations()} <= {
+        v for (v,) in sqlite3.connect(db).execute("SELECT version FROM schema_migrations")}
+    code, out, err = run(capsys, "show", event_id, "--db", db)
+    assert code == 0 and "carried by 1 outlet, 2 articles (AFP)" in out

@@ -384,3 +384,20 @@ def test_problems_file_holds_skipped_inputs_and_failed_pages_and_feeds(site, two
     assert capsys.readouterr().err.startswith(
         f"newsbrief: error: --problems-file {tmp_path}: cannot write")
     assert len(site.requested("/one.rss")) == polled  # refused before any request
+
+
+def test_feeds_migrates_a_database_an_older_newsbrief_made(capsys, tmp_path, seeds_dir):
+    """A store at schema 8 (before the feed tables and this morning's migrations): feeds
+    refused it ("open it once for writing to migrate"); now it migrates a file it can write."""
+    from newsbrief.config import BriefConfig
+    from newsbrief.ingest import read_paths
+    from newsbrief.store import Store
+    from newsbrief.store.db import pending_migrations
+
+    db = tmp_path / "old.db"
+    with Store(db, config=BriefConfig(analyze=False, method="lead"), migrate_to=8) as store:
+        store.add_articles(read_paths([seeds_dir]).articles)
+    assert pending_migrations(db)
+    assert main(["feeds", "--db", str(db), "-f", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert pending_migrations(db) == []

@@ -229,3 +229,23 @@ def test_briefs_made_in_worker_processes_store_their_model_output(tmp_path: Path
             assert _latest(store, event) == brief
             _, rows = known_rows(store.conn, _documents(store, event), config)
             assert set(rows) == set(read)
+
+
+@pytest.mark.parametrize("garbage", ["garbage", 5, 2.5])
+def test_a_stored_entry_that_is_not_a_blob_is_read_again_and_replaced(
+        tmp_path: Path, seeds_dir: Path, garbage):
+    """A row changed to text or a number (``UPDATE parsed_texts SET data = 'garbage'``) is
+    refused like a damaged blob: the brief is made, the same, and the entry rewritten."""
+    with Store(tmp_path / "garbage.db", config=HERE) as store:
+        store.add_articles(read_paths([seeds_dir]).articles)
+        event = store.conn.execute("SELECT event_id FROM articles").fetchone()[0]
+        expected = _latest(store, event)
+        rows = store.conn.execute("SELECT COUNT(*) FROM parsed_texts").fetchone()[0]
+        assert rows >= 1
+        with store.conn:
+            store.conn.execute("UPDATE parsed_texts SET data = ?", (garbage,))
+            store.conn.execute("UPDATE events SET brief_stale = 1 WHERE id = ?", (event,))
+        assert store.refresh_briefs([event]) == 1
+        assert _latest(store, event) == expected
+        assert store.conn.execute("SELECT COUNT(*) FROM parsed_texts WHERE typeof(data) = "
+                                  "'blob'").fetchone()[0] == rows

@@ -26,6 +26,7 @@ from newsbrief.models import Article
 from newsbrief.store import Store
 from newsbrief.store.events import EVENT_ORDER, list_events, published_edge
 from newsbrief.store.reopen import _clustered, clustered_span, near_in_time
+from newsbrief.store.urls import outlet_key
 
 FAST = BriefConfig(analyze=False, method="lead")
 
@@ -93,7 +94,8 @@ def check_store(conn: sqlite3.Connection, config: ClusterConfig, *,
             continue
         if count != len(mine):
             bad.append(f"{event_id}: article_count {count}, holds {len(mine)}")
-        distinct = len({articles[a][5] for a in mine if articles[a][5] is not None})
+        # Outlets as the store compares them ("Outlet 3" and " OUTLET 3 " are one).
+        distinct = len({outlet_key(articles[a][5]) for a in mine} - {None})
         if outlets != distinct:
             bad.append(f"{event_id}: outlet_count {outlets}, holds {distinct}")
         edges = tuple(conn.execute(f"SELECT {published_edge(False)}, {published_edge(True)}",
@@ -144,7 +146,6 @@ def check_store(conn: sqlite3.Connection, config: ClusterConfig, *,
     # One text is stored once per outlet that provably carried it (newsbrief.store.urls.
     # already_stored): rows sharing a content hash all name outlets, distinct ones, and are
     # one copy group (the later ones copies, linked to the group's original).
-    from newsbrief.store.urls import outlet_key
 
     by_hash: dict[str, list[tuple[str, str | None, str | None]]] = {}
     for article_id, digest, outlet, original in conn.execute(

@@ -131,3 +131,60 @@ def test_a_new_database_is_not_marked_for_a_rebuild(tmp_path: Path):
                               (SEARCH_REBUILD_FLAG,)).fetchone()[0] == 0
         s.add_articles([JA])
         assert _found(s, "空港") == {JA.id}
+
+
+# Japanese and Chinese text writes Latin letters and digits full-width, and katakana
+# sometimes half-width (written for these tests).
+WIDE = Article(
+    "ja-games", "ＴＯＫＹＯ２０２０　東京ｵﾘﾝﾋﾟｯｸが２０２１年に開幕",
+    "東京オリンピックが金曜日に開幕した。新型コロナウイルスの影響で一年延期された大会は、"
+    "無観客で開催された。開会式は国立競技場で行われ、２０５の国と地域の選手が参加した。",
+    outlet="ja.example", published="2021-07-23T11:00:00Z", language="ja")
+
+
+def test_full_width_and_half_width_forms_are_found_by_their_plain_spelling(tmp_path: Path):
+    """"TOKYO" did not find "ＴＯＫＹＯ２０２０", "2021" "２０２１年", nor "オリンピック" the half-width
+    "ｵﾘﾝﾋﾟｯｸ": unicode61 does not fold compatibility forms. Index and query are NFKC now."""
+    assert search_text("ＴＯＫＹＯ２０２０　ｵﾘﾝﾋﾟｯｸ") == "TOKYO2020 オ リ ン ピ ッ ク"
+    with Store(tmp_path / "news.db", config=FAST) as s:
+        s.add_articles([WIDE, JA])
+        for query in ("tokyo", "TOKYO2020", "ＴＯＫＹＯ", "オリンピック", "ｵﾘﾝﾋﾟｯｸ", "東京"):
+            assert _found(s, query) == {WIDE.id}, query
+        assert _found(s, "2021") == _found(s, "２０２１") == {WIDE.id}
+
+
+def test_migration_0012_rewrites_rows_written_without_nfkc(tmp_path: Path):
+    """A database searched as 0011 wrote its rows (ideographs spaced, full-width kept) is
+    rewritten once on the next writable open."""
+    from newsbrief.store.events import _SPLIT
+
+    path = tmp_path / "old.db"
+    with Store(path, config=FAST, migrate_to=11) as s:
+        s.add_articles([WIDE, JA])
+    conn = sqlite3.connect(path)
+    with conn:
+        rows = conn.execute("SELECT rowid, event_id, headline, titles FROM event_search").fetchall()
+        conn.execute("DELETE FROM event_search")
+        conn.executemany("INSERT INTO event_search (rowid, event_id, headline, titles) "
+                         "VALUES (?, ?, ?, ?)",
+                         [(r, e, h, _SPLIT.sub(" ", WIDE.title) if "TOKYO" in t else t)
+                          for r, e, h, t in rows])
+    conn.close()
+    with Store(path, config=FAST, migrate_to=11) as s:
+        assert _found(s, "tokyo") == set()  # the full-width title as 0011 indexed it
+    with Store(path, config=FAST) as s:
+        assert s.conn.execute("SELECT 1 FROM meta WHERE key = ?",
+                              (SEARCH_REBUILD_FLAG,)).fetchone() is None
+        assert _found(s, "tokyo") == {WIDE.id} and _found(s, "空港") == {JA.id}
+
+
+def test_a_blank_query_lists_every_event_as_no_query_does(store: Store, capsys):
+    """``--query ""`` listed every event and ``--query "  "`` none ("no event matches"),
+    while the API reads both as no query. Words with nothing searchable still find none."""
+    every = [e.id for e in store.list_events()[0]]
+    assert len(every) >= 3
+    for blank in ("", " ", "\t  \n"):
+        assert [e.id for e in store.list_events(query=blank)[0]] == every
+        assert main(["events", "--db", str(store.path), "--query", blank, "-f", "json"]) == 0
+        assert [e["id"] for e in json.loads(capsys.readouterr().out)] == every
+    assert store.list_events(query="!!! --")[0] == []

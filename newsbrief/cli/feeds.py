@@ -269,7 +269,12 @@ def run_feeds(args: argparse.Namespace) -> int:
     path = Path(args.db) if args.db else None
     if path is not None and not path.exists():
         raise InputError(f"{path}: no such database")
-    with _store(args, readonly=True) as store:
+    from newsbrief.store import default_db_path
+    from newsbrief.store.db import opens_read_only
+
+    # Read-only, unless an older newsbrief made the database (then migrated, if writable).
+    readonly = opens_read_only(path or default_db_path())
+    with _store(args, readonly=readonly) as store:
         statuses = FeedState(store.conn).feeds()
     if args.format == "json":
         write(json.dumps([s.to_dict() for s in statuses], ensure_ascii=False, indent=2))

@@ -170,7 +170,7 @@ def run_events(args: argparse.Namespace) -> int:
         raise InputError(f"--limit must be at least 1, got {args.limit}")
     if args.since:
         _check_date(args.since)
-    with _store(args, readonly=_exists(args)) as store:
+    with _store(args, readonly=_read_only(args)) as store:
         items, cursor = store.list_events(since=args.since, query=args.query, limit=args.limit)
     if args.format == "json":
         write(json.dumps([e.to_dict() for e in items], indent=2))
@@ -254,7 +254,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    with _store(args, readonly=_exists(args)) as store:
+    with _store(args, readonly=_read_only(args)) as store:
         live = store.get_event(args.event_id).id  # a merged event's id leads to the live one
         if live != args.event_id:
             if args.version is not None:  # its own versions are kept under its id
@@ -309,14 +309,17 @@ def _note(args: argparse.Namespace, message: str) -> None:
         print(f"newsbrief: {message}", file=sys.stderr)
 
 
-def _exists(args: argparse.Namespace) -> bool:
-    """Read-only when the database exists, so reading never creates an empty one."""
+def _read_only(args: argparse.Namespace) -> bool:
+    """Read-only when the database exists, so reading never creates an empty one; except
+    that a database made by an older newsbrief is opened for writing, which migrates it,
+    where this process may write it (read-only, it could not be read at all)."""
     from newsbrief.store import default_db_path
+    from newsbrief.store.db import opens_read_only
 
     path = Path(args.db) if args.db else default_db_path()
     if not path.exists():
         raise InputError(f"{path}: no such database (create it with: newsbrief ingest PATH --db {path})")
-    return True
+    return opens_read_only(path)
 
 
 def _check_date(value: str) -> None:

@@ -123,6 +123,8 @@ def pack(text: str, parsed: Parsed, check: bytes) -> bytes | None:
 def unpack(text: str, data: bytes, check: bytes) -> Parsed | None:
     """The model's output for ``text`` from its stored form; None for an entry that does not
     decompress, was made for another text or model (``check``), or does not fit ``text``."""
+    if not isinstance(data, bytes):  # a value SQLite holds as TEXT or a number: not ours
+        return None
     try:
         decompressor = zlib.decompressobj(zdict=_ZDICT)
         body = decompressor.decompress(data) + decompressor.flush()

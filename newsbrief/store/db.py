@@ -29,6 +29,8 @@ __all__ = [
     "immediate",
     "migrate",
     "migrations",
+    "opens_read_only",
+    "pending_migrations",
     "schema_version",
     "select_in",
     "write_denied",
@@ -92,6 +94,29 @@ def _missing(conn: sqlite3.Connection, version: int) -> list[int]:
     except sqlite3.OperationalError:  # made before that table: everything up to version
         done = {m.version for m in migrations() if m.version <= version}
     return [m.version for m in migrations() if m.version not in done]
+
+
+def pending_migrations(path: str | Path) -> list[int]:
+    """The packaged migrations the existing database at ``path`` has not applied, read
+    without writing anything (empty for an up-to-date one, or one that cannot be read:
+    opening it then says why)."""
+    try:
+        conn = _open_readonly(Path(path))
+    except (sqlite3.DatabaseError, StoreError, OSError):
+        return []
+    try:
+        return _missing(conn, schema_version(conn))
+    except sqlite3.DatabaseError:
+        return []
+    finally:
+        conn.close()
+
+
+def opens_read_only(path: str | Path) -> bool:
+    """Whether a command that only reads opens the existing database at ``path`` read-only:
+    yes, unless an older newsbrief made it and this process may write it; then it is opened
+    for writing once, which migrates it (read-only, it could not be read at all)."""
+    return not (pending_migrations(path) and write_denied(Path(path)) is None)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
@@ -308,10 +333,19 @@ def connect(path: str | Path, *, readonly: bool = False, migrate_to: int | None 
             version = schema_version(conn)
             latest = migrations()[-1].version
             missing = _missing(conn, version)
-            if version != latest or missing:
+            if version > latest:
+                conn.close()
+                raise StoreError(f"{path}: database schema version {version} is newer than "
+                                 f"this newsbrief ({latest}); upgrade newsbrief")
+            if missing:
+                conn.close()
+                # Named by number: the version alone can be the latest with migrations of an
+                # earlier block missing ("schema version 21, expected 21").
                 raise StoreError(
-                    f"{path}: schema version {version}, expected {latest}; "
-                    "open it once for writing to migrate"
+                    f"{path}: made by an older newsbrief (migration{'s' * (len(missing) > 1)} "
+                    f"{', '.join(f'{v:04d}' for v in missing)} not applied); "
+                    "open it once for writing to migrate (any newsbrief command does, "
+                    "where the file can be written)"
                 )
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: cannot open database: {exc}") from exc

@@ -21,6 +21,7 @@ import json
 import math
 import re
 import sqlite3
+import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
@@ -72,11 +73,15 @@ SEARCH_REBUILD_FLAG = "search_rows_to_rebuild"
 
 
 def search_text(text: str) -> str:
-    """``text`` as the search index holds it: every ideograph and kana a word of its own
-    (``"東京で地震"`` -> ``"東 京 で 地 震"``); anything else unchanged."""
+    """``text`` as the search index holds it: in compatibility form (NFKC: full-width
+    ``"ＴＯＫＹＯ２０２０"`` is ``"TOKYO2020"``, half-width katakana full-width), then every
+    ideograph and kana a word of its own (``"東京で地震"`` -> ``"東 京 で 地 震"``);
+    anything else unchanged."""
     if text.isascii():  # most rows: a check in C instead of the regex's scan
         return text
-    return _SPLIT.sub(" ", text)
+    # Chinese and Japanese text writes Latin letters and digits full-width; unicode61 does
+    # not fold them, so "2020" would not find "２０２０年" (UAX #15 compatibility forms).
+    return _SPLIT.sub(" ", unicodedata.normalize("NFKC", text))
 
 
 def instant(column: str) -> str:
@@ -117,14 +122,20 @@ def fallback_headline(title: str, text: str) -> str:
 
 def update_event_row(conn: sqlite3.Connection, event_id: str, now: str) -> None:
     """Recount the event's articles and outlets and set its first and last article time
-    (the original strings of its earliest and latest articles, see :func:`published_edge`)."""
+    (the original strings of its earliest and latest articles, see :func:`published_edge`).
+    Outlets are counted as the store compares them (:func:`newsbrief.store.urls.outlet_key`:
+    "AP" and "ap " are one), as briefs count a copy group's outlets."""
+    from newsbrief.store.urls import outlet_key  # here: urls imports the ingest package
+
+    # One pass over the event's rows (its index) counts both.
+    outlets = [o for (o,) in conn.execute("SELECT outlet FROM articles WHERE event_id = ?",
+                                          (event_id,))]
     conn.execute(
-        "UPDATE events SET article_count = s.n, outlet_count = s.outlets, "
+        "UPDATE events SET article_count = :n, outlet_count = :outlets, "
         f"first_published = {published_edge(False)}, last_published = {published_edge(True)}, "
-        "updated_at = :now, brief_stale = 1 "
-        "FROM (SELECT COUNT(*) AS n, COUNT(DISTINCT outlet) AS outlets FROM articles "
-        "WHERE event_id = :event) AS s WHERE events.id = :event",
-        {"now": now, "event": event_id},
+        "updated_at = :now, brief_stale = 1 WHERE events.id = :event",
+        {"now": now, "event": event_id, "n": len(outlets),
+         "outlets": len({outlet_key(o) for o in outlets} - {None})},
     )
 
 
@@ -208,6 +219,9 @@ def list_events(
     where = ["e.merged_into IS NULL", "e.article_count > 0"]
     params: list[Any] = []
     order = EVENT_ORDER
+    # A blank query is no query, as the API reads ``q=`` and ``q=%20``: "" listed every
+    # event and " " none.
+    query = query.strip() if query else None
     if since:
         where.append(f"{order} >= julianday(?)")
         params.append(_utc_text(since))
