@@ -307,22 +307,28 @@ class EventClusterer:
         return self._idfs(keys)
 
     def _idfs(self, keys: Iterable[int]) -> dict[int, float]:
+        listed = list(keys)
+        return dict(zip(listed, self._idf_values(listed).tolist()))
+
+    def _idf_values(self, keys: list[int]) -> np.ndarray:
         """Smoothed idf of each key. The document frequency of a word the background knows
         is estimated from the collection and the background together; that of any other
         word (a rare name, a word of a language the background does not hold) from the
         collection alone, so such text is weighed exactly as with no background at all
         (adding background documents to every word would flatten its idf: common words of
         another language would weigh nearly as much as its rare ones)."""
-        log, get, prior_of = math.log, self.df.get, self.background.get
+        n = len(keys)
+        counts = np.fromiter(map(self.df.get, keys, itertools.repeat(0)), dtype=np.float64,
+                             count=n)
+        prior = np.fromiter(map(self.background.get, keys, itertools.repeat(math.nan)),
+                            dtype=np.float64, count=n)
+        known = ~np.isnan(prior)
         own = 1.0 + self.n_docs
-        pooled = own + self.config.background_documents
-        out = {}
-        for key in keys:
-            prior = prior_of(key)
-            ratio = own / (1.0 + get(key, 0)) if prior is None \
-                else pooled / (1.0 + get(key, 0) + prior)
-            out[key] = log(ratio) + 1.0
-        return out
+        ratios = own / (1.0 + counts)
+        ratios[known] = (own + self.config.background_documents) / (
+            (1.0 + counts[known]) + prior[known])
+        # math.log: numpy's vectorised log may round differently on another machine.
+        return np.fromiter(map(math.log, ratios.tolist()), dtype=np.float64, count=n) + 1.0
 
     def vectorize(self, features: Features,
                   idf: Mapping[int, float] | None = None) -> dict[int, float]:
@@ -343,7 +349,7 @@ class EventClusterer:
         or no keys is left out. The arithmetic runs on arrays for the whole batch, in the
         order a loop over each article's dicts would do it (sums of squares are sequential,
         :func:`_run_sums`), so the floats are the same to the bit. ``idf`` as in
-        :meth:`vectorize` (by default :meth:`idfs` of ``features``).
+        :meth:`vectorize` (by default computed once per distinct key).
         """
         n = len(features)
         share = self.config.entity_weight
@@ -351,10 +357,12 @@ class EventClusterer:
         raw = SparseRows.from_dicts([part for f in features for part in (f.terms, f.entities)])
         keys, weights, lengths = raw.keys, raw.values, raw.lengths
         total = len(keys)
-        if idf is None:
-            idf = self.idfs(features)
-        weights *= np.fromiter(map(idf.__getitem__, keys.tolist()), dtype=np.float64,
-                               count=total)
+        if idf is not None:
+            weights *= np.fromiter(map(idf.__getitem__, keys.tolist()), dtype=np.float64,
+                                   count=total)
+        elif total:
+            distinct, inverse = np.unique(keys, return_inverse=True)
+            weights *= self._idf_values(distinct.tolist())[inverse.ravel()]
         norm2 = _run_sums(weights * weights, lengths)
         shares = np.tile([1.0 - share, share], n)
         used = (shares > 0) & (norm2 != 0)
