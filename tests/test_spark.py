@@ -709,3 +709,12 @@ def test_word_for_word_copies_from_other_outlets_import_as_ingest_stores_them(
         ingested = stored(store)
         assert store.get_event(store.get_article("wire-copy").event_id).outlet_count == outlets
     assert imported == ingested and frozenset({wire.id, "wire-copy"}) in ingested[1]
+
+
+def test_the_events_table_counts_outlets_as_the_store_does():
+    from newsbrief.spark.job import EventOut
+    from newsbrief.spark.tables import event_row
+
+    event = EventOut((0, 0), "ev-1", ("a", "b", "c", "d"), (None,) * 4, ("AP", "ap ", None, "Reuters"),
+                     "title", None)
+    assert event_row(event)[3] == 2
