@@ -44,8 +44,9 @@ class MissingWordList(MissingDependency):
             "evaluate-clusters also run without it: --background-documents 0)")):
         NewsbriefError.__init__(self, message)  # not MissingDependency's "newsbrief[extra]"
 
+
 #: Words rarer than this (about one in ten million running words) would add well under one
-#: background document; leaving them out keeps the table small (about 96,000 words).
+#: background document; leaving them out keeps the table small (about 96,000 words, each keyed twice).
 MIN_FREQUENCY = 1e-7
 #: Numbers below this get their own frequency (years among them).
 NUMBERS = 10000
