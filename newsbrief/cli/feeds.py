@@ -252,7 +252,7 @@ def _waiting(not_before: str | None, now: datetime) -> str:
     """The WAITING cell: "until 14:06 UTC" (a later day: with its date) while a feed's
     Retry-After holds it back, as ``watch`` words it; blank once that time has passed."""
     from newsbrief.feeds.state import STAMP
-    from newsbrief.feeds.watch import _until
+    from newsbrief.feeds.watch import wait_until
 
     if not not_before:
         return ""
@@ -260,7 +260,7 @@ def _waiting(not_before: str | None, now: datetime) -> str:
         moment = datetime.strptime(not_before, STAMP).replace(tzinfo=UTC)
     except ValueError:  # not written by this version: shown as stored
         return table_headline(not_before, 24)
-    return f"until {_until(moment, now)}" if moment > now else ""
+    return f"until {wait_until(moment, now)}" if moment > now else ""
 
 
 def run_feeds(args: argparse.Namespace) -> int:

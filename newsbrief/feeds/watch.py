@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_FEED_WAIT", "PageJob", "RoundReport", "WatchOptions", "fetch_pages", "poll_round",
-    "refresh_briefs", "watch",
+    "refresh_briefs", "wait_until", "watch",
 ]
 
 # The longest a feed's Retry-After is honoured (seconds): a server asking for days (or a
@@ -154,7 +154,7 @@ def _poll_one(fetcher: Fetcher, feed_url: str, validators: Validators) -> _Poll:
     return _Poll(feed_url, response.validators, feed)
 
 
-def _until(moment: datetime, now: datetime) -> str:
+def wait_until(moment: datetime, now: datetime) -> str:
     """"14:06 UTC" (a later day: "2026-12-02 14:06 UTC"), rounded up to the minute so that
     a round at that time is allowed to poll."""
     if moment.second:
@@ -172,7 +172,7 @@ def _wait_after(poll: _Poll, now: datetime) -> tuple[str | None, str]:
     moment = now + timedelta(seconds=min(poll.retry_after, MAX_FEED_WAIT))
     if moment.microsecond:  # the state keeps whole seconds: round up, never poll early
         moment = moment.replace(microsecond=0) + timedelta(seconds=1)
-    reason = f"{poll.error}; not polled before {_until(moment, now)} (Retry-After"
+    reason = f"{poll.error}; not polled before {wait_until(moment, now)} (Retry-After"
     if poll.retry_after > MAX_FEED_WAIT:
         reason += f" of {poll.retry_after:.0f}s capped at {MAX_FEED_WAIT // 3600} h"
     return moment.strftime(STAMP), reason + ")"
@@ -191,7 +191,7 @@ def _poll_feeds(
         if feed.url in waiting:
             moment = datetime.strptime(waiting[feed.url], STAMP).replace(tzinfo=UTC)
             report.waiting.append(Problem(
-                feed.url, f"waiting until {_until(moment, now)} (Retry-After)"))
+                feed.url, f"waiting until {wait_until(moment, now)} (Retry-After)"))
     with ThreadPoolExecutor(max(1, fetcher.config.concurrency), "newsbrief-poll") as pool:
         futures = [pool.submit(_poll_one, fetcher, f.url, state.validators(f.url))
                    for f in feeds if f.url not in waiting]
