@@ -27,6 +27,7 @@ __all__ = [
     "connect",
     "default_db_path",
     "immediate",
+    "marked",
     "migrate",
     "migrations",
     "opens_read_only",
@@ -181,6 +182,12 @@ def select_in(conn: sqlite3.Connection, sql: str, values: Sequence[Any]) -> Iter
     for start in range(0, len(values), IN_CHUNK):
         chunk = values[start : start + IN_CHUNK]
         yield from conn.execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
+
+
+def marked(conn: sqlite3.Connection, key: str) -> bool:
+    """Whether ``meta`` holds ``key``: the mark a migration leaves for a one-time upgrade
+    that SQL alone cannot do (the store does it when it next opens the file for writing)."""
+    return conn.execute("SELECT 1 FROM meta WHERE key = ?", (key,)).fetchone() is not None
 
 
 @contextmanager

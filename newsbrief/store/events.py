@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from newsbrief.errors import InputError, StoreError
-from newsbrief.store.db import immediate
+from newsbrief.store.db import immediate, marked
 from newsbrief.store.models import EventSummary
 
 __all__ = [
@@ -173,12 +173,11 @@ def rebuild_search_rows(conn: sqlite3.Connection) -> int:
     migration ``0011_search_cjk`` (written before it, with runs of ideographs or kana as one
     token); returns how many changed. One transaction that also clears the mark, so it runs
     once and an interrupted rebuild is done again on the next open for writing."""
-    marked = "SELECT 1 FROM meta WHERE key = ?"
     # Looked at before taking the write lock too: every writable open comes here.
-    if conn.execute(marked, (SEARCH_REBUILD_FLAG,)).fetchone() is None:
+    if not marked(conn, SEARCH_REBUILD_FLAG):
         return 0
     with immediate(conn):
-        if conn.execute(marked, (SEARCH_REBUILD_FLAG,)).fetchone() is None:
+        if not marked(conn, SEARCH_REBUILD_FLAG):
             return 0  # done (by another process, or never needed)
         # A page of rows at a time (rowid order), so memory stays small however many events
         # there are; the regex picks the rows to change (a GLOB over the same character

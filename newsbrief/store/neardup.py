@@ -24,7 +24,7 @@ import numpy as np
 
 from newsbrief.dedup import NUM_PERM, SIGNATURE_SCHEME, band_params
 from newsbrief.dedup import signature as _text_signature
-from newsbrief.store.db import immediate
+from newsbrief.store.db import immediate, marked
 
 __all__ = [
     "SIGNATURE_SCHEME",
@@ -108,7 +108,7 @@ def upgrade_signatures(conn: sqlite3.Connection, threshold: float, batch: int = 
     interrupted upgrade keeps what it did and the next call finishes it. The keys of the old
     signature are recomputed from it to delete them by the table's key.
     """
-    if conn.execute("SELECT 1 FROM meta WHERE key = ?", (UPGRADE_FLAG,)).fetchone() is None:
+    if not marked(conn, UPGRADE_FLAG):
         return 0
     done = 0
     last = -1

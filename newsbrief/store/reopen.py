@@ -27,7 +27,7 @@ from collections import Counter
 
 from newsbrief.cluster import ClusterConfig, EventClusterer, extract_features, parse_day
 from newsbrief.cluster_vectors import pack_vector
-from newsbrief.store.db import immediate, select_in
+from newsbrief.store.db import immediate, marked, select_in
 
 __all__ = ["REBUILD_FLAG", "clustered_span", "near_in_time", "rebuild_open_articles"]
 
@@ -72,10 +72,6 @@ def clustered_span(conn: sqlite3.Connection, event_id: str,
     return (min(days), max(days)) if days else (None, None)
 
 
-def _marked(conn: sqlite3.Connection, flag: str) -> bool:
-    return conn.execute("SELECT 1 FROM meta WHERE key = ?", (flag,)).fetchone() is not None
-
-
 def rebuild_open_articles(conn: sqlite3.Connection, config: ClusterConfig) -> int:
     """Refill ``open_articles`` on a database marked by migration 0007; returns the rows.
 
@@ -88,10 +84,10 @@ def rebuild_open_articles(conn: sqlite3.Connection, config: ClusterConfig) -> in
     event's vector. Nothing is done (and the mark stays) with ``reopen = 0``, which keeps no
     open articles; a table some batch has filled meanwhile is kept as it is.
     """
-    if config.reopen <= 0 or not _marked(conn, REBUILD_FLAG):
+    if config.reopen <= 0 or not marked(conn, REBUILD_FLAG):
         return 0  # checked before taking the write lock: every writable open comes here
     with immediate(conn):
-        if conn.execute("SELECT 1 FROM meta WHERE key = ?", (REBUILD_FLAG,)).fetchone() is None:
+        if not marked(conn, REBUILD_FLAG):
             return 0  # done (by another process, or never needed)
         rows: list[tuple[str, str, str, str | None, str]] = []
         if conn.execute("SELECT 1 FROM open_articles LIMIT 1").fetchone() is None:
