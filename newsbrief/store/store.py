@@ -111,29 +111,28 @@ class Store:
         self.brief_articles = max(4, brief_articles)
         self._lock = threading.RLock()
         self.conn = connect(self.path, readonly=readonly, migrate_to=migrate_to)
-        if not readonly and (migrate_to is None or migrate_to >= 4):
-            # A database written with an older MinHash scheme is re-signed once (resumable).
-            try:
-                upgrade_signatures(self.conn, DUPLICATE_THRESHOLD)
-            except sqlite3.Error as exc:
-                self.conn.close()
-                raise StoreError(f"{self.path}: cannot upgrade signatures: {exc}") from exc
-        if not readonly and (migrate_to is None or migrate_to >= 7):
-            # Migrated from schema 4: the latest articles become open again (once).
-            try:
-                rebuild_open_articles(self.conn, self.cluster_config)
-            except BaseException as exc:  # rolled back: the next open tries again
-                self.conn.close()
-                if isinstance(exc, sqlite3.Error):
-                    raise StoreError(f"{self.path}: cannot rebuild open articles: {exc}") from exc
-                raise
-        if not readonly and (migrate_to is None or migrate_to >= 11):
-            # Search rows written before migration 0011: ideographs and kana respaced (once).
-            try:
-                rebuild_search_rows(self.conn)
-            except sqlite3.Error as exc:  # rolled back: the next open tries again
-                self.conn.close()
-                raise StoreError(f"{self.path}: cannot rebuild search rows: {exc}") from exc
+        if not readonly:
+            # Data an older version wrote that SQL alone cannot convert, marked by a
+            # migration and converted here once: signatures of an older MinHash scheme
+            # re-signed (resumable), the latest articles of a schema-4 database open again,
+            # search rows written before migration 0011 respaced. A failed step is rolled
+            # back, and the next open tries it again.
+            for since, what, upgrade in (
+                (4, "upgrade signatures",
+                 lambda: upgrade_signatures(self.conn, DUPLICATE_THRESHOLD)),
+                (7, "rebuild open articles",
+                 lambda: rebuild_open_articles(self.conn, self.cluster_config)),
+                (11, "rebuild search rows", lambda: rebuild_search_rows(self.conn)),
+            ):
+                if migrate_to is not None and migrate_to < since:
+                    continue
+                try:
+                    upgrade()
+                except BaseException as exc:
+                    self.conn.close()
+                    if isinstance(exc, sqlite3.Error):
+                        raise StoreError(f"{self.path}: cannot {what}: {exc}") from exc
+                    raise
         self._clusterer: StoreClusterer | None = None
         # During one add_articles call: open articles (and copies) moved to another event,
         # and events emptied by such moves -> the event that took most of their articles;
