@@ -27,14 +27,9 @@ _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 def group_outlets(group: DuplicateGroup) -> list[str]:
     """The distinct outlets that carried a copy group, first spelling kept ("AP" and "ap "
     are one outlet, as the store compares them: :func:`newsbrief.store.urls.outlet_key`)."""
-    from newsbrief.store.urls import outlet_key  # here: newsbrief.store imports this module
+    from newsbrief.store.urls import distinct_outlets  # here: newsbrief.store imports this
 
-    seen: dict[str, str] = {}
-    for outlet in group.outlets:
-        key = outlet_key(outlet)
-        if key is not None:
-            seen.setdefault(key, outlet)
-    return list(seen.values())
+    return distinct_outlets(group.outlets)
 
 
 def carried_by(group: DuplicateGroup) -> str:

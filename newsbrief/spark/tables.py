@@ -26,7 +26,7 @@ from typing import Any
 
 from newsbrief.cluster import parse_day
 from newsbrief.models import DuplicateGroup, Problem
-from newsbrief.store.urls import outlet_key
+from newsbrief.store.urls import distinct_outlets
 
 __all__ = [
     "ARTICLES",
@@ -86,7 +86,7 @@ def event_row(event) -> tuple:
     """A row of ``events`` from a :class:`newsbrief.spark.job.EventOut`."""
     # Counted as the store counts them ("AP" and "ap " are one outlet), so an imported event
     # shows the count the store would give it.
-    outlets = {outlet_key(o) for o in event.outlets} - {None}
+    outlets = distinct_outlets(event.outlets)
     headline = _headline(json.loads(event.brief)) if event.brief else ""
     return (
         event.id, list(event.article_ids), len(event.article_ids), len(outlets),

@@ -125,7 +125,7 @@ def update_event_row(conn: sqlite3.Connection, event_id: str, now: str) -> None:
     (the original strings of its earliest and latest articles, see :func:`published_edge`).
     Outlets are counted as the store compares them (:func:`newsbrief.store.urls.outlet_key`:
     "AP" and "ap " are one), as briefs count a copy group's outlets."""
-    from newsbrief.store.urls import outlet_key  # here: urls imports the ingest package
+    from newsbrief.store.urls import distinct_outlets  # here: urls imports the ingest package
 
     # One pass over the event's rows (its index) counts both.
     outlets = [o for (o,) in conn.execute("SELECT outlet FROM articles WHERE event_id = ?",
@@ -135,7 +135,7 @@ def update_event_row(conn: sqlite3.Connection, event_id: str, now: str) -> None:
         f"first_published = {published_edge(False)}, last_published = {published_edge(True)}, "
         "updated_at = :now, brief_stale = 1 WHERE events.id = :event",
         {"now": now, "event": event_id, "n": len(outlets),
-         "outlets": len({outlet_key(o) for o in outlets} - {None})},
+         "outlets": len(distinct_outlets(outlets))},
     )
 
 

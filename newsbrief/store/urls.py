@@ -10,7 +10,7 @@ from newsbrief.ingest.text import content_id
 from newsbrief.models import Article
 
 __all__ = ["SAME_CONTENT", "SAME_URL", "already_stored", "canonical_url", "content_hash",
-           "outlet_key"]
+           "distinct_outlets", "outlet_key"]
 
 SAME_CONTENT = "already stored (same content)"
 SAME_URL = "already stored (same URL)"
@@ -60,6 +60,18 @@ def outlet_key(outlet: str | None) -> str | None:
     if not outlet or not isinstance(outlet, str):
         return None
     return " ".join(outlet.split()).casefold() or None
+
+
+def distinct_outlets(outlets: Iterable[str | None]) -> list[str]:
+    """The different outlets among ``outlets``, compared by :func:`outlet_key` ("AP" and
+    "ap " are one), each as first spelled; unknown ones left out. What an event's and a copy
+    group's outlet counts count."""
+    seen: dict[str, str] = {}
+    for outlet in outlets:
+        key = outlet_key(outlet)
+        if key is not None:
+            seen.setdefault(key, outlet)  # type: ignore[arg-type]
+    return list(seen.values())
 
 
 def already_stored(outlet: str | None, same_content: Iterable[str | None],
