@@ -304,6 +304,20 @@ def plan(documents: Sequence[Document], max_words: int | None, batch_size: int =
     return Plan(tuple(d.text for d in documents), batch_size, False)
 
 
+def _unread(memo: ParseMemo | None, texts: Sequence[str]) -> tuple[ParseMemo | None, list[str]]:
+    """The memo when it can serve (made by this model; else None), and the texts the model
+    must read: those the memo does not know, or all of them."""
+    active = memo if memo is not None and memo.usable() else None
+    return active, active.missing(texts) if active is not None else list(texts)
+
+
+def _completed(active: ParseMemo | None, texts: Sequence[str], read: Sequence[str],
+               parsed: Sequence[Parsed]) -> Sequence[Parsed]:
+    """The output for every one of ``texts`` (with a memo: from it and ``parsed``, which it
+    keeps); without one, ``parsed`` is already that."""
+    return active.complete(texts, read, parsed) if active is not None else parsed
+
+
 def annotate(
     documents: Sequence[Document], batch_size: int = 16, max_words: int | None = None,
     memo: ParseMemo | None = None,
@@ -315,17 +329,14 @@ def annotate(
     model reads only the texts it does not know (the same result), and adds them to it.
     """
     reading = plan(documents, max_words, batch_size)
-    active = memo if memo is not None and memo.usable() else None
-    read = active.missing(reading.texts) if active is not None else list(reading.texts)
+    active, read = _unread(memo, reading.texts)
     if read or active is None:  # all known: the model is not even loaded
         try:
             load_model()
         except MissingDependency:
             return [_fallback(d) for d in documents]
     parsed = parse_texts(read, reading.batch_size) if read else []
-    if active is not None:
-        parsed = active.complete(reading.texts, read, parsed)
-    return assemble(documents, reading, parsed)
+    return assemble(documents, reading, _completed(active, reading.texts, read, parsed))
 
 
 def start_annotation(
@@ -347,10 +358,9 @@ def start_annotation(
     from newsbrief.analyze import worker
 
     reading = plan(documents, max_words)
-    active = memo if memo is not None and memo.usable() else None
-    read = active.missing(reading.texts) if active is not None else list(reading.texts)
+    active, read = _unread(memo, reading.texts)
     if active is not None and not read:  # everything is known: no model anywhere
-        return lambda: assemble(documents, reading, active.complete(reading.texts, [], []))
+        return lambda: assemble(documents, reading, _completed(active, reading.texts, [], []))
     reply = worker.submit(read, reading.batch_size)
     if reply is None:
         return here
@@ -361,9 +371,8 @@ def start_annotation(
             parsed = reply()
         except worker.WorkerFailed:
             return here()
-        if active is not None:
-            parsed = active.complete(reading.texts, read, parsed)
-        return assemble(documents, reading, parsed, plain)
+        return assemble(documents, reading, _completed(active, reading.texts, read, parsed),
+                        plain)
 
     return wait
 
