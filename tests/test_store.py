@@ -1263,7 +1263,7 @@ def test_a_changed_headline_is_shown_as_it_was_and_is(seed_documents):
 
 
 # ------------------------------------------------------------------ syndicated copies
-def test_the_rule_for_same_content_asks_for_a_provably_other_outlet():
+def test_the_rule_for_same_content_asks_for_an_outlet_not_yet_stored():
     from newsbrief.store.urls import SAME_CONTENT, SAME_URL, already_stored, outlet_key
 
     assert outlet_key("  Associated\tPress ") == outlet_key("associated press") == "associated press"
@@ -1274,7 +1274,9 @@ def test_the_rule_for_same_content_asks_for_a_provably_other_outlet():
     assert already_stored("Reuters", ["AP"], True) == SAME_URL  # ... but not at a stored URL
     assert already_stored(" ap ", ["AP"], False) == SAME_CONTENT  # the same outlet
     assert already_stored(None, ["AP"], False) == SAME_CONTENT  # unknown: not provable
-    assert already_stored("Reuters", ["AP", None], False) == SAME_CONTENT
+    assert already_stored("Reuters", ["AP", None], False) is None  # an unknown one hides none
+    assert already_stored("Reuters", [None], False) is None
+    assert already_stored("reuters", ["AP", None, "Reuters"], False) == SAME_CONTENT
     assert already_stored("", ["AP"], False) == SAME_CONTENT
 
 
@@ -1282,7 +1284,8 @@ def test_word_for_word_copy_from_another_outlet_joins_the_story(store, seed_arti
     """Wire copy printed word for word by another outlet under its own URL is stored as a copy
     of the original (it used to be skipped as "same content"): the event counts the outlet,
     the brief's copy group names both outlets. The same text from the same outlet (however
-    spelled), from an unknown outlet, or at a stored URL stays skipped; re-ingest is a no-op."""
+    spelled), from an unknown outlet, or at a stored URL stays skipped; re-ingest is a no-op.
+    A named outlet's copy of an article stored with no outlet is stored too."""
     store.add_articles(seed_articles)
     original = seed_articles[2]  # World Bulletin's report, an original
     event_id = store.get_article(original.id).event_id
@@ -1310,19 +1313,23 @@ def test_word_for_word_copy_from_another_outlet_joins_the_story(store, seed_arti
     repeats = [
         original.with_(id="same-outlet", outlet="  WORLD   bulletin", url="https://wb.example/b"),
         original.with_(id="no-outlet", outlet=None, url="https://unknown.example/c"),
-        seed_articles[4].with_(id="unknown-original", outlet="Wire Service",
-                               url="https://wire.example/other"),  # its original names none
         seed_articles[0].with_(id="same-url", outlet="Third Outlet", url=wire.url),
     ]
     report = store.add_articles(repeats)
     assert not report.added
     assert report.skipped == [("same-outlet", "already stored (same content)"),
                               ("no-outlet", "already stored (same content)"),
-                              ("unknown-original", "already stored (same content)"),
                               ("same-url", "already stored (same URL)")]
     again = store.add_articles([*seed_articles, wire])
     assert not again.added and len(again.skipped) == 6
     assert store.counts() == counts
+
+    unnamed = seed_articles[4]
+    assert unnamed.outlet is None
+    copy = unnamed.with_(id="named-copy", outlet="Wire Service", url="https://wire.example/other")
+    report = store.add_articles([copy])
+    assert report.duplicates == [("named-copy", unnamed.id)]
+    assert store.get_article("named-copy").event_id == store.get_article(unnamed.id).event_id
     assert store.has_content(content_hash(original))  # no outlet named: any stored copy
     assert store.has_content(content_hash(original), "wire service")
     assert not store.has_content(content_hash(original), "A Third Outlet")
@@ -1351,6 +1358,25 @@ def test_one_text_from_several_outlets_in_one_call(tmp_path: Path, eval_dir: Pat
         groups = [g for g in s.get_brief(event).duplicate_groups if story.id in g.members]
         assert [set(g.members) for g in groups] == [{story.id, "reuters", "bbc"}]
         assert "carried by 3 outlets (AP, Reuters, BBC)" in s.get_brief(event).to_markdown()
+
+
+@pytest.mark.parametrize("unnamed_first", [True, False])
+def test_outlets_counted_for_one_text_do_not_depend_on_arrival_order(
+        tmp_path: Path, eval_dir: Path, unnamed_first: bool):
+    """A copy with no outlet that arrives first does not keep the named outlets' copies out
+    (it used to: an unknown outlet could be any of them)."""
+    story = read_paths([eval_dir / "clustering-dev.jsonl"]).articles[0]
+    unnamed = story.with_(id="unnamed", outlet=None, url="https://mirror.example/s")
+    named = [story.with_(id="ap", outlet="AP", url="https://ap.example/s"),
+             story.with_(id="reuters", outlet="Reuters", url="https://reuters.example/s")]
+    stream = [unnamed, *named] if unnamed_first else [*named, unnamed]
+    with Store(tmp_path / "o.db", config=FAST) as s:
+        report = s.add_articles(stream, refresh="none")
+        assert {a for a, _ in report.added} >= {"ap", "reuters"}
+        assert [a for a, _ in report.skipped] == ([] if unnamed_first else ["unnamed"])
+        event = s.get_event(s.get_article("ap").event_id)
+        assert event.outlet_count == 2
+        assert event.article_count == (3 if unnamed_first else 2)
 
 
 def test_migration_9_drops_the_unique_content_hash_and_keeps_everything_else(

@@ -209,7 +209,7 @@ class Store:
     def has_content(self, content_hash: str, outlet: str | None = None) -> bool:
         """Whether an article with this content hash (:func:`content_hash`) from ``outlet``
         counts as stored (:func:`newsbrief.store.urls.already_stored`): with no outlet, any
-        article of that content; with one, any but those provably from other outlets."""
+        article of that content; with one, an article of that content from that outlet."""
         with self._lock:
             outlets = self._hash_outlets([content_hash]).get(content_hash, [])
         return already_stored(outlet, outlets, False) is not None

@@ -81,15 +81,16 @@ def already_stored(outlet: str | None, same_content: Iterable[str | None],
 
     ``same_content``: the outlets of the stored articles with its content hash (none when
     the hash is new); ``same_url``: whether its canonical URL is stored. The same text is
-    the same article unless it is provably from another outlet: it and every stored article
-    with that text name an outlet, and its outlet (:func:`outlet_key`) is none of theirs.
-    Then it is a syndicated copy (wire copy carried word for word by several outlets) and is
-    stored, linked to its original, so the story counts every outlet that carried it. With
-    no outlet, or one of the same outlet, it stays the repeat it was (re-ingest is a no-op).
+    the same article unless it names an outlet (:func:`outlet_key`) that no stored article
+    with that text names. Then it is a syndicated copy (wire copy carried word for word by
+    several outlets) and is stored, linked to its original, so the story counts every outlet
+    that carried it. With no outlet, or one already stored, it stays the repeat it was
+    (re-ingest is a no-op). A stored copy with no outlet does not hide named ones: else the
+    outlets counted would depend on which copy arrived first.
     """
     stored = [outlet_key(o) for o in same_content]
     if stored:
         mine = outlet_key(outlet)
-        if mine is None or None in stored or mine in stored:
+        if mine is None or mine in stored:
             return SAME_CONTENT
     return SAME_URL if same_url else None
