@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from newsbrief.config import BriefConfig
 from newsbrief.evaluate import load_clusters, rouge_scorer, score_summary, truncate_sentences
-from newsbrief.pipeline import event_input, prepare_articles
+from newsbrief.pipeline import event_input, prepare_articles, without_copies
 from newsbrief.summarize.compress import COMPRESSION_RULES, HEADLINE_RULES
 from newsbrief.summarize.concepts import ConceptSpace
 from newsbrief.summarize.headline import (
@@ -85,7 +85,8 @@ def prepare(
         documents = prepare_articles(cluster.articles)
         if not documents:
             continue
-        event = event_input(documents, config)
+        # What the summarizer sees in brief_documents: one document per text.
+        event, _ = without_copies(event_input(documents, config))
         ilp = ConceptILP()
         space = ilp.space(event)
         candidates = headline_candidates(event, rules)

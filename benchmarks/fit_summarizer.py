@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from newsbrief.config import BriefConfig
 from newsbrief.evaluate import load_clusters, rouge_scorer, score_summary
-from newsbrief.pipeline import _brief_sentences, event_input, prepare_articles
+from newsbrief.pipeline import _brief_sentences, event_input, prepare_articles, without_copies
 from newsbrief.summarize.concepts import (
     FEATURES,
     WEIGHTS_FILE,
@@ -153,8 +153,9 @@ def main() -> None:
     options = ConceptILP().options
     prepared, tables, targets = [], [], []
     for cluster in clusters:
-        documents = prepare_articles(cluster.articles)
-        event = event_input(documents, config)
+        # What the summarizer sees in brief_documents: one document per text.
+        event, _ = without_copies(event_input(prepare_articles(cluster.articles), config))
+        documents = list(event.documents)
         names, table = concept_table(event, options)
         reference = {c for r in cluster.references for c in sentence_concepts(r)}
         tables.append((table, np.array([n in reference for n in names])))

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from newsbrief.clean import prepare
 from newsbrief.config import BriefConfig
-from newsbrief.dedup import duplicate_groups, find_duplicates, group_sentences
+from newsbrief.dedup import SentenceGroup, duplicate_groups, find_duplicates, group_sentences
 from newsbrief.errors import NoUsableInput
 from newsbrief.ingest import read_paths
 from newsbrief.models import (
@@ -30,7 +31,10 @@ from newsbrief.summarize.length import choose_length
 if TYPE_CHECKING:
     from newsbrief.analyze.nlp import ParseMemo
 
-__all__ = ["brief", "brief_documents", "event_input", "load_articles", "prepare_articles"]
+__all__ = [
+    "brief", "brief_documents", "event_input", "load_articles", "prepare_articles",
+    "without_copies",
+]
 
 Progress = Callable[[int], None]
 
@@ -118,6 +122,48 @@ def event_input(documents: Sequence[Document], config: BriefConfig) -> EventInpu
     return EventInput(tuple(documents), duplicates, tuple(groups))
 
 
+def without_copies(
+    event: EventInput,
+) -> tuple[EventInput, Callable[[Sequence[Selection]], list[Selection]]]:
+    """The event as the summarizer sees it: one document per cleaned text.
+
+    A wire story printed word for word by ten outlets is one account, not ten: counted ten
+    times, it would outweigh the independent reports and lengthen the summary, so adding
+    copies would rewrite a brief that "carried by N outlets" already credits them in. The
+    earliest published copy (input order breaks ties) stays. Near-copies (rewrites) are
+    left to the summarizer, which counts their sentences as the learned weights expect.
+
+    Returns that event and a function giving selections back their whole sentence group,
+    so that each sentence still cites every copy that carries it.
+    """
+    keep: dict[str, Document] = {}
+    for document in event.documents:
+        kept = keep.setdefault(document.text, document)
+        if publication_key(document.article.published) < publication_key(kept.article.published):
+            keep[document.text] = document
+    if len(keep) == len(event.documents):
+        return event, list
+    kept_ids = {d.id for d in keep.values()}
+    copy_of = {d.id: keep[d.text].id for d in event.documents if d.id not in kept_ids}
+    full_of: dict[int, SentenceGroup] = {}
+    groups = []
+    for group in event.groups:
+        own = tuple(s for s in group.sentences if s.article_id in kept_ids)
+        if own:
+            reduced = group if len(own) == len(group.sentences) else SentenceGroup(own)
+            full_of[id(reduced)] = group
+            groups.append(reduced)
+    duplicates = {d: copy_of.get(o, o) for d, o in event.duplicates.items()
+                  if d in kept_ids and copy_of.get(o, o) != d}
+    distinct = EventInput(tuple(d for d in event.documents if d.id in kept_ids), duplicates,
+                          tuple(groups))
+
+    def full_group(selections: Sequence[Selection]) -> list[Selection]:
+        return [replace(s, group=full_of.get(id(s.group), s.group)) for s in selections]
+
+    return distinct, full_group
+
+
 def brief_documents(
     documents: Sequence[Document], config: BriefConfig | None = None, *,
     memo: ParseMemo | None = None,
@@ -136,11 +182,14 @@ def brief_documents(
         pending_annotation = start_annotation(documents, config.ner_words, config.ner_process,
                                               memo)
     event = event_input(documents, config)
+    distinct, full_group = without_copies(event)
     summarizer = get_summarizer(config.method)
-    words = config.words or choose_length(documents)
-    summary = summarizer.summarize(event, words)
+    words = config.words or choose_length(distinct.documents)
+    summary = summarizer.summarize(distinct, words)
     # A method may know a better headline than its shortest summary (ilp: summarize/headline.py).
-    headline = getattr(summarizer, "headline", summarizer.summarize)(event, config.headline_words)
+    headline = getattr(summarizer, "headline", summarizer.summarize)(distinct,
+                                                                     config.headline_words)
+    summary, headline = full_group(summary), full_group(headline)
     refs = tuple(
         ArticleRef(
             id=d.id,

@@ -1,7 +1,18 @@
+import dataclasses
+
 import pytest
+from conftest import EXAMPLES, SEEDS
 
 from newsbrief import brief
+from newsbrief.config import BriefConfig
 from newsbrief.models import Brief
+from newsbrief.pipeline import (
+    brief_documents,
+    event_input,
+    load_articles,
+    prepare_articles,
+    without_copies,
+)
 from newsbrief.summarize.compress import is_shortening
 
 
@@ -23,6 +34,45 @@ def test_seed_wire_copies_are_marked(seeds_dir):
     dup = {a.id[:3]: a.duplicate_of for a in result.articles}
     assert {dup["000"], dup["001"]} & {"000_63619180b1ce8ac3", "001_b92210f6684e49f3"}
     assert dup["003"] is None and dup["004"] is None and dup["002"] is None
+
+
+def _reprints(article, outlets):
+    return [dataclasses.replace(article, id=f"{article.id}-{n}", outlet=outlet,
+                                url=f"https://reprint-{n}.example/story", path=None)
+            for n, outlet in enumerate(outlets)]
+
+
+# Before copies were set aside, three reprints of one article of the envoy event changed 5 to
+# 17 of its summary sentences: the copied article outweighed the independent reports.
+@pytest.mark.parametrize("folder", [EXAMPLES / "envoy", SEEDS], ids=["envoy", "seeds"])
+def test_word_for_word_reprints_leave_the_brief_as_it_was_and_are_cited(folder):
+    config = BriefConfig(analyze=False)
+    articles, _ = load_articles([folder])
+    before = brief_documents(prepare_articles(articles), config)
+    for article in articles:
+        copies = _reprints(article, ["Wire Echo", "Metro Daily", "Coastline Post"])
+        after = brief_documents(prepare_articles(articles + copies), config)
+        assert [s.text for s in after.headline] == [s.text for s in before.headline]
+        assert [s.text for s in after.summary] == [s.text for s in before.summary]
+        assert after.meta["words"] == before.meta["words"]
+        for sentence in after.headline + after.summary:
+            if article.id in sentence.sources:  # the copies carry it too
+                assert {c.id for c in copies} <= set(sentence.sources)
+
+
+def test_the_earliest_published_copy_is_the_one_summarized():
+    articles, _ = load_articles([EXAMPLES / "envoy"])
+    lead = articles[0]
+    early = dataclasses.replace(_reprints(lead, ["Early Wire"])[0], published="2000-01-01")
+    documents = prepare_articles(articles + [early])
+    event = event_input(documents, BriefConfig())
+    distinct, _ = without_copies(event)
+    ids = [d.id for d in distinct.documents]
+    assert early.id in ids and lead.id not in ids and len(ids) == len(articles)
+    assert all(s.article_id != lead.id for g in distinct.groups for s in g.sentences)
+    assert lead.id not in distinct.duplicates and lead.id not in distinct.duplicates.values()
+    unique = event_input(prepare_articles(articles), BriefConfig())
+    assert without_copies(unique)[0] is unique
 
 
 # One report of one event in four scripts (written for this test). The summarizer's tokens

@@ -206,6 +206,24 @@ def test_briefs_are_versioned_and_changes_reported(store, seed_articles):
     assert "version 1 -> 2" in changes.to_markdown()
 
 
+def test_reprints_from_new_outlets_change_only_the_outlets_of_a_stored_brief(tmp_path,
+                                                                            seed_articles):
+    from dataclasses import replace
+
+    with Store(tmp_path / "news.db", config=BriefConfig(analyze=False)) as store:
+        store.add_articles(seed_articles)
+        event_id = store.list_events()[0][0].id
+        original = seed_articles[3]
+        store.add_articles([replace(original, id=f"reprint-{n}", outlet=outlet,
+                                    url=f"https://reprint-{n}.example/story")
+                            for n, outlet in enumerate(["Wire Echo", "Metro Daily"])])
+        changes = store.brief_changes(event_id)
+    assert changes.new_version == 2 and set(changes.new_articles) == {"reprint-0", "reprint-1"}
+    assert set(changes.new_outlets) == {"Wire Echo", "Metro Daily"}
+    assert changes.new_facts == () and changes.dropped == () and changes.replaced == ()
+    assert not changes.headline_changed
+
+
 def test_unknown_ids_raise_not_found(store):
     with pytest.raises(NotFound):
         store.get_event("e999")
