@@ -408,3 +408,28 @@ def test_a_run_with_word_for_word_copies_from_other_outlets(tmp_path: Path, date
         before = store.counts()
         again = store.import_events([ImportedEvent("ev-seeds", documents, links)])
         assert not again.added and store.counts() == before
+
+
+def test_a_runs_event_of_copies_stored_under_other_ids_leads_to_their_stored_event(
+        tmp_path: Path, dated_seeds):
+    """A later run holds the same texts from the same outlets under other ids (another
+    crawl's naming): every article is skipped as stored, none is its own. The run's event id
+    still leads to the stored event holding those texts, as one of own articles does."""
+    documents = tuple(prepare_articles(dated_seeds))
+    renamed = tuple(prepare_articles([a.with_(id=f"recrawl-{a.id}") for a in dated_seeds]))
+    with Store(tmp_path / "news.db", config=FAST) as store:
+        store.import_events([ImportedEvent("ev-first", documents, {COPY: ORIGINAL},
+                                           brief_documents(documents, FAST))])
+        before = _state(store)
+        report = store.import_events([ImportedEvent("ev-recrawl", renamed)])
+        assert not report.added and report.merged == [("ev-recrawl", "ev-first")]
+        assert len(report.skipped) == len(renamed)
+        assert store.get_event("ev-recrawl").id == "ev-first"
+        assert store.get_brief("ev-recrawl") == store.get_brief("ev-first")
+        after = _state(store)
+        assert {k: v for k, v in after.items() if k != "events"} == {
+            k: v for k, v in before.items() if k != "events"}
+        _consistent(store)
+        again = store.import_events([ImportedEvent("ev-recrawl", renamed)])
+        assert again.skipped[0] == ("ev-recrawl", "event already stored") and not again.merged
+        assert _state(store) == after

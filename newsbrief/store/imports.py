@@ -33,7 +33,9 @@ once the import ends; its id leads there also when none of its articles is new. 
 the store holds under its id with other content and URL is another article: this one is
 stored renamed (``id~hash``, as ingest renames it), and that name counts as its own when the
 run is imported again. An exact copy stored under another id is only skipped: it does not
-make its event the imported one's.
+make its event the imported one's, unless the imported event has nothing else (no new
+article, none of its own stored): then its id leads to the stored event holding most of its
+copies, so that every id of a run's tables leads somewhere.
 
 Links follow the store's rule that a copy points at its group's original (the first stored):
 an article the import links to none but that copies an article stored before is linked to
@@ -222,6 +224,7 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
             # stored under another id is only skipped. Most of them decide, the first of
             # them a tie.
             votes: dict[str, int] = {}
+            copy_votes: dict[str, int] = {}  # the same, for copies stored under other ids
             fresh: list[tuple[str, _Member]] = []
             for member in members:
                 article = member.document.article
@@ -240,10 +243,14 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
                 stored_as[article.id] = row[0]
                 if not known:
                     report.skipped.append((article.id, "already stored (same content or URL)"))
-                if _is_own(row, article.id):
-                    home = row[1] if row[1] is not None else placed.get(row[0])
-                    if home is not None:
-                        votes[home] = votes.get(home, 0) + 1
+                home = row[1] if row[1] is not None else placed.get(row[0])
+                if home is not None:
+                    tally = votes if _is_own(row, article.id) else copy_votes
+                    tally[home] = tally.get(home, 0) + 1
+            if not votes and not fresh and not known:
+                # Nothing new and nothing of its own: its id still has to lead somewhere,
+                # and the stored event holding its texts is where they are.
+                votes = copy_votes
             home = max(votes, key=votes.__getitem__) if votes else (
                 store._live_id(event.id) if known else None)
             if home is not None or fresh:
