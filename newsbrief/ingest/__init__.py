@@ -23,11 +23,13 @@ from newsbrief.models import Article, Problem
 __all__ = [
     "SUPPORTED_SUFFIXES",
     "IngestResult",
+    "UniqueIds",
     "article_from_html",
     "article_from_record",
     "article_from_text",
     "count_articles",
     "file_suffix",
+    "id_root",
     "iter_articles",
     "iter_file_articles",
     "iter_files",
@@ -165,21 +167,41 @@ def _not_regular(path: Path) -> str | None:
     return f"not a regular file ({kind})"
 
 
+class UniqueIds:
+    """Ids made unique in input order: a later repeat of ``id`` becomes ``id~N``.
+
+    That name may itself be an id already given out ("x", "x", "x~1": the third becomes
+    "x~1~1"), so the rule is applied to it again. Every name made from an id keeps the part
+    before its first ``~`` (:func:`id_root`), so ids of different roots never interact:
+    the Spark job renames only the roots that repeat, with this same rule.
+    """
+
+    def __init__(self) -> None:
+        self._used: dict[str, int] = {}  # how often each name has been given out so far
+
+    def __call__(self, article_id: str) -> str:
+        unique = article_id
+        while count := self._used.get(unique, 0):
+            self._used[unique] = count + 1
+            unique = f"{unique}~{count}"
+        self._used[unique] = 1
+        return unique
+
+
+def id_root(article_id: str) -> str:
+    """The part of an id that :class:`UniqueIds` never changes."""
+    return article_id.split("~", 1)[0]
+
+
 def iter_articles(paths: Iterable[str | os.PathLike[str]],
                   problems: list[Problem]) -> Iterator[Article]:
     """Yield the articles of every supported file under ``paths``, file after file, with ids
-    made unique across files; anything unusable is added to ``problems``. Lazy, so a long
-    ingest can store early files while later ones are read."""
-    used: dict[str, int] = {}  # how often each id has been given out so far
+    made unique across files (:class:`UniqueIds`); anything unusable is added to
+    ``problems``. Lazy, so a long ingest can store early files while later ones are read."""
+    unique_id = UniqueIds()
     for file in iter_files(paths, problems):
         for article in iter_file_articles(file, problems):
-            unique = article.id
-            # A later repeat becomes "id~N"; that name may itself be an id already given out
-            # ("x", "x", "x~1": the third becomes "x~1~1"), so the rule is applied to it again.
-            while count := used.get(unique, 0):
-                used[unique] = count + 1
-                unique = f"{unique}~{count}"
-            used[unique] = 1
+            unique = unique_id(article.id)
             yield article if unique == article.id else article.with_(id=unique)
 
 

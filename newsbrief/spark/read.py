@@ -22,9 +22,11 @@ from newsbrief.ingest import (
     JSON_SUFFIXES,
     SUPPORTED_SUFFIXES,
     WARC_SUFFIXES,
+    UniqueIds,
     article_from_html,
     article_from_text,
     file_suffix,
+    id_root,
     iter_files,
     read_file,
 )
@@ -147,44 +149,39 @@ def read_articles(spark, files: list[str]):
 
 
 def unique_ids(articles):
-    """Make ids unique as :func:`newsbrief.ingest.read_paths` does: later copies get ``~N``.
+    """Make ids unique exactly as :func:`newsbrief.ingest.read_paths` does (later repeats get
+    ``~N``, :class:`newsbrief.ingest.UniqueIds`).
 
-    Only the ids that occur more than once travel to the driver, so this stays cheap when ids
-    are unique (WARC record ids, most JSONL ids). A new name can itself be an id of the input
-    (``x``, ``x``, ``x~1``): renaming is repeated until no id occurs twice, since every later
-    stage keys articles by id (the same id twice would merge or crash their rows).
+    Only the ids that share a root (:func:`newsbrief.ingest.id_root`) with a repeated id
+    travel to the driver, so this stays cheap when ids are unique (WARC record ids, most
+    JSONL ids). Names made from one root never collide with another root's, so renaming
+    those articles alone, in input order, gives the single machine's names, also where a new
+    name is itself an id of the input and collides again ("x", "x", "x~1", "x~1").
     """
-    while True:
-        articles, renamed = _rename_repeats(articles)
-        if not renamed:
-            return articles
-
-
-def _rename_repeats(articles):
-    """One round of :func:`unique_ids`: ``(articles, whether any id was renamed)``."""
     from operator import add
 
     sc = articles.context
-    repeated = (
+    repeated_roots = (
         articles.map(lambda item: (item[1].id, 1)).reduceByKey(add).filter(lambda kv: kv[1] > 1)
-        .keys().collect()
+        .map(lambda kv: id_root(kv[0])).distinct().collect()
     )
-    if not repeated:
-        return articles, False
-    wanted = sc.broadcast(set(repeated))
+    if not repeated_roots:
+        return articles
+    wanted = sc.broadcast(set(repeated_roots))
     places = (
-        articles.filter(lambda item: item[1].id in wanted.value)
-        .map(lambda item: (item[1].id, item[0])).groupByKey().collect()
+        articles.filter(lambda item: id_root(item[1].id) in wanted.value)
+        .map(lambda item: (tuple(item[0]), item[1].id)).collect()
     )
+    unique_id = UniqueIds()
     renamed: dict[Ordinal, str] = {}
-    for article_id, ordinals in places:
-        for count, ordinal in enumerate(sorted(ordinals)):
-            if count:
-                renamed[tuple(ordinal)] = f"{article_id}~{count}"
+    for ordinal, article_id in sorted(places):
+        unique = unique_id(article_id)
+        if unique != article_id:
+            renamed[ordinal] = unique
     table = sc.broadcast(renamed)
 
     def rename(item: tuple[Ordinal, Article]) -> tuple[Ordinal, Article]:
         new = table.value.get(tuple(item[0]))
         return (item[0], item[1].with_(id=new)) if new else item
 
-    return articles.map(rename), True
+    return articles.map(rename)
