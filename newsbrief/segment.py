@@ -11,6 +11,7 @@ benchmarks/bench_segment.py).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 
 from nupunkt import sent_spans
@@ -24,6 +25,12 @@ _PARAGRAPH = re.compile(r"[^\n]+")
 # variables' sentence-end characters and the ellipsis of its period-context pattern).
 _END_CHAR = re.compile("[.?!\u2026]")
 _CJK_END = re.compile("[\u3002\uff01\uff1f][\u300d\u300f\u201d\u2019\uff09)]*")
+# A sentence end with no space after it before a capital ("continue.The court"): paragraph
+# breaks lost by a scraper or a data set. Punkt never splits there; it gets a space to judge.
+# Not before an initial ("Ph.D.") nor in a web address ("www.Example", "LeanIn.Org").
+_FUSED = re.compile("[.?!](?<=[a-z0-9%)\"'\u201d\u2019][.?!])(?<!www\\.)[\"'\u201d\u2019)]*"
+                    "(?=[\u201c\u2018]?[A-Z\u00c0-\u00d6\u00d8-\u00de](?!\\.))"
+                    "(?!(?:Com|Org|Net|Gov|Edu)\\b)")
 
 
 def _one_sentence(block: str) -> bool:
@@ -51,8 +58,32 @@ def _punkt(block: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     piece = block[start:end]
     if not piece.strip():
         return
-    for s, e in ((0, len(piece)),) if _one_sentence(piece) else sent_spans(piece):
+    for s, e in ((0, len(piece)),) if _one_sentence(piece) else _spaced_spans(piece):
         yield start + s, start + e
+
+
+def _fused_cut(piece: str, match: re.Match) -> int:
+    """Where a fused sentence end is cut: after its closing quotes, but before a straight
+    double quote that opens a quotation (an even number of them before it)."""
+    quote = match.group().find('"')
+    if quote >= 0 and piece.count('"', 0, match.start() + quote) % 2 == 0:
+        return match.start() + quote
+    return match.end()
+
+
+def _spaced_spans(piece: str) -> list[tuple[int, int]]:
+    """Punkt's spans of ``piece``, read with a space put at each fused sentence end
+    (:data:`_FUSED`), so that Punkt decides there as anywhere else ("Mrs.Smith" stays one
+    sentence); offsets are of ``piece`` itself."""
+    cuts = [_fused_cut(piece, m) for m in _FUSED.finditer(piece)]
+    if not cuts:
+        return sent_spans(piece)
+    spaced = " ".join(piece[a:b] for a, b in zip([0, *cuts], [*cuts, len(piece)]))
+    # The space put at cut i is at cuts[i] + i in ``spaced``; an offset after k of them
+    # is k more there.
+    spaces = [cut + i for i, cut in enumerate(cuts)]
+    return [(s - bisect_left(spaces, s), e - bisect_left(spaces, e))
+            for s, e in sent_spans(spaced)]
 
 
 def sentence_spans(text: str) -> Iterator[tuple[int, int, int]]:
