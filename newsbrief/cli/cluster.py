@@ -31,6 +31,7 @@ from newsbrief.ingest import count_articles
 
 _DEFAULT_BATCH = ClusterConfig().batch_size
 _DEFAULT_BACKGROUND = ClusterConfig().background_documents
+_DEFAULT_FLOOR = ClusterConfig().min_similarity
 
 
 def _add_options(parser: argparse.ArgumentParser) -> None:
@@ -46,6 +47,11 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
                         metavar="N", help="weight of general English word frequencies in the "
                         "idf, as a number of background documents (0: the file's own counts "
                         f"only; default {_DEFAULT_BACKGROUND})")
+    parser.add_argument("--min-similarity", type=float, default=_DEFAULT_FLOOR, metavar="X",
+                        help="the least cosine similarity any join needs, whatever the events' "
+                        "cohesion; raise it (e.g. 0.1) for undated files of short-lived "
+                        "events that share broad topics (docs/events.md; default "
+                        f"{_DEFAULT_FLOOR})")
     parser.add_argument("--db", metavar="PATH", default=None,
                         help="ignored: clustering a file never touches the store")
     add_quiet(parser)
@@ -97,11 +103,14 @@ def _read(args: argparse.Namespace) -> _Collection:
         raise InputError("--batch-size must be at least 1")
     if args.background_documents < 0:
         raise InputError("--background-documents must be 0 or more")
+    if not 0 <= args.min_similarity <= 1:
+        raise InputError("--min-similarity must be between 0 and 1")
     if Path(args.dataset).is_dir():  # was "cannot read: Is a directory", with no way on
         raise InputError(f"{args.dataset}: is a folder; {args.command} takes one JSONL file "
                          "with one article per line ({\"id\", \"title\", \"text\"[, \"label\"]})")
     config = ClusterConfig(batch_size=args.batch_size,
-                           background_documents=args.background_documents)
+                           background_documents=args.background_documents,
+                           min_similarity=args.min_similarity)
     problems: list = []
     labels: dict[str, str] = {}
     # Only reading finds problems: the file is open for that part of the command.
