@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from analyze_helpers import analyse, by_prefix, document, event
+from analyze_helpers import analyse, by_prefix, document, event, paragraphs
+from conftest import EXAMPLES
 
 from newsbrief.analyze import nlp
 from newsbrief.analyze.entities import acronym, build_index, clean_name, name_key
@@ -57,6 +58,70 @@ def test_seed_name_variants_are_merged(seeds):
         assert short not in names
     trump = _entity(analysis, "Donald Trump")
     assert trump.type == "PERSON" and trump.mentions >= 10  # "Trump" is often tagged ORG
+
+
+def test_places_the_model_calls_people_are_typed_by_their_contexts():
+    # The small model tags every one of these made-up places PERSON; their contexts say
+    # otherwise: "envoy to Ostmark", "Ostmark's water minister", "the Kessel Falls dam",
+    # "the Lindra river".
+    _, analysis = event(str(EXAMPLES / "envoy"))
+    types = {e.name: e.type for e in analysis.entities}
+    assert types["Ostmark"] == "GPE"
+    assert types["Kessel Falls"] == "FAC"
+    assert types["Lindra"] == "LOC"
+    assert types["Jonas Brandt"] == types["Mara Ilves"] == types["Piet Halloran"] == "PERSON"
+
+
+def test_a_person_named_beside_place_words_stays_a_person():
+    # Each of these looks like a place cue and is not: the name modifies a noun ("in the
+    # Holloway family", "At Holloway's house"), or "to" follows no verb of travel.
+    docs = [
+        document(
+            paragraphs(
+                "Margaret Holloway, who has run the farm since 1998, said the harvest was the "
+                "worst she had seen.",
+                "Life in the Holloway family has always followed the seasons. At Holloway's "
+                "house, the cellar flooded twice this spring.",
+                "The council sent a letter to Holloway in April. Holloway said she would sue.",
+                "In Holloway's view, the dam upstream is to blame, and Holloway said so at a "
+                "meeting in Brackley.",
+            ),
+            id="p1",
+        ),
+        document(
+            paragraphs(
+                "Farmers near Brackley say the Ouse river has dropped by a metre.",
+                "Holloway told the meeting in Brackley that the town of Brackley should pay "
+                "for the damage. Few in Holloway's street agree.",
+            ),
+            id="p2",
+        ),
+    ]
+    types = {e.name: e.type for e in analyse(docs).entities}
+    assert types["Margaret Holloway"] == "PERSON"
+    assert types["Brackley"] == "GPE"
+
+
+def test_an_organisation_is_a_place_only_where_a_place_noun_names_it():
+    # The model tags "Ouse" ORG; "the Ouse river" makes it a river. "a CNN town hall" is
+    # no town: "town" does not head its phrase there. An organisation's own name with a
+    # head word ("Brackley Farmers Union") is never a place.
+    docs = [
+        document(
+            paragraphs(
+                "Farmers near Brackley say the Ouse river has dropped by a metre.",
+                "Governor Kasich said at a CNN town hall on Tuesday that the county would "
+                "help. CNN said the town hall drew 2,000 viewers.",
+                "The Brackley Farmers Union said at the Brackley town hall meeting that "
+                "Brackley's council had failed them.",
+            ),
+            id="o1",
+        )
+    ]
+    types = {e.name: e.type for e in analyse(docs).entities}
+    assert types["Ouse"] == "LOC"
+    assert types["CNN"] == types["Brackley Farmers Union"] == "ORG"
+    assert types["Brackley"] == "GPE"
 
 
 def test_mentions_and_sources_are_counted(seeds):

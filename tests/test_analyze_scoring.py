@@ -20,12 +20,14 @@ from newsbrief.models import Claim, Disagreement, Entity, Quote, TimelineEntry
 FLOORS = {
     "seeds": {
         "entities": (34 / 36, 34 / 36),
+        "entity types": (33 / 34, 33 / 34),
         "quotes": (23 / 24, 23 / 24),
         "timeline": (20 / 20, 20 / 21),
         "disagreements": (1.0, 1.0),
     },
     "written": {
         "entities": (12 / 14, 12 / 14),
+        "entity types": (12 / 12, 12 / 12),
         "quotes": (10 / 11, 10 / 11),
         "timeline": (9 / 9, 9 / 9),
         "disagreements": (3 / 3, 3 / 4),
@@ -86,6 +88,27 @@ def test_scores_count_right_and_wrong_items():
     assert (s["quotes"].precision, s["quotes"].recall) == (0.5, 0.5)
     assert (s["timeline"].precision, s["timeline"].recall) == (0.5, 1.0)
     assert (s["disagreements"].precision, s["disagreements"].recall) == (1.0, 1.0)
+
+
+def test_entity_types_are_scored_on_the_entities_found():
+    annotation = {
+        "entities": [
+            {"name": "Ana Ruiz", "type": "PERSON", "aliases": ["Ruiz"]},
+            {"name": "Brel", "type": "GPE"},
+            {"name": "Sentra", "type": "GPE"},
+        ],
+        "quotes": [], "timeline": [], "disagreements": [],
+    }
+    analysis = Analysis(
+        entities=(
+            Entity("Ruiz", "PERSON", (), 2, ("w1-a",)),  # found by its alias, type right
+            Entity("Brel", "PERSON", (), 1, ("w1-a",)),  # found, type wrong
+            Entity("Ana Ruiz", "ORG", (), 1, ("w1-a",)),  # a second match: not scored again
+        ),
+    )
+    s = score(analysis, annotation, ["w1-a"])["entity types"]
+    assert (s.true_positives, s.predicted, s.expected) == (1, 2, 2)
+    assert s.precision == s.recall == 0.5
 
 
 def test_annotation_errors_name_file_and_field(tmp_path):

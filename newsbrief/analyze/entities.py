@@ -15,7 +15,9 @@ rules, applied in this order:
 4. parenthesised alternatives right after a name ("Wang Dong (王棟)") are aliases.
 
 Roles ("special envoy", "North Korean official") are read from the noun phrase right before a
-person's name or from an appositive after it, using part-of-speech tags.
+person's name or from an appositive after it, using part-of-speech tags. A name the model
+calls a person, with no role, whose contexts say place ("the Lindra river", "envoy to
+Ostmark") is typed as the place it is (:func:`_place_label`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from newsbrief.models import Entity
 
 __all__ = [
     "KEPT_LABELS",
+    "ORG_WORDS",
     "EntityIndex",
     "acronym",
     "actors",
@@ -75,6 +78,63 @@ _TITLES = frozenset(
     }
 )
 _ROLE_POS = frozenset({"PROPN", "NOUN", "ADJ", "PART", "NUM"})
+# The small model calls most names it does not know PERSON, places included. These words,
+# right after a name or before "of" and a name, say it names a place, and which kind ("the
+# Lindra river", "the province of Valmora").
+_PLACE_NOUNS = {
+    **dict.fromkeys(
+        (
+            "river", "lake", "sea", "bay", "gulf", "strait", "valley", "mountains", "island",
+            "islands", "peninsula", "desert", "coast", "delta", "glacier", "volcano", "canyon",
+        ),
+        "LOC",
+    ),
+    **dict.fromkeys(
+        ("dam", "bridge", "airport", "canal", "highway", "tunnel", "reservoir", "airbase"), "FAC"
+    ),
+    **dict.fromkeys(
+        (
+            "province", "provinces", "county", "district", "city", "cities", "town", "towns",
+            "village", "villages", "municipality", "state", "republic", "kingdom",
+        ),
+        "GPE",
+    ),
+}
+# What a state has and a person seldom does: after a possessive ("Ostmark's water minister")
+# or before "of" ("the governor of Valmora").
+_STATE_NOUNS = frozenset(
+    {
+        "ministry", "minister", "government", "parliament", "capital", "economy", "border",
+        "borders", "citizens", "territory", "electricity", "population", "embassy", "governor",
+        "mayor", "residents", "people", "outskirts",
+    }
+)
+# A whole noun phrase after these is a place ("talks in Kessel").
+_PLACE_PREPOSITIONS = frozenset(
+    {"in", "at", "near", "across", "throughout", "inside", "outside", "into"}
+)
+# Before "to" or "from", these make the next name a destination or an origin ("envoy to X").
+_MOTION = frozenset(
+    {
+        "travel", "travels", "travelled", "traveled", "trip", "trips", "visit", "visits", "fly",
+        "flies", "flew", "flight", "flights", "return", "returns", "returned", "envoy",
+        "ambassador", "delegation", "embassy", "arrive", "arrived", "moved", "fled", "deported",
+        "extradited", "route", "border",
+    }
+)
+# Head words of organisations' names ("Ostmark Times", "Valdoria Farmers' Union").
+ORG_WORDS = frozenset(
+    {
+        "agency", "ministry", "department", "university", "institute", "party", "council",
+        "committee", "company", "corporation", "group", "association", "office", "news",
+        "times", "post", "bank", "court", "police", "army", "navy", "government",
+        "commission", "union", "federation", "foundation", "service", "services", "center",
+        "centre", "school", "college", "league", "club", "network", "press", "television",
+        "radio", "daily", "journal",
+    }
+)
+_HONORIFICS = _TITLES | {"mr", "mrs", "ms", "miss", "dr", "sen", "rep", "gov", "sir", "judge"}
+_HEAD_FOLLOWERS = frozenset({"PUNCT", "ADP", "VERB", "AUX", "CCONJ", "SCONJ", "ADV", "DET"})
 
 
 @lru_cache(maxsize=65536)
@@ -280,6 +340,71 @@ def _role_after(
     return text[phrase[0].start : phrase[-1].end]
 
 
+def _context(tokens: Sequence[Token], i: int, j: int) -> str | None:
+    """What the words around the mention ``tokens[i:j]`` say it is: "PERSON", a place kind
+    named by a noun (LOC, FAC, GPE), "place" for an unnamed kind, or None."""
+    before = [t.text.lower() for t in tokens[max(0, i - 3) : i]]
+    after = tokens[j : j + 3]
+    nxt = after[0] if after else None
+    if before and before[-1].rstrip(".") in _HONORIFICS or (
+        len(after) > 1 and after[0].text == "," and after[1].text.lower() == "who"
+    ):
+        return "PERSON"
+    if before and before[-1] == "the":
+        before.pop()
+    if (
+        nxt is not None
+        and nxt.text in _PLACE_NOUNS
+        and nxt.text.islower()  # and heads its phrase: not "a CNN town hall"
+        and (len(after) < 2 or after[1].pos not in {"NOUN", "PROPN"})
+    ):
+        return _PLACE_NOUNS[nxt.text]
+    if len(before) > 1 and before[-1] == "of" and before[-2] in _PLACE_NOUNS:
+        return _PLACE_NOUNS[before[-2]]
+    whole = nxt is None or nxt.pos in _HEAD_FOLLOWERS and nxt.text[:1] not in "-'’"
+    if whole and before and (
+        before[-1] in _PLACE_PREPOSITIONS
+        or before[-1] in {"to", "from"} and len(before) > 1 and before[-2] in _MOTION
+        or before[-1] == "of" and len(before) > 1 and before[-2] in _STATE_NOUNS
+    ):
+        return "place"
+    if nxt is not None and nxt.text in {"'s", "’s"}:
+        return "place" if any(t.text.lower() in _STATE_NOUNS for t in after[1:3]) else None
+    return None
+
+
+def _place_label(
+    members: Sequence[_Ref],
+    tokens_of: dict,  # type: ignore[type-arg]
+    named: bool = False,
+) -> str | None:
+    """The place type of a cluster the model called PERSON (or ORG, with ``named``: only
+    where a place noun names its kind), when its contexts say place.
+
+    A place noun right after a mention or before "of" and it ("the Lindra river", "the
+    province of Valmora") names its kind and counts twice. A mention that is a whole noun
+    phrase after a locative preposition ("talks in Kessel", not "in the Harding family"), a
+    destination or an origin ("envoy to Ostmark"), or a state's ("Ostmark's water
+    minister", "the governor of Valmora") counts once. A mention after an honorific or
+    before ", who" is a person's. Two or more counts and more than twice the person
+    mentions make the cluster a place: of the kind named most, else GPE.
+    """
+    seen: Counter[str | None] = Counter()
+    for r in members:
+        tokens, starts, _ = tokens_of[r.doc]
+        i = bisect.bisect_left(starts, r.start)
+        if i < len(tokens) and starts[i] == r.start:
+            j = bisect.bisect_left(starts, r.end)
+            if j - i > 1 and tokens[j - 1].text in {"'s", "’s"}:  # the model's span took it
+                j -= 1
+            seen[_context(tokens, i, j)] += 1
+    kinds = Counter({k: n for k, n in seen.items() if k in {"LOC", "FAC", "GPE"}})
+    place = 2 * sum(kinds.values()) + seen["place"]
+    if place >= 2 and place > 2 * seen["PERSON"] and (kinds or not named):
+        return kinds.most_common(1)[0][0] if kinds else "GPE"
+    return None
+
+
 def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
     """Cluster the entity mentions of an event's documents into :class:`Entity` items."""
     demonyms = {
@@ -359,6 +484,11 @@ def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
                 if role:
                     roles[role] += 1
                     index.role_mentions.append((r.doc, name, role))
+        if label == "PERSON" and not roles:
+            label = _place_label(members, tokens_of) or label
+        elif label == "ORG" and not set(name_key(name).split()) & ORG_WORDS:
+            # "at Google", "in Congress": for organisations only a place noun says place.
+            label = _place_label(members, tokens_of, named=True) or label
         index._labels[name] = label
         for r in members:
             index._by_span.setdefault(r.doc, []).append((r.start, r.end, name))

@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from itertools import chain
 
-from newsbrief.analyze.entities import EntityIndex, clean_name
+from newsbrief.analyze.entities import ORG_WORDS, EntityIndex, clean_name
 from newsbrief.analyze.nlp import Annotated
 from newsbrief.models import Quote, publication_key
 
@@ -72,50 +72,6 @@ _BEFORE_VERB = re.compile(rf"\s+(?:{_VERBS})\s*[:,]?\s*$")
 _SPEECH = re.compile(rf"\b(?:{_VERBS})\b")
 _PARTICIPLE = re.compile(rf"\b(?:{_PARTICIPLES})\b")
 _SPEAKS_NEXT = re.compile(rf"^[^.;:!?“”\"\n]{{0,60}}?\b(?:{_VERBS})\b")
-_ORG_WORDS = frozenset(
-    [
-        "agency",
-        "ministry",
-        "department",
-        "university",
-        "institute",
-        "party",
-        "council",
-        "committee",
-        "company",
-        "corporation",
-        "group",
-        "association",
-        "office",
-        "news",
-        "times",
-        "post",
-        "bank",
-        "court",
-        "police",
-        "army",
-        "navy",
-        "government",
-        "commission",
-        "union",
-        "federation",
-        "foundation",
-        "service",
-        "services",
-        "center",
-        "centre",
-        "school",
-        "college",
-        "league",
-        "club",
-        "network",
-        "press",
-        "television",
-        "radio",
-        "daily",
-        "journal",
-    ]
-)
 _PRONOUNS = {"he": "person", "she": "person", "it": "thing", "they": "thing"}
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MARKS = re.compile(r'[“”"]')
@@ -271,7 +227,7 @@ class _Reader:
         return (
             2 <= len(words) <= 3
             and all(w[:1].isupper() and w.replace("-", "").isalpha() for w in words)
-            and not {w.lower() for w in words} & _ORG_WORDS
+            and not {w.lower() for w in words} & ORG_WORDS
         )
 
     def _remember(self, speaker: str | None, at: int, state: _State) -> None:

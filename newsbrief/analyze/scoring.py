@@ -30,10 +30,12 @@ from newsbrief.analyze import Analysis, analyze_event
 from newsbrief.analyze.entities import name_key
 from newsbrief.analyze.quotes import quote_words
 from newsbrief.errors import InputError
+from newsbrief.models import Entity
 
 __all__ = ["PartScore", "load_annotation", "main", "score", "score_file"]
 
 PARTS = ("entities", "quotes", "timeline", "disagreements")
+SCORED = (PARTS[0], "entity types", *PARTS[1:])
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,10 +87,14 @@ def _keys(names: Iterable[str | None]) -> set[str]:
     return {name_key(n) for n in names if n}
 
 
-def _score_entities(analysis: Analysis, gold: Sequence[dict[str, Any]]) -> PartScore:
+def _match_entities(
+    analysis: Analysis, gold: Sequence[dict[str, Any]]
+) -> list[tuple[Entity, dict[str, Any] | None, bool]]:
+    """Each predicted entity that counts (not an ``optional`` label), the labelled entity its
+    name (else an alias) names, and whether it is the first match of that label."""
     forms = [(_keys([g["name"], *g.get("aliases", [])]), g) for g in gold]
     matched: set[int] = set()
-    tp = predicted = 0
+    pairs = []
     for entity in analysis.entities:
         name, aliases = name_key(entity.name), _keys(entity.aliases)
         hit = next((i for i, (keys, _) in enumerate(forms) if name in keys), None)
@@ -96,12 +102,26 @@ def _score_entities(analysis: Analysis, gold: Sequence[dict[str, Any]]) -> PartS
             hit = next((i for i, (keys, _) in enumerate(forms) if aliases & keys), None)
         if hit is not None and forms[hit][1].get("optional"):
             continue
-        predicted += 1
-        if hit is not None and hit not in matched:
-            matched.add(hit)
-            tp += 1
+        first = hit is not None and hit not in matched
+        if first:
+            matched.add(hit)  # type: ignore[arg-type]
+        pairs.append((entity, forms[hit][1] if hit is not None else None, first))
+    return pairs
+
+
+def _score_entities(analysis: Analysis, gold: Sequence[dict[str, Any]]) -> PartScore:
+    pairs = _match_entities(analysis, gold)
+    tp = sum(first for _, _, first in pairs)
     expected = sum(1 for g in gold if not g.get("optional"))
-    return PartScore(tp, predicted, expected, len(matched))
+    return PartScore(tp, len(pairs), expected, tp)
+
+
+def _score_entity_types(analysis: Analysis, gold: Sequence[dict[str, Any]]) -> PartScore:
+    """Of the entities found (:func:`_score_entities`'s right ones), those of the labelled
+    type: precision and recall are both that share."""
+    found = [(e.type, g["type"]) for e, g, first in _match_entities(analysis, gold) if first]
+    right = sum(got == want for got, want in found)  # type: ignore[index]
+    return PartScore(right, len(found), len(found), right)
 
 
 def _similar(a: str, b: str) -> float:
@@ -183,6 +203,7 @@ def score(
     """Scores of each part of ``analysis`` against one annotation (``ids``: the article ids)."""
     return {
         "entities": _score_entities(analysis, annotation["entities"]),
+        "entity types": _score_entity_types(analysis, annotation["entities"]),
         "quotes": _score_quotes(analysis, annotation["quotes"], ids),
         "timeline": _score_timeline(analysis, annotation["timeline"], ids),
         "disagreements": _score_disagreements(analysis, annotation["disagreements"], ids),
@@ -216,18 +237,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not paths:
         print("usage: python -m newsbrief.analyze.scoring ANNOTATION.json...", file=sys.stderr)
         return 2
-    total: dict[str, PartScore] = {p: PartScore(0, 0, 0, 0) for p in PARTS}
+    total: dict[str, PartScore] = {p: PartScore(0, 0, 0, 0) for p in SCORED}
     print(f"{'file':<14}{'part':<15}{'P':>7}{'R':>7}{'tp/pred':>10}{'found/exp':>11}")
     for path in paths:
         scores = score_file(path)
-        for part in PARTS:
+        for part in SCORED:
             s = scores[part]
             total[part] = total[part] + s
             print(
                 f"{Path(path).stem:<14}{part:<15}{s.precision:7.3f}{s.recall:7.3f}"
                 f"{s.true_positives:>5}/{s.predicted:<4}{s.found:>6}/{s.expected:<4}"
             )
-    for part in PARTS:
+    for part in SCORED:
         s = total[part]
         print(
             f"{'total':<14}{part:<15}{s.precision:7.3f}{s.recall:7.3f}"
