@@ -106,6 +106,26 @@ def test_pronoun_resolves_to_previous_named_speaker():
     assert by_text["The next two days will be hard"] == "Petra Hale"
 
 
+def test_a_quotation_sentence_right_after_a_speakers_quote_is_theirs():
+    doc = document(
+        paragraphs(
+            "“We welcome the envoy’s visit,” Jonas Brandt told the radio. “We are confident "
+            "the commission will see that we acted in good faith.”",
+            "“The river belongs to all of us,” said Mara Ilves. The minister did not reply. "
+            "“Nobody wants this to end up in court.”",
+            "“We have waited since November,” said Piet Halloran. “It is too late for the "
+            "rice,” said Ulla Renk, a trader.",
+        )
+    )
+    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
+    assert by_text["We are confident the commission will see that we acted in good faith."] == (
+        "Jonas Brandt"
+    )
+    # A sentence in between, or an attribution of its own, breaks the run.
+    assert by_text["Nobody wants this to end up in court."] is None
+    assert by_text["It is too late for the rice"] == "Ulla Renk"
+
+
 def test_written_quote_merged_with_variant_and_full_name():
     from analyze_helpers import ANNOTATIONS
 

@@ -13,7 +13,8 @@ The speaker comes from attribution patterns around the quote, tried in this orde
   the outermost verb with a subject wins, since its subject is the one whose words are quoted
   (``Trump said Xi stated that "he is upping the sanctions"`` quotes Trump); a participle with
   no subject of its own (``…, warning that "…"``) takes the sentence's first named person;
-- a paragraph that is only a quotation continues the previous paragraph's speaker.
+- a paragraph that is only a quotation continues the previous paragraph's speaker, and a
+  sentence that is only a quotation the speaker of the quote in the sentence right before it.
 
 Named speakers are mapped to the event's canonical names ("Wang said" -> "Wang Dong", found in
 the same article first). "he"/"she" resolve to the nearest preceding named person speaker when
@@ -135,6 +136,7 @@ class _State:
     last_person: tuple[str, int] | None = None  # (name, end offset of its attribution)
     last_thing: tuple[str, int] | None = None
     last_paragraph_speaker: tuple[int, str | None] | None = None
+    last_quote_sentence: tuple[int, str] | None = None  # (its end, speaker) of the last quote
 
 
 class _Reader:
@@ -301,7 +303,7 @@ class _Reader:
                 # the whole paragraph head for a match anchored at its end is quadratic.
                 head_start = max(p_start, start - 1 - _HEAD_CHARS)
                 head = self.text[head_start : max(p_start, start - 1)]
-                sent_start, _, sentence = self._sentence_of(start)
+                sent_start, sent_end, sentence = self._sentence_of(start)
                 if (
                     (m := _AFTER_VERB_FIRST.match(tail))
                     or (m := _AFTER_SPEAKER_FIRST.match(tail))
@@ -325,9 +327,20 @@ class _Reader:
                     and state.last_paragraph_speaker[0] == p_index - 1
                 ):
                     speaker = state.last_paragraph_speaker[1]
+                if (
+                    speaker is None
+                    and state.last_quote_sentence
+                    and not _WORD_CHAR.search(self.text[state.last_quote_sentence[0] : sent_start])
+                    and not _WORD_CHAR.search(self.text[sent_start:start])
+                    and not _WORD_CHAR.search(self.text[end:sent_end])
+                ):
+                    # A sentence that is only a quotation, right after a quoted speaker's
+                    # sentence, is theirs: '"...," Brandt said. "We are confident ..."'.
+                    speaker = state.last_quote_sentence[1]
                 self._remember(speaker, end, state)
                 if speaker:
                     state.last_paragraph_speaker = (p_index, speaker)
+                    state.last_quote_sentence = (sent_end, speaker)
                 if len(quote_words(inner)) < MIN_WORDS:
                     continue
                 out.append(
