@@ -90,6 +90,20 @@ def test_written_event_conflicts():
     assert "at least 12" not in killed
 
 
+def test_a_sized_group_disagreement_says_what_was_counted():
+    docs = [
+        document("The minister will lead a 12-member delegation to Kessel.", id="a"),
+        document("The minister will head a 15-member delegation to Kessel.", id="b"),
+        document("Ruiz said the 26-country alliance would send aid.", id="c"),
+        document("Aid is coming from a 27-country alliance, officials in Brel said.", id="d"),
+    ]
+    found = {d.about: {c.value for c in d.claims} for d in analyse(docs).disagreements}
+    assert found == {
+        "members in the delegation": {"12", "15"},
+        "countries in the alliance": {"26", "27"},
+    }
+
+
 def test_copies_of_one_story_never_disagree():
     body = (
         "Fire crews fought the blaze at the timber yard through the night, the regional "

@@ -76,6 +76,7 @@ _HYPHEN_COUNT = re.compile(
     rf"\b(?P<n>{_N})-(?P<unit>nation|country|state|member|party|city|stop|point|game|match)\s+(?P<what>[a-z]+)",
     re.IGNORECASE,
 )
+_PLURALS = {"country": "countries", "party": "parties", "city": "cities", "match": "matches"}
 # Cheap tests that rule most sentences out before the long patterns run.
 _HAS_UNIT = re.compile(r"(?:hour|day|week|month|year)")
 _HAS_TALLY = re.compile(rf"(?:{_TALLY_ANY})")
@@ -260,11 +261,11 @@ def _sentence_claims(item: Annotated, index: EntityIndex) -> list[ClaimMention]:
             n = _number(m.group("n"))
             if n is None:
                 continue
-            what = f"{m.group('unit').lower()} {m.group('what').lower()}"
+            unit, what = m.group("unit").lower(), m.group("what").lower()
             out.append(
                 ClaimMention(
-                    ("count", what),
-                    f"number in the {what}",
+                    ("count", f"{unit} {what}"),
+                    f"{_PLURALS.get(unit, unit + 's')} in the {what}",  # "members in the delegation"
                     f"{n:g}",
                     n,
                     n,
