@@ -23,6 +23,7 @@ from newsbrief.summarize.concepts import (
     FEATURES,
     ConceptOptions,
     ConceptSpace,
+    antecedent_needs,
     build_space,
     concept_table,
     is_prose,
@@ -264,7 +265,7 @@ def test_a_large_prior_forces_a_sentence_into_the_ilp(seed_event):
 
 # --- the ILP -----------------------------------------------------------------------------
 
-def _brute_force(space: ConceptSpace, budget: int, pairs) -> float:
+def _brute_force(space: ConceptSpace, budget: int, pairs, needs=()) -> float:
     best = 0.0
     n = len(space.candidates)
     for size in range(n + 1):
@@ -272,6 +273,8 @@ def _brute_force(space: ConceptSpace, budget: int, pairs) -> float:
             if sum(space.candidates[j].words for j in chosen) > budget:
                 continue
             if any(a in chosen and b in chosen for a, b in pairs):
+                continue
+            if any(j in chosen and not set(ps) & set(chosen) for j, ps in needs):
                 continue
             covered = {i for j in chosen for i in space.candidates[j].concepts}
             best = max(best, float(space.weights[list(covered)].sum()) if covered else 0.0)
@@ -288,6 +291,49 @@ def test_ilp_finds_the_exact_optimum(seed_event):
         value = float(space.weights[list(covered)].sum())
         assert value == pytest.approx(_brute_force(space, budget, pairs))
         assert sum(space.candidates[j].words for j in chosen) <= budget
+
+
+def test_ilp_takes_a_needed_sentence_only_with_one_it_needs(seed_event):
+    full = build_space(seed_event)
+    space = ConceptSpace(full.candidates[:12], full.weights, full.sources)
+    zero = np.zeros(len(space.candidates))
+    plain = solve_ilp(space, 60, zero)
+    left_out = [j for j in range(12) if j not in plain and space.candidates[j].words <= 30]
+    for j in plain[:2]:
+        for needs in ([(j, ())], [(j, (left_out[0],))], [(j, tuple(left_out[:2]))]):
+            chosen = solve_ilp(space, 60, zero, (), needs=needs)
+            covered = {i for k in chosen for i in space.candidates[k].concepts}
+            value = float(space.weights[list(covered)].sum())
+            assert value == pytest.approx(_brute_force(space, 60, (), needs))
+            assert j not in chosen or set(needs[0][1]) & set(chosen)
+
+
+def test_a_sentence_opening_with_a_pronoun_comes_with_the_one_before_it():
+    """In the bundled example "Its president, Piet Halloran, said ..." follows "The farmers'
+    union was unimpressed.", too short to be a candidate: the summary never takes it. Every
+    candidate that opens with a pronoun needs the candidate before it in its article."""
+    articles, _ = load_articles([EXAMPLES / "envoy"])
+    documents = prepare_articles(articles)
+    event = event_input(documents, BriefConfig())
+    candidates = ConceptILP().space(event).candidates
+    needs = dict(antecedent_needs(candidates))
+    its = next(j for j, c in enumerate(candidates) if c.text.startswith("Its president"))
+    assert needs[its] == ()
+    sentence = {(s.article_id, s.index): s.text for d in documents for s in d.sentences}
+    for j, before in needs.items():
+        assert candidates[j].text.split()[0].lower().strip("\"“") in {
+            "he", "she", "it", "its", "his", "her", "him", "they", "their", "them"}
+        for p in before:
+            assert any(sentence.get((s.article_id, s.index - 1)) == o.text
+                       for s in candidates[j].group.sentences
+                       for o in candidates[p].group.sentences)
+
+    def dangling(selections) -> list[str]:
+        return [s.output_text for s in selections if s.output_text.startswith("Its president")]
+
+    budgets = (150, 200, 250, 300)
+    assert any(dangling(get_summarizer("ilp-anaphors").summarize(event, b)) for b in budgets)
+    assert not any(dangling(ConceptILP().summarize(event, b)) for b in budgets)
 
 
 def test_a_quotation_reported_by_two_outlets_is_summarized_once():

@@ -343,6 +343,25 @@ def shortlist(space: ConceptSpace, keep: int, min_weight: float = 0.0) -> Concep
     return ConceptSpace(tuple(trimmed), weights, space.sources, space.ids)
 
 
+# A sentence opening with one of these points back at the sentence before it.
+_ANAPHORS = frozenset({"he", "she", "it", "its", "his", "her", "him", "they", "their", "them"})
+
+
+def antecedent_needs(candidates: Sequence[Candidate]) -> list[tuple[int, tuple[int, ...]]]:
+    """For each candidate that opens with a personal pronoun ("Its president, Piet Halloran,
+    said ..."), the candidates holding a sentence right before one of its sentences: a
+    summary may take it only with one of them, so the pronoun never dangles. None holding
+    one (a first sentence, or one left out of the shortlist) bars it."""
+    holder = {(s.article_id, s.index): j for j, c in enumerate(candidates) for s in c.group.sentences}
+    needs = []
+    for j, candidate in enumerate(candidates):
+        opening = candidate.text.split(maxsplit=1)[:1]
+        if opening and opening[0].lower().strip("\"“'‘,") in _ANAPHORS:
+            before = {holder.get((s.article_id, s.index - 1)) for s in candidate.group.sentences}
+            needs.append((j, tuple(sorted(q for q in before if q is not None and q != j))))
+    return needs
+
+
 def selections(space: ConceptSpace, chosen: Sequence[int]) -> list[Selection]:
     """The chosen candidates as :class:`Selection` objects scored by the weight they cover."""
     out = []

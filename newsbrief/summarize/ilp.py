@@ -37,6 +37,7 @@ from newsbrief.summarize.concepts import (
     Candidate,
     ConceptOptions,
     ConceptSpace,
+    antecedent_needs,
     build_space,
     overlap_pairs,
     restatement_pairs,
@@ -56,12 +57,15 @@ def solve_ilp(
     bonus: np.ndarray,
     exclusive: Sequence[tuple[int, int]] = (),
     time_limit: float = 5.0,
+    needs: Sequence[tuple[int, Sequence[int]]] = (),
 ) -> list[int]:
-    """Indices of the candidates of the optimal summary within ``budget`` words."""
+    """Indices of the candidates of the optimal summary within ``budget`` words; a pair
+    ``(j, ps)`` of ``needs`` lets ``j`` in only with one of ``ps`` (never, where it is empty)."""
     from scipy.sparse import coo_matrix, vstack
 
     candidates = space.candidates
-    fitting = [j for j, c in enumerate(candidates) if c.words <= budget]
+    barred = {j for j, ps in needs if not ps}
+    fitting = [j for j, c in enumerate(candidates) if c.words <= budget and j not in barred]
     if not fitting:
         return []
     # Only the concepts of fitting candidates take part. A concept found in one candidate
@@ -112,6 +116,17 @@ def solve_ilp(
         ))
         lower.extend([-np.inf] * len(pairs))
         upper.extend([1.0] * len(pairs))
+    # s_j - sum of its s_p <= 0 (a p that does not fit counts as not chosen).
+    links = [
+        (position[j], [position[q] for q in ps if q in position]) for j, ps in needs if j in position
+    ]
+    if links:
+        r = np.repeat(np.arange(len(links)), [1 + len(ps) for _, ps in links])
+        c = [k for j, ps in links for k in (j, *ps)]
+        v = [x for _, ps in links for x in (1.0, *([-1.0] * len(ps)))]
+        blocks.append(coo_matrix((v, (r, c)), shape=(len(links), n_s + n_c)))
+        lower.extend([-np.inf] * len(links))
+        upper.extend([0.0] * len(links))
     matrix = vstack(blocks).tocsr()
     x = _solve(cost, matrix, np.array(lower), np.array(upper), time_limit)
     if x is None:
@@ -185,6 +200,7 @@ class ConceptILP:
     # restated in other words: concepts.restatement_pairs); 0 switches the rule off.
     restatement: float = 0.5
     restatement_numbers: bool = True  # the rule needs a shared number (False: any pair)
+    antecedents: bool = True  # "Its president ..." only with the sentence before it
     time_limit: float = 5.0
     # Big events: the ILP sees the best candidates only, and ignores near-weightless concepts.
     max_candidates: int = 120
@@ -226,8 +242,9 @@ class ConceptILP:
         if self.restatement:
             exclusive = sorted(set(exclusive) | set(restatement_pairs(
                 space.candidates, self.restatement, self.restatement_numbers)))
+        needs = antecedent_needs(space.candidates) if self.antecedents else ()
         chosen = solve_ilp(
-            space, words, self.bonus(space.candidates), exclusive, self.time_limit
+            space, words, self.bonus(space.candidates), exclusive, self.time_limit, needs
         )
         return selections(space, chosen)
 
@@ -264,3 +281,4 @@ register("ilp-nocompress")(lambda: ConceptILP(options=ConceptOptions(compress=Fa
 register("ilp-centrallede")(lambda: ConceptILP(learned_headline=False))  # the previous headline
 register("ilp-repeatquotes")(lambda: ConceptILP(distinct_quotes=False))  # one quotation twice allowed
 register("ilp-restatements")(lambda: ConceptILP(restatement=0.0))  # one figure twice allowed
+register("ilp-anaphors")(lambda: ConceptILP(antecedents=False))  # "Its president" may stand alone
