@@ -16,8 +16,8 @@ rules, applied in this order:
 
 Roles ("special envoy", "North Korean official") are read from the noun phrase right before a
 person's name or from an appositive after it, using part-of-speech tags. A name the model
-calls a person, with no role, whose contexts say place ("the Lindra river", "envoy to
-Ostmark") is typed as the place it is (:func:`_place_label`).
+calls a person (with no role) or an organisation, whose contexts say place ("the Lindra
+river", "envoy to Ostmark"), is typed as the place it is (:func:`_place_label`).
 """
 
 from __future__ import annotations
