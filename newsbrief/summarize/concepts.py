@@ -33,6 +33,7 @@ from newsbrief.summarize.util import (
     check_features,
     content_terms,
     linear_model,
+    opening_word,
     shipped_json,
     stem,
     word_count,
@@ -355,8 +356,7 @@ def antecedent_needs(candidates: Sequence[Candidate]) -> list[tuple[int, tuple[i
     holder = {(s.article_id, s.index): j for j, c in enumerate(candidates) for s in c.group.sentences}
     needs = []
     for j, candidate in enumerate(candidates):
-        opening = candidate.text.split(maxsplit=1)[:1]
-        if opening and opening[0].lower().strip("\"“'‘,") in _ANAPHORS:
+        if opening_word(candidate.text) in _ANAPHORS:
             before = {holder.get((s.article_id, s.index - 1)) for s in candidate.group.sentences}
             needs.append((j, tuple(sorted(q for q in before if q is not None and q != j))))
     return needs

@@ -40,6 +40,7 @@ from newsbrief.summarize.util import (
     content_terms,
     group_index,
     linear_model,
+    opening_word,
     shipped_json,
     word_count,
 )
@@ -222,7 +223,7 @@ def headline_features(
         title = set(content_terms(clean_title(candidate.document.article.title)))
         raw = text.split()
         tokens = _TOKEN.findall(text.lower())
-        opening = _opening_word(text)
+        opening = opening_word(text)
         n_sentences = max(len(candidate.document.sentences), 1)
         filled = sum(word_count(t) for _, t in fill(candidate, words))
         rows.append((
@@ -263,18 +264,12 @@ def load_headline_model(name: str = WEIGHTS_FILE) -> tuple[tuple[float, ...], fl
     return linear_model(shipped_json(name), HEADLINE_FEATURES, name)
 
 
-def _opening_word(text: str) -> str:
-    """The sentence's first word, lower-cased, without an opening quote or bracket."""
-    raw = text.split(maxsplit=1)
-    return raw[0].lower().strip("\"“'‘(") if raw else ""
-
-
 def standalone(text: str) -> bool:
     """A sentence that reads on its own: it does not open with a quotation (whose speaker
     comes later) or a pronoun or conjunction pointing back to what came before, and it does
     not end a quotation it did not open (the tail of a quote a sentence splitter cut:
     'All of a sudden, it was over," Trump said')."""
-    return (not text.startswith(_QUOTE_OPENERS) and _opening_word(text) not in _PRONOUNS
+    return (not text.startswith(_QUOTE_OPENERS) and opening_word(text) not in _PRONOUNS
             and not _closes_unopened_quote(text))
 
 

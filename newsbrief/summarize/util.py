@@ -27,6 +27,12 @@ STOPWORDS = frozenset(
 )
 
 
+def opening_word(text: str) -> str:
+    """The sentence's first word, lower-cased, without an opening quote or bracket."""
+    raw = text.split(maxsplit=1)
+    return raw[0].lower().strip("\"“'‘(") if raw else ""
+
+
 @lru_cache(maxsize=4)
 def shipped_json(name: str) -> dict[str, Any]:
     """A JSON file shipped in ``newsbrief.summarize`` (the fitted weights), parsed once per
