@@ -311,7 +311,8 @@ def test_ilp_takes_a_needed_sentence_only_with_one_it_needs(seed_event):
 def test_a_sentence_opening_with_a_pronoun_comes_with_the_one_before_it():
     """In the bundled example "Its president, Piet Halloran, said ..." follows "The farmers'
     union was unimpressed.", too short to be a candidate: the summary never takes it. Every
-    candidate that opens with a pronoun needs the candidate before it in its article."""
+    candidate that opens with a pronoun needs the candidate before it in its article; without
+    that rule a longer summary takes '"It is not everything we wanted..."' alone."""
     articles, _ = load_articles([EXAMPLES / "envoy"])
     documents = prepare_articles(articles)
     event = event_input(documents, BriefConfig())
@@ -329,9 +330,13 @@ def test_a_sentence_opening_with_a_pronoun_comes_with_the_one_before_it():
                        for o in candidates[p].group.sentences)
 
     def dangling(selections) -> list[str]:
-        return [s.output_text for s in selections if s.output_text.startswith("Its president")]
+        """Chosen pronoun openers without a candidate holding the sentence before them."""
+        chosen = {s.group.text for s in selections}
+        return [candidates[j].text for j, before in needs.items()
+                if candidates[j].group.text in chosen
+                and not any(candidates[p].group.text in chosen for p in before)]
 
-    budgets = (150, 200, 250, 300)
+    budgets = (150, 200, 250, 300, 350, 400)
     assert any(dangling(get_summarizer("ilp-anaphors").summarize(event, b)) for b in budgets)
     assert not any(dangling(ConceptILP().summarize(event, b)) for b in budgets)
 
@@ -372,7 +377,9 @@ def test_one_figure_restated_in_other_words_is_summarized_once():
     assert len(restatement_pairs(candidates, 0.5, numbers=False)) > len(pairs)
 
     def restated(selections) -> int:
-        return sum("40 per cent" in s.output_text for s in selections)
+        # The claim, not the ministry's answer to it ("... far less than the 40 per cent
+        # claimed by Valdoria"), which may stand beside it.
+        return sum("almost 40 per cent" in s.output_text for s in selections)
 
     assert restated(ConceptILP(restatement=0.0).summarize(event, 300)) >= 2
     assert restated(ConceptILP(restatement=0.5).summarize(event, 300)) == 1

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
@@ -36,7 +37,8 @@ PRIOR_FEATURES = (
     "lead_3", "lead_10", "is_first", "relative_position", "log_words", "words_40",
     "weight_per_word", "max_weight", "mean_weight", "title_overlap", "has_quote",
     "opens_quote", "opens_pronoun", "digit_share", "capital_share", "content_share",
-    "log_support", "support_share", "first_article", "compressed",
+    "log_support", "support_share", "first_article", "compressed", "elsewhere_share",
+    "document_relevance",
 )
 # Bonus per word per unit of predicted precision above the event's mean, in concept-weight
 # units; chosen on the cross-validation folds (docs/quality.md), 0 switches the prior off.
@@ -61,6 +63,12 @@ def sentence_features(space, documents: Sequence[Document]) -> np.ndarray:  # ty
         t for d in documents if d.article.title for t in _tokens(d.article.title)
         if t not in STOPWORDS
     }
+    vocabulary = {d.id: {t for t in _tokens(d.text) if t not in STOPWORDS} for d in documents}
+    spread = Counter(t for words in vocabulary.values() for t in words)
+    relevance = {
+        doc: sum(spread[t] > 1 for t in words) / max(len(words), 1)
+        for doc, words in vocabulary.items()
+    }
     weights = space.weights
     rows = []
     for candidate in space.candidates:
@@ -71,6 +79,11 @@ def sentence_features(space, documents: Sequence[Document]) -> np.ndarray:  # ty
         content = [t for t in tokens if t not in STOPWORDS]
         covered = weights[list(candidate.concepts)] if candidate.concepts else np.zeros(1)
         opening = raw[0].lower().strip("\"“'‘") if raw else ""
+        carriers = {s.article_id for s in candidate.group.sentences}
+        distinct = set(content)
+        elsewhere = sum(
+            spread[t] > sum(t in vocabulary.get(c, ()) for c in carriers) for t in distinct
+        )
         rows.append((
             math.exp(-candidate.position / 3), math.exp(-candidate.position / 10),
             float(candidate.position == 0),
@@ -86,6 +99,8 @@ def sentence_features(space, documents: Sequence[Document]) -> np.ndarray:  # ty
             math.log(max(candidate.support, 1)), candidate.support / max(space.sources, 1),
             float(order.get(first.article_id) == 0),
             float(text != candidate.group.text),
+            elsewhere / max(len(distinct), 1),
+            max(relevance.get(a, 0.0) for a in carriers),
         ))
     return np.asarray(rows, dtype=float).reshape(len(rows), len(PRIOR_FEATURES))
 
@@ -93,8 +108,6 @@ def sentence_features(space, documents: Sequence[Document]) -> np.ndarray:  # ty
 def precision_target(text: str, references: Sequence[str]) -> float:
     """ROUGE-1 precision of ``text`` against the references (mean over them): the share of
     its stemmed tokens, clipped by count, that a human summary also holds."""
-    from collections import Counter
-
     counts = Counter(_tokens(text))
     total = max(sum(counts.values()), 1)
     scores = []
