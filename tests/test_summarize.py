@@ -321,9 +321,11 @@ def test_a_sentence_opening_with_a_pronoun_comes_with_the_one_before_it():
     its = next(j for j, c in enumerate(candidates) if c.text.startswith("Its president"))
     assert needs[its] == ()
     sentence = {(s.article_id, s.index): s.text for d in documents for s in d.sentences}
+    pronouns = {"he", "she", "it", "its", "his", "her", "him", "they", "their", "them"}
     for j, before in needs.items():
-        assert candidates[j].text.split()[0].lower().strip("\"“") in {
-            "he", "she", "it", "its", "his", "her", "him", "they", "their", "them"}
+        text = candidates[j].text
+        assert (text.split()[0].lower().strip('"“') in pronouns
+                or re.match(r'["“][^"”]+["”],? (he|she|they) ', text)), text
         for p in before:
             assert any(sentence.get((s.article_id, s.index - 1)) == o.text
                        for s in candidates[j].group.sentences
@@ -339,6 +341,24 @@ def test_a_sentence_opening_with_a_pronoun_comes_with_the_one_before_it():
     budgets = (150, 200, 250, 300, 350, 400)
     assert any(dangling(get_summarizer("ilp-anaphors").summarize(event, b)) for b in budgets)
     assert not any(dangling(ConceptILP().summarize(event, b)) for b in budgets)
+
+
+def test_a_quotation_whose_speaker_is_a_pronoun_comes_with_the_sentence_naming_him():
+    """'"We welcome Ms Ilves and we will show her the figures," he told the Ostmark Times.'
+    says who "he" is only in the sentence before it (Water minister Jonas Brandt ...)."""
+    articles, _ = load_articles([EXAMPLES / "envoy"])
+    event = event_input(prepare_articles(articles), BriefConfig())
+    candidates = ConceptILP().space(event).candidates
+    needs = dict(antecedent_needs(candidates))
+    quote = next(j for j, c in enumerate(candidates) if c.text.endswith("he told the Ostmark Times."))
+    assert [candidates[p].text[:22] for p in needs[quote]] == ["Water minister Jonas B"]
+    named = [j for j, c in enumerate(candidates) if c.text.startswith('"We welcome')
+             and "Brandt told" in c.text]
+    assert named and not any(j in needs for j in named)  # a name after the quote: no need
+    for words in (150, 200, 250, 300, 350, 400):
+        chosen = {s.group.text for s in ConceptILP().summarize(event, words)}
+        if candidates[quote].group.text in chosen:
+            assert candidates[needs[quote][0]].group.text in chosen
 
 
 def test_a_quotation_reported_by_two_outlets_is_summarized_once():

@@ -346,6 +346,16 @@ def shortlist(space: ConceptSpace, keep: int, min_weight: float = 0.0) -> Concep
 
 # A sentence opening with one of these points back at the sentence before it.
 _ANAPHORS = frozenset({"he", "she", "it", "its", "his", "her", "him", "they", "their", "them"})
+# So does a quotation whose speaker is a pronoun: '"We will show her the figures," he said.'
+_QUOTE_THEN_WORD = re.compile(r'\s*["\u201c][^"\u201c\u201d]+["\u201d]\W*(\w+)')
+_SPEAKER_PRONOUNS = frozenset({"he", "she", "they"})
+
+
+def _points_back(text: str) -> bool:
+    if opening_word(text) in _ANAPHORS:
+        return True
+    quote = _QUOTE_THEN_WORD.match(text)
+    return quote is not None and quote.group(1).lower() in _SPEAKER_PRONOUNS
 
 
 def antecedent_needs(candidates: Sequence[Candidate]) -> list[tuple[int, tuple[int, ...]]]:
@@ -356,7 +366,7 @@ def antecedent_needs(candidates: Sequence[Candidate]) -> list[tuple[int, tuple[i
     holder = {(s.article_id, s.index): j for j, c in enumerate(candidates) for s in c.group.sentences}
     needs = []
     for j, candidate in enumerate(candidates):
-        if opening_word(candidate.text) in _ANAPHORS:
+        if _points_back(candidate.text):
             before = {holder.get((s.article_id, s.index - 1)) for s in candidate.group.sentences}
             needs.append((j, tuple(sorted(q for q in before if q is not None and q != j))))
     return needs
