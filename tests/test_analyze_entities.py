@@ -102,6 +102,24 @@ def test_a_person_named_beside_place_words_stays_a_person():
     assert types["Brackley"] == "GPE"
 
 
+def test_a_numbered_label_after_a_preposition_is_no_place():
+    # "in Fig. 3" has the shape of "talks in Kessel", but a number follows: a label.
+    docs = [
+        document(
+            paragraphs(
+                "The researchers mapped the slab beneath the volcano, shown in Fig. 2, and the "
+                "faults near the coast, shown in Fig. 3.",
+                "Tremors in the region are plotted in Fig. 4. The survey team also worked in "
+                "Fig. 5 and at Fig. 6 with data from Oregon.",
+            ),
+            id="f1",
+        )
+    ]
+    types = {e.name: e.type for e in analyse(docs).entities}
+    assert types.get("Fig") not in {"GPE", "LOC", "FAC"}
+    assert types["Oregon"] == "GPE"
+
+
 def test_an_organisation_is_a_place_only_where_a_place_noun_names_it():
     # The model tags "Ouse" ORG; "the Ouse river" makes it a river. "a CNN town hall" is
     # no town: "town" does not head its phrase there. An organisation's own name with a

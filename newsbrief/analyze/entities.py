@@ -362,6 +362,8 @@ def _context(tokens: Sequence[Token], i: int, j: int) -> str | None:
     if len(before) > 1 and before[-1] == "of" and before[-2] in _PLACE_NOUNS:
         return _PLACE_NOUNS[before[-2]]
     whole = nxt is None or nxt.pos in _HEAD_FOLLOWERS and nxt.text[:1] not in "-'’"
+    if nxt is not None and nxt.text == "." and len(after) > 1 and after[1].text[:1].isdigit():
+        whole = False  # a numbered label ("in Fig. 3", "at No. 10"), not a place
     if whole and before and (
         before[-1] in _PLACE_PREPOSITIONS
         or before[-1] in {"to", "from"} and len(before) > 1 and before[-2] in _MOTION
