@@ -804,3 +804,47 @@ def test_a_similarity_floor_for_undated_files_of_short_lived_events(capsys, eval
     for bad in ("1.5", "-0.1", "nan"):
         code, _, err = run(capsys, "cluster", path, "-q", "--min-similarity", bad)
         assert code == 2 and "--min-similarity must be between 0 and 1" in err
+
+
+def test_the_store_keeps_the_similarity_floor_it_was_clustered_with(capsys, eval_dir, tmp_path):
+    """ingest --min-similarity reaches the store's clusterer; the database keeps the value, so
+    a later run without the option (a resumed ingest, the feed watcher) clusters alike, and
+    another value is refused."""
+    lines = _dev_lines(eval_dir, 120)
+    first, second, both = (tmp_path / f"{n}.jsonl" for n in ("first", "second", "both"))
+    first.write_text("".join(lines[:80]), encoding="utf-8")
+    second.write_text("".join(lines[80:]), encoding="utf-8")
+    both.write_text("".join(lines), encoding="utf-8")
+    quick = ("--refresh", "none", "--workers", "1", "-q")
+
+    def events(db: Path) -> set[frozenset[str]]:
+        with sqlite3.connect(db) as conn:
+            groups: dict[str, set[str]] = {}
+            for article, event in conn.execute("SELECT id, event_id FROM articles"):
+                groups.setdefault(event, set()).add(article)
+        return {frozenset(g) for g in groups.values()}
+
+    partitions = {}
+    for floor in ("0.03", "0.2"):
+        db = tmp_path / f"one-run-{floor}.db"
+        code, _, err = run(capsys, "ingest", str(both), "--db", str(db), *quick,
+                           "--min-similarity", floor)
+        assert code == 0, err
+        partitions[floor] = events(db)
+    assert len(partitions["0.2"]) > len(partitions["0.03"])
+
+    db = tmp_path / "two-runs.db"
+    code, _, err = run(capsys, "ingest", str(first), "--db", str(db), *quick,
+                       "--min-similarity", "0.2")
+    assert code == 0, err
+    code, _, err = run(capsys, "ingest", str(second), "--db", str(db), *quick)
+    assert code == 0, err
+    assert events(db) == partitions["0.2"]
+
+    code, _, err = run(capsys, "ingest", str(second), "--db", str(db), *quick,
+                       "--min-similarity", "0.1")
+    assert code == 2
+    assert f"{db}: this database clusters with a minimum similarity of 0.2; 0.1" in err
+    code, _, err = run(capsys, "ingest", str(second), "--db", str(db), *quick,
+                       "--min-similarity", "2")
+    assert code == 2 and "--min-similarity must be between 0 and 1" in err

@@ -1450,3 +1450,26 @@ def test_migration_9_drops_the_unique_content_hash_and_keeps_everything_else(
     assert set(sentences) < set(migrated[1]) and set(signatures) < set(migrated[3])
     assert sorted(migrated[2]) == sorted(bands)
     assert len(migrated[4]) == len(events) and sorted(migrated[5]) == sorted(open_rows)
+
+
+def test_a_database_clustered_before_its_floor_was_kept_has_the_default_of_then(
+    tmp_path: Path, seed_articles
+):
+    """A database that clustered articles before the store kept its similarity floor was
+    clustered with 0.03: later runs use that, and refuse another; a database that has
+    clustered nothing takes what it is given."""
+    from newsbrief.cluster import ClusterConfig
+
+    path = tmp_path / "older.db"
+    with Store(path, config=FAST) as s:
+        s.add_articles(seed_articles, refresh="none")
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("DELETE FROM meta WHERE key = 'min_similarity'").rowcount == 1
+    with Store(path, config=FAST) as s:
+        assert s.cluster_config.min_similarity == 0.03
+    with pytest.raises(InputError, match=r"older\.db: this database clusters with a minimum "
+                                         r"similarity of 0\.03; 0\.1 would"):
+        Store(path, config=FAST, cluster_config=ClusterConfig(min_similarity=0.1))
+    with Store(tmp_path / "new.db", config=FAST,
+               cluster_config=ClusterConfig(min_similarity=0.1)) as s:
+        assert s.cluster_config.min_similarity == 0.1

@@ -45,8 +45,16 @@ def _store(args: argparse.Namespace, *, readonly: bool = False):  # type: ignore
     workers = getattr(args, "workers", 1)  # only ingest has --workers (None: the default)
     if workers is not None and workers < 1:
         raise InputError("--workers must be at least 1")
+    floor = getattr(args, "min_similarity", None)  # only ingest has it (None: the store's)
+    cluster_config = None
+    if floor is not None:
+        if not 0 <= floor <= 1:
+            raise InputError("--min-similarity must be between 0 and 1")
+        from newsbrief.cluster import ClusterConfig
+
+        cluster_config = ClusterConfig(min_similarity=floor)
     return Store(path, readonly=readonly, config=config, batch_size=batch,
-                 workers=workers or default_workers())
+                 workers=workers or default_workers(), cluster_config=cluster_config)
 
 
 def default_workers() -> int:
@@ -81,6 +89,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--workers", type=int, default=None, metavar="N",
         help="processes that clean, sign and featurize articles in parallel (default: one "
         "per CPU core, at most 8; 1: all in this process); the results do not depend on it",
+    )
+    ingest.add_argument(
+        "--min-similarity", type=float, default=None, metavar="X",
+        help="the least cosine similarity any join of articles into an event needs; raise it "
+        "(e.g. 0.1) for undated articles of short-lived events that share broad topics. A "
+        "database keeps the value it was first clustered with (default 0.03) and refuses "
+        "another",
     )
     add_db(ingest)
     add_format(ingest, ["table", "json"], "table")

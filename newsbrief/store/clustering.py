@@ -29,6 +29,21 @@ __all__ = ["StoreClusterer"]
 CACHE_EVENTS = 1024
 
 
+# The floor under every join before the store kept its own (meta "min_similarity").
+_FLOOR_BEFORE_KEPT = 0.03
+
+
+def stored_min_similarity(conn: sqlite3.Connection) -> float | None:
+    """The floor under every join that this database's events were clustered with (written
+    by every clustering batch); the default of the time for a database that clustered before
+    it was kept; ``None`` for one that has clustered nothing yet."""
+    meta = dict(conn.execute(
+        "SELECT key, value FROM meta WHERE key IN ('min_similarity', 'n_docs')"))
+    if "min_similarity" in meta:
+        return float(meta["min_similarity"])
+    return _FLOOR_BEFORE_KEPT if int(meta.get("n_docs", 0)) else None
+
+
 class StoreClusterer(EventClusterer):
     """An :class:`EventClusterer` whose events and postings are read from and written to SQL."""
 
@@ -188,7 +203,8 @@ class StoreClusterer(EventClusterer):
         self.conn.executemany(
             "INSERT INTO meta (key, value) VALUES (?, ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [("n_docs", str(self.n_docs)), ("next_event", str(self.next_id))],
+            [("n_docs", str(self.n_docs)), ("next_event", str(self.next_id)),
+             ("min_similarity", str(self.config.min_similarity))],
         )
         if self.open_changed:
             # A few hundred rows: rewriting them is simpler than tracking which changed

@@ -31,13 +31,13 @@ from typing import Any, Self
 
 from newsbrief.cluster import ClusterConfig
 from newsbrief.config import BriefConfig
-from newsbrief.errors import NoBriefYet, NotFound, StoreError, UnknownEvent
+from newsbrief.errors import InputError, NoBriefYet, NotFound, StoreError, UnknownEvent
 from newsbrief.models import Article, Brief, Document, Problem
 from newsbrief.pipeline import brief_documents
 from newsbrief.store.batch import Job, Progress, write_batch
 from newsbrief.store.briefcache import brief_reusing, known_rows, save_rows
 from newsbrief.store.changes import BriefChanges, brief_changes
-from newsbrief.store.clustering import StoreClusterer
+from newsbrief.store.clustering import StoreClusterer, stored_min_similarity
 from newsbrief.store.db import connect, default_db_path, now_text, select_in
 from newsbrief.store.events import (
     EVENT_COLUMNS,
@@ -104,13 +104,17 @@ class Store:
     ) -> None:
         self.path = Path(path) if path is not None else default_db_path()
         self.config = config or BriefConfig()
-        self.cluster_config = cluster_config or ClusterConfig()
         self.readonly = readonly
-        # One transaction per clustering batch: the clusterer decides a batch at a time.
-        self.batch_size = max(1, batch_size or self.cluster_config.batch_size)
         self.brief_articles = max(4, brief_articles)
         self._lock = threading.RLock()
         self.conn = connect(self.path, readonly=readonly, migrate_to=migrate_to)
+        try:
+            self.cluster_config = self._settled(cluster_config)
+        except BaseException:
+            self.conn.close()
+            raise
+        # One transaction per clustering batch: the clusterer decides a batch at a time.
+        self.batch_size = max(1, batch_size or self.cluster_config.batch_size)
         if not readonly:
             # Data an older version wrote that SQL alone cannot convert, marked by a
             # migration and converted here once: signatures of an older MinHash scheme
@@ -147,6 +151,23 @@ class Store:
             from concurrent.futures import ProcessPoolExecutor
 
             self._pool = ProcessPoolExecutor(self.workers, initializer=_start_worker)
+
+    def _settled(self, asked: ClusterConfig | None) -> ClusterConfig:
+        """The clustering settings: ``asked``, with the floor under every join
+        (``min_similarity``) that this database was clustered with, so that every run on it
+        (a resumed ingest, the feed watcher) decides alike. A floor asked for that differs
+        from the stored one is refused."""
+        config = asked or ClusterConfig()
+        stored = None if self.readonly else stored_min_similarity(self.conn)
+        if stored is None:
+            return config
+        if asked is not None and asked.min_similarity != stored:
+            raise InputError(
+                f"{self.path}: this database clusters with a minimum similarity of {stored:g}; "
+                f"{asked.min_similarity:g} would decide its next articles differently from "
+                "the ones stored (use the same value, or another database)"
+            )
+        return config.with_(min_similarity=stored)
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
