@@ -360,7 +360,8 @@ def _points_back(text: str) -> bool:
 
 def antecedent_needs(candidates: Sequence[Candidate]) -> list[tuple[int, tuple[int, ...]]]:
     """For each candidate that opens with a personal pronoun ("Its president, Piet Halloran,
-    said ..."), the candidates holding a sentence right before one of its sentences: a
+    said ...") or quotes a pronoun ('"We will show her the figures," he said.'), the
+    candidates holding a sentence right before one of its sentences: a
     summary may take it only with one of them, so the pronoun never dangles. None holding
     one (a first sentence, or one left out of the shortlist) bars it."""
     holder = {(s.article_id, s.index): j for j, c in enumerate(candidates) for s in c.group.sentences}

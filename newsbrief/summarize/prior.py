@@ -3,7 +3,8 @@
 Concept weights (:mod:`newsbrief.summarize.concepts`) say which bigrams matter; they cannot see
 what makes a whole sentence a good summary sentence: its place in its article, its length,
 whether it repeats the titles, opens with a pronoun or is a quotation, its density of names
-and numbers. Following the supervised sentence scoring of Kupiec, Pedersen & Chen (1995, "A
+and numbers, how many of its words the other articles use too (and how many of its article's:
+a page scraped with the event but not about it shares few). Following the supervised sentence scoring of Kupiec, Pedersen & Chen (1995, "A
 trainable document summarizer") and its use beside concept coverage in Li, Qian & Liu (2013),
 a ridge regression over those features predicts a sentence's ROUGE-1 precision against the
 human summary (the share of its words a person also wrote). The ILP then earns, for each chosen
