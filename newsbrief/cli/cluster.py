@@ -12,6 +12,7 @@ from newsbrief.cli.common import (
     add_format,
     add_problems_file,
     add_quiet,
+    check_min_similarity,
     problems_sink,
     progress,
     report_problems,
@@ -103,8 +104,7 @@ def _read(args: argparse.Namespace) -> _Collection:
         raise InputError("--batch-size must be at least 1")
     if args.background_documents < 0:
         raise InputError("--background-documents must be 0 or more")
-    if not 0 <= args.min_similarity <= 1:
-        raise InputError("--min-similarity must be between 0 and 1")
+    check_min_similarity(args.min_similarity)
     if Path(args.dataset).is_dir():  # was "cannot read: Is a directory", with no way on
         raise InputError(f"{args.dataset}: is a folder; {args.command} takes one JSONL file "
                          "with one article per line ({\"id\", \"title\", \"text\"[, \"label\"]})")

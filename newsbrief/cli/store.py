@@ -17,6 +17,7 @@ from newsbrief.cli.common import (
     add_format,
     add_problems_file,
     add_quiet,
+    check_min_similarity,
     problems_sink,
     progress,
     report_problems,
@@ -48,11 +49,9 @@ def _store(args: argparse.Namespace, *, readonly: bool = False):  # type: ignore
     floor = getattr(args, "min_similarity", None)  # only ingest has it (None: the store's)
     cluster_config = None
     if floor is not None:
-        if not 0 <= floor <= 1:
-            raise InputError("--min-similarity must be between 0 and 1")
         from newsbrief.cluster import ClusterConfig
 
-        cluster_config = ClusterConfig(min_similarity=floor)
+        cluster_config = ClusterConfig(min_similarity=check_min_similarity(floor))
     return Store(path, readonly=readonly, config=config, batch_size=batch,
                  workers=workers or default_workers(), cluster_config=cluster_config)
 
