@@ -3,6 +3,8 @@ job itself is tested in tests/test_spark.py)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from newsbrief.cli import build_parser, main
@@ -34,3 +36,31 @@ def test_spark_run_refuses_an_unwritable_problems_file_before_spark_starts(capsy
                             "Is a directory\n")
     assert not (tmp_path / "out").exists()
     assert SparkSession.getActiveSession() is None
+
+
+def test_spark_run_refuses_a_floor_outside_0_to_1_before_spark_starts(tmp_path, capsys):
+    code = main(["spark-run", str(tmp_path), "-o", str(tmp_path / "out"), "-q",
+                 "--min-similarity", "1.5"])
+    assert (code, capsys.readouterr().err) == (
+        2, "newsbrief: error: --min-similarity must be between 0 and 1\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_floor_of_a_run_is_read_from_its_manifest(tmp_path):
+    from newsbrief.cluster import ClusterConfig
+    from newsbrief.errors import InputError
+    from newsbrief.spark.importer import run_min_similarity
+
+    assert run_min_similarity(tmp_path) == ClusterConfig().min_similarity  # no manifest
+    manifest = {"config": {"cluster": {"min_similarity": 0.12}}}
+    # Written to a distributed file system, the manifest is a folder of part files.
+    (tmp_path / "run_json").mkdir()
+    (tmp_path / "run_json" / "part-00000").write_text(json.dumps(manifest), encoding="utf-8")
+    assert run_min_similarity(tmp_path) == 0.12
+    (tmp_path / "run.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(InputError, match=r"run\.json: not a spark-run manifest"):
+        run_min_similarity(tmp_path)
+    manifest["config"]["cluster"]["min_similarity"] = "high"
+    (tmp_path / "run.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(InputError, match=r"must be a number between 0 and 1, got 'high'"):
+        run_min_similarity(tmp_path)

@@ -18,7 +18,7 @@ pytest.importorskip("pyspark")
 pq = pytest.importorskip("pyarrow.parquet")
 
 from newsbrief.cli import main
-from newsbrief.cluster import bcubed, cluster_documents, prepare_for_clustering
+from newsbrief.cluster import ClusterConfig, bcubed, cluster_documents, prepare_for_clustering
 from newsbrief.config import BriefConfig
 from newsbrief.errors import InputError, NoUsableInput
 from newsbrief.ingest import read_paths
@@ -219,6 +219,46 @@ def test_cli_spark_run_on_warc_text_and_jsonl_then_import(spark, seeds_dir, tmp_
                   for a in store.event_articles(e.id)}
     assert {a["id"] for a in articles} == set(stored)
     assert stored["riverton-3"].article.text.startswith("The Riverton council")
+
+
+def test_min_similarity_of_a_run_reaches_its_events_and_the_store(spark, eval_dir, seeds_dir,
+                                                                   tmp_path, capsys):
+    from newsbrief.store import Store
+    from newsbrief.store.clustering import stored_min_similarity
+
+    # 40 undated dev articles: clustered in one piece, as on one machine.
+    lines = (eval_dir / "clustering-dev.jsonl").read_text(encoding="utf-8").splitlines()
+    dataset = tmp_path / "dev.jsonl"
+    dataset.write_text("".join(line + "\n" for line in lines[:40]), encoding="utf-8")
+    output = tmp_path / "out"
+    code = main(["spark-run", str(dataset), "--output", str(output), "--master", "local[2]",
+                 "--partitions", "2", "--no-analysis", "--method", "centroid", "-q",
+                 "--min-similarity", "0.2"])
+    assert code == 0, capsys.readouterr().err
+    run = json.loads((output / "run.json").read_text(encoding="utf-8"))
+    assert run["config"]["cluster"]["min_similarity"] == 0.2
+    # The floor splits some of the default's events, on Spark as on one machine.
+    documents = [prepare_for_clustering([a])[0] for a in read_paths([dataset]).articles]
+    floored = cluster_documents(documents, ClusterConfig(min_similarity=0.2))
+    assert len(_partition(cluster_documents(documents))) < len(_partition(floored))
+    assert _partition(_spark_events(output)) == _partition(floored)
+
+    # A store clustered with another floor refuses the run, naming both values.
+    other = tmp_path / "other.db"
+    with Store(other, config=BRIEF) as store:
+        store.add_articles(read_paths([seeds_dir / "000_63619180b1ce8ac3.txt"]).articles)
+    capsys.readouterr()
+    assert main(["import-parquet", str(output), "--db", str(other), "-q"]) == 2
+    error = capsys.readouterr().err
+    assert "--min-similarity 0.2" in error and "a minimum similarity of 0.03" in error
+    assert len(_stored_events(other)) == 1  # unchanged
+
+    # A new store takes the run's floor, and later ingests on it keep to it.
+    db = tmp_path / "store.db"
+    assert main(["import-parquet", str(output), "--db", str(db), "-q"]) == 0
+    with Store(db) as store:
+        assert stored_min_similarity(store.conn) == 0.2
+        assert store.cluster_config.min_similarity == 0.2
 
 
 FURNITURE = "The Riverton Gazette is owned by the Harbour Media Group of Riverton."

@@ -11,13 +11,15 @@ from newsbrief.cli.common import (
     add_format,
     add_problems_file,
     add_quiet,
+    check_min_similarity,
     problems_sink,
     progress,
     report_problems,
     write,
 )
+from newsbrief.cluster import ClusterConfig
 from newsbrief.config import BriefConfig
-from newsbrief.errors import NoUsableInput
+from newsbrief.errors import InputError, NoUsableInput
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,6 +42,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      "(corpus-wide; default 0: off, cleaning as on one machine)")
     run.add_argument("--partitions", type=int, default=None,
                      help="partitions of the per-article stages (default: 2 x cores)")
+    floor = ClusterConfig().min_similarity
+    run.add_argument("--min-similarity", type=float, default=floor, metavar="X",
+                     help="the least cosine similarity any join of articles into an event "
+                     "needs, as in newsbrief cluster and ingest; kept in run.json, and "
+                     f"import-parquet gives it to the store (default {floor})")
     defaults = BriefConfig()  # slotted dataclass: read defaults from an instance
     run.add_argument("-w", "--words", type=int, default=defaults.words,
                      help=f"summary length in words (default {defaults.words})")
@@ -71,8 +78,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _conf(items: list[str]) -> dict[str, str]:
-    from newsbrief.errors import InputError
-
     out = {}
     for item in items:
         key, sep, value = item.partition("=")
@@ -87,6 +92,7 @@ def run_spark(args: argparse.Namespace) -> int:
 
     config = SparkJobConfig(
         brief=BriefConfig(words=args.words, method=args.method, analyze=not args.no_analysis),
+        cluster=ClusterConfig(min_similarity=check_min_similarity(args.min_similarity)),
         window_days=args.window_days,
         partitions=args.partitions,
         boilerplate_min_articles=max(0, args.boilerplate_min_articles),
@@ -118,15 +124,22 @@ def run_spark(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from newsbrief.spark.importer import article_count, read_events
+    from newsbrief.spark.importer import article_count, read_events, run_min_similarity
     from newsbrief.store import Store, default_db_path
 
     path = Path(args.db) if args.db else default_db_path()
     total = article_count(args.folder)
     if not total:
         raise NoUsableInput(f"{args.folder}: the articles table is empty")
+    # The run's floor becomes the store's, so that later ingests decide as the run did.
+    floor = run_min_similarity(args.folder)
     with problems_sink(args.problems_file) as sink:
-        with Store(path) as store:
+        try:
+            store = Store(path, cluster_config=ClusterConfig(min_similarity=floor))
+        except InputError as exc:
+            raise InputError(f"{args.folder}: spark-run clustered with --min-similarity "
+                             f"{floor:g}, but {exc}") from None
+        with store:
             with progress("Importing", total, args.quiet) as advance:
                 report = store.import_events(read_events(args.folder), progress=advance)
             counts = store.counts()

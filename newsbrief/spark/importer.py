@@ -12,10 +12,11 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from newsbrief.cluster import ClusterConfig
 from newsbrief.errors import InputError, MissingDependency
 from newsbrief.models import Article, Brief, Document, Sentence
 
-__all__ = ["article_count", "read_briefs_table", "read_events"]
+__all__ = ["article_count", "read_briefs_table", "read_events", "run_min_similarity"]
 
 _ARTICLE_FIELDS = ("id", "title", "outlet", "published", "url", "path", "language", "author")
 
@@ -37,6 +38,27 @@ def _table(folder: Path, name: str, columns: list[str] | None = None):
 def article_count(folder: str | Path) -> int:
     """How many articles the run wrote (its ``articles`` table's rows)."""
     return _table(Path(folder), "articles", ["id"]).num_rows
+
+
+def run_min_similarity(folder: str | Path) -> float:
+    """The floor under every join (``ClusterConfig.min_similarity``) the run clustered with,
+    from its ``run.json`` (``run_json/`` when it was written to a distributed file system);
+    the default for an output without one."""
+    folder = Path(folder)
+    parts = [folder / "run.json", *sorted((folder / "run_json").glob("part-*"))]
+    manifest = next((p for p in parts if p.is_file()), None)
+    if manifest is None:
+        return ClusterConfig().min_similarity
+    try:
+        value = json.loads(manifest.read_text(encoding="utf-8"))["config"]["cluster"].get(
+            "min_similarity", ClusterConfig().min_similarity)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InputError(f"{manifest}: not a spark-run manifest ({type(exc).__name__}: "
+                         f"{exc})") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise InputError(f"{manifest}: config.cluster.min_similarity must be a number "
+                         f"between 0 and 1, got {value!r}")
+    return float(value)
 
 
 def read_briefs_table(folder: str | Path) -> dict[str, dict]:
