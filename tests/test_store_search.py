@@ -1,5 +1,5 @@
-"""Searching events (newsbrief.store.events): words inside Chinese and Japanese text, and
-migration 0011_search_cjk, which rewrites the search rows of older databases."""
+"""Searching events (newsbrief.store.events): words inside Chinese, Japanese and Thai text,
+and migrations 0011 to 0013, which rewrite the search rows of older databases."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from newsbrief.store import Store
 from newsbrief.store.events import (
     SEARCH_REBUILD_FLAG,
     fts_query,
+    query_words,
     rebuild_search_rows,
     search_text,
 )
@@ -35,6 +36,14 @@ JA = Article(
     "ロビーは朝から混雑した。運営会社の社長は記者会見で、年間二千万人の利用を見込んでいると"
     "述べた。市内と空港を結ぶ鉄道も同じ日に運行を始めた。",
     outlet="ja.example", published="2024-05-20T03:00:00Z", language="ja")
+
+# Thai, written for these tests: "Factory fire in Bangkok, three workers dead".
+TH = Article(
+    "th-fire", "ไฟไหม้โรงงานในกรุงเทพ คนงานเสียชีวิตสามคน",
+    "เกิดเหตุไฟไหม้โรงงานผลิตพลาสติกในเขตบางขุนเทียน กรุงเทพมหานคร เมื่อคืนวันศุกร์ "
+    "เจ้าหน้าที่ดับเพลิงใช้เวลากว่าสามชั่วโมงในการควบคุมเพลิง ตำรวจกล่าวว่าคนงานสามคนเสียชีวิต "
+    "และอีกสิบคนได้รับบาดเจ็บ",
+    outlet="th.example", published="2024-06-08T01:00:00Z", language="th")
 
 
 def _found(store: Store, query: str) -> set[str]:
@@ -78,6 +87,21 @@ def test_a_word_inside_chinese_or_japanese_text_is_found(store: Store, seeds_dir
     assert _found(store, "north korea envoy") == seeds
     assert _found(store, "envo") == seeds  # a word's start still matches
     assert _found(store, "korea 地震") == set()
+
+
+def test_a_word_inside_thai_text_is_found(tmp_path: Path, seeds_dir: Path):
+    """unicode61 takes Thai vowel and tone marks for separators, and a Thai title is one run
+    of letters: "กรุงเทพ" (Bangkok) inside "ไฟไหม้โรงงานในกรุงเทพ" was not found."""
+    assert query_words("กรุงเทพ, north-korea 2024") == ["กรุงเทพ", "north", "korea", "2024"]
+    assert search_text("ในกรุง") == "ใ น ก ร ุ ง"
+    with Store(tmp_path / "news.db", config=FAST) as s:
+        s.add_articles([*read_paths([seeds_dir]).articles, TH, JA])
+        for query in ("กรุงเทพ", "ไฟไหม้", "โรงงาน", "คนงาน", "เสียชีวิต", "กรุงเทพ ไฟไหม้"):
+            assert _found(s, query) == {TH.id}, query
+        # Its letters must stand in order and together, and every word must be found.
+        assert _found(s, "เทพกรุง") == set()
+        assert _found(s, "กรุงเทพ 空港") == set()
+        assert _found(s, "envoy") == {a.id for a in read_paths([seeds_dir]).articles}
 
 
 def test_events_query_on_the_command_line_finds_a_japanese_word(store: Store, capsys):
@@ -176,6 +200,28 @@ def test_migration_0012_rewrites_rows_written_without_nfkc(tmp_path: Path):
         assert s.conn.execute("SELECT 1 FROM meta WHERE key = ?",
                               (SEARCH_REBUILD_FLAG,)).fetchone() is None
         assert _found(s, "tokyo") == {WIDE.id} and _found(s, "空港") == {JA.id}
+
+
+def test_migration_0013_rewrites_thai_rows_once(tmp_path: Path):
+    """A database whose search rows hold a Thai title as 0012 indexed it (one run) is
+    rewritten once on the next writable open."""
+    path = tmp_path / "old.db"
+    with Store(path, config=FAST, migrate_to=12) as s:
+        s.add_articles([TH, JA])
+    conn = sqlite3.connect(path)
+    with conn:
+        # The event's headline and its article's title, unspaced, as 0012 indexed them.
+        conn.execute("UPDATE event_search SET titles = ?, headline = (SELECT headline FROM "
+                     "events WHERE id = event_search.event_id) WHERE titles LIKE '%ไ%'",
+                     (TH.title,))
+    conn.close()
+    with Store(path, config=FAST, migrate_to=12) as s:
+        assert _found(s, "กรุงเทพ") == set()
+    with Store(path, config=FAST) as s:
+        assert s.conn.execute("SELECT 1 FROM schema_migrations WHERE version = 13").fetchone()
+        assert s.conn.execute("SELECT 1 FROM meta WHERE key = ?",
+                              (SEARCH_REBUILD_FLAG,)).fetchone() is None
+        assert _found(s, "กรุงเทพ") == {TH.id} and _found(s, "空港") == {JA.id}
 
 
 def test_a_blank_query_lists_every_event_as_no_query_does(store: Store, capsys):

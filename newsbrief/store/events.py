@@ -56,10 +56,13 @@ _ISO_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*"
 
 
 # Scripts written without spaces between words, each character indexed as a token of its own:
-# CJK ideographs (the unified blocks, extensions A to H, compatibility ideographs, radicals and
-# the ideographic marks 々〆〇), hiragana, katakana (with the small and half-width forms).
-# Hangul is left out: Korean puts spaces between words, and a query word matches as a prefix.
+# Thai, Lao, Myanmar and Khmer (whose vowel and tone marks unicode61 takes for separators, so
+# their words are the letters around them, as in the query), CJK ideographs (the unified
+# blocks, extensions A to H, compatibility ideographs, radicals and the ideographic marks
+# 々〆〇), hiragana, katakana (with the small and half-width forms). Hangul is left out:
+# Korean puts spaces between words, and a query word matches as a prefix.
 _SPACELESS = (
+    (0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF),
     (0x2E80, 0x2FDF), (0x3005, 0x3007), (0x3021, 0x3029), (0x3031, 0x3035), (0x303B, 0x303C),
     (0x3040, 0x30FF), (0x31F0, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
     (0xFF66, 0xFF9F), (0x1B000, 0x1B16F), (0x20000, 0x323AF),
@@ -248,14 +251,30 @@ def list_events(
     return items, next_cursor
 
 
+def query_words(text: str) -> list[str]:
+    """The words of a query: runs of letters, digits and combining marks (a Thai word keeps
+    its vowel and tone marks, which ``\\w`` would cut it at)."""
+    words: list[str] = []
+    start = None
+    for at, char in enumerate(text + " "):
+        if unicodedata.category(char)[0] in "LNM":
+            if start is None:
+                start = at
+        elif start is not None:
+            words.append(text[start:at])
+            start = None
+    return words
+
+
 def fts_query(text: str) -> str:
     """User words as FTS5 string literals (AND of prefixes), so no FTS syntax leaks through.
 
-    A word with ideographs or kana is split as :func:`search_text` splits the indexed text,
-    so the literal is a phrase of single characters: "地震" must find 地 then 震, adjacent.
+    A word of a script written without spaces is split as :func:`search_text` splits the
+    indexed text, so the literal is a phrase of single characters: "地震" must find 地 then 震,
+    adjacent, and "กรุงเทพ" its letters in order wherever they stand in a run of Thai.
     """
-    words = re.findall(r"\w+", text, re.UNICODE)
-    return " ".join('"' + search_text(w).replace('"', '""') + '"*' for w in words[:16])
+    return " ".join('"' + search_text(w).replace('"', '""') + '"*'
+                    for w in query_words(text)[:16])
 
 
 def _utc_text(value: str) -> str:
