@@ -50,6 +50,13 @@ _EDGE = re.compile(r"^[^\w]+|[^\w.]+$")
 _DIRECTIONS = frozenset({"north", "south", "east", "west", "northern", "southern"})
 _ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "on", "in", "de", "&"})
 _PAREN = re.compile(r"\s*\(([^()\n]{1,40})\)")
+# A short capitalised word before a full stop and a number is a numbered label ("Fig. 6",
+# "No. 1", "Vol. 3"), not a name or the end of one.
+_LABEL_WORD = re.compile(r"\(?[A-Z][a-z]{0,3}$")
+_LABEL_NUMBER = re.compile(r"\. ?\d")  # on the same line: not a numbered list after a name
+# Digits glued to the last word of a longer name by a scraped page's footnote marker ("the
+# Cascade Range34"); one word with digits is more often a handle ("rclbeauty101").
+_FOOTNOTE = re.compile(r"(\s\S*[a-z]{4})\d{1,3}$")
 # Capitalised titles that head a role phrase although tagged PROPN ("US President").
 _TITLES = frozenset(
     {
@@ -168,6 +175,17 @@ def acronym(text: str) -> str:
     if len(words) < 2 or not all(w[:1].isupper() for w in words):
         return ""
     return "".join(w[0] for w in words)
+
+
+def _surface(mention: Mention, text: str) -> str:
+    """The mention's text without what the model took into a name by mistake: a numbered
+    label at its end ("Dance/Club Play Songs No. 1") and a footnote marker glued to its last
+    word; empty when nothing is left (a lone "Fig" of "Fig. 6")."""
+    surface = mention.text.strip()
+    words = surface.split()
+    if words and _LABEL_WORD.fullmatch(words[-1]) and _LABEL_NUMBER.match(text, mention.end):
+        surface = " ".join(words[:-1])
+    return _FOOTNOTE.sub(r"\1", surface)
 
 
 def _usable(mention: Mention) -> bool:
@@ -420,7 +438,10 @@ def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
         for m in item.mentions:
             if m.start < skip_until or not _usable(m) or clean_name(m.text).lower() in demonyms:
                 continue
-            refs.append(_Ref(item.id, m.start, m.end, m.text.strip(), name_key(m.text), m.label))
+            surface = _surface(m, text)
+            if not name_key(surface):
+                continue
+            refs.append(_Ref(item.id, m.start, m.end, surface, name_key(surface), m.label))
             paren = _PAREN.match(text, m.end)
             if paren and m.label in {"PERSON", "ORG", "NAME"}:
                 aliases_of[(item.id, m.start)] = paren.group(1).strip()
