@@ -13,6 +13,7 @@ import pytest
 
 from newsbrief.cluster import (
     ClusterConfig,
+    CompactEventClusterer,
     EventClusterer,
     EventState,
     Features,
@@ -180,8 +181,8 @@ def test_withdraw_is_the_inverse_of_add():
     assert state.size == 0 and state.vector == {} and state.first_day is None
 
 
-def _batched(documents, config):
-    clusterer = EventClusterer(config)
+def _batched(documents, config, clusterer=None):
+    clusterer = clusterer or EventClusterer(config)
     for start in range(0, len(documents), config.batch_size):
         clusterer.add_batch([(d.id, extract_features(d.article.title, d.text), None)
                              for d in documents[start:start + config.batch_size]])
@@ -229,6 +230,28 @@ def test_open_articles_make_small_batches_agree_with_one_batch(wiki_docs):
         assert all(event.vector.get(k, 0.0) == pytest.approx(v, abs=1e-9)
                    for k, v in expected.items())
         assert event.norm2 == pytest.approx(sum(v * v for v in expected.values()))
+
+
+def test_packed_events_decide_exactly_as_objects(dev_docs):
+    # A shuffled dev stream in batches of 64, with moves, merges and open articles: keeping
+    # all but the 8 most recently used events packed changes no decision and no number.
+    documents, _ = dev_docs
+    order = list(documents)
+    random.Random(2).shuffle(order)
+    config = ClusterConfig(batch_size=64)
+    plain = _batched(order, config)
+    compact = _batched(order, config, CompactEventClusterer(config, hot=8))
+    assert plain.merges and plain.moves  # the paths that reload events are taken
+    assert compact.labels_ == plain.labels_
+    assert (compact.merges, compact.moves, compact.emptied) == (
+        plain.merges, plain.moves, plain.emptied)
+    assert len(compact.events) <= 8 < len(compact.packed)
+    for event_id, event in plain.events.items():
+        again = compact.event(event_id)
+        assert (again.vector, again.norm2, again.size) == (event.vector, event.norm2, event.size)
+        assert list(again.vector) == list(event.vector)  # the same order: the same sums
+        assert (again.first_day, again.last_day, again.merged_into) == (
+            event.first_day, event.last_day, event.merged_into)
 
 
 def test_open_articles_recover_from_early_decisions(dev_docs):
