@@ -177,6 +177,19 @@ def test_full_width_and_half_width_forms_are_found_by_their_plain_spelling(tmp_p
         assert _found(s, "2021") == _found(s, "２０２１") == {WIDE.id}
 
 
+def _rewritten_on_next_open(path: Path, version: int, query: str, article_id: str) -> None:
+    """At schema ``version`` the old rows do not find ``article_id`` by ``query``; the next
+    writable open migrates, rewrites them and clears the mark, and they do."""
+    with Store(path, config=FAST, migrate_to=version) as s:
+        assert _found(s, query) == set()
+    with Store(path, config=FAST) as s:
+        assert s.conn.execute("SELECT 1 FROM schema_migrations WHERE version = ?",
+                              (version + 1,)).fetchone()
+        assert s.conn.execute("SELECT 1 FROM meta WHERE key = ?",
+                              (SEARCH_REBUILD_FLAG,)).fetchone() is None
+        assert _found(s, query) == {article_id} and _found(s, "空港") == {JA.id}
+
+
 def test_migration_0012_rewrites_rows_written_without_nfkc(tmp_path: Path):
     """A database searched as 0011 wrote its rows (ideographs spaced, full-width kept) is
     rewritten once on the next writable open."""
@@ -194,12 +207,7 @@ def test_migration_0012_rewrites_rows_written_without_nfkc(tmp_path: Path):
                          [(r, e, h, _SPLIT.sub(" ", WIDE.title) if "TOKYO" in t else t)
                           for r, e, h, t in rows])
     conn.close()
-    with Store(path, config=FAST, migrate_to=11) as s:
-        assert _found(s, "tokyo") == set()  # the full-width title as 0011 indexed it
-    with Store(path, config=FAST) as s:
-        assert s.conn.execute("SELECT 1 FROM meta WHERE key = ?",
-                              (SEARCH_REBUILD_FLAG,)).fetchone() is None
-        assert _found(s, "tokyo") == {WIDE.id} and _found(s, "空港") == {JA.id}
+    _rewritten_on_next_open(path, 11, "tokyo", WIDE.id)  # the full-width title as 0011 had it
 
 
 def test_migration_0013_rewrites_thai_rows_once(tmp_path: Path):
@@ -215,13 +223,7 @@ def test_migration_0013_rewrites_thai_rows_once(tmp_path: Path):
                      "events WHERE id = event_search.event_id) WHERE titles LIKE '%ไ%'",
                      (TH.title,))
     conn.close()
-    with Store(path, config=FAST, migrate_to=12) as s:
-        assert _found(s, "กรุงเทพ") == set()
-    with Store(path, config=FAST) as s:
-        assert s.conn.execute("SELECT 1 FROM schema_migrations WHERE version = 13").fetchone()
-        assert s.conn.execute("SELECT 1 FROM meta WHERE key = ?",
-                              (SEARCH_REBUILD_FLAG,)).fetchone() is None
-        assert _found(s, "กรุงเทพ") == {TH.id} and _found(s, "空港") == {JA.id}
+    _rewritten_on_next_open(path, 12, "กรุงเทพ", TH.id)
 
 
 def test_a_blank_query_lists_every_event_as_no_query_does(store: Store, capsys):
