@@ -33,8 +33,8 @@ def add_format(parser: argparse.ArgumentParser, choices: list[str], default: str
 
 
 def check_min_similarity(value: float) -> float:
-    """``--min-similarity`` (of ``cluster``, ``evaluate-clusters`` and ``ingest``): a cosine
-    similarity, so between 0 and 1 (NaN is refused too)."""
+    """``--min-similarity`` (of ``cluster``, ``evaluate-clusters``, ``ingest`` and
+    ``spark-run``): a cosine similarity, so between 0 and 1 (NaN is refused too)."""
     if not 0 <= value <= 1:
         raise InputError("--min-similarity must be between 0 and 1")
     return value

@@ -47,11 +47,12 @@ def run_min_similarity(folder: str | Path) -> float:
     folder = Path(folder)
     parts = [folder / "run.json", *sorted((folder / "run_json").glob("part-*"))]
     manifest = next((p for p in parts if p.is_file()), None)
+    default = ClusterConfig().min_similarity
     if manifest is None:
-        return ClusterConfig().min_similarity
+        return default
     try:
         value = json.loads(manifest.read_text(encoding="utf-8"))["config"]["cluster"].get(
-            "min_similarity", ClusterConfig().min_similarity)
+            "min_similarity", default)
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(f"{manifest}: not a spark-run manifest ({type(exc).__name__}: "
                          f"{exc})") from None
