@@ -345,6 +345,77 @@ def test_language_detection():
     assert detect_language("ok") is None
 
 
+# One news sentence or two in each of 16 languages and scripts.
+BRIDGE_REPAIRS = {
+    "de": "Der Stadtrat hat am Montag beschlossen, die marode Brücke über den Fluss bis zum "
+          "Frühjahr vollständig zu sanieren. Die Kosten werden auf rund zwölf Millionen Euro "
+          "geschätzt.",
+    "es": "El ayuntamiento aprobó el lunes un plan para reparar el puente antes de la "
+          "primavera. Las obras costarán unos doce millones de euros, según el alcalde.",
+    "it": "Il consiglio comunale ha approvato lunedì un piano per riparare il ponte entro la "
+          "primavera. I lavori costeranno circa dodici milioni di euro, secondo il sindaco.",
+    "pt": "A câmara municipal aprovou na segunda-feira um plano para reparar a ponte antes da "
+          "primavera. As obras vão custar cerca de doze milhões de euros, disse o presidente.",
+    "nl": "De gemeenteraad heeft maandag besloten de brug over de rivier voor het voorjaar "
+          "volledig te herstellen. De kosten worden geschat op ongeveer twaalf miljoen euro.",
+    "ru": "Городской совет в понедельник одобрил план ремонта моста до весны. По словам мэра, "
+          "работы обойдутся примерно в двенадцать миллионов евро.",
+    "pl": "Rada miasta zatwierdziła w poniedziałek plan naprawy mostu przed wiosną. Według "
+          "burmistrza prace będą kosztować około dwunastu milionów euro.",
+    "tr": "Belediye meclisi pazartesi günü köprünün bahardan önce onarılması için bir planı "
+          "onayladı. Belediye başkanına göre çalışmalar yaklaşık on iki milyon avroya mal olacak.",
+    "ar": "وافق المجلس البلدي يوم الاثنين على خطة لإصلاح الجسر قبل الربيع. وقال رئيس البلدية "
+          "إن الأعمال ستكلف نحو اثني عشر مليون يورو.",
+    "zh": "市议会周一批准了一项在春季之前修复这座桥梁的计划。市长表示，这项工程将耗资约一千二百万欧元，"
+          "预计明年完工。",
+    "ja": "市議会は月曜日、春までに橋を修理する計画を承認した。市長によると、工事には約千二百万ユーロが"
+          "かかる見込みだという。",
+    "ko": "시의회는 월요일 봄이 오기 전에 다리를 보수하는 계획을 승인했다. 시장에 따르면 공사에는 약 "
+          "천이백만 유로가 들 것으로 예상된다.",
+    "el": "Το δημοτικό συμβούλιο ενέκρινε τη Δευτέρα σχέδιο για την επισκευή της γέφυρας πριν "
+          "από την άνοιξη. Σύμφωνα με τον δήμαρχο, οι εργασίες θα κοστίσουν περίπου δώδεκα "
+          "εκατομμύρια ευρώ.",
+    "sv": "Kommunfullmäktige godkände på måndagen en plan för att reparera bron före våren. "
+          "Enligt borgmästaren kommer arbetet att kosta omkring tolv miljoner euro.",
+    "hi": "नगर परिषद ने सोमवार को वसंत से पहले पुल की मरम्मत की योजना को मंजूरी दी। महापौर के अनुसार "
+          "इस काम पर लगभग बारह करोड़ रुपये खर्च होंगे।",
+    "th": "สภาเทศบาลอนุมัติแผนซ่อมแซมสะพานก่อนฤดูใบไม้ผลิเมื่อวันจันทร์ "
+          "นายกเทศมนตรีกล่าวว่างานนี้จะมีค่าใช้จ่ายประมาณสิบสองล้านยูโร",
+}
+
+
+def test_language_of_news_text_in_sixteen_languages():
+    assert {detect_language(text) for text in BRIDGE_REPAIRS.values()} == set(BRIDGE_REPAIRS)
+    assert all(detect_language(text) == language for language, text in BRIDGE_REPAIRS.items())
+
+
+def test_features_are_counted_and_scored_as_py3langid_does(eval_dir):
+    """Our identifier walks py3langid's automaton over all bytes at once instead of one by
+    one: on real articles, every language above and odd inputs, the library's own walk must
+    count the same features, and its classifier must choose the same language with the same
+    probability (to float32 rounding)."""
+    from collections import Counter
+
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier, visit_counts
+
+    from newsbrief.ingest.language import SAMPLE_CHARS, _identifier
+
+    ours = _identifier()
+    theirs = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+    articles = [json.loads(line)["text"] for line in
+                (eval_dir / "clustering-wikiref220.jsonl").open(encoding="utf-8")]
+    odd = ["", "a", "ab", "abcde", "ÀÉÎ 漢字 ✓ \u200b", "1234567890" * 20, "\n\n  \t"]
+    texts = [t[:SAMPLE_CHARS] for t in articles] + list(BRIDGE_REPAIRS.values()) + odd
+    for text in texts:
+        data = theirs._encode(text)
+        expected = visit_counts(theirs.tk_nextmove, theirs._rowbase, theirs.tk_output, data)
+        assert Counter(ours.feature_ids(data).tolist()) == (expected or Counter()), text[:60]
+        (language, probability), (their_language, their_probability) = (
+            ours.classify(text), theirs.classify(text))
+        assert language == their_language, text[:60]
+        assert probability == pytest.approx(their_probability, abs=1e-4), text[:60]
+
+
 def test_iter_articles_makes_each_record_an_article_when_it_is_taken(tmp_path, eval_dir,
                                                                       monkeypatch):
     from newsbrief.ingest import records
