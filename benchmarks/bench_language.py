@@ -75,9 +75,8 @@ def catalog_texts(folder: Path, per_locale: int = 6) -> list[str]:
     return texts
 
 
-def compare(name: str, texts: list[str], repeat: int) -> None:
+def compare(name: str, texts: list[str], repeat: int, theirs: LanguageIdentifier) -> None:
     ours = _identifier()
-    theirs = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
     samples = [t[:SAMPLE_CHARS] for t in texts]
     results = {}
     for label, identifier in (("py3langid", theirs), ("newsbrief", ours)):
@@ -110,9 +109,11 @@ def main(argv: list[str] | None = None) -> int:
     start = time.process_time()
     _identifier()
     print(f"newsbrief identifier loaded in {time.process_time() - start:.2f} CPU s")
-    compare("evaluation articles", eval_texts(), args.repeat)
+    theirs = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+    compare("evaluation articles", eval_texts(), args.repeat, theirs)
     if args.catalogs:
-        compare(f"catalogs under {args.catalogs}", catalog_texts(args.catalogs), args.repeat)
+        compare(f"catalogs under {args.catalogs}", catalog_texts(args.catalogs), args.repeat,
+                theirs)
     return 0
 
 
