@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import DATA, EXAMPLES
 
+from newsbrief.clean import clean_article
 from newsbrief.ingest import (
     article_from_html,
     article_from_record,
@@ -739,6 +740,34 @@ def test_a_capitals_dateline_with_the_year_is_cut_and_dates_the_article():
     prefix = leading_dateline("KESSEL, March 14, 2024 — The city council")
     assert (prefix.place, prefix.outlet, prefix.published) == ("KESSEL", None, "2024-03-14")
     assert leading_dateline("March 14, 2024 was a Thursday.") is None  # no place: prose
+
+
+def test_a_bare_date_opening_the_text_dates_the_article_and_is_cut():
+    """Wikinews pages (the MultiLing clusters of ../shared/eval) open the first sentence with
+    the date: "Saturday, January 8, 2005 U.S. citizens ...". It was neither read as the
+    publication date nor cut, so relative dates ("Monday") went unresolved and the date led
+    summary sentences."""
+    record = {"title": "Five guilty in bomb plot", "text": (
+        "Tuesday, May 1, 2007 Five men were found guilty Monday for their part in a plot.\n\n"
+        "The five had been arrested in 2004.")}
+    article = article_from_record(record, default_id="r1")
+    assert article.published == "2007-05-01"
+    cleaned = clean_article(article)
+    assert cleaned.sentences[0].text == "Five men were found guilty Monday for their part in a plot."
+    assert "dateline prefix: Tuesday, May 1, 2007" in cleaned.removed_lines
+    # Scraped with no space left, or without the weekday.
+    assert leading_dateline("Tuesday, January 18, 2005Through a telethon").published == "2005-01-18"
+    assert leading_dateline("December 29, 2004 The death toll").published == "2004-12-29"
+    # Prose that opens with a date, and a date with no year, are not datelines.
+    assert leading_dateline("March 14, 2024 was a Thursday.") is None
+    assert leading_dateline("March 14 The council met.") is None
+
+
+def test_a_bare_date_later_in_the_head_does_not_date_the_article():
+    """A dated line after the first may head a list of related stories."""
+    text = ("Council closes harbour bridge\n\nThe council voted to close the bridge.\n\n"
+            "March 3, 2015 Police arrest bridge vandal")
+    assert article_from_text(text).published is None
 
 
 @pytest.mark.parametrize(("byline", "outlet"), [

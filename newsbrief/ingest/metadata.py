@@ -165,6 +165,15 @@ _PREFIX_CAPS = re.compile(
     r"(?:,\s*[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+){0,2})?)"
     r"(?:,\s*" + _PREFIX_DATE + r")?\s*(?:\((?P<source>[A-Za-z][\w .&-]{1,30})\))?\s*[-–—]+\s+(?=\S)"
 )
+# A full date and nothing else before the first sentence, as Wikinews prints it ("Saturday,
+# January 8, 2005 U.S. citizens donating ..."; scraped, sometimes with no space left before
+# the first word). A capitalised word right after the year tells it from prose that starts
+# with a date ("March 14, 2024 was a Thursday.").
+_PREFIX_DATE_ONLY = re.compile(
+    r"^\s*(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
+    r"(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?,?\s+\d{4})"
+    r"\s*(?=[\"“‘']?[A-Z])"
+)
 
 
 @lru_cache(maxsize=4096)
@@ -368,7 +377,8 @@ def read_metadata_lines(
 
 def leading_dateline(text: str) -> Dateline | None:
     """A dateline prefix opening ``text`` ("Beijing, China | AFP | ", "BEIJING (Reuters) - ",
-    "KESSEL, March 14, 2024 (Reuters) - "); its date when it gives day, month and year."""
+    "KESSEL, March 14, 2024 (Reuters) - ", "Saturday, January 8, 2005 "); its date when it
+    gives day, month and year."""
     head = text[:160]
     if m := _PREFIX_BAR.match(head):
         place, source = m.group(1).strip(), m.group(2).strip()
@@ -385,6 +395,8 @@ def leading_dateline(text: str) -> Dateline | None:
         source = m["source"]
         return Dateline(m.end(), agency(source) if source else None, m["place"].strip(" ,"),
                         _prefix_date(m))
+    if (m := _PREFIX_DATE_ONLY.match(head)) and (published := _prefix_date(m)):
+        return Dateline(m.end(), None, None, published)
     return None
 
 
@@ -401,11 +413,13 @@ def find_text_metadata(lines: Sequence[str], language: str | None = None) -> dic
     that has nothing better (seed 002 carries only "Güncelleme Tarihi"). The outlet comes
     from a dateline, a desk line, a byline naming its outlet ("By Jane Roe, Harbour Times"),
     or a dateline prefix naming a wire agency; a prefix with the year
-    ("KESSEL, March 14, 2024 (Reuters) -") dates the article too.
+    ("KESSEL, March 14, 2024 (Reuters) -") dates the article too, and so does a bare date
+    opening the first line ("Saturday, January 8, 2005 U.S. citizens ...") when nothing
+    better does.
     """
     found: dict[str, str] = {}
     fallback_date: str | None = None
-    for line, meta in zip(lines, read_metadata_lines(lines, language)):
+    for index, (line, meta) in enumerate(zip(lines, read_metadata_lines(lines, language))):
         if meta is not None:
             if meta.kind in ("updated", "stamp"):
                 fallback_date = fallback_date or meta.published
@@ -419,8 +433,13 @@ def find_text_metadata(lines: Sequence[str], language: str | None = None) -> dic
         prefix = leading_dateline(line)
         if prefix is not None and prefix.outlet and "outlet" not in found:
             found["outlet"] = prefix.outlet
-        if prefix is not None and prefix.published and "published" not in found:
-            found["published"] = prefix.published
+        if prefix is None or not prefix.published:
+            continue
+        if prefix.outlet or prefix.place:
+            found.setdefault("published", prefix.published)
+        elif index == 0:
+            # A bare date opening a later line may head a list of related stories.
+            fallback_date = fallback_date or prefix.published
     if "published" not in found and fallback_date:
         found["published"] = fallback_date
     return found
