@@ -62,6 +62,42 @@ def test_a_day_after_counts_from_the_reference_time():
     assert resolve("a day after", "reference", THU, reference=None) is None
 
 
+@pytest.mark.parametrize(("expression", "ends_clause", "expected"), [
+    ("two days later", False, "2017-11-17"),
+    ("nine days earlier", False, "2017-11-06"),
+    ("the next day", False, "2017-11-16"),
+    ("the following day", False, "2017-11-16"),
+    ("the previous day", False, "2017-11-14"),
+    ("the day before", True, "2017-11-14"),
+    ("the day after", True, "2017-11-16"),
+])
+def test_later_and_earlier_count_this_event_from_the_reference(expression, ends_clause, expected):
+    """"Two days later" was dated two days before the reference and "nine days earlier" nine
+    days after it: read like "a day after Y", which dates Y."""
+    assert resolve(expression, "reference", THU, reference=date(2017, 11, 15),
+                   ends_clause=ends_clause) == (expected, "day")
+
+
+def test_reference_relative_dates_in_a_narrative():
+    doc = document(paragraphs(
+        "The bombers who attacked London on July 7, 2005 had rehearsed their plan nine days "
+        "earlier, police said.",
+        "A suspect was arrested on Friday, July 29, a day after police raided a flat.",
+        "He was charged two days later.",
+        "His brother had been questioned the day before.",
+        "The day after that, both were released.",
+    ), published="2005-09-20T10:00:00")
+    assert [(m.date, m.expression) for m in find_dates(doc)] == [
+        ("2005-07-07", "on July 7, 2005"),
+        ("2005-06-28", "nine days earlier"),
+        ("2005-07-29", "on Friday, July 29"),
+        ("2005-07-28", "a day after"),
+        ("2005-07-31", "two days later"),
+        ("2005-07-30", "the day before"),
+        ("2005-07-31", "The day after"),
+    ]
+
+
 @pytest.fixture(scope="module")
 def seeds(seeds_dir):
     return event(str(seeds_dir))

@@ -18,8 +18,10 @@ dateparser has no answer or a news-specific one is needed:
   counts from the publication day;
 - "a day after/before", "N days later", "the next day" count from the reference time, the most
   recent day-precise date of the same article within the last three sentences (the temporal
-  focus of the narrative, as in TimeML/TempEval anchoring), and the sentence is dated at the
-  event that came first ("X came a day after Y" dates Y).
+  focus of the narrative, as in TimeML/TempEval anchoring). "X came a day after Y" dates Y,
+  the event the sentence places; "two days later", "nine days earlier", "the previous day"
+  and a clause-final "the day before" date the sentence's own event, after or before the
+  reference.
 
 Relative expressions in an article without a publication date are left out, never guessed.
 Granularity is ``day``, ``month`` or ``year``; week-level and vaguer phrases ("this week",
@@ -155,6 +157,9 @@ _REPORTED = re.compile(
     r"denied|predicted|promised|pledged|vowed|urged|decided|agreed|unveiled)\b",
     re.IGNORECASE,
 )
+# What may follow a reference-relative "after" or "before" that has no object of its own:
+# the clause ends, or "that" points back at the reference ("The day after that, ...").
+_CLAUSE_END = re.compile(r"\s*(?:[.,;:!?)\]\"”’—–-]|that\b|$)", re.IGNORECASE)
 _PAST_WORDS = re.compile(r"\b(?:since|last|ago|yesterday|previous|earlier)\b", re.IGNORECASE)
 _CLAUSE = re.compile(r"[,;:–—]|\bbut\b|\band\b")
 # A past-tense verb anywhere in the sentence: regular "-ed" forms and common irregular ones.
@@ -309,14 +314,24 @@ def _shift_year(base: datetime, years: int) -> datetime:
         return base.replace(year=base.year + years, day=28)
 
 
+def _dates_the_object(expression: str, ends_clause: bool) -> bool:
+    """Whether a reference-relative expression dates its object ("a day after the vote"),
+    not the sentence's own event ("two days later", "the day before.")."""
+    return expression.lower().endswith(("after", "before")) and not ends_clause
+
+
 def resolve(
     expression: str,
     kind: str,
     published: datetime | None,
     future: bool | None = False,
     reference: date | None = None,
+    ends_clause: bool = False,
 ) -> tuple[str, str] | None:
     """(ISO date, granularity) of a temporal expression, or ``None`` when it cannot be anchored.
+
+    ``ends_clause``: a trailing "after" or "before" has no object of its own: the clause ends
+    ("he had arrived the day before.") or "that" follows, pointing back at the reference.
 
     ``future`` is the clause's tense: ``True`` future, ``False`` past, ``None`` present (a
     yearless month then resolves to its occurrence nearest the publication date, except
@@ -342,10 +357,13 @@ def resolve(
             return None
         words = low.split()
         n = int(words[0]) if words[0].isdigit() else NUMBER_WORDS.get(words[0], 1)
-        # "X came N days after Y": the reference is X, so Y is N days earlier.
-        sign = (
-            -1 if ("after" in low or "later" in low or "next" in low or "following" in low) else 1
-        )
+        if _dates_the_object(low, ends_clause):
+            # "X came N days after Y": the reference is X, so Y is N days earlier.
+            sign = -1 if low.endswith("after") else 1
+        else:
+            # "Two days later", "the previous day", "had arrived the day before.": this
+            # sentence's event, counted from the reference.
+            sign = -1 if low.endswith(("earlier", "before")) or "previous" in low else 1
         return ((reference + timedelta(days=sign * n)).isoformat(), "day")
     if kind == "absolute":
         parsed = _parse(expr, published or datetime(2000, 1, 1), "past")
@@ -458,6 +476,9 @@ def find_dates(document: Document) -> list[DatedMention]:
     no model, so they are found while the NER model reads)."""
     published = _published(document.article.published)
     out: list[DatedMention] = []
+    # (sentence index, date) of the day-precise dates of the narrative's own events, which
+    # anchor the reference-relative expressions after them.
+    focus: list[tuple[int, str]] = []
     for sentence in document.sentences:
         text = sentence.text
         matches = [m for start, end in _windows(text) for m in _FINDER.finditer(text, start, end)]
@@ -472,16 +493,16 @@ def find_dates(document: Document) -> list[DatedMention]:
             future = not _PAST_WORDS.search(expression) and _is_future(text, m.start(), m.end())
             tense = None if not future and not _PAST_VERB.search(text) else future
             reference = None
-            if kind == "reference":
-                recent = [
-                    d
-                    for d in out
-                    if d.granularity == "day" and sentence.index - d.sentence_index <= 3
-                ]
-                reference = date.fromisoformat(recent[-1].date) if recent else None
-            resolved = resolve(expression, kind, published, tense, reference)
+            if kind == "reference" and focus and sentence.index - focus[-1][0] <= 3:
+                reference = date.fromisoformat(focus[-1][1])
+            ends_clause = _CLAUSE_END.match(text, m.end()) is not None
+            resolved = resolve(expression, kind, published, tense, reference, ends_clause)
             if resolved is None:
                 continue
+            if resolved[1] == "day" and not (
+                kind == "reference" and _dates_the_object(expression, ends_clause)
+            ):
+                focus.append((sentence.index, resolved[0]))
             out.append(
                 DatedMention(
                     document.id,
