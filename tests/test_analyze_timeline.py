@@ -62,7 +62,7 @@ def test_a_day_after_counts_from_the_reference_time():
     assert resolve("a day after", "reference", THU, reference=None) is None
 
 
-@pytest.mark.parametrize(("expression", "ends_clause", "expected"), [
+@pytest.mark.parametrize(("expression", "about_reference", "expected"), [
     ("two days later", False, "2017-11-17"),
     ("nine days earlier", False, "2017-11-06"),
     ("the next day", False, "2017-11-16"),
@@ -71,11 +71,12 @@ def test_a_day_after_counts_from_the_reference_time():
     ("the day before", True, "2017-11-14"),
     ("the day after", True, "2017-11-16"),
 ])
-def test_later_and_earlier_count_this_event_from_the_reference(expression, ends_clause, expected):
+def test_later_and_earlier_count_this_event_from_the_reference(expression, about_reference,
+                                                               expected):
     """"Two days later" was dated two days before the reference and "nine days earlier" nine
     days after it: read like "a day after Y", which dates Y."""
     assert resolve(expression, "reference", THU, reference=date(2017, 11, 15),
-                   ends_clause=ends_clause) == (expected, "day")
+                   about_reference=about_reference) == (expected, "day")
 
 
 def test_reference_relative_dates_in_a_narrative():
@@ -96,6 +97,13 @@ def test_reference_relative_dates_in_a_narrative():
         ("2005-07-30", "the day before"),
         ("2005-07-31", "The day after"),
     ]
+    # The reference dated in an earlier sentence is the object's event: the footage is dated.
+    doc = document(paragraphs(
+        "Bombs exploded on three trains and a bus on July 7, 2005.",
+        "The jury was told the footage was taken nine days before the bombings.",
+    ), published="2008-05-01T10:00:00")
+    assert [(m.date, m.expression) for m in find_dates(doc)] == [
+        ("2005-07-07", "on July 7, 2005"), ("2005-06-28", "nine days before")]
 
 
 @pytest.fixture(scope="module")
@@ -337,6 +345,9 @@ def test_date_of_a_reporting_verb_keeps_its_past_tense():
             "The ministry said on Wednesday the minister will visit Paris.",
             "Officials told reporters on March 10 that the port would reopen.",
             "The ministry said the minister will visit Rome on Thursday.",
+            # The reporting verb after the date: "would" was taken for the date's tense.
+            "The president on Tuesday announced that he would free the crew.",
+            "The crew will be freed on Monday, officials said.",
         ),
         published="2025-03-14T10:00:00",  # a Friday
     )
@@ -344,6 +355,8 @@ def test_date_of_a_reporting_verb_keeps_its_past_tense():
         ("2025-03-12", "on Wednesday", False),
         ("2025-03-10", "on March 10", False),
         ("2025-03-20", "on Thursday", True),
+        ("2025-03-11", "on Tuesday", False),
+        ("2025-03-17", "on Monday", True),
     ]
 
 

@@ -18,10 +18,10 @@ dateparser has no answer or a news-specific one is needed:
   counts from the publication day;
 - "a day after/before", "N days later", "the next day" count from the reference time, the most
   recent day-precise date of the same article within the last three sentences (the temporal
-  focus of the narrative, as in TimeML/TempEval anchoring). "X came a day after Y" dates Y,
-  the event the sentence places; "two days later", "nine days earlier", "the previous day"
-  and a clause-final "the day before" date the sentence's own event, after or before the
-  reference.
+  focus of the narrative, as in TimeML/TempEval anchoring). "X came a day after Y", with X
+  dated in the same sentence, dates Y; "two days later", "nine days earlier", "the previous
+  day", a clause-final "the day before", and "N days before Y" after a reference dated in an
+  earlier sentence (Y is then that event) date the sentence's own event.
 
 Relative expressions in an article without a publication date are left out, never guessed.
 Granularity is ``day``, ``month`` or ``year``; week-level and vaguer phrases ("this week",
@@ -159,7 +159,7 @@ _REPORTED = re.compile(
 )
 # What may follow a reference-relative "after" or "before" that has no object of its own:
 # the clause ends, or "that" points back at the reference ("The day after that, ...").
-_CLAUSE_END = re.compile(r"\s*(?:[.,;:!?)\]\"”’—–-]|that\b|$)", re.IGNORECASE)
+_NO_OBJECT = re.compile(r"\s*(?:[.,;:!?)\]\"”’—–-]|that\b|$)", re.IGNORECASE)
 _PAST_WORDS = re.compile(r"\b(?:since|last|ago|yesterday|previous|earlier)\b", re.IGNORECASE)
 _CLAUSE = re.compile(r"[,;:–—]|\bbut\b|\band\b")
 # A past-tense verb anywhere in the sentence: regular "-ed" forms and common irregular ones.
@@ -314,10 +314,10 @@ def _shift_year(base: datetime, years: int) -> datetime:
         return base.replace(year=base.year + years, day=28)
 
 
-def _dates_the_object(expression: str, ends_clause: bool) -> bool:
+def _dates_the_object(expression: str, about_reference: bool) -> bool:
     """Whether a reference-relative expression dates its object ("a day after the vote"),
     not the sentence's own event ("two days later", "the day before.")."""
-    return expression.lower().endswith(("after", "before")) and not ends_clause
+    return expression.lower().endswith(("after", "before")) and not about_reference
 
 
 def resolve(
@@ -326,12 +326,14 @@ def resolve(
     published: datetime | None,
     future: bool | None = False,
     reference: date | None = None,
-    ends_clause: bool = False,
+    about_reference: bool = False,
 ) -> tuple[str, str] | None:
     """(ISO date, granularity) of a temporal expression, or ``None`` when it cannot be anchored.
 
-    ``ends_clause``: a trailing "after" or "before" has no object of its own: the clause ends
-    ("he had arrived the day before.") or "that" follows, pointing back at the reference.
+    ``about_reference``: a trailing "after" or "before" is about the reference itself, so the
+    sentence's own event is the one dated: it has no object ("he had arrived the day
+    before.", "the day after that"), or the reference was dated in an earlier sentence ("...
+    attacked London on July 7. The footage was taken nine days before the bombings.").
 
     ``future`` is the clause's tense: ``True`` future, ``False`` past, ``None`` present (a
     yearless month then resolves to its occurrence nearest the publication date, except
@@ -357,7 +359,7 @@ def resolve(
             return None
         words = low.split()
         n = int(words[0]) if words[0].isdigit() else NUMBER_WORDS.get(words[0], 1)
-        if _dates_the_object(low, ends_clause):
+        if _dates_the_object(low, about_reference):
             # "X came N days after Y": the reference is X, so Y is N days earlier.
             sign = -1 if low.endswith("after") else 1
         else:
@@ -445,7 +447,10 @@ def _is_future(sentence: str, start: int, end: int) -> bool:
     before = sentence[left:start]
     if _REPORTED.search(before) and not _FUTURE.search(before):
         return False
-    return bool(_FUTURE.search(sentence[left:right]))
+    # "Ahmadinejad on Wednesday announced that he would ...": the date is when he spoke.
+    if reported := _REPORTED.search(sentence, end, right):
+        right = reported.start()
+    return bool(_FUTURE.search(sentence, left, right))
 
 
 def _fold(text: str) -> str:
@@ -493,14 +498,16 @@ def find_dates(document: Document) -> list[DatedMention]:
             future = not _PAST_WORDS.search(expression) and _is_future(text, m.start(), m.end())
             tense = None if not future and not _PAST_VERB.search(text) else future
             reference = None
+            about_reference = False
             if kind == "reference" and focus and sentence.index - focus[-1][0] <= 3:
                 reference = date.fromisoformat(focus[-1][1])
-            ends_clause = _CLAUSE_END.match(text, m.end()) is not None
-            resolved = resolve(expression, kind, published, tense, reference, ends_clause)
+                about_reference = (focus[-1][0] < sentence.index
+                                   or _NO_OBJECT.match(text, m.end()) is not None)
+            resolved = resolve(expression, kind, published, tense, reference, about_reference)
             if resolved is None:
                 continue
             if resolved[1] == "day" and not (
-                kind == "reference" and _dates_the_object(expression, ends_clause)
+                kind == "reference" and _dates_the_object(expression, about_reference)
             ):
                 focus.append((sentence.index, resolved[0]))
             out.append(
