@@ -18,10 +18,9 @@ dateparser has no answer or a news-specific one is needed:
   counts from the publication day;
 - "a day after/before", "N days later", "the next day" count from the reference time, the most
   recent day-precise date of the same article within the last three sentences (the temporal
-  focus of the narrative, as in TimeML/TempEval anchoring). "X came a day after Y", with X
-  dated in the same sentence, dates Y; "two days later", "nine days earlier", "the previous
-  day", a clause-final "the day before", and "N days before Y" after a reference dated in an
-  earlier sentence (Y is then that event) date the sentence's own event.
+  focus of the narrative, as in TimeML/TempEval anchoring). "X came a day after Y" dates Y;
+  "two days later", "nine days earlier", "the previous day" and a clause-final "the day
+  before" date the sentence's own event.
 
 Relative expressions in an article without a publication date are left out, never guessed.
 Granularity is ``day``, ``month`` or ``year``; week-level and vaguer phrases ("this week",
@@ -330,10 +329,9 @@ def resolve(
 ) -> tuple[str, str] | None:
     """(ISO date, granularity) of a temporal expression, or ``None`` when it cannot be anchored.
 
-    ``about_reference``: a trailing "after" or "before" is about the reference itself, so the
-    sentence's own event is the one dated: it has no object ("he had arrived the day
-    before.", "the day after that"), or the reference was dated in an earlier sentence ("...
-    attacked London on July 7. The footage was taken nine days before the bombings.").
+    ``about_reference``: a trailing "after" or "before" has no object of its own, so the
+    sentence's own event is the one dated: the clause ends ("he had arrived the day
+    before.") or "that" points back at the reference ("the day after that").
 
     ``future`` is the clause's tense: ``True`` future, ``False`` past, ``None`` present (a
     yearless month then resolves to its occurrence nearest the publication date, except
@@ -501,8 +499,7 @@ def find_dates(document: Document) -> list[DatedMention]:
             about_reference = False
             if kind == "reference" and focus and sentence.index - focus[-1][0] <= 3:
                 reference = date.fromisoformat(focus[-1][1])
-                about_reference = (focus[-1][0] < sentence.index
-                                   or _NO_OBJECT.match(text, m.end()) is not None)
+                about_reference = _NO_OBJECT.match(text, m.end()) is not None
             resolved = resolve(expression, kind, published, tense, reference, about_reference)
             if resolved is None:
                 continue
