@@ -183,3 +183,23 @@ def test_stray_closing_mark_keeps_later_quotes_in_step():
         "complete idiots of the worst kind",
         "was taken as satire of propaganda in those years.",
     ], quotes
+
+
+def test_auxiliaries_and_adverbs_before_the_verb_are_not_part_of_the_speaker():
+    """"the union has said", "Ilves then said" gave speakers "the union has" and "Ilves then";
+    "He was asked ..." (a Wikinews article about Tony Blair) gave the speaker "He was"."""
+    doc = document(
+        paragraphs(
+            "“We will strike on Monday,” the union has said.",
+            "“The river belongs to all of us,” said Mara Ilves. Ilves then said “nobody wants "
+            "this to end up in court.”",
+            "“It would be easier for all of us,” said Jonas Brandt. He was asked what he meant "
+            "and answered “we will have to see what happens next.”",
+            "“The talks will go on,” he quietly added.",
+        )
+    )
+    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
+    assert by_text["We will strike on Monday"] == "the union"
+    assert by_text["nobody wants this to end up in court."] == "Mara Ilves"
+    assert by_text["we will have to see what happens next."] is None
+    assert by_text["The talks will go on"] == "Jonas Brandt"

@@ -79,6 +79,18 @@ _MARKS = re.compile(r'[“”"]')
 _SINGLE_QUOTED = re.compile(r"(?<![\w‘])‘(?=\w)(.+?)’(?!\w)")
 _WORD_CHAR = re.compile(r"[^\W_]")
 _NOT_SPEAKER = re.compile(r"^(?:that|which|who|and|but|as|when|while|if)\b", re.IGNORECASE)
+# Words between a speaker and the speech verb: "the union has said", "Peinovich then said",
+# "He darkly warned" (and any other lowercase "-ly" adverb after the name).
+_BEFORE_SPEECH_VERB = frozenset({
+    "has", "have", "had", "will", "would", "can", "could", "may", "might", "must", "shall",
+    "should", "did", "does", "do", "also", "then", "now", "later", "again", "still", "already",
+    "just", "once", "previously", "reportedly", "allegedly",
+})
+# ... and words that mean the subject did not speak: "He was asked", "the queen was told",
+# "They did not say", "He declined to say".
+_NOT_SAYING = frozenset({"was", "were", "is", "are", "be", "been", "being", "not", "never"})
+_REFUSED = frozenset({"declined", "refused", "failed"})
+_DETERMINERS = frozenset({"the", "a", "an", "his", "her", "its", "their"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +104,23 @@ class QuoteMention:
     start: int
     end: int
     published: str | None = None
+
+
+def _subject(raw: str) -> str:
+    """The subject of a speech verb written before it, without the auxiliaries and adverbs
+    between them; empty when the words say the subject did not speak ("He was asked")."""
+    words = [(m.group(), m.end()) for m in re.finditer(r"\S+", raw)]
+    while len(words) > 1:
+        last = words[-1][0]
+        if last in _NOT_SAYING or last == "to" and words[-2][0] in _REFUSED:
+            return ""
+        if last in _BEFORE_SPEECH_VERB or (
+            last.endswith("ly") and last.islower() and words[-2][0].lower() not in _DETERMINERS
+        ):
+            words.pop()
+        else:
+            break
+    return raw[: words[-1][1]] if words else ""
 
 
 def quote_words(text: str) -> list[str]:
@@ -174,9 +203,11 @@ class _Reader:
 
     def _speaker(self, start: int, end: int, state: _State) -> str | None:
         """The speaker written at ``[start, end)``: an entity, a pronoun, or a noun phrase."""
-        raw = self.text[start:end].strip()
+        raw = _subject(self.text[start:end].strip())
         if not raw or _NOT_SPEAKER.match(raw) or len(raw.split()) > 12:
             return None
+        start += self.text.find(raw, start) - start
+        end = start + len(raw)
         name = self._name_in(start, end)
         if name:
             return name
@@ -186,10 +217,7 @@ class _Reader:
         words = raw.split()
         if raw[:1].isupper() and all(w[:1].isupper() for w in words) and len(words) <= 4:
             return self.index.resolve(self.item.id, raw) or clean_name(raw)
-        if (
-            words[0].lower() in {"the", "a", "an", "his", "her", "its", "their"}
-            or raw[:1].isupper()
-        ):
+        if words[0].lower() in _DETERMINERS or raw[:1].isupper():
             return raw[0].lower() + raw[1:] if words[0] in {"The", "A", "An"} else raw
         return None
 
