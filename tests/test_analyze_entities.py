@@ -206,3 +206,20 @@ def test_model_is_cached_and_unused_pipes_are_off():
     assert nlp.load_model() is first
     assert "ner" in first.pipe_names
     assert not set(nlp.DISABLED) & set(first.pipe_names)
+
+
+def test_apostrophe_variants_are_one_entity_and_clock_times_are_none():
+    """Outlets write "King's Cross" and "Kings Cross", "O’Brien" and "O'Brien"; "at 08:30
+    BST" gave an ORG "08:30 BST" and a PERSON "BST" (a Wikinews article on the London
+    bombings)."""
+    assert name_key("King's Cross") == name_key("Kings Cross") == "kings cross"
+    assert name_key("Mark O’Mara") == name_key("Mark O'Mara")
+    doc = document(paragraphs(
+        "The first bomb went off at 08:30 BST near King's Cross station, police said.",
+        "A second train left Kings Cross at 08:40 BST, and Mark O’Mara said he heard it.",
+        "Mark O'Mara, a commuter, said the station was closed by 09:15 GMT.",
+    ))
+    names = {e.name: e.mentions for e in analyse([doc]).entities}
+    assert not {n for n in names if n in {"BST", "GMT"} or any(c.isdigit() for c in n)}
+    assert len([n for n in names if name_key(n) == "kings cross"]) == 1
+    assert len([n for n in names if name_key(n) == "mark omara"]) == 1

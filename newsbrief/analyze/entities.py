@@ -48,6 +48,13 @@ _LEAD = re.compile(r"^(?:the|mr|mrs|ms|miss|dr|prof|sir|madam)\.?\s+", re.IGNORE
 _POSSESSIVE = re.compile(r"\s*['’]s?$")
 _EDGE = re.compile(r"^[^\w]+|[^\w.]+$")
 _DIRECTIONS = frozenset({"north", "south", "east", "west", "northern", "southern"})
+# Times the model takes for names: "at 08:30 BST" gave an ORG "08:30 BST" and a PERSON "BST".
+_CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
+_TIME_ZONES = frozenset({
+    "GMT", "UTC", "BST", "CET", "CEST", "EET", "EEST", "WET", "WEST", "MSK", "IST", "PKT",
+    "ICT", "WIB", "SGT", "HKT", "JST", "KST", "AEST", "AEDT", "ACST", "AWST", "NZST", "NZDT",
+    "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "AKST", "AKDT", "HST", "AST", "ADT",
+})
 _ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "on", "in", "de", "&"})
 _PAREN = re.compile(r"\s*\(([^()\n]{1,40})\)")
 # A short capitalised word before a full stop and a number is a numbered label ("Fig. 6",
@@ -158,7 +165,8 @@ def clean_name(text: str) -> str:
 def name_key(text: str) -> str:
     """Comparison key of a name: cleaned, lower case, no dots, hyphens as spaces."""
     name = clean_name(text).lower().replace(".", "").replace("-", " ")
-    return " ".join(name.split())
+    # "King's Cross" / "Kings Cross", "O’Brien" / "O'Brien": outlets differ in apostrophes.
+    return " ".join(name.replace("'", "").replace("’", "").split())
 
 
 @lru_cache(maxsize=65536)
@@ -195,7 +203,12 @@ def _usable(mention: Mention) -> bool:
         mention.label not in KEPT_LABELS or len(name) < 2 or not any(c.isupper() for c in name)
     ) and not cjk:
         return False
-    return name.lower() not in _DIRECTIONS and not name.replace(" ", "").isdigit()
+    return (
+        name.lower() not in _DIRECTIONS
+        and not name.replace(" ", "").isdigit()
+        and name not in _TIME_ZONES
+        and not _CLOCK.search(name)
+    )
 
 
 @dataclass(frozen=True, slots=True)
