@@ -134,3 +134,19 @@ def test_copies_of_one_story_never_disagree():
     pairs = {c.value: set(c.sources) for c in item.claims}
     assert pairs["5"] == {"other"}
     assert not ({"wire"} <= pairs.get("11", set()) or {"copy"} <= pairs.get("12", set()))
+
+
+def test_a_hyphenated_number_is_read_whole():
+    """"Fifty-two people were killed" was read as 2 and disagreed with "52 people were
+    killed" (two Wikinews articles on the London bombings)."""
+    docs = [
+        document("Fifty-two people were killed in the attacks on the city's trains.", id="a"),
+        document("Police said on Friday that 52 people were killed when the bombs went off.",
+                 id="b"),
+        document("Twenty-two people were injured at the depot, a spokesman told reporters.",
+                 id="c"),
+        document("Hospitals across the region treated patients after 25 people were injured.",
+                 id="d"),
+    ]
+    found = {d.about: {c.value for c in d.claims} for d in analyse(docs).disagreements}
+    assert found == {"how many were injured": {"22", "25"}}

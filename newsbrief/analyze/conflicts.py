@@ -46,10 +46,12 @@ _EVENT = {k: re.compile(rf"\b(?:{v})\b", re.IGNORECASE) for k, v in _EVENTS.item
 _PREVIOUS = re.compile(
     r"\b(?:last|previous|most recent|prior)\b|\bfirst\b.*\bsince\b", re.IGNORECASE
 )
+_UNIT_WORDS = r"one|two|three|four|five|six|seven|eight|nine"
+# Not the tail of a hyphenated number: "Fifty-two people were killed" is 52, not 2.
 _N = (
-    r"(?:\d[\d,]*(?:\.\d+)?|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
-    r"sixty|seventy|eighty|ninety|a|an)\b)"
+    r"(?<![\w-])(?:\d[\d,]*(?:\.\d+)?|(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|"
+    rf"ninety)(?:[- ](?:{_UNIT_WORDS}))?|{_UNIT_WORDS}|ten|eleven|twelve|thirteen|fourteen|"
+    r"fifteen|sixteen|seventeen|eighteen|nineteen|a|an)\b)"
 )
 _UNITS = r"(?:hour|day|week|month|year)"
 _DURATION = re.compile(
@@ -140,6 +142,9 @@ def _number(text: str) -> float | None:
     t = text.lower().replace(",", "")
     if t in NUMBER_WORDS:
         return float(NUMBER_WORDS[t])
+    tens, _, unit = t.replace(" ", "-").partition("-")
+    if unit and tens in NUMBER_WORDS and unit in NUMBER_WORDS:  # "fifty-two"
+        return float(NUMBER_WORDS[tens] + NUMBER_WORDS[unit])
     try:
         return float(t)
     except ValueError:
