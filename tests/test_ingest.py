@@ -825,3 +825,24 @@ def test_a_page_of_navigation_only_is_no_article(tmp_path, body):
     # A page with a menu and a real paragraph is still an article.
     page = (f"<html><body><nav>menu</nav><article><p>{_WIRE_BODY}</p></article></body></html>")
     assert "harbour bridge" in article_from_html(page).text
+
+
+def test_an_article_with_an_address_and_no_outlet_is_named_by_its_site():
+    """A crawler's records ({"url", "title", "text"}) had no outlet, so every event listed
+    "0 outlets" and citations named no site."""
+    body = "The council voted on Thursday to close the old harbour bridge to lorries."
+    def outlet(**record):
+        return article_from_record({"text": body, **record}, default_id="r").outlet
+    assert outlet(url="https://www.bbc.co.uk/news/world-1") == "bbc.co.uk"
+    assert outlet(url="https://edition.cnn.com/2024/03/14/x") == "cnn.com"
+    assert outlet(url="http://wikinews.example/wiki/Bridge") == "wikinews.example"
+    # What the record or the text says wins; an address with no site name gives none.
+    assert outlet(url="https://www.bbc.co.uk/news/1", source="BBC News") == "BBC News"
+    assert article_from_record({"text": "KESSEL (Reuters) - " + body, "url": "https://news.yahoo.com/x"},
+                               default_id="r").outlet == "Reuters"
+    assert outlet(url="http://127.0.0.1:8080/story") is None
+    assert outlet(url="http://localhost/story") is None
+    html = ("<html><body><article><h1>Bridge closed</h1><p>" + body * 3 +
+            "</p></article></body></html>")
+    assert article_from_html(html, url="https://www.harbour-times.example/a/1").outlet == (
+        "harbour-times.example")

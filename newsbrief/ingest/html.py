@@ -14,7 +14,7 @@ from html import unescape
 
 from newsbrief.ingest.decode import decode_bytes, looks_binary
 from newsbrief.ingest.language import detect_language, primary_language
-from newsbrief.ingest.metadata import find_text_metadata
+from newsbrief.ingest.metadata import find_text_metadata, outlet_from_url
 from newsbrief.ingest.text import MAX_ARTICLE_CHARS, content_id, metadata_window
 from newsbrief.models import Article, Problem
 
@@ -95,7 +95,7 @@ def article_from_html(
         id=article_id or content_id(title + "\n" + text),
         title=title,
         text=text,
-        outlet=(doc.sitename or found.get("outlet") or None),
+        outlet=(doc.sitename or found.get("outlet") or outlet_from_url(url or doc.url)),
         published=_earliest(_page_date(doc.date, html, url), found.get("published")),
         url=url or (doc.url or None),
         path=path,

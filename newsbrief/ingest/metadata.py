@@ -29,6 +29,7 @@ __all__ = [
     "LineMetadata",
     "find_text_metadata",
     "leading_dateline",
+    "outlet_from_url",
     "parse_date",
     "read_metadata_line",
     "read_metadata_lines",
@@ -149,6 +150,8 @@ _NAME_LINE = re.compile(
 
 # What a lone name must sit next to, to be read as a byline.
 _NAME_NEIGHBOURS = {"dateline", "published", "updated", "stamp", "byline"}
+
+_HOST = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+")
 
 # Dateline prefixes opening the first sentence.
 _PREFIX_BAR = re.compile(r"^\s*([A-Z][^|\n]{1,60}?)\s*\|\s*([A-Za-z][\w .&-]{1,30}?)\s*\|\s*(?=\S)")
@@ -404,6 +407,26 @@ def _prefix_date(match: re.Match[str]) -> str | None:
     """The dateline's date as ISO 8601 when it names the year (a bare "March 14" does not)."""
     written = match["date"]
     return parse_date(written) if written and _YEAR.search(written) else None
+
+
+def outlet_from_url(url: str | None) -> str | None:
+    """The site an article was published on, named by its address: the registered domain
+    ("https://www.bbc.co.uk/news/..." -> "bbc.co.uk", "edition.cnn.com" -> "cnn.com"), or the
+    host without "www." when no public suffix matches; ``None`` for a bare address or host
+    name without a dot ("localhost", an IP address)."""
+    if not url or not url[:8].lower().startswith(("http://", "https://")):
+        return None
+    from urllib.parse import urlsplit
+
+    from courlan import extract_domain
+
+    try:
+        host = (urlsplit(url).hostname or "").removeprefix("www.")
+    except ValueError:  # a malformed address
+        return None
+    if not _HOST.fullmatch(host) or host.replace(".", "").isdigit():
+        return None
+    return extract_domain(url) or host
 
 
 def find_text_metadata(lines: Sequence[str], language: str | None = None) -> dict[str, str]:

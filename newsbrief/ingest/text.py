@@ -14,7 +14,7 @@ import re
 
 from newsbrief.ingest.decode import decode_bytes, looks_binary
 from newsbrief.ingest.language import detect_language
-from newsbrief.ingest.metadata import find_text_metadata, read_metadata_line
+from newsbrief.ingest.metadata import find_text_metadata, outlet_from_url, read_metadata_line
 from newsbrief.models import Article, Problem
 
 __all__ = [
@@ -130,6 +130,8 @@ def article_from_text(
     for key, value in found.items():
         if not fields.get(key):
             fields[key] = value
+    if not fields.get("outlet"):
+        fields["outlet"] = outlet_from_url(fields.get("url"))
     return Article(
         id=article_id or content_id(title + "\n" + body),
         title=title,
