@@ -758,6 +758,11 @@ def test_a_bare_date_opening_the_text_dates_the_article_and_is_cut():
     # Scraped with no space left, or without the weekday.
     assert leading_dateline("Tuesday, January 18, 2005Through a telethon").published == "2005-01-18"
     assert leading_dateline("December 29, 2004 The death toll").published == "2004-12-29"
+    # A photo caption before the weekday goes with it.
+    captioned = "Countries hit by the tsunami Tuesday, January 18, 2005Through a telethon, ..."
+    prefix = leading_dateline(captioned)
+    assert (prefix.published, captioned[prefix.length:]) == ("2005-01-18", "Through a telethon, ...")
+    assert leading_dateline("Voters went to the polls Tuesday, January 18, 2005 and left.") is None
     # Prose that opens with a date, and a date with no year, are not datelines.
     assert leading_dateline("March 14, 2024 was a Thursday.") is None
     assert leading_dateline("March 14 The council met.") is None

@@ -173,7 +173,10 @@ _PREFIX_CAPS = re.compile(
 # the first word). A capitalised word right after the year tells it from prose that starts
 # with a date ("March 14, 2024 was a Thursday.").
 _PREFIX_DATE_ONLY = re.compile(
-    r"^\s*(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
+    # A photo caption may come first, up to the weekday ("Countries affected by the 2004
+    # Indian Ocean tsunami Tuesday, January 18, 2005Through a telethon, ...").
+    r"^\s*(?:[A-Z][^.!?\n]{2,110}?\s(?=(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,))?"
+    r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
     r"(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?,?\s+\d{4})"
     r"\s*(?=[\"“‘']?[A-Z])"
 )
