@@ -25,6 +25,7 @@ from newsbrief.summarize.concepts import (
     ConceptSpace,
     antecedent_needs,
     build_space,
+    closes_unopened_quote,
     concept_table,
     is_prose,
     overlap_pairs,
@@ -325,7 +326,8 @@ def test_a_sentence_opening_with_a_pronoun_comes_with_the_one_before_it():
     for j, before in needs.items():
         text = candidates[j].text
         assert (text.split()[0].lower().strip('"“') in pronouns
-                or re.match(r'["“][^"”]+["”],? (he|she|they) ', text)), text
+                or re.match(r'["“][^"”]+["”],? (he|she|they) ', text)
+                or closes_unopened_quote(text)), text
         for p in before:
             assert any(sentence.get((s.article_id, s.index - 1)) == o.text
                        for s in candidates[j].group.sentences
@@ -686,3 +688,37 @@ def test_headlines_of_wcep_clusters_are_faithful_and_within_their_limits(eval_di
             assert is_shortening(sentence.text, source)
         openers_alone += standalone(brief.headline[0].text)
     assert openers_alone == len(clusters)
+
+
+def test_the_tail_of_a_split_quotation_comes_with_the_sentence_opening_it():
+    """'I hope that this is resolved in the next few days," said Blair' was a summary
+    sentence of the MultiLing Iran event with its quotation opened in a sentence left out.
+    The tail of a quotation now needs the sentence before it, like a pronoun does."""
+    quote = ("“The reservoir will be filled more slowly from next week. The Lindra will keep "
+             "most of its flow into Valdoria while the commission meets,” Ilves told reporters "
+             "in Kessel after the talks.")
+    articles = [
+        Article(id="a", title="Dam talks end", text=(
+            "Valdoria and Ostmark ended two days of talks on the Kessel Falls dam on Friday. "
+            + quote + "\n\nThe commission will meet every month.")),
+        Article(id="b", title="Commission set up", text=(
+            "Ostmark agreed to slow the filling of the Kessel Falls reservoir, Valdoria's "
+            "envoy Mara Ilves said on Friday. The Lindra will keep most of its flow into "
+            "Valdoria while a joint commission meets, she said.")),
+        Article(id="c", title="Lindra flow", text=(
+            "The flow of the Lindra into Valdoria will stay near normal while the reservoir "
+            "behind the Kessel Falls dam is filled more slowly, officials said.")),
+    ]
+    documents = prepare_articles(articles)
+    tail = next(s for s in documents[0].sentences if s.text.startswith("The Lindra will"))
+    assert closes_unopened_quote(tail.text)
+    event = event_input(documents, BriefConfig())
+    candidates = ConceptILP().space(event).candidates
+    needs = dict(antecedent_needs(candidates))
+    j = next(j for j, c in enumerate(candidates) if c.group.text == tail.text)
+    before = {candidates[p].group.text for p in needs[j]}
+    assert "“The reservoir will be filled more slowly from next week." in before
+    for words in (40, 60, 80, 120):
+        chosen = {s.group.text for s in ConceptILP().summarize(event, words)}
+        if tail.text in chosen:
+            assert before & chosen

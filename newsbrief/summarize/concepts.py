@@ -351,8 +351,15 @@ _QUOTE_THEN_WORD = re.compile(r'\s*["\u201c][^"\u201c\u201d]+["\u201d]\W*(\w+)')
 _SPEAKER_PRONOUNS = frozenset({"he", "she", "they"})
 
 
+def closes_unopened_quote(text: str) -> bool:
+    """Whether ``text`` ends a quotation it did not open: the tail of a quote a sentence
+    splitter cut ('All of a sudden, it was over," Trump said')."""
+    curly = next((c for c in text if c in "\u201c\u201d"), None)
+    return curly == "\u201d" or text.count('"') % 2 == 1
+
+
 def _points_back(text: str) -> bool:
-    if opening_word(text) in _ANAPHORS:
+    if opening_word(text) in _ANAPHORS or closes_unopened_quote(text):
         return True
     quote = _QUOTE_THEN_WORD.match(text)
     return quote is not None and quote.group(1).lower() in _SPEAKER_PRONOUNS
@@ -360,7 +367,8 @@ def _points_back(text: str) -> bool:
 
 def antecedent_needs(candidates: Sequence[Candidate]) -> list[tuple[int, tuple[int, ...]]]:
     """For each candidate that opens with a personal pronoun ("Its president, Piet Halloran,
-    said ...") or quotes a pronoun ('"We will show her the figures," he said.'), the
+    said ..."), quotes a pronoun ('"We will show her the figures," he said.') or ends a
+    quotation opened in the sentence before ('... days," said Blair'), the
     candidates holding a sentence right before one of its sentences: a
     summary may take it only with one of them, so the pronoun never dangles. None holding
     one (a first sentence, or one left out of the shortlist) bars it."""

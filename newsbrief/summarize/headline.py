@@ -35,7 +35,7 @@ from newsbrief.dedup import SentenceGroup
 from newsbrief.models import Document, Sentence
 from newsbrief.summarize import EventInput, Selection
 from newsbrief.summarize.compress import HEADLINE_RULES, compress
-from newsbrief.summarize.concepts import ConceptSpace, is_prose
+from newsbrief.summarize.concepts import ConceptSpace, closes_unopened_quote, is_prose
 from newsbrief.summarize.util import (
     content_terms,
     group_index,
@@ -270,12 +270,7 @@ def standalone(text: str) -> bool:
     not end a quotation it did not open (the tail of a quote a sentence splitter cut:
     'All of a sudden, it was over," Trump said')."""
     return (not text.startswith(_QUOTE_OPENERS) and opening_word(text) not in _PRONOUNS
-            and not _closes_unopened_quote(text))
-
-
-def _closes_unopened_quote(text: str) -> bool:
-    curly = next((c for c in text if c in "\u201c\u201d"), None)
-    return curly == "\u201d" or text.count('"') % 2 == 1
+            and not closes_unopened_quote(text))
 
 
 def eligible(
