@@ -29,6 +29,7 @@ from newsbrief.summarize.concepts import (
     concept_table,
     is_prose,
     overlap_pairs,
+    quoted_sentences,
     restatement_pairs,
     same_quote_pairs,
     sentence_concepts,
@@ -690,12 +691,15 @@ def test_headlines_of_wcep_clusters_are_faithful_and_within_their_limits(eval_di
     assert openers_alone == len(clusters)
 
 
-def test_the_tail_of_a_split_quotation_comes_with_the_sentence_opening_it():
-    """'I hope that this is resolved in the next few days," said Blair' was a summary
-    sentence of the MultiLing Iran event with its quotation opened in a sentence left out.
-    The tail of a quotation now needs the sentence before it, like a pronoun does."""
+def test_the_rest_of_a_split_quotation_comes_with_the_sentence_before_it():
+    """'I hope that this is resolved in the next few days," said Blair' (MultiLing) and "I
+    thought that Jim Parsons was going to win again." (Multi-News) were summary sentences
+    whose quotation opened in a sentence left out, so words the source quoted read as
+    narration. A sentence that ends or continues a quotation now needs the sentence before
+    it, as a pronoun opening does."""
     quote = ("“The reservoir will be filled more slowly from next week. The Lindra will keep "
-             "most of its flow into Valdoria while the commission meets,” Ilves told reporters "
+             "most of its flow into Valdoria while the commission meets in Kessel. Farmers "
+             "on the Lindra will get the water they need for the rice,” Ilves told reporters "
              "in Kessel after the talks.")
     articles = [
         Article(id="a", title="Dam talks end", text=(
@@ -703,22 +707,24 @@ def test_the_tail_of_a_split_quotation_comes_with_the_sentence_opening_it():
             + quote + "\n\nThe commission will meet every month.")),
         Article(id="b", title="Commission set up", text=(
             "Ostmark agreed to slow the filling of the Kessel Falls reservoir, Valdoria's "
-            "envoy Mara Ilves said on Friday. The Lindra will keep most of its flow into "
-            "Valdoria while a joint commission meets, she said.")),
+            "envoy Mara Ilves said on Friday. Farmers on the Lindra will get the water they "
+            "need, officials said.")),
         Article(id="c", title="Lindra flow", text=(
-            "The flow of the Lindra into Valdoria will stay near normal while the reservoir "
-            "behind the Kessel Falls dam is filled more slowly, officials said.")),
+            "The flow of the Lindra into Valdoria will stay near normal while the commission "
+            "meets in Kessel and the reservoir is filled more slowly, officials said.")),
     ]
     documents = prepare_articles(articles)
-    tail = next(s for s in documents[0].sentences if s.text.startswith("The Lindra will"))
-    assert closes_unopened_quote(tail.text)
+    opening, middle, tail = documents[0].sentences[1:4]
+    assert opening.text.startswith("“The reservoir") and closes_unopened_quote(tail.text)
+    assert quoted_sentences(documents) == {("a", middle.index), ("a", tail.index)}
     event = event_input(documents, BriefConfig())
     candidates = ConceptILP().space(event).candidates
-    needs = dict(antecedent_needs(candidates))
-    j = next(j for j, c in enumerate(candidates) if c.group.text == tail.text)
-    before = {candidates[p].group.text for p in needs[j]}
-    assert "“The reservoir will be filled more slowly from next week." in before
+    needs = dict(antecedent_needs(candidates, quoted_sentences(documents)))
+    index = {c.group.text: j for j, c in enumerate(candidates)}
+    assert opening.text in {candidates[p].group.text for p in needs[index[middle.text]]}
+    assert middle.text in {candidates[p].group.text for p in needs[index[tail.text]]}
     for words in (40, 60, 80, 120):
         chosen = {s.group.text for s in ConceptILP().summarize(event, words)}
-        if tail.text in chosen:
-            assert before & chosen
+        for sentence in (middle, tail):
+            if sentence.text in chosen:
+                assert {candidates[p].group.text for p in needs[index[sentence.text]]} & chosen

@@ -45,6 +45,7 @@ __all__ = [
     "find_quotes",
     "full_speaker_names",
     "merge_quotes",
+    "quotation_spans",
     "quote_words",
 ]
 
@@ -134,7 +135,7 @@ def _closes(text: str, i: int) -> bool:
     return i > 0 and not text[i - 1].isspace() and (i + 1 == len(text) or text[i + 1].isspace())
 
 
-def _spans(paragraph: str) -> list[tuple[int, int]]:
+def quotation_spans(paragraph: str) -> list[tuple[int, int]]:
     """(start, end) of each quotation's inner text in a paragraph."""
     spans: list[tuple[int, int]] = []
     open_at: int | None = None
@@ -305,7 +306,7 @@ class _Reader:
         offset = 0
         spans_by_paragraph = []
         for p_index, paragraph in enumerate(self.text.split("\n")):
-            spans = [(offset + s, offset + e) for s, e in _spans(paragraph)]
+            spans = [(offset + s, offset + e) for s, e in quotation_spans(paragraph)]
             spans_by_paragraph.append((p_index, offset, paragraph, spans))
             self.quoted += spans
             offset += len(paragraph) + 1

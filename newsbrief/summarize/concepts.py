@@ -18,13 +18,14 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
 
 from newsbrief.dedup import SentenceGroup
+from newsbrief.models import Document
 from newsbrief.summarize import EventInput, Selection
 from newsbrief.summarize.compress import compress
 from newsbrief.summarize.trees import TreeEnsemble
@@ -349,6 +350,7 @@ _ANAPHORS = frozenset({"he", "she", "it", "its", "his", "her", "him", "they", "t
 # So does a quotation whose speaker is a pronoun: '"We will show her the figures," he said.'
 _QUOTE_THEN_WORD = re.compile(r'\s*["\u201c][^"\u201c\u201d]+["\u201d]\W*(\w+)')
 _SPEAKER_PRONOUNS = frozenset({"he", "she", "they"})
+_QUOTE_MARK = re.compile("[\"“”‘]")
 
 
 def closes_unopened_quote(text: str) -> bool:
@@ -365,17 +367,43 @@ def _points_back(text: str) -> bool:
     return quote is not None and quote.group(1).lower() in _SPEAKER_PRONOUNS
 
 
-def antecedent_needs(candidates: Sequence[Candidate]) -> list[tuple[int, tuple[int, ...]]]:
+def quoted_sentences(documents: Sequence[Document]) -> frozenset[tuple[str, int]]:
+    """``(article id, sentence index)`` of each sentence that starts inside a quotation opened
+    in a sentence before it: the middle and the tail of a quotation a sentence splitter cut."""
+    from newsbrief.analyze.quotes import quotation_spans
+
+    inside = set()
+    for document in documents:
+        by_paragraph: dict[int, list] = {}
+        for sentence in document.sentences:
+            by_paragraph.setdefault(sentence.paragraph, []).append(sentence)
+        for number, line in enumerate(re.finditer(r"[^\n]+", document.text)):
+            sentences = by_paragraph.get(number, ())
+            if len(sentences) < 2 or not _QUOTE_MARK.search(line.group()):
+                continue
+            spans = quotation_spans(line.group())
+            for sentence in sentences:
+                at = sentence.start - line.start()
+                if any(start <= at < end for start, end in spans):
+                    inside.add((document.id, sentence.index))
+    return frozenset(inside)
+
+
+def antecedent_needs(
+    candidates: Sequence[Candidate], quoted: Collection[tuple[str, int]] = ()
+) -> list[tuple[int, tuple[int, ...]]]:
     """For each candidate that opens with a personal pronoun ("Its president, Piet Halloran,
-    said ..."), quotes a pronoun ('"We will show her the figures," he said.') or ends a
-    quotation opened in the sentence before ('... days," said Blair'), the
-    candidates holding a sentence right before one of its sentences: a
-    summary may take it only with one of them, so the pronoun never dangles. None holding
-    one (a first sentence, or one left out of the shortlist) bars it."""
+    said ..."), quotes a pronoun ('"We will show her the figures," he said.'), ends a
+    quotation it did not open ('... days," said Blair') or starts inside one (``quoted``,
+    from :func:`quoted_sentences`), the candidates holding a sentence right before one of
+    its sentences: a summary may take it only with one of them, so the pronoun never
+    dangles and quoted words never read as narration. None holding one (a first sentence,
+    or one left out of the shortlist) bars it."""
     holder = {(s.article_id, s.index): j for j, c in enumerate(candidates) for s in c.group.sentences}
     needs = []
     for j, candidate in enumerate(candidates):
-        if _points_back(candidate.text):
+        first = candidate.group.sentences[0]
+        if _points_back(candidate.text) or (first.article_id, first.index) in quoted:
             before = {holder.get((s.article_id, s.index - 1)) for s in candidate.group.sentences}
             needs.append((j, tuple(sorted(q for q in before if q is not None and q != j))))
     return needs

@@ -40,6 +40,7 @@ from newsbrief.summarize.concepts import (
     antecedent_needs,
     build_space,
     overlap_pairs,
+    quoted_sentences,
     restatement_pairs,
     same_quote_pairs,
     selections,
@@ -242,7 +243,8 @@ class ConceptILP:
         if self.restatement:
             exclusive = sorted(set(exclusive) | set(restatement_pairs(
                 space.candidates, self.restatement, self.restatement_numbers)))
-        needs = antecedent_needs(space.candidates) if self.antecedents else ()
+        needs = (antecedent_needs(space.candidates, quoted_sentences(event.documents))
+                 if self.antecedents else ())
         chosen = solve_ilp(
             space, words, self.bonus(space.candidates), exclusive, self.time_limit, needs
         )
