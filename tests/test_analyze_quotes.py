@@ -203,3 +203,14 @@ def test_auxiliaries_and_adverbs_before_the_verb_are_not_part_of_the_speaker():
     assert by_text["nobody wants this to end up in court."] == "Mara Ilves"
     assert by_text["we will have to see what happens next."] is None
     assert by_text["The talks will go on"] == "Jonas Brandt"
+
+
+def test_titles_in_quotation_marks_are_not_quotes():
+    """Over 219 Multi-News, WCEP and MultiLing events, 90 "quotes" were titles and names:
+    "Gone with the Wind", "The Infamous Mobb Deep", "Good Morning America"."""
+    doc = document(paragraphs(
+        "Their eighth album, “The Infamous Mobb Deep,” was released in 2014.",
+        'She first appeared on "Good Morning America" and later in "Gone with the Wind".',
+        "“We will rebuild the bridge before the winter,” the council said.",
+    ))
+    assert [q.text for q in analyse([doc]).quotes] == ["We will rebuild the bridge before the winter"]

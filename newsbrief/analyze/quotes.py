@@ -92,6 +92,11 @@ _BEFORE_SPEECH_VERB = frozenset({
 _NOT_SAYING = frozenset({"was", "were", "is", "are", "be", "been", "being", "not", "never"})
 _REFUSED = frozenset({"declined", "refused", "failed"})
 _DETERMINERS = frozenset({"the", "a", "an", "his", "her", "its", "their"})
+_TITLE_SMALL_WORDS = frozenset({
+    "a", "an", "the", "and", "but", "or", "nor", "of", "on", "in", "with", "for", "to", "at",
+    "by", "from", "as", "vs", "vs.", "de", "la", "le", "du", "von", "van",
+})
+_TITLE_PUNCTUATION = re.compile(r"[.!?;:,…]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +127,17 @@ def _subject(raw: str) -> str:
         else:
             break
     return raw[: words[-1][1]] if words else ""
+
+
+def is_title(text: str) -> bool:
+    """Whether quoted words are a title or a name, not something said: every word capitalised
+    but the small ones, and no punctuation inside ("The Infamous Mobb Deep", "Gone with the
+    Wind", "White Lives Matter")."""
+    words = text.rstrip(",.").split()
+    if not words or not words[0][:1].isupper() or _TITLE_PUNCTUATION.search(text.rstrip(",.")):
+        return False
+    return all(w[:1].isupper() or w[:1].isdigit() or w.lower() in _TITLE_SMALL_WORDS
+               for w in words)
 
 
 def quote_words(text: str) -> list[str]:
@@ -370,7 +386,7 @@ class _Reader:
                 if speaker:
                     state.last_paragraph_speaker = (p_index, speaker)
                     state.last_quote_sentence = (sent_end, speaker)
-                if len(quote_words(inner)) < MIN_WORDS:
+                if len(quote_words(inner)) < MIN_WORDS or is_title(inner):
                     continue
                 out.append(
                     QuoteMention(
