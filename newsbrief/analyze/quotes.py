@@ -129,7 +129,7 @@ def _subject(raw: str) -> str:
     return raw[: words[-1][1]] if words else ""
 
 
-def is_title(text: str) -> bool:
+def _is_title(text: str) -> bool:
     """Whether quoted words are a title or a name, not something said: every word capitalised
     but the small ones, and no punctuation inside ("The Infamous Mobb Deep", "Gone with the
     Wind", "White Lives Matter")."""
@@ -386,7 +386,7 @@ class _Reader:
                 if speaker:
                     state.last_paragraph_speaker = (p_index, speaker)
                     state.last_quote_sentence = (sent_end, speaker)
-                if len(quote_words(inner)) < MIN_WORDS or is_title(inner):
+                if len(quote_words(inner)) < MIN_WORDS or _is_title(inner):
                     continue
                 out.append(
                     QuoteMention(
