@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -190,23 +191,33 @@ def _rewritten_on_next_open(path: Path, version: int, query: str, article_id: st
         assert _found(s, query) == {article_id} and _found(s, "空港") == {JA.id}
 
 
+def _old_database(path: Path, version: int, articles: list[Article],
+                  rewrite_rows: Callable[[sqlite3.Connection], object]) -> None:
+    """A database at schema ``version`` holding ``articles``, its search rows then made as
+    that version wrote them by ``rewrite_rows`` (in one transaction)."""
+    with Store(path, config=FAST, migrate_to=version) as s:
+        s.add_articles(articles)
+    conn = sqlite3.connect(path)
+    with conn:
+        rewrite_rows(conn)
+    conn.close()
+
+
 def test_migration_0012_rewrites_rows_written_without_nfkc(tmp_path: Path):
     """A database searched as 0011 wrote its rows (ideographs spaced, full-width kept) is
     rewritten once on the next writable open."""
     from newsbrief.store.events import _SPLIT
 
-    path = tmp_path / "old.db"
-    with Store(path, config=FAST, migrate_to=11) as s:
-        s.add_articles([WIDE, JA])
-    conn = sqlite3.connect(path)
-    with conn:
+    def as_0011(conn: sqlite3.Connection) -> None:
         rows = conn.execute("SELECT rowid, event_id, headline, titles FROM event_search").fetchall()
         conn.execute("DELETE FROM event_search")
         conn.executemany("INSERT INTO event_search (rowid, event_id, headline, titles) "
                          "VALUES (?, ?, ?, ?)",
                          [(r, e, h, _SPLIT.sub(" ", WIDE.title) if "TOKYO" in t else t)
                           for r, e, h, t in rows])
-    conn.close()
+
+    path = tmp_path / "old.db"
+    _old_database(path, 11, [WIDE, JA], as_0011)
     _rewritten_on_next_open(path, 11, "tokyo", WIDE.id)  # the full-width title as 0011 had it
 
 
@@ -214,15 +225,10 @@ def test_migration_0013_rewrites_thai_rows_once(tmp_path: Path):
     """A database whose search rows hold a Thai title as 0012 indexed it (one run) is
     rewritten once on the next writable open."""
     path = tmp_path / "old.db"
-    with Store(path, config=FAST, migrate_to=12) as s:
-        s.add_articles([TH, JA])
-    conn = sqlite3.connect(path)
-    with conn:
-        # The event's headline and its article's title, unspaced, as 0012 indexed them.
-        conn.execute("UPDATE event_search SET titles = ?, headline = (SELECT headline FROM "
-                     "events WHERE id = event_search.event_id) WHERE titles LIKE '%ไ%'",
-                     (TH.title,))
-    conn.close()
+    # The event's headline and its article's title, unspaced, as 0012 indexed them.
+    _old_database(path, 12, [TH, JA], lambda conn: conn.execute(
+        "UPDATE event_search SET titles = ?, headline = (SELECT headline FROM events "
+        "WHERE id = event_search.event_id) WHERE titles LIKE '%ไ%'", (TH.title,)))
     _rewritten_on_next_open(path, 12, "กรุงเทพ", TH.id)
 
 
