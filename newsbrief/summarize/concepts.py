@@ -374,16 +374,22 @@ def quoted_sentences(documents: Sequence[Document]) -> frozenset[tuple[str, int]
 
     inside = set()
     for document in documents:
+        text = document.text
         by_paragraph: dict[int, list] = {}
         for sentence in document.sentences:
             by_paragraph.setdefault(sentence.paragraph, []).append(sentence)
-        for number, line in enumerate(re.finditer(r"[^\n]+", document.text)):
-            sentences = by_paragraph.get(number, ())
-            if len(sentences) < 2 or not _QUOTE_MARK.search(line.group()):
+        for sentences in by_paragraph.values():
+            if len(sentences) < 2:
                 continue
-            spans = quotation_spans(line.group())
+            # A paragraph is one line of the cleaned text.
+            line_start = text.rfind("\n", 0, sentences[0].start) + 1
+            line_end = text.find("\n", sentences[0].start)
+            line = text[line_start:line_end if line_end >= 0 else len(text)]
+            if not _QUOTE_MARK.search(line):
+                continue
+            spans = quotation_spans(line)
             for sentence in sentences:
-                at = sentence.start - line.start()
+                at = sentence.start - line_start
                 if any(start <= at < end for start, end in spans):
                     inside.add((document.id, sentence.index))
     return frozenset(inside)
