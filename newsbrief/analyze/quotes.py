@@ -29,15 +29,16 @@ other wordings are kept as ``variants`` so that a trimmed or altered quote shows
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from itertools import chain
 
 from newsbrief.analyze.entities import ORG_WORDS, EntityIndex, clean_name
 from newsbrief.analyze.nlp import Annotated
-from newsbrief.models import Quote, publication_key
+from newsbrief.models import Quote, Sentence, publication_key
 
 __all__ = [
     "MIN_WORDS",
@@ -50,20 +51,34 @@ __all__ = [
 ]
 
 MIN_WORDS = 3
+# Forms that are also common nouns or adjectives ("claims", "remarks", "recalls", "jokes",
+# "the alleged attack") are left out: "the claims that" would make "the" a speaker.
 _VERBS = (
     r"said|says|say|told|tells|added|adds|stated|states|warned|warns|noted|notes|"
-    r"insisted|explained|wrote|writes|declared|announced|asked|replied|argued|claimed|"
-    r"continued|stressed|tweeted|recalled|acknowledged|admitted|commented|remarked"
+    r"insisted|insists|explained|explains|wrote|writes|declared|announced|asked|asks|"
+    r"replied|argued|argues|claimed|continued|stressed|tweeted|recalled|acknowledged|"
+    r"admitted|commented|remarked|alleges|quipped|joked|responded|responds|"
+    r"countered|conceded|cautioned|testified"
 )
-_PARTICIPLES = r"saying|warning|adding|noting|insisting|stressing|declaring|writing|telling"
+# Written words are "read" ('"…," the tweet read'), but only right after the quotation is
+# that sure: "Dunaway read off La La Land" quotes nobody.
+_AFTER_VERBS = _VERBS + r"|read|reads"
+_PARTICIPLES = (
+    r"saying|warning|adding|noting|insisting|stressing|declaring|writing|telling|asking|"
+    r"arguing|explaining|quipping"
+)
 _SPEAKER_CHARS = 90
 _SPEAKER = rf"[^,.;:!?“”\"‘’\n]{{1,{_SPEAKER_CHARS}}}?"
 # An honorific's full stop would otherwise end the speaker ("said Dr. Lena Sorvik" -> "Dr").
 _HONORIFIC = r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof|Gen|Sen|Rep|Gov|Col|Capt|Lt|Sgt|Rev|Hon)\.\s+)?"
 _AFTER_VERB_FIRST = re.compile(
-    rf"^[\s,]*(?:{_VERBS})\s+{_HONORIFIC}(?P<spk>{_SPEAKER})\s*(?:[,.;:!?(]|$)"
+    rf"^[\s,]*(?:{_AFTER_VERBS})\s+{_HONORIFIC}(?P<spk>{_SPEAKER})\s*(?:[,.;:!?(]|$)"
 )
-_AFTER_SPEAKER_FIRST = re.compile(rf"^[\s,—–-]*{_HONORIFIC}(?P<spk>{_SPEAKER})\s+(?:{_VERBS})\b")
+# An appositive may stand between the speaker and the verb: '"…," Sheen, 45, said'.
+_AFTER_SPEAKER_FIRST = re.compile(
+    rf"^[\s,—–-]*{_HONORIFIC}(?P<spk>{_SPEAKER})"
+    rf"(?:,(?P<apposition>[^,.;:!?“”\"‘’\n]{{1,60}}),)?\s+(?:{_AFTER_VERBS})\b"
+)
 _HEAD_CHARS = 300
 _BEFORE = re.compile(rf"(?P<spk>{_SPEAKER})\s+(?:{_VERBS})\s*[:,]?\s*$")
 # The part of a _BEFORE match after its speaker. Every _BEFORE match starts at most
@@ -75,10 +90,16 @@ _SPEECH = re.compile(rf"\b(?:{_VERBS})\b")
 _PARTICIPLE = re.compile(rf"\b(?:{_PARTICIPLES})\b")
 _SPEAKS_NEXT = re.compile(rf"^[^.;:!?“”\"\n]{{0,60}}?\b(?:{_VERBS})\b")
 _PRONOUNS = {"he": "person", "she": "person", "it": "thing", "they": "thing"}
+# The writer or the reader ("Would you like to meet him? I asked."): not a speaker to name.
+_FIRST_AND_SECOND_PERSON = frozenset({"i", "we", "you"})
+_PLACES = frozenset({"GPE", "LOC", "FAC"})
 _WORD = re.compile(r"\w+", re.UNICODE)
 _MARKS = re.compile(r'[“”"]')
 _SINGLE_QUOTED = re.compile(r"(?<![\w‘])‘(?=\w)(.+?)’(?!\w)")
 _WORD_CHAR = re.compile(r"[^\W_]")
+# A clause's opening conjunction is not part of its subject: "But he told CBS: …",
+# "…, and Weiland said that …".
+_LEADING_CONJUNCTION = re.compile(r"^(?:but|and|so|yet|or)\s+(?=\S)", re.IGNORECASE)
 _NOT_SPEAKER = re.compile(r"^(?:that|which|who|and|but|as|when|while|if)\b", re.IGNORECASE)
 # Words between a speaker and the speech verb: "the union has said", "Peinovich then said",
 # "He darkly warned" (and any other lowercase "-ly" adverb after the name).
@@ -97,6 +118,11 @@ _TITLE_SMALL_WORDS = frozenset({
     "by", "from", "as", "vs", "vs.", "de", "la", "le", "du", "von", "van",
 })
 _TITLE_PUNCTUATION = re.compile(r"[.!?;:,…]")
+# Part-of-speech tags of a finite verb: a name right before one is a clause's subject.
+_FINITE_VERB_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
+# A name right after a preposition is not a subject: "Allen Williams of Upper Darby was".
+_AFTER_PREPOSITION = re.compile(r"\b(?:of|in|at|from|to|with|by|for|on|near)\s+$")
+_APPOSITIVE = re.compile(r",[^,.;:!?“”\"\n]{1,60},\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +218,9 @@ class _Reader:
         self.item, self.index = item, index
         self.text = item.document.text
         self.quoted: list[tuple[int, int]] = []
+        self.token_starts = [t.start for t in item.tokens]
+        self.person_subjects: list[tuple[int, str]] = []
+        self.narrated_speakers: dict[int, str] = {}
         # People by their merged entity's type: the small model often tags "Trump" as ORG.
         self.people = [
             (m.start, m.end)
@@ -220,18 +249,33 @@ class _Reader:
 
     def _speaker(self, start: int, end: int, state: _State) -> str | None:
         """The speaker written at ``[start, end)``: an entity, a pronoun, or a noun phrase."""
-        raw = _subject(self.text[start:end].strip())
-        if not raw or _NOT_SPEAKER.match(raw) or len(raw.split()) > 12:
-            return None
-        start += self.text.find(raw, start) - start
+        segment = self.text[start:end]
+        start += len(segment) - len(segment.lstrip())
+        raw = _subject(segment.strip())
+        if conjunction := _LEADING_CONJUNCTION.match(raw):
+            raw = raw[conjunction.end() :]
+            start += conjunction.end()
         end = start + len(raw)
+        of = raw.rfind(" of ")
+        if of > 0 and self.index.label(self._name_in(start + of, end) or "") in _PLACES:
+            # "Rita Schrimsher of Athens, Alabama": the place is not the speaker.
+            raw, end = raw[:of], start + of
+        words = raw.split()
+        if (
+            not words
+            or _NOT_SPEAKER.match(raw)
+            or len(words) > 12
+            or all(w.lower() in _DETERMINERS for w in words)
+        ):
+            return None
         name = self._name_in(start, end)
         if name:
             return name
         lowered = raw.lower()
+        if lowered in _FIRST_AND_SECOND_PERSON:
+            return None
         if lowered in _PRONOUNS:
             return self._pronoun(lowered, start, state)
-        words = raw.split()
         if raw[:1].isupper() and all(w[:1].isupper() for w in words) and len(words) <= 4:
             return self.index.resolve(self.item.id, raw) or clean_name(raw)
         if words[0].lower() in _DETERMINERS or raw[:1].isupper():
@@ -240,9 +284,17 @@ class _Reader:
 
     def _pronoun(self, pronoun: str, at: int, state: _State) -> str | None:
         if _PRONOUNS[pronoun] == "person":
-            if state.last_person is None:
+            antecedent = state.last_person
+            i = bisect_left(self.person_subjects, (at, "")) - 1
+            if i >= 0 and (antecedent is None or self.person_subjects[i][0] > antecedent[1]):
+                # A sentence without quotations since the last speaker is about someone
+                # else: "Demoski said he struggles with alcohol. “It's ruining my life,” he
+                # said." Someone unnamed ("a spokesman said") leaves the pronoun unresolved.
+                end, subject = self.person_subjects[i]
+                antecedent = (subject, end) if subject else None
+            if antecedent is None:
                 return None
-            name, since = state.last_person
+            name, since = antecedent
             others = {
                 self.index.at(self.item.id, s, e)
                 for s, e in self.people
@@ -285,23 +337,83 @@ class _Reader:
         else:
             state.last_thing = (speaker, at)
 
-    def _sentence_of(self, pos: int) -> tuple[int, int, str]:
+    def _sentence_of(self, pos: int) -> tuple[int, int, str, int]:
+        """Start, end, text and index of the sentence at ``pos``."""
         for s in self.item.document.sentences:
             if s.start <= pos < s.end + 1:
-                return s.start, s.end, s.text
-        return pos, pos, ""
+                return s.start, s.end, s.text, s.index
+        return pos, pos, "", -1
+
+    def _names_person(self, start: int, end: int, at_start: bool = False) -> bool:
+        """Whether ``[start, end)`` names a person other than as a possessive ("Allen's
+        company"); with ``at_start``, whether it opens with one, after capitalised words such
+        as titles ("Rep. Marsha Blackburn")."""
+        for m in self.item.mentions:
+            if (
+                start <= m.start
+                and m.end <= end
+                and not self.text.startswith(("'s", "’s"), m.end)
+                and m.text[:1].isupper()  # not "the Red Cross"
+                and not m.text.endswith(("'", "’"))  # "the Red Cross' head of operations"
+                and (
+                    m.label in {"PERSON", "NAME"}
+                    or self._is_person(self.index.at(self.item.id, m.start, m.end) or m.text)
+                )
+            ):
+                return not at_start or all(
+                    w[:1].isupper() for w in self.text[start : m.start].split()
+                )
+        return False
+
+    def _speech_subjects(self, start: int, end: int) -> Iterator[tuple[int, int, str]]:
+        """``(start, end, verb)``: the words before each speech verb in ``[start, end)`` that
+        may be its subject, outermost verb first."""
+        prefix = self.text[start:end]
+
+        def boundary(before: int) -> int:
+            return max(prefix.rfind(mark, 0, before) for mark in ",“”")
+
+        for verb in _SPEECH.finditer(prefix):
+            if self._inside_quotes(start + verb.start() - 1):
+                continue
+            clause_start = boundary(verb.start())
+            subject_end = verb.start()
+            if (
+                clause_start >= 0
+                and prefix[clause_start] == ","
+                and not prefix[clause_start + 1 : verb.start()].strip()
+            ):
+                # An appositive ends right before the verb. The subject is the appositive when
+                # it is a name ("Her lawyer, Michael Avenatti, said"), else the phrase before
+                # it ("Paul Thompson, a lawyer representing the Bowman-Cryers, said").
+                subject_end = clause_start
+                clause_start = boundary(subject_end)
+                if (
+                    clause_start >= 0
+                    and prefix[clause_start] == ","
+                    and not self._names_person(
+                        start + clause_start + 1, start + subject_end, at_start=True
+                    )
+                ):
+                    subject_end = clause_start
+                    clause_start = boundary(subject_end)
+                    if (
+                        clause_start >= 0
+                        and prefix[clause_start] == ","
+                        and not self._names_person(start + clause_start + 1, start + subject_end)
+                        and self._names_person(
+                            start + boundary(clause_start) + 1, start + clause_start
+                        )
+                    ):
+                        # Two appositives: "Rep. Mike McCaul, R-Texas, the chairman of ..."
+                        subject_end = clause_start
+                        clause_start = boundary(subject_end)
+            yield start + clause_start + 1, start + subject_end, verb.group()
 
     def _embedded(self, sent_start: int, open_at: int, state: _State) -> str | None:
         """Speaker of a partial quote: the outermost speech verb with a subject before it."""
         prefix = self.text[sent_start:open_at]
-        for verb in _SPEECH.finditer(prefix):
-            clause_start = max(
-                prefix.rfind(",", 0, verb.start()), prefix.rfind("“", 0, verb.start())
-            )
-            subject_start = sent_start + clause_start + 1
-            subject_end = sent_start + verb.start()
-            if self._inside_quotes(subject_end - 1):
-                continue
+        for subject_start, subject_end, _ in self._speech_subjects(sent_start, open_at):
             speaker = self._speaker(subject_start, subject_end, state)
             if speaker:
                 return speaker
@@ -316,6 +428,62 @@ class _Reader:
                 return name
         return None
 
+    def _narration(self, sentence: Sentence) -> tuple[int, str | None, str | None] | None:
+        """Who a sentence without quotations is about: ``(end of its subject, the subject when
+        it is a named person, whoever its speech verb attributes words to)``; both ``None``
+        when its subject asked a question (the answer that follows is someone else's).
+        ``None`` when its subject is a pronoun (the sentence goes on about the same one) or
+        not found."""
+        for subject_start, subject_end, verb in self._speech_subjects(
+            sentence.start, sentence.end
+        ):
+            subject = _subject(self.text[subject_start:subject_end].strip())
+            if _LEADING_CONJUNCTION.sub("", subject).lower() in _PRONOUNS:
+                return None
+            speaker = self._speaker(subject_start, subject_end, _State())
+            if speaker and verb.startswith("ask"):
+                return subject_end, None, None
+            if speaker:
+                return subject_end, speaker if self._is_person(speaker) else None, speaker
+        for start, end in self.people:
+            if (
+                not sentence.start <= start < sentence.end
+                or self.text.startswith(("'s", "’s"), end)
+                or _AFTER_PREPOSITION.search(self.text, max(0, start - 8), start)
+            ):
+                continue
+            appositive = _APPOSITIVE.match(self.text, end, sentence.end)
+            after = appositive.end() if appositive else end
+            while after < sentence.end and self.text[after].isspace():
+                after += 1
+            token = bisect_left(self.token_starts, after)
+            if (
+                token < len(self.token_starts)
+                and self.token_starts[token] == after
+                and self.item.tokens[token].tag in _FINITE_VERB_TAGS
+            ):
+                return end, self.index.at(self.item.id, start, end) or self.text[start:end], None
+        return None
+
+    def _read_narration(self) -> None:
+        """Fills ``person_subjects`` (sorted ``(end, name)``: the named or unnamed people that
+        sentences without quotations are about) and ``narrated_speakers`` (sentence index ->
+        whoever that sentence reports as speaking)."""
+        for sentence in self.item.document.sentences:
+            if any(sentence.start <= s < sentence.end + 1 for s, _ in self.quoted):
+                continue
+            found = self._narration(sentence)
+            if found is None:
+                continue
+            end, person, speaker = found
+            if speaker:
+                self.narrated_speakers[sentence.index] = speaker
+            if person or speaker is None or (
+                self.index.label(speaker) is None
+                and speaker.split()[-1].lower() not in ORG_WORDS
+            ):
+                self.person_subjects.append((end, person or ""))
+
     def read(self, published: str | None) -> list[QuoteMention]:
         out: list[QuoteMention] = []
         state = _State()
@@ -326,6 +494,7 @@ class _Reader:
             spans_by_paragraph.append((p_index, offset, paragraph, spans))
             self.quoted += spans
             offset += len(paragraph) + 1
+        self._read_narration()
         for p_index, p_start, paragraph, spans in spans_by_paragraph:
             p_end = p_start + len(paragraph)
             if not spans:
@@ -348,13 +517,24 @@ class _Reader:
                 # the whole paragraph head for a match anchored at its end is quadratic.
                 head_start = max(p_start, start - 1 - _HEAD_CHARS)
                 head = self.text[head_start : max(p_start, start - 1)]
-                sent_start, sent_end, sentence = self._sentence_of(start)
+                sent_start, sent_end, sentence, sent_index = self._sentence_of(start)
+                quote_only = not _WORD_CHAR.search(
+                    self.text[sent_start:start]
+                ) and not _WORD_CHAR.search(self.text[end:sent_end])
                 if (
                     (m := _AFTER_VERB_FIRST.match(tail))
                     or (m := _AFTER_SPEAKER_FIRST.match(tail))
                     and not _SPEECH.search(m.group("spk"))
                 ):
-                    speaker = self._speaker(end + 1 + m.start("spk"), end + 1 + m.end("spk"), state)
+                    spk = (end + 1 + m.start("spk"), end + 1 + m.end("spk"))
+                    if m.groupdict().get("apposition"):
+                        apposition = (end + 1 + m.start("apposition"), end + 1 + m.end("apposition"))
+                        if not self._names_person(*spk) and self._names_person(
+                            *apposition, at_start=True
+                        ):
+                            # '"…," his mom, Filomena Lima, tells Us': the appositive names her.
+                            spk = apposition
+                    speaker = self._speaker(*spk, state)
                 if (
                     speaker is None
                     and (verb := _BEFORE_VERB.search(head))
@@ -374,14 +554,17 @@ class _Reader:
                     speaker = state.last_paragraph_speaker[1]
                 if (
                     speaker is None
+                    and quote_only
                     and state.last_quote_sentence
                     and not _WORD_CHAR.search(self.text[state.last_quote_sentence[0] : sent_start])
-                    and not _WORD_CHAR.search(self.text[sent_start:start])
-                    and not _WORD_CHAR.search(self.text[end:sent_end])
                 ):
                     # A sentence that is only a quotation, right after a quoted speaker's
                     # sentence, is theirs: '"...," Brandt said. "We are confident ..."'.
                     speaker = state.last_quote_sentence[1]
+                if speaker is None and quote_only:
+                    # ... and so is one right after a sentence reporting what someone said:
+                    # 'King said one might have a fractured leg. "Another is better ..."'.
+                    speaker = self.narrated_speakers.get(sent_index - 1)
                 self._remember(speaker, end, state)
                 if speaker:
                     state.last_paragraph_speaker = (p_index, speaker)
