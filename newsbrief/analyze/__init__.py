@@ -13,6 +13,7 @@ Scoring against hand labels lives in :mod:`~newsbrief.analyze.scoring`.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -52,6 +53,20 @@ def _order(documents: Sequence[Document]) -> dict[str, int]:
     return {documents[i].id: rank for rank, i in enumerate(ranked)}
 
 
+def _verbless(item: Annotated, sentence_index: int) -> bool:
+    """Whether the model read a sentence and found no verb in it: a photo caption ("HMS
+    Cornwall at Zeebrugge in 2006.") or an embedded tweet's signature ("— Jane Doe
+    (@janedoe) June 20, 2017"), whose date is no happening of the story."""
+    sentence = item.document.sentences[sentence_index]
+    first = bisect_left(item.tokens, sentence.start, key=lambda t: t.start)
+    tags = []
+    for token in item.tokens[first:]:
+        if token.start >= sentence.end:
+            break
+        tags.append(token.tag)
+    return bool(tags) and all(tags) and not any(t.startswith(("VB", "MD")) for t in tags)
+
+
 def analyze_event(
     documents: Sequence[Document],
     duplicates: Mapping[str, str] | None = None,
@@ -76,13 +91,14 @@ def analyze_event(
     dates = [d for document in documents for d in find_dates(document)]  # needs no model
     annotated = annotation() if annotation else annotate(documents, max_words=ner_words)
     index: EntityIndex = build_index(annotated)
+    by_id = {item.id: item for item in annotated}
+    dates = [d for d in dates if not _verbless(by_id[d.article_id], d.sentence_index)]
     mentions = full_speaker_names([q for item in annotated for q in find_quotes(item, index)])
     quotes = merge_quotes(mentions, order)
     group_of: dict[tuple[str, int], int] = {}
     for number, group in enumerate(groups or ()):
         for sentence in getattr(group, "sentences", ()):
             group_of[(sentence.article_id, sentence.index)] = number
-    by_id = {item.id: item for item in annotated}
     participants = {}
     for d in dates:
         sentence = by_id[d.article_id].document.sentences[d.sentence_index]
