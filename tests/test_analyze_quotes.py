@@ -229,6 +229,10 @@ def test_a_pronoun_can_name_the_subject_of_a_sentence_without_quotes():
             "Host Ana Bellamy asked the senator about the report. “It is a clever move,” he said.",
             "Mayor Clara Voss visited the shelter on Friday. She stayed for an hour. “Nobody will "
             "be left alone,” she said.",
+            "Ms Edith Bouvier reached the border on Friday. “It has not been confirmed that she "
+            "is safe,” he told reporters.",
+            "Mr Paul Conway reached the border on Saturday. “He is a very strong character,” he "
+            "told reporters.",
         )
     )
     by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
@@ -237,6 +241,9 @@ def test_a_pronoun_can_name_the_subject_of_a_sentence_without_quotes():
     assert by_text["We are doing what we can"] is None
     assert by_text["It is a clever move"] is None
     assert by_text["Nobody will be left alone"] == "Clara Voss"
+    # "Ms" and "Mr" say which pronoun can stand for a name.
+    assert by_text["It has not been confirmed that she is safe"] is None
+    assert by_text["He is a very strong character"] == "Paul Conway"
 
 
 def test_a_quotation_sentence_after_reported_speech_is_the_reporters_subjects():

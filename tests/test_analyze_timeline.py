@@ -427,3 +427,22 @@ def test_captions_and_tweet_signatures_are_not_happenings():
     assert [(e.date, e.text) for e in timeline] == [
         ("2024-03-04", "The frigate HMS Cornwall left Portsmouth on Monday.")
     ]
+
+
+def test_what_happens_as_a_rule_names_no_day():
+    doc = document(
+        paragraphs(
+            "Farmers in the valley usually plant rice in April.",
+            "Every Friday, the market opens at dawn. It typically closes on Sundays.",
+            "The minister will visit the valley in April.",
+            # A habitual word after the date, or "each" not before a time word, is no sign.
+            "Neighbours told the radio Wednesday that they always assumed she was an aunt.",
+            "Each of the victims died on Monday.",
+            "Fridays for Future marched through the city.",
+        )
+    )
+    assert [(m.date, m.expression) for m in find_dates(doc)] == [
+        ("2024-04", "in April"),
+        ("2024-02-28", "Wednesday"),
+        ("2024-03-04", "on Monday"),
+    ]

@@ -91,6 +91,8 @@ _PARTICIPLE = re.compile(rf"\b(?:{_PARTICIPLES})\b")
 _SPEAKS_NEXT = re.compile(rf"^[^.;:!?“”\"\n]{{0,60}}?\b(?:{_VERBS})\b")
 _PRONOUNS = {"he": "person", "she": "person", "it": "thing", "they": "thing"}
 # The writer or the reader ("Would you like to meet him? I asked."): not a speaker to name.
+_SEXED_HONORIFIC = re.compile(r"\b(Mr|Mrs|Ms|Miss)\.?\s+$")
+_OPENING_SEXED_HONORIFIC = re.compile(r"(Mr|Mrs|Ms|Miss)\.?\s")
 _FIRST_AND_SECOND_PERSON = frozenset({"i", "we", "you"})
 _PLACES = frozenset({"GPE", "LOC", "FAC"})
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -221,6 +223,17 @@ class _Reader:
         self.token_starts = [t.start for t in item.tokens]
         self.person_subjects: list[tuple[int, str]] = []
         self.narrated_speakers: dict[int, str] = {}
+        # "he" or "she" for the people the article calls "Mr", "Ms", "Mrs" or "Miss": a
+        # pronoun of the other one cannot stand for them ("Ms Bouvier had reached safety ...
+        # "It has not been confirmed," he told journalists").
+        self.sex: dict[str, str] = {}
+        for m in item.mentions:
+            # The model's span may hold the honorific ("Ms Bouvier") or not.
+            if honorific := _SEXED_HONORIFIC.search(
+                self.text, max(0, m.start - 6), m.start
+            ) or _OPENING_SEXED_HONORIFIC.match(m.text):
+                name = index.at(item.id, m.start, m.end) or m.text
+                self.sex[name] = "he" if honorific.group(1) == "Mr" else "she"
         # People by their merged entity's type: the small model often tags "Trump" as ORG.
         self.people = [
             (m.start, m.end)
@@ -309,7 +322,9 @@ class _Reader:
                         others.add(self.index.at(self.item.id, m.start, m.end) or m.text)
             others -= {None, name}
             others = {o for o in others if self.index.label(o) in {"PERSON", None, "ORG"}}
-            return None if others else name
+            if others or self.sex.get(name, pronoun) != pronoun:
+                return None
+            return name
         if state.last_thing and at - state.last_thing[1] < 600:
             return state.last_thing[0]
         return None

@@ -159,6 +159,16 @@ _REPORTED = re.compile(
 # What may follow a reference-relative "after" or "before" that has no object of its own:
 # the clause ends, or "that" points back at the reference ("The day after that, ...").
 _NO_OBJECT = re.compile(r"\s*(?:[.,;:!?)\]\"”’—–-]|that\b|$)", re.IGNORECASE)
+# A clause about what happens as a rule names no day: "Farmers usually plant rice in April",
+# "Every Friday, the market opens", "closes on Sundays".
+_HABITUAL = re.compile(
+    r"\b(?:usually|typically|normally|generally|traditionally|often|always|annually|"
+    rf"routinely|(?:every|each)\s+(?:other\s+)?(?:day|week|month|year|season|morning|"
+    rf"evening|night|weekend|summer|winter|spring|autumn|fall|{_WD}|{_M}))\b",
+    re.IGNORECASE,
+)
+_CLAUSE_MARK = re.compile(r"[,;:.!?]")
+_YEAR = re.compile(r"\b\d{4}\b")
 _PAST_WORDS = re.compile(r"\b(?:since|last|ago|yesterday|previous|earlier)\b", re.IGNORECASE)
 _CLAUSE = re.compile(r"[,;:–—]|\bbut\b|\band\b")
 # A past-tense verb anywhere in the sentence: regular "-ed" forms and common irregular ones.
@@ -474,6 +484,19 @@ def _windows(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _habitual(text: str, start: int, end: int) -> bool:
+    """Whether the expression at ``[start, end)`` names no year and says what happens as a
+    rule: a plural weekday, or a habitual adverb or "every"/"each" before it in its clause."""
+    if _YEAR.search(text, start, end):
+        return False
+    if text[end : end + 1] == "s" and _BARE_WEEKDAY.fullmatch(text, start, end):
+        return True  # "on Sundays"
+    # Only before it: in "told Channel 11 Wednesday that they ... always assumed" and
+    # "Thursday's win didn't look like the team usually looks" the day is a day.
+    clause_start = max((m.end() for m in _CLAUSE_MARK.finditer(text, 0, start)), default=0)
+    return _HABITUAL.search(text, clause_start, end) is not None
+
+
 def find_dates(document: Document) -> list[DatedMention]:
     """The resolvable temporal expressions of one document, in reading order (patterns only:
     no model, so they are found while the NER model reads)."""
@@ -491,6 +514,8 @@ def find_dates(document: Document) -> list[DatedMention]:
             if (bare := _BARE_WEEKDAY.fullmatch(expression)) and _weekday_in_name(
                 text, m.start() + bare.start(1), m.end(), bare.start(1) == 0
             ):
+                continue
+            if _habitual(text, m.start(), m.end()):
                 continue
             # "since October last year" stays in the past whatever the clause's tense.
             future = not _PAST_WORDS.search(expression) and _is_future(text, m.start(), m.end())
