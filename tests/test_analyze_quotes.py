@@ -297,3 +297,24 @@ def test_more_speech_verbs_and_words_that_only_look_like_them():
     assert by_text["Yeah, and he won the popular vote, too"] == "Arne Falk"
     assert by_text["some things that have been posted are true and some are not."] == "Weiland"
     assert by_text["I was not trying to be funny."] is None
+
+
+def test_a_colon_introduces_the_words_of_the_person_before_it():
+    doc = document(
+        paragraphs(
+            "Governor Rick Perrin was not convinced: “The plan is guided by a mistaken belief.”",
+            "TECH NEWS: PHONE LAUNCH - TechCrunch’s Dan Lyall: “Can the company still find ways "
+            "to surprise everyone?”",
+            "In a call with his fiancee, Rhonda Rourke, he also complained, but added: “It "
+            "would be better than the other room.”",
+            "Mayor Clara Voss was asked: “Will the bridge reopen this year?”",
+            "“The collision damaged two berthing spaces,” according to a statement from the "
+            "fleet.",
+        )
+    )
+    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
+    assert by_text["The plan is guided by a mistaken belief."] == "Rick Perrin"
+    assert by_text["Can the company still find ways to surprise everyone?"] == "Dan Lyall"
+    assert by_text["It would be better than the other room."] is None
+    assert by_text["Will the bridge reopen this year?"] is None
+    assert by_text["The collision damaged two berthing spaces"] == "a statement from the fleet"

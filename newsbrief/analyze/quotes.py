@@ -37,7 +37,7 @@ from difflib import SequenceMatcher
 from itertools import chain
 
 from newsbrief.analyze.entities import ORG_WORDS, EntityIndex, clean_name
-from newsbrief.analyze.nlp import Annotated
+from newsbrief.analyze.nlp import Annotated, Mention
 from newsbrief.models import Quote, Sentence, publication_key
 
 __all__ = [
@@ -72,7 +72,7 @@ _SPEAKER = rf"[^,.;:!?“”\"‘’\n]{{1,{_SPEAKER_CHARS}}}?"
 # An honorific's full stop would otherwise end the speaker ("said Dr. Lena Sorvik" -> "Dr").
 _HONORIFIC = r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof|Gen|Sen|Rep|Gov|Col|Capt|Lt|Sgt|Rev|Hon)\.\s+)?"
 _AFTER_VERB_FIRST = re.compile(
-    rf"^[\s,]*(?:{_AFTER_VERBS})\s+{_HONORIFIC}(?P<spk>{_SPEAKER})\s*(?:[,.;:!?(]|$)"
+    rf"^[\s,]*(?:{_AFTER_VERBS}|according\s+to)\s+{_HONORIFIC}(?P<spk>{_SPEAKER})\s*(?:[,.;:!?(]|$)"
 )
 # An appositive may stand between the speaker and the verb: '"…," Sheen, 45, said'.
 _AFTER_SPEAKER_FIRST = re.compile(
@@ -93,6 +93,14 @@ _PRONOUNS = {"he": "person", "she": "person", "it": "thing", "they": "thing"}
 # The writer or the reader ("Would you like to meet him? I asked."): not a speaker to name.
 _SEXED_HONORIFIC = re.compile(r"\b(Mr|Mrs|Ms|Miss)\.?\s+$")
 _OPENING_SEXED_HONORIFIC = re.compile(r"(Mr|Mrs|Ms|Miss)\.?\s")
+_DETERMINER_BEFORE = re.compile(r"\b(?:a|an|the)\s+$", re.IGNORECASE)
+_SUBJECT_PRONOUN = re.compile(r"\b(?:he|she|they|we|I)\b", re.IGNORECASE)
+_COLON_BEFORE = re.compile(r":\s*$")
+_CLAUSE_END = re.compile(r"[.;:!?][”\"’]?\s")
+# A word of four capitals: a shouted header ("OBAMA GOES OUTSIDE IN ON JOBS - POLITICO's
+# Glenn Thrush: "…""), not the speaker's name.
+_SHOUTED = re.compile(r"\b[A-Z]{4,}\b")
+_ASKED = re.compile(r"\bask(?:s|ed|ing)?\b", re.IGNORECASE)
 _FIRST_AND_SECOND_PERSON = frozenset({"i", "we", "you"})
 _PLACES = frozenset({"GPE", "LOC", "FAC"})
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -359,26 +367,53 @@ class _Reader:
                 return s.start, s.end, s.text, s.index
         return pos, pos, "", -1
 
-    def _names_person(self, start: int, end: int, at_start: bool = False) -> bool:
-        """Whether ``[start, end)`` names a person other than as a possessive ("Allen's
-        company"); with ``at_start``, whether it opens with one, after capitalised words such
-        as titles ("Rep. Marsha Blackburn")."""
+    def _first_person(self, start: int, end: int) -> Mention | None:
+        """The first person named in ``[start, end)`` other than as a possessive ("Allen's
+        company"), outside quotations."""
         for m in self.item.mentions:
             if (
                 start <= m.start
                 and m.end <= end
                 and not self.text.startswith(("'s", "’s"), m.end)
-                and m.text[:1].isupper()  # not "the Red Cross"
-                and not m.text.endswith(("'", "’"))  # "the Red Cross' head of operations"
+                # Not "the Red Cross", "a White House official" or "the Red Cross' head".
+                and m.text[:1].isupper()
+                and not _DETERMINER_BEFORE.search(self.text, max(0, m.start - 4), m.start)
+                and not m.text.endswith(("'", "’"))
+                and not self._inside_quotes(m.start)
                 and (
                     m.label in {"PERSON", "NAME"}
                     or self._is_person(self.index.at(self.item.id, m.start, m.end) or m.text)
                 )
             ):
-                return not at_start or all(
-                    w[:1].isupper() for w in self.text[start : m.start].split()
-                )
-        return False
+                return m
+        return None
+
+    def _names_person(self, start: int, end: int, at_start: bool = False) -> bool:
+        """Whether ``[start, end)`` names a person (:meth:`_first_person`); with ``at_start``,
+        whether it opens with one, after capitalised words such as titles ("Rep. Marsha
+        Blackburn")."""
+        m = self._first_person(start, end)
+        return m is not None and (
+            not at_start or all(w[:1].isupper() for w in self.text[start : m.start].split())
+        )
+
+    def _introduced(self, p_start: int, colon: int) -> str | None:
+        """Speaker of a quotation introduced by a colon without a speech verb: the first
+        person named in the clause before it ("Rick Perry was not convinced: "…"",
+        "TechCrunch's Dan Lyons: "…""). Not when the clause asks ("was asked: "…"") or has
+        a pronoun for its subject."""
+        start = max(
+            (m.end() for m in _CLAUSE_END.finditer(self.text, p_start, colon)), default=p_start
+        )
+        if _ASKED.search(self.text, start, colon) or _SUBJECT_PRONOUN.search(
+            self.text, start, colon
+        ):
+            # "In the conversation with his fiancee, Rhonda Rouer, he also complained ..., but
+            # added:" is his, and who "he" is is decided elsewhere.
+            return None
+        while (m := self._first_person(start, colon)) and _SHOUTED.search(m.text):
+            start = m.end
+        return self.index.at(self.item.id, m.start, m.end) or m.text if m else None
 
     def _speech_subjects(self, start: int, end: int) -> Iterator[tuple[int, int, str]]:
         """``(start, end, verb)``: the words before each speech verb in ``[start, end)`` that
@@ -560,6 +595,8 @@ class _Reader:
                     )
                 if speaker is None and sent_start < start - 1:
                     speaker = self._embedded(sent_start, start - 1, state)
+                if speaker is None and (colon := _COLON_BEFORE.search(head)):
+                    speaker = self._introduced(p_start, head_start + colon.start())
                 if (
                     speaker is None
                     and not outside
