@@ -318,3 +318,95 @@ def test_a_colon_introduces_the_words_of_the_person_before_it():
     assert by_text["It would be better than the other room."] is None
     assert by_text["Will the bridge reopen this year?"] is None
     assert by_text["The collision damaged two berthing spaces"] == "a statement from the fleet"
+
+
+def test_initials_party_labels_and_long_appositives_stay_with_the_speaker():
+    doc = document(
+        paragraphs(
+            "“For the first time, we can explain why the pain lasts,” senior study author A. "
+            "Vania Ostrander, a professor of physiology at Northwestern University in Chicago, "
+            "said in a news release.",
+            "“Congress needs to see the memo,” Sen. Jeff Morrow (R-Ariz.) said.",
+            "“We will stand up to those who would violate the law,” said U.S. Sen. Cory "
+            "Gardlin, chairman of the campaign committee.",
+            "“It’s great to finally have a brachiosaurus foot,” Elsa Freedman Fowle, a "
+            "paleontologist at Dickinson State University who wasn’t involved with this work, "
+            "told the magazine.",
+            '"He would just eat his food and leave," said a man who identified himself as '
+            'Angelo L. "He never said a word."',
+        )
+    )
+    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
+    assert by_text["For the first time, we can explain why the pain lasts"] == (
+        "A. Vania Ostrander"
+    )
+    assert by_text["Congress needs to see the memo"] == "Jeff Morrow"
+    assert by_text["We will stand up to those who would violate the law"] == "Cory Gardlin"
+    assert by_text["It’s great to finally have a brachiosaurus foot"] == "Elsa Freedman Fowle"
+    assert by_text["He would just eat his food and leave"] == (
+        "a man who identified himself as Angelo L"
+    )
+
+
+def test_attributions_that_end_the_sentence_or_follow_an_object():
+    doc = document(
+        paragraphs(
+            '"If women lose just 10 percent of their weight, it\'s linked to reduced estrogen" '
+            "and other factors associated with cancer, Tiernan said.",
+            "Emily Pierce, a Justice Department spokeswoman, would only say Wednesday that "
+            "“there is already an active, ongoing investigation into the agency.”",
+            "“It remains a high priority of the department,” she added.",
+            "Magnus Erdal told me, “Bob believes that human beings have no value but money.”",
+        )
+    )
+    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
+    assert by_text[
+        "If women lose just 10 percent of their weight, it's linked to reduced estrogen"
+    ] == "Tiernan"
+    assert by_text[
+        "there is already an active, ongoing investigation into the agency."
+    ] == "Emily Pierce"
+    assert by_text["It remains a high priority of the department"] == "Emily Pierce"
+    assert by_text["Bob believes that human beings have no value but money."] == "Magnus Erdal"
+
+
+def test_a_sentence_after_a_full_stop_is_not_an_attribution():
+    doc = document(
+        paragraphs(
+            "He also said that Mercer wants the government to be “shrunk down to the size of a "
+            "pinhead.” Several former colleagues of Mercer’s said that his views are akin to "
+            "Objectivism.",
+            '"I thought of you," Francis told Benedict. "You gave us so many signs of humility '
+            'and gentleness." Benedict replied: "Thank you, thank you."',
+        )
+    )
+    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
+    assert by_text["shrunk down to the size of a pinhead."] != "Mercer"
+    assert by_text["You gave us so many signs of humility and gentleness."] == "Francis"
+
+
+def test_who_a_sentence_without_quotations_is_about():
+    doc = document(
+        paragraphs(
+            "One day in 2007, Alison Jing Xu, who studies decision-making at the University of "
+            "Minnesota, Minneapolis, sat down at a mall restaurant. \"I wondered why it had "
+            'seemed like a good idea to buy 10 pairs of tights," she says.',
+            "David Kendell, a Canadian anthem expert who runs the nationalanthems.info website, "
+            "said he expected the bill to pass. “There’s a small number of people here who "
+            "really want it changed,” he said.",
+            "Bernard Sanderling, well aware of her critics, considered it bold that Francis "
+            'would praise her. "He is willing to stand with an extraordinarily courageous '
+            'woman," he said.',
+            "He makes his way to the thank-you camera, then says hello to Todd. \"Despite my "
+            'nerves, this has been a really great night."',
+        )
+    )
+    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
+    assert by_text[
+        "I wondered why it had seemed like a good idea to buy 10 pairs of tights"
+    ] == "Alison Jing Xu"
+    assert by_text[
+        "There’s a small number of people here who really want it changed"
+    ] == "David Kendell"
+    assert by_text["He is willing to stand with an extraordinarily courageous woman"] != "Francis"
+    assert by_text["Despite my nerves, this has been a really great night."] is None

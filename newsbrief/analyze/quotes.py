@@ -68,27 +68,54 @@ _PARTICIPLES = (
     r"arguing|explaining|quipping"
 )
 _SPEAKER_CHARS = 90
-_SPEAKER = rf"[^,.;:!?“”\"‘’\n]{{1,{_SPEAKER_CHARS}}}?"
+# An apostrophe only inside a word: "O’Mara", "wasn’t".
+_PHRASE_CHAR = r"(?:[^,.;:!?“”\"‘’\n]|(?<=\w)’(?=\w))"
 # An honorific's full stop would otherwise end the speaker ("said Dr. Lena Sorvik" -> "Dr").
-_HONORIFIC = r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof|Gen|Sen|Rep|Gov|Col|Capt|Lt|Sgt|Rev|Hon)\.\s+)?"
+_TITLES = ("Dr", "Mr", "Mrs", "Ms", "Mx", "Prof", "Gen", "Sen", "Rep", "Gov", "Col", "Capt", "Lt",
+           "Sgt", "Rev", "Hon")
+_HONORIFIC = rf"(?:(?:{'|'.join(_TITLES)})\.\s+)?"
+# ... and so would an initial's, or a title's inside it: "A. Vania Apkarian", "U.S. Sen. Cory
+# Gardner". A speaker may hold those, and only those, full stops.
+_STOP_IN_NAME = r"(?<=\b[A-Z])\." + "".join(rf"|(?<=\b{title})\." for title in _TITLES)
+_SPEAKER = rf"(?:{_PHRASE_CHAR}|{_STOP_IN_NAME}){{1,{_SPEAKER_CHARS}}}?"
+_STOP_AFTER_NAME = r"\.(?<!\b[A-Z]\.)" + "".join(rf"(?<!\b{title}\.)" for title in _TITLES)
 _AFTER_VERB_FIRST = re.compile(
-    rf"^[\s,]*(?:{_AFTER_VERBS}|according\s+to)\s+{_HONORIFIC}(?P<spk>{_SPEAKER})\s*(?:[,.;:!?(]|$)"
+    rf"^[\s,]*(?:{_AFTER_VERBS}|according\s+to)\s+{_HONORIFIC}(?P<spk>{_SPEAKER})\s*"
+    rf"(?:[,;:!?(]|{_STOP_AFTER_NAME}|\.(?=\s*(?:$|[“\"]))|$)"
 )
-# An appositive may stand between the speaker and the verb: '"…," Sheen, 45, said'.
+# A party label or an appositive may stand between the speaker and the verb: '"…," Sheen, 45,
+# said', '"…," Sander Levin (D-Mich.) said', '"…," Jane Roe, a geologist at X who was not
+# involved in the study, told Y'.
 _AFTER_SPEAKER_FIRST = re.compile(
-    rf"^[\s,—–-]*{_HONORIFIC}(?P<spk>{_SPEAKER})"
-    rf"(?:,(?P<apposition>[^,.;:!?“”\"‘’\n]{{1,60}}),)?\s+(?:{_AFTER_VERBS})\b"
+    rf"^[\s,—–-]*{_HONORIFIC}(?P<spk>{_SPEAKER})(?:\s*\([^()\n]{{1,30}}\))?"
+    rf"(?:,(?P<apposition>{_PHRASE_CHAR}{{1,120}}),)?\s+(?:{_AFTER_VERBS})\b"
 )
+# A sentence that goes on after a quotation and ends with its attribution: '"… inflammation"
+# and other factors associated with breast cancer, McTiernan said.'
+_SENTENCE_FINAL = re.compile(
+    rf",\s*{_HONORIFIC}(?P<spk>{_SPEAKER})\s+(?:{_VERBS})\b[^,.;:!?“”\"\n]{{0,40}}[.!?]?\s*$"
+)
+# At most four words after the verb, then the sentence's end: "Smith said in a statement."
+_ENDS_SENTENCE = re.compile(r"(?:\s+(?!that\b)[\w’'-]+){0,4}\s*[.!?](?:\s|$)")
 _HEAD_CHARS = 300
-_BEFORE = re.compile(rf"(?P<spk>{_SPEAKER})\s+(?:{_VERBS})\s*[:,]?\s*$")
+# The verb may have an object or an adverbial before its comma or colon: 'Magerman told me,
+# "…"', 'She said in a statement: "…"'.
+_VERB_TO_QUOTE = (
+    rf"(?:{_VERBS})(?:\s*[:,]?|\s+(?:(?!(?:{_VERBS})\b)[^,.;:!?“”\"\n]){{1,40}}[:,])\s*$"
+)
+_BEFORE = re.compile(rf"(?P<spk>{_SPEAKER})\s+{_VERB_TO_QUOTE}")
 # The part of a _BEFORE match after its speaker. Every _BEFORE match starts at most
 # _SPEAKER_CHARS before the first place this matches, so searching for _BEFORE from there
 # finds the same match without trying a lazy speaker at every character of the head; with
 # no such place there is no match at all.
-_BEFORE_VERB = re.compile(rf"\s+(?:{_VERBS})\s*[:,]?\s*$")
+_BEFORE_VERB = re.compile(rf"\s+{_VERB_TO_QUOTE}")
 _SPEECH = re.compile(rf"\b(?:{_VERBS})\b")
 _PARTICIPLE = re.compile(rf"\b(?:{_PARTICIPLES})\b")
-_SPEAKS_NEXT = re.compile(rf"^[^.;:!?“”\"\n]{{0,60}}?\b(?:{_VERBS})\b")
+# A name right before a speech verb, or before an appositive and the verb; not a name inside
+# an appositive ("Kendall, who runs the nationalanthems.info website, said").
+_SPEAKS_NEXT = re.compile(
+    rf"^(?:,[^,.;:!?“”\"\n]{{1,80}},)?[^,.;:!?“”\"\n]{{0,60}}?\b(?:{_VERBS})\b"
+)
 _PRONOUNS = {"he": "person", "she": "person", "it": "thing", "they": "thing"}
 # The writer or the reader ("Would you like to meet him? I asked."): not a speaker to name.
 _SEXED_HONORIFIC = re.compile(r"\b(Mr|Mrs|Ms|Miss)\.?\s+$")
@@ -132,7 +159,10 @@ _TITLE_PUNCTUATION = re.compile(r"[.!?;:,…]")
 _FINITE_VERB_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 # A name right after a preposition is not a subject: "Allen Williams of Upper Darby was".
 _AFTER_PREPOSITION = re.compile(r"\b(?:of|in|at|from|to|with|by|for|on|near)\s+$")
-_APPOSITIVE = re.compile(r",[^,.;:!?“”\"\n]{1,60},\s*")
+_APPOSITIVE = re.compile(r",[^,.;:!?“”\"\n]{1,120}(?=,)")
+# Not "it": "But it was clear that when Obama spoke ..." is about Obama.
+_PERSONAL_SUBJECTS = frozenset({"he", "she", "they", "i", "we"})
+_NOT_SUBJECTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +193,14 @@ def _subject(raw: str) -> str:
         else:
             break
     return raw[: words[-1][1]] if words else ""
+
+
+def _only_modifiers(words: str) -> bool:
+    """Whether ``words`` are only auxiliaries and adverbs (or nothing), which stand between a
+    subject and its speech verb: "Emily Pierce, a spokeswoman, would only say"."""
+    return all(
+        w in _BEFORE_SPEECH_VERB or (w.endswith("ly") and w.islower()) for w in words.split()
+    )
 
 
 def _is_title(text: str) -> bool:
@@ -299,9 +337,22 @@ class _Reader:
             return self._pronoun(lowered, start, state)
         if raw[:1].isupper() and all(w[:1].isupper() for w in words) and len(words) <= 4:
             return self.index.resolve(self.item.id, raw) or clean_name(raw)
-        if words[0].lower() in _DETERMINERS or raw[:1].isupper():
+        if (words[0].lower() in _DETERMINERS or raw[:1].isupper()) and not self._clause(
+            start, end
+        ):
             return raw[0].lower() + raw[1:] if words[0] in {"The", "A", "An"} else raw
         return None
+
+    def _clause(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` has a finite verb of its own, outside a relative clause: not
+        a noun phrase ("He makes his way to the camera", but not "a spokeswoman who did not
+        want her name used")."""
+        for token in self.item.tokens[bisect_left(self.token_starts, start) :]:
+            if token.start >= end or token.tag in {"WDT", "WP"}:
+                return False
+            if token.tag in _FINITE_VERB_TAGS:
+                return True
+        return False
 
     def _pronoun(self, pronoun: str, at: int, state: _State) -> str | None:
         if _PRONOUNS[pronoun] == "person":
@@ -428,10 +479,14 @@ class _Reader:
                 continue
             clause_start = boundary(verb.start())
             subject_end = verb.start()
+            between = prefix[clause_start + 1 : verb.start()]
             if (
                 clause_start >= 0
                 and prefix[clause_start] == ","
-                and not prefix[clause_start + 1 : verb.start()].strip()
+                and _only_modifiers(between)
+                # "…, would only say" ends an appositive only after another comma: "He makes
+                # his way to the camera, then says" has none.
+                and (not between.strip() or prefix.rfind(",", 0, clause_start) >= 0)
             ):
                 # An appositive ends right before the verb. The subject is the appositive when
                 # it is a name ("Her lawyer, Michael Avenatti, said"), else the phrase before
@@ -502,17 +557,50 @@ class _Reader:
                 or _AFTER_PREPOSITION.search(self.text, max(0, start - 8), start)
             ):
                 continue
-            appositive = _APPOSITIVE.match(self.text, end, sentence.end)
-            after = appositive.end() if appositive else end
-            while after < sentence.end and self.text[after].isspace():
-                after += 1
-            token = bisect_left(self.token_starts, after)
-            if (
-                token < len(self.token_starts)
-                and self.token_starts[token] == after
-                and self.item.tokens[token].tag in _FINITE_VERB_TAGS
-            ):
-                return end, self.index.at(self.item.id, start, end) or self.text[start:end], None
+            if self._subject_before(sentence.start, start):
+                return None
+            # Up to three appositives: "Alison Jing Xu, who studies decision-making at the
+            # University of Minnesota, Minneapolis, sat down".
+            after = end
+            for appositive in range(4):
+                if self._finite_verb_at(after + (appositive > 0), sentence.end):
+                    name = self.index.at(self.item.id, start, end) or self.text[start:end]
+                    return end, name, None
+                found = _APPOSITIVE.match(self.text, after, sentence.end)
+                if not found:
+                    break
+                after = found.end()  # at the appositive's closing comma
+        return None
+
+    def _subject_before(self, sentence_start: int, pos: int) -> bool:
+        """Whether a finite verb comes before ``pos`` in its clause, after a name or a pronoun:
+        "Sanders, well aware of it, considered it bold that Francis would praise her" is not
+        about Francis ("There has been speculation that Zuckerberg could run" is about
+        Zuckerberg). A clause before a comma is left out: "After he left office, Smith ..."."""
+        clause = self.text.rfind(",", sentence_start, pos) + 1 or sentence_start
+        first = bisect_left(self.token_starts, sentence_start)
+        for i in range(bisect_left(self.token_starts, clause), bisect_left(self.token_starts, pos)):
+            verb = self.item.tokens[i]
+            if verb.tag in _FINITE_VERB_TAGS:
+                return any(
+                    t.tag == "PRP" and t.text.lower() in _PERSONAL_SUBJECTS
+                    for t in self.item.tokens[first:i]
+                ) or any(
+                    sentence_start <= m.start < verb.start and m.label not in _NOT_SUBJECTS
+                    for m in self.item.mentions
+                )
+        return False
+
+    def _finite_verb_at(self, pos: int, limit: int) -> bool:
+        """Whether the first word at or after ``pos`` (spaces skipped) is a finite verb."""
+        while pos < limit and self.text[pos].isspace():
+            pos += 1
+        token = bisect_left(self.token_starts, pos)
+        return (
+            token < len(self.token_starts)
+            and self.token_starts[token] == pos
+            and self.item.tokens[token].tag in _FINITE_VERB_TAGS
+        )
         return None
 
     def _read_narration(self) -> None:
@@ -575,6 +663,10 @@ class _Reader:
                     (m := _AFTER_VERB_FIRST.match(tail))
                     or (m := _AFTER_SPEAKER_FIRST.match(tail))
                     and not _SPEECH.search(m.group("spk"))
+                    # After a full stop, only a sentence of its own ('"…." Smith said.'):
+                    # '"… a pinhead." Several former colleagues of Mercer's said that …' and
+                    # '"…." Benedict replied: "…"' begin another sentence.
+                    and (not inner.endswith(".") or _ENDS_SENTENCE.match(tail, m.end()))
                 ):
                     spk = (end + 1 + m.start("spk"), end + 1 + m.end("spk"))
                     if m.groupdict().get("apposition"):
@@ -595,6 +687,10 @@ class _Reader:
                     )
                 if speaker is None and sent_start < start - 1:
                     speaker = self._embedded(sent_start, start - 1, state)
+                if speaker is None and end < sent_end and (
+                    m := _SENTENCE_FINAL.search(self.text, end + 1, sent_end + 1)
+                ):
+                    speaker = self._speaker(m.start("spk"), m.end("spk"), state)
                 if speaker is None and (colon := _COLON_BEFORE.search(head)):
                     speaker = self._introduced(p_start, head_start + colon.start())
                 if (
