@@ -410,3 +410,37 @@ def test_who_a_sentence_without_quotations_is_about():
     ] == "David Kendell"
     assert by_text["He is willing to stand with an extraordinarily courageous woman"] != "Francis"
     assert by_text["Despite my nerves, this has been a really great night."] is None
+
+
+def test_signatures_after_a_dash_and_verbs_that_report_speech_only_after_a_quotation():
+    doc = document(
+        paragraphs(
+            "“A must-read for every woman looking to effect change. Her secrets to speaking up "
+            "are powerful lessons for women looking to make a difference.”—Billie Jean Kong",
+            "“It was a little shaky,” he recounted.",
+            '"How is this art? We will not see anything while he is under the ground," posted '
+            "Shelley Lovett.",
+            "“Maybe this is not happening in homes, but it is happening in the pipes,” Lytton "
+            "suggested to fellow staffers.",
+            'Report from backstage: a stage hand in the wings said "Oh my God. He got the wrong '
+            'envelope." — Amy Kaufberg (@AmyK) February 27, 2017',
+            'While Havoc kept up the feud with the track "Separated From the Fake, Part Two," '
+            "Prodigy maintained that the duo would reconcile.",
+            "They found the trackers were off by “20 or 30 beats per minute,” a margin of error "
+            "they concluded was too large.",
+        )
+    )
+    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
+    assert by_text[
+        "A must-read for every woman looking to effect change. Her secrets to speaking up are "
+        "powerful lessons for women looking to make a difference."
+    ] == "Billie Jean Kong"
+    assert by_text["How is this art? We will not see anything while he is under the ground"] == (
+        "Shelley Lovett"
+    )
+    assert by_text[
+        "Maybe this is not happening in homes, but it is happening in the pipes"
+    ] == "Lytton"
+    assert by_text["Oh my God. He got the wrong envelope."] != "Amy Kaufberg"
+    assert by_text["Separated From the Fake, Part Two"] is None
+    assert by_text["20 or 30 beats per minute"] is None

@@ -60,9 +60,14 @@ _VERBS = (
     r"admitted|commented|remarked|alleges|quipped|joked|responded|responds|"
     r"countered|conceded|cautioned|testified"
 )
-# Written words are "read" ('"…," the tweet read'), but only right after the quotation is
-# that sure: "Dunaway read off La La Land" quotes nobody.
-_AFTER_VERBS = _VERBS + r"|read|reads"
+# Written words are "read" ('"…," the tweet read'), and many more verbs report speech, but only
+# right after the quotation is that sure: "Dunaway read off La La Land" quotes nobody, and
+# "the data suggested" nobody either.
+_AFTER_VERBS = _VERBS + (
+    r"|read|reads|suggested|suggests|mused|pleaded|boasted|complained|predicted|wondered|"
+    r"observed|lamented|scoffed|shouted|yelled|screamed|whispered|exclaimed|concluded|agreed|"
+    r"confirmed|emphasized|emphasised|reiterated|maintained|posted|recounted|conceded"
+)
 _PARTICIPLES = (
     r"saying|warning|adding|noting|insisting|stressing|declaring|writing|telling|asking|"
     r"arguing|explaining|quipping"
@@ -89,7 +94,14 @@ _AFTER_VERB_FIRST = re.compile(
 _AFTER_SPEAKER_FIRST = re.compile(
     rf"^[\s,—–-]*{_HONORIFIC}(?P<spk>{_SPEAKER})(?:\s*\([^()\n]{{1,30}}\))?"
     rf"(?:,(?P<apposition>{_PHRASE_CHAR}{{1,120}}),)?\s+(?:{_AFTER_VERBS})\b"
+    # '"Separated (Real From the Fake)," Prodigy maintained that …' reports other words.
+    r"(?!\s+that\b)"
 )
+# A dash and a name after a quotation, ending the paragraph or before a comma: a blurb's or an
+# epigraph's '"…"—Gloria Steinem', '"…" — Piper Kerman, author of …'.
+# (Not a tweet's signature, '— Amy Kaufman (@AmyKinLA) February 27, 2017', which may carry
+# someone else's words.)
+_DASHED = re.compile(rf"^\s*[—–]\s*(?P<spk>[A-Z](?:(?![(@]){_PHRASE_CHAR}|{_STOP_IN_NAME}){{1,60}}?)\s*(?:,|$)")
 # A sentence that goes on after a quotation and ends with its attribution: '"… inflammation"
 # and other factors associated with breast cancer, McTiernan said.'
 _SENTENCE_FINAL = re.compile(
@@ -335,6 +347,9 @@ class _Reader:
             return None
         if lowered in _PRONOUNS:
             return self._pronoun(lowered, start, state)
+        if words[-1].lower() in _PRONOUNS:
+            return None  # run-on narration: '"…," a margin of error they concluded'
+
         if raw[:1].isupper() and all(w[:1].isupper() for w in words) and len(words) <= 4:
             return self.index.resolve(self.item.id, raw) or clean_name(raw)
         if (words[0].lower() in _DETERMINERS or raw[:1].isupper()) and not self._clause(
@@ -353,6 +368,15 @@ class _Reader:
             if token.tag in _FINITE_VERB_TAGS:
                 return True
         return False
+
+    def _signed(self, start: int, end: int, state: _State) -> str | None:
+        """The speaker of a signature after a dash: a short capitalised name is taken whole
+        ("Marie Claire", "Billie Jean King", where the model may tag only a part)."""
+        raw = self.text[start:end].strip()
+        words = raw.split()
+        if len(words) <= 4 and all(w[:1].isupper() for w in words):
+            return self.index.resolve(self.item.id, raw) or clean_name(raw)
+        return self._speaker(start, end, state)
 
     def _pronoun(self, pronoun: str, at: int, state: _State) -> str | None:
         if _PRONOUNS[pronoun] == "person":
@@ -592,16 +616,18 @@ class _Reader:
         return False
 
     def _finite_verb_at(self, pos: int, limit: int) -> bool:
-        """Whether the first word at or after ``pos`` (spaces skipped) is a finite verb."""
+        """Whether the first word at or after ``pos`` (spaces skipped) is a finite verb, after
+        at most two adverbs ("Gillibrand often talks")."""
         while pos < limit and self.text[pos].isspace():
             pos += 1
         token = bisect_left(self.token_starts, pos)
-        return (
-            token < len(self.token_starts)
-            and self.token_starts[token] == pos
-            and self.item.tokens[token].tag in _FINITE_VERB_TAGS
-        )
-        return None
+        if token >= len(self.token_starts) or self.token_starts[token] != pos:
+            return False
+        tokens = self.item.tokens[token : token + 3]
+        for t in tokens:
+            if t.tag != "RB":
+                return t.tag in _FINITE_VERB_TAGS and t.start < limit
+        return False
 
     def _read_narration(self) -> None:
         """Fills ``person_subjects`` (sorted ``(end, name)``: the named or unnamed people that
@@ -677,6 +703,8 @@ class _Reader:
                             # '"…," his mom, Filomena Lima, tells Us': the appositive names her.
                             spk = apposition
                     speaker = self._speaker(*spk, state)
+                if speaker is None and (m := _DASHED.match(tail)):
+                    speaker = self._signed(end + 1 + m.start("spk"), end + 1 + m.end("spk"), state)
                 if (
                     speaker is None
                     and (verb := _BEFORE_VERB.search(head))
