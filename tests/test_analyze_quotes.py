@@ -444,3 +444,36 @@ def test_signatures_after_a_dash_and_verbs_that_report_speech_only_after_a_quota
     assert by_text["Oh my God. He got the wrong envelope."] != "Amy Kaufberg"
     assert by_text["Separated From the Fake, Part Two"] is None
     assert by_text["20 or 30 beats per minute"] is None
+
+
+def test_possessives_and_appositives_after_the_verb():
+    doc = document(
+        paragraphs(
+            "“It is not only our family that has made sacrifices,” says Rahmatullah’s "
+            "brother-in-law, Abdul Hamid Wardak, a quiet 26-year-old.",
+            "“These things are coming to us from halfway across the universe,” said McGill "
+            "University’s Shriharsh Tendulkar, a lead author of the paper.",
+            "Paul Conroy's wife said on Sunday that the photographer had been told the convoy "
+            'was "not to be trusted at any point".',
+            '"Colbert and his supporters are likely destined for disappointment," says '
+            "Madeleine Morgenstern at Glenn Beck's site The Blaze.",
+            "“Over the last 24 hours the roads have dried out again,” said air quality "
+            "meteorologist, Ralph Adamsen.",
+            'Pence said that despite what he described as "reckless accusations by many '
+            'Democrats and members of the media" the special counsel confirmed there was no '
+            "collusion.",
+        )
+    )
+    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
+    assert by_text["It is not only our family that has made sacrifices"] != "Rahmatullah"
+    assert by_text["These things are coming to us from halfway across the universe"] == (
+        "Shriharsh Tendulkar"
+    )
+    assert by_text["not to be trusted at any point"] != "Paul Conroy"
+    assert by_text[
+        "Colbert and his supporters are likely destined for disappointment"
+    ] == "Madeleine Morgenstern"
+    assert by_text["Over the last 24 hours the roads have dried out again"] == "Ralph Adamsen"
+    assert by_text[
+        "reckless accusations by many Democrats and members of the media"
+    ] != "the special counsel"

@@ -63,11 +63,15 @@ _VERBS = (
 # Written words are "read" ('"…," the tweet read'), and many more verbs report speech, but only
 # right after the quotation is that sure: "Dunaway read off La La Land" quotes nobody, and
 # "the data suggested" nobody either.
-_AFTER_VERBS = _VERBS + (
-    r"|read|reads|suggested|suggests|mused|pleaded|boasted|complained|predicted|wondered|"
-    r"observed|lamented|scoffed|shouted|yelled|screamed|whispered|exclaimed|concluded|agreed|"
-    r"confirmed|emphasized|emphasised|reiterated|maintained|posted|recounted|conceded"
-)
+# They attribute only a quotation that ends with a comma, a question or an exclamation mark:
+# '"… reckless accusations by many Democrats" the special counsel confirmed' goes on.
+_ONLY_AFTER = frozenset({
+    "read", "reads", "suggested", "suggests", "mused", "pleaded", "boasted", "complained",
+    "predicted", "wondered", "observed", "lamented", "scoffed", "shouted", "yelled", "screamed",
+    "whispered", "exclaimed", "concluded", "agreed", "confirmed", "emphasized", "emphasised",
+    "reiterated", "maintained", "posted", "recounted",
+})
+_AFTER_VERBS = _VERBS + "|" + "|".join(sorted(_ONLY_AFTER))
 _PARTICIPLES = (
     r"saying|warning|adding|noting|insisting|stressing|declaring|writing|telling|asking|"
     r"arguing|explaining|quipping"
@@ -85,15 +89,17 @@ _STOP_IN_NAME = r"(?<=\b[A-Z])\." + "".join(rf"|(?<=\b{title})\." for title in _
 _SPEAKER = rf"(?:{_PHRASE_CHAR}|{_STOP_IN_NAME}){{1,{_SPEAKER_CHARS}}}?"
 _STOP_AFTER_NAME = r"\.(?<!\b[A-Z]\.)" + "".join(rf"(?<!\b{title}\.)" for title in _TITLES)
 _AFTER_VERB_FIRST = re.compile(
-    rf"^[\s,]*(?:{_AFTER_VERBS}|according\s+to)\s+{_HONORIFIC}(?P<spk>{_SPEAKER})\s*"
-    rf"(?:[,;:!?(]|{_STOP_AFTER_NAME}|\.(?=\s*(?:$|[“\"]))|$)"
+    rf"^[\s,]*(?P<verb>{_AFTER_VERBS}|according\s+to)\s+{_HONORIFIC}(?P<spk>{_SPEAKER})"
+    # An appositive may name the speaker: "said Rahmatullah's brother-in-law, Abdul Wardak,".
+    rf"(?:,\s*(?P<apposition>{_PHRASE_CHAR}{{1,60}}?)\s*(?=[,;]|{_STOP_AFTER_NAME}|$))?"
+    rf"\s*(?:[,;:!?(]|{_STOP_AFTER_NAME}|\.(?=\s*(?:$|[“\"]))|$)"
 )
 # A party label or an appositive may stand between the speaker and the verb: '"…," Sheen, 45,
 # said', '"…," Sander Levin (D-Mich.) said', '"…," Jane Roe, a geologist at X who was not
 # involved in the study, told Y'.
 _AFTER_SPEAKER_FIRST = re.compile(
     rf"^[\s,—–-]*{_HONORIFIC}(?P<spk>{_SPEAKER})(?:\s*\([^()\n]{{1,30}}\))?"
-    rf"(?:,(?P<apposition>{_PHRASE_CHAR}{{1,120}}),)?\s+(?:{_AFTER_VERBS})\b"
+    rf"(?:,(?P<apposition>{_PHRASE_CHAR}{{1,120}}),)?\s+(?P<verb>{_AFTER_VERBS})\b"
     # '"Separated (Real From the Fake)," Prodigy maintained that …' reports other words.
     r"(?!\s+that\b)"
 )
@@ -150,6 +156,11 @@ _WORD_CHAR = re.compile(r"[^\W_]")
 # "…, and Weiland said that …".
 _LEADING_CONJUNCTION = re.compile(r"^(?:but|and|so|yet|or)\s+(?=\S)", re.IGNORECASE)
 _NOT_SPEAKER = re.compile(r"^(?:that|which|who|and|but|as|when|while|if)\b", re.IGNORECASE)
+# A phrase opening with a preposition names a speaker only by a person in it: "to the moment
+# when Berger said", not "from the University of Michigan in the US, ... said".
+_PREPOSITION_FIRST = re.compile(
+    r"^(?:from|in|at|on|with|by|for|to|of|after|before|during)\b", re.IGNORECASE
+)
 # Words between a speaker and the speech verb: "the union has said", "Peinovich then said",
 # "He darkly warned" (and any other lowercase "-ly" adverb after the name).
 _BEFORE_SPEECH_VERB = frozenset({
@@ -174,6 +185,7 @@ _AFTER_PREPOSITION = re.compile(r"\b(?:of|in|at|from|to|with|by|for|on|near)\s+$
 _APPOSITIVE = re.compile(r",[^,.;:!?“”\"\n]{1,120}(?=,)")
 # Not "it": "But it was clear that when Obama spoke ..." is about Obama.
 _PERSONAL_SUBJECTS = frozenset({"he", "she", "they", "i", "we"})
+_POSSESSIVE = re.compile(r"[’']s?\s+(?=\S)")
 _NOT_SUBJECTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"})
 
 
@@ -328,7 +340,11 @@ class _Reader:
             start += conjunction.end()
         end = start + len(raw)
         of = raw.rfind(" of ")
-        if of > 0 and self.index.label(self._name_in(start + of, end) or "") in _PLACES:
+        if (
+            of > 0
+            and len(raw[of:].split()) <= 4
+            and self.index.label(self._name_in(start + of, end) or "") in _PLACES
+        ):
             # "Rita Schrimsher of Athens, Alabama": the place is not the speaker.
             raw, end = raw[:of], start + of
         words = raw.split()
@@ -339,7 +355,38 @@ class _Reader:
             or all(w.lower() in _DETERMINERS for w in words)
         ):
             return None
-        name = self._name_in(start, end)
+        possessive = max(
+            (
+                m
+                for m in _POSSESSIVE.finditer(raw)
+                # Not inside a name: "the Orange County Sheriff's Department".
+                if not any(
+                    n.start < start + m.start() and start + len(m.group().rstrip()) + m.start()
+                    < n.end for n in self.item.mentions
+                )
+            ),
+            key=lambda m: m.start(),
+            default=None,
+        )
+        if possessive:
+            # "McGill University's Shriharsh Tendulkar" is Tendulkar, "Rahmatullah's
+            # brother-in-law" is not Rahmatullah, and "Madeleine Morgenstern at Glenn Beck's
+            # site" is Morgenstern.
+            if before := self._first_person(start, start + possessive.start()):
+                name = self.index.at(self.item.id, before.start, before.end) or before.text
+            else:
+                name = self._name_in(start + possessive.end(), end)
+                head = raw[possessive.end() :].split()
+                if name is None and head and len(head) <= 4 and all(
+                    w[:1].isupper() for w in head
+                ):
+                    name = self.index.resolve(self.item.id, " ".join(head)) or clean_name(
+                        " ".join(head)
+                    )
+        else:
+            name = self._name_in(start, end)
+        if _PREPOSITION_FIRST.match(raw):
+            return name if name and self._is_person(name) else None
         if name:
             return name
         lowered = raw.lower()
@@ -453,7 +500,7 @@ class _Reader:
                 # Not "the Red Cross", "a White House official" or "the Red Cross' head".
                 and m.text[:1].isupper()
                 and not _DETERMINER_BEFORE.search(self.text, max(0, m.start - 4), m.start)
-                and not m.text.endswith(("'", "’"))
+                and not m.text.endswith(("'", "’", "'s", "’s"))
                 and not self._inside_quotes(m.start)
                 and (
                     m.label in {"PERSON", "NAME"}
@@ -693,10 +740,16 @@ class _Reader:
                     # '"… a pinhead." Several former colleagues of Mercer's said that …' and
                     # '"…." Benedict replied: "…"' begin another sentence.
                     and (not inner.endswith(".") or _ENDS_SENTENCE.match(tail, m.end()))
+                ) and (
+                    m.group("verb") not in _ONLY_AFTER
+                    or inner.endswith((",", "?", "!"))
+                    or tail.lstrip().startswith(",")
                 ):
                     spk = (end + 1 + m.start("spk"), end + 1 + m.end("spk"))
                     if m.groupdict().get("apposition"):
-                        apposition = (end + 1 + m.start("apposition"), end + 1 + m.end("apposition"))
+                        apposition = (
+                            end + 1 + m.start("apposition"), end + 1 + m.end("apposition")
+                        )
                         if not self._names_person(*spk) and self._names_person(
                             *apposition, at_start=True
                         ):
