@@ -477,3 +477,18 @@ def test_possessives_and_appositives_after_the_verb():
     assert by_text[
         "reckless accusations by many Democrats and members of the media"
     ] != "the special counsel"
+
+
+def test_two_apostrophes_close_a_quotation_and_who_stands_for_the_name_before_it():
+    doc = document(
+        paragraphs(
+            "\"I think we're socially enabled, actually,'' Heath said of being the youngest. \"It "
+            'gives us a good thing to talk about."',
+            "“When we speak of welcoming immigrants, I mean legal immigrants,” said Cruzado, who "
+            "noted that he is the “son of an immigrant who came from Cuba legally.”",
+        )
+    )
+    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
+    assert by_text["I think we're socially enabled, actually"] == "Heath"
+    assert by_text["It gives us a good thing to talk about."] == "Heath"
+    assert by_text["son of an immigrant who came from Cuba legally."] == "Cruzado"

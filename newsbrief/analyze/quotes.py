@@ -1,7 +1,8 @@
 """Direct quotations, their speakers, and the same quote carried by several outlets.
 
-Quotation marks: curly double (“…”), straight double ("…", paired left to right) and curly
-single (‘…’, when not an apostrophe). A quotation left open at the end of a paragraph runs to
+Quotation marks: curly double (“…”), straight double ("…", paired left to right; two
+apostrophes close one too, as in AP's ASCII copy: "…,'' he said) and curly single (‘…’, when
+not an apostrophe). A quotation left open at the end of a paragraph runs to
 the paragraph's end (the newspaper convention for quotes that continue). Quotes shorter than
 ``MIN_WORDS`` words are scare quotes ("dual track") and are skipped.
 
@@ -149,7 +150,7 @@ _ASKED = re.compile(r"\bask(?:s|ed|ing)?\b", re.IGNORECASE)
 _FIRST_AND_SECOND_PERSON = frozenset({"i", "we", "you"})
 _PLACES = frozenset({"GPE", "LOC", "FAC"})
 _WORD = re.compile(r"\w+", re.UNICODE)
-_MARKS = re.compile(r'[“”"]')
+_MARKS = re.compile(r"[“”\"]|''")
 _SINGLE_QUOTED = re.compile(r"(?<![\w‘])‘(?=\w)(.+?)’(?!\w)")
 _WORD_CHAR = re.compile(r"[^\W_]")
 # A clause's opening conjunction is not part of its subject: "But he told CBS: …",
@@ -255,6 +256,12 @@ def quotation_spans(paragraph: str) -> list[tuple[int, int]]:
     open_at: int | None = None
     for mark in _MARKS.finditer(paragraph):  # the only characters the loop acts on
         i, ch = mark.start(), mark.group()
+        if ch == "''":
+            # Two apostrophes close a quotation in AP's ASCII copy; they open nothing.
+            if open_at is not None:
+                spans.append((open_at, i))
+                open_at = None
+            continue
         if ch == '"' and open_at is None and _closes(paragraph, i):
             # A straight mark that can only close ('pieces." The') with nothing open: its
             # opening mark is missing. Opening here would swap every later pair, quoting the
@@ -586,11 +593,26 @@ class _Reader:
                         clause_start = boundary(subject_end)
             yield start + clause_start + 1, start + subject_end, verb.group()
 
+    def _relative(self, start: int, end: int) -> str | None:
+        """The person a relative "who" stands for: the one named right before its comma
+        ('said Cruz, who noted that he's the "son of an immigrant"')."""
+        if self.text[start:end].strip().lower() != "who":
+            return None
+        comma = len(self.text[:start].rstrip()) - 1
+        if comma < 0 or self.text[comma] != ",":
+            return None
+        for s, e in self.people:
+            if e == comma:
+                return self.index.at(self.item.id, s, e) or self.text[s:e]
+        return None
+
     def _embedded(self, sent_start: int, open_at: int, state: _State) -> str | None:
         """Speaker of a partial quote: the outermost speech verb with a subject before it."""
         prefix = self.text[sent_start:open_at]
         for subject_start, subject_end, _ in self._speech_subjects(sent_start, open_at):
-            speaker = self._speaker(subject_start, subject_end, state)
+            speaker = self._speaker(subject_start, subject_end, state) or self._relative(
+                subject_start, subject_end
+            )
             if speaker:
                 return speaker
         if _PARTICIPLE.search(prefix):
@@ -723,7 +745,9 @@ class _Reader:
             for start, end in spans:
                 inner = self.text[start:end].strip()
                 speaker = None
-                tail = self.text[end + 1 : p_end] if end < p_end else ""
+                # AP's ASCII copy closes with two apostrophes: '"I think so,'' Heath said'.
+                after = end + (2 if self.text.startswith("''", end) else 1)
+                tail = self.text[after:p_end] if end < p_end else ""
                 # A speaker before the quote is at most 90 characters plus its verb; searching
                 # the whole paragraph head for a match anchored at its end is quadratic.
                 head_start = max(p_start, start - 1 - _HEAD_CHARS)
@@ -745,10 +769,10 @@ class _Reader:
                     or inner.endswith((",", "?", "!"))
                     or tail.lstrip().startswith(",")
                 ):
-                    spk = (end + 1 + m.start("spk"), end + 1 + m.end("spk"))
+                    spk = (after + m.start("spk"), after + m.end("spk"))
                     if m.groupdict().get("apposition"):
                         apposition = (
-                            end + 1 + m.start("apposition"), end + 1 + m.end("apposition")
+                            after + m.start("apposition"), after + m.end("apposition")
                         )
                         if not self._names_person(*spk) and self._names_person(
                             *apposition, at_start=True
@@ -757,7 +781,7 @@ class _Reader:
                             spk = apposition
                     speaker = self._speaker(*spk, state)
                 if speaker is None and (m := _DASHED.match(tail)):
-                    speaker = self._signed(end + 1 + m.start("spk"), end + 1 + m.end("spk"), state)
+                    speaker = self._signed(after + m.start("spk"), after + m.end("spk"), state)
                 if (
                     speaker is None
                     and (verb := _BEFORE_VERB.search(head))
@@ -769,7 +793,7 @@ class _Reader:
                 if speaker is None and sent_start < start - 1:
                     speaker = self._embedded(sent_start, start - 1, state)
                 if speaker is None and end < sent_end and (
-                    m := _SENTENCE_FINAL.search(self.text, end + 1, sent_end + 1)
+                    m := _SENTENCE_FINAL.search(self.text, after, sent_end + 1)
                 ):
                     speaker = self._speaker(m.start("spk"), m.end("spk"), state)
                 if speaker is None and (colon := _COLON_BEFORE.search(head)):
