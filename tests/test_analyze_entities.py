@@ -223,3 +223,15 @@ def test_apostrophe_variants_are_one_entity_and_clock_times_are_none():
     assert not {n for n in names if n in {"BST", "GMT"} or any(c.isdigit() for c in n)}
     assert len([n for n in names if name_key(n) == "kings cross"]) == 1
     assert len([n for n in names if name_key(n) == "mark omara"]) == 1
+
+
+def test_a_role_is_shown_as_written():
+    doc = document(
+        paragraphs(
+            "“It was clearly an attempt to murder him,” AfD co-leader Alexander Gauland told "
+            "reporters in Berlin.",
+            "Alexander Gauland said the party would hold a vigil.",
+        )
+    )
+    gauland = _entity(analyse([doc]), "Alexander Gauland")
+    assert "AfD co-leader" in gauland.roles, gauland.roles

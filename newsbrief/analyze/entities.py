@@ -321,7 +321,9 @@ def _token_index(tokens: Sequence[Token]) -> list[int]:
     return [t.start for t in tokens]
 
 
-def _role_before(tokens: Sequence[Token], starts: list[int], mention: Mention) -> str | None:
+def _role_before(
+    tokens: Sequence[Token], starts: list[int], mention: Mention, text: str
+) -> str | None:
     i = bisect.bisect_left(starts, mention.start) - 1
     comma = i >= 0 and tokens[i].text == ","
     if comma:  # "special envoy, Song Tao, ..." needs the closing comma of the appositive
@@ -341,7 +343,8 @@ def _role_before(tokens: Sequence[Token], starts: list[int], mention: Mention) -
         return None
     head = phrase[-1]
     if head.pos == "NOUN" or (head.pos == "PROPN" and head.text.lower() in _TITLES):
-        return " ".join(t.text for t in phrase).replace(" ’s", "’s").replace(" 's", "'s")
+        # The words as written: "co-leader", not the tokens "co - leader".
+        return " ".join(text[phrase[0].start : phrase[-1].end].split())
     return None
 
 
@@ -516,7 +519,7 @@ def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
                 continue
             toks, starts, text = tokens_of[r.doc]
             m = mention_of[(r.doc, r.start)]
-            for role in (_role_before(toks, starts, m), _role_after(toks, starts, m, text)):
+            for role in (_role_before(toks, starts, m, text), _role_after(toks, starts, m, text)):
                 if role:
                     roles[role] += 1
                     index.role_mentions.append((r.doc, name, role))
