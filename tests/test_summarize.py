@@ -662,6 +662,22 @@ def test_headline_leaves_out_a_repeated_lede():
     assert headline[1].startswith("Rescue teams")  # the next new sentence takes its place
 
 
+def test_headline_takes_a_quotation_the_splitter_cut_whole_or_not_at_all():
+    lede = ("Prime Minister Narendra Modi has condoled the loss of lives in a massive fire "
+            "incident in a central Delhi hotel.")
+    quote = ('"Deeply saddened by the loss of lives due to a fire at Karol Bagh in Delhi. I '
+             "convey my condolences to the families of those who lost their lives and wish a "
+             'speedy recovery to the injured," he tweeted.')
+    article = Article(id="fire", title="PM condoles loss of lives in hotel fire",
+                      text=f"{lede} {quote}")
+    event = event_input(prepare_articles([article]), BriefConfig())
+    # The quotation's second half does not fit in 40 words, so neither half is added.
+    assert [s.output_text for s in ConceptILP().headline(event, 40)] == [lede]
+    # With room for both halves, both come.
+    both = [s.output_text for s in ConceptILP().headline(event, 60)]
+    assert len(both) == 3 and both[1].startswith('"Deeply') and both[2].endswith("tweeted.")
+
+
 def test_clean_title_drops_the_outlet_only():
     assert clean_title("Huge crowd bids farewell to ex-president | Reuters") == (
         "Huge crowd bids farewell to ex-president")

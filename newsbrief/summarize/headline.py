@@ -143,20 +143,42 @@ def headline_candidates(
 RESTATED = 0.65
 
 
-def fill(candidate: HeadlineCandidate, words: int) -> list[tuple[SentenceGroup, str]]:
+def _unbalanced_quote(text: str) -> bool:
+    return text.count("\u201c") != text.count("\u201d") or text.count('"') % 2 == 1
+
+
+def fill(
+    candidate: HeadlineCandidate, words: int, whole_quotes: bool = False
+) -> list[tuple[SentenceGroup, str]]:
     """The candidate, then the article's next sentences while the whole fits ``words``,
-    leaving out those that restate what is already there."""
+    leaving out those that restate what is already there. With ``whole_quotes``, a quotation
+    the sentence splitter cut is taken whole or not at all ('"Deeply saddened by the loss of
+    lives due to a fire at Karol Bagh in Delhi.' stays out when the rest, 'I convey my
+    condolences ...," he tweeted.', does not fit), and one the candidate opened is closed
+    when the sentences that close it fit."""
     chosen = [(candidate.group, candidate.text)]
     used = word_count(candidate.text)
     said = set(content_terms(candidate.text))
-    for group, text in candidate.following:
-        size = word_count(text)
+    following = list(candidate.following)
+    i = 0
+    while i < len(following):
+        run = [following[i]]
+        if whole_quotes:
+            so_far = " ".join(text for _, text in chosen)
+            while i + len(run) < len(following) and _unbalanced_quote(
+                " ".join([so_far, *(text for _, text in run)])
+            ):
+                run.append(following[i + len(run)])
+            if _unbalanced_quote(" ".join([so_far, *(text for _, text in run)])):
+                break
+        i += len(run)
+        size = sum(word_count(text) for _, text in run)
         if used + size > words:
             break
-        terms = set(content_terms(text))
+        terms = set(content_terms(" ".join(text for _, text in run)))
         if terms and len(terms & said) >= RESTATED * len(terms):
             continue
-        chosen.append((group, text))
+        chosen.extend(run)
         used += size
         said |= terms
     return chosen
@@ -326,5 +348,5 @@ def choose_headline(
         best = fitting[central_lede(fitting, space)]
     return [
         Selection(group, space.value(text), text if text != group.text else None)
-        for group, text in fill(best, words)
+        for group, text in fill(best, words, whole_quotes=True)
     ]
