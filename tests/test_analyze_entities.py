@@ -235,3 +235,18 @@ def test_a_role_is_shown_as_written():
     )
     gauland = _entity(analyse([doc]), "Alexander Gauland")
     assert "AfD co-leader" in gauland.roles, gauland.roles
+
+
+def test_a_name_cut_inside_a_parenthesis_and_a_company_suffix():
+    assert clean_name("Enforcement Directorate (ED") == "Enforcement Directorate"
+    assert clean_name("World Health Organization (WHO)") == "World Health Organization"
+    doc = document(
+        paragraphs(
+            "Funds were routed through Asiafield Limited and Gilt Asset Management Limited, the "
+            "Enforcement Directorate (ED) told the court.",
+            "Asiafield Limited received money from two airlines, the ED said.",
+        )
+    )
+    analysis = analyse([doc])
+    assert _entity(analysis, "Asiafield Limited").type == "ORG"
+    assert "Enforcement Directorate (ED" not in {e.name for e in analysis.entities}

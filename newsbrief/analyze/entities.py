@@ -47,6 +47,7 @@ KEPT_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NAME"})
 _LEAD = re.compile(r"^(?:the|mr|mrs|ms|miss|dr|prof|sir|madam)\.?\s+", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"\s*['’]s?$")
 _EDGE = re.compile(r"^[^\w]+|[^\w.]+$")
+_UNCLOSED = re.compile(r"\s*\([^()]*$")
 _DIRECTIONS = frozenset({"north", "south", "east", "west", "northern", "southern"})
 # Times the model takes for names: "at 08:30 BST" gave an ORG "08:30 BST" and a PERSON "BST".
 _CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
@@ -147,6 +148,10 @@ ORG_WORDS = frozenset(
         "radio", "daily", "journal",
     }
 )
+_COMPANY_SUFFIXES = frozenset({
+    "limited", "ltd", "inc", "incorporated", "corp", "corporation", "llc", "llp", "plc", "gmbh",
+    "holdings",
+})
 _HONORIFICS = _TITLES | {"mr", "mrs", "ms", "miss", "dr", "sen", "rep", "gov", "sir", "judge"}
 _HEAD_FOLLOWERS = frozenset({"PUNCT", "ADP", "VERB", "AUX", "CCONJ", "SCONJ", "ADV", "DET"})
 
@@ -159,6 +164,8 @@ def clean_name(text: str) -> str:
         name = _LEAD.sub("", name)
         name = _POSSESSIVE.sub("", name)
         name = _EDGE.sub("", name)
+        # The model's span may end inside a parenthesis: "Enforcement Directorate (ED".
+        name = _UNCLOSED.sub("", name)
     return name
 
 
@@ -506,6 +513,8 @@ def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
         surfaces = Counter(clean_name(r.surface) for r in members if len(r.key.split()) == longest)
         name = surfaces.most_common(1)[0][0]
         label = Counter(r.label for r in members if r.key == head).most_common(1)[0][0]
+        if name_key(name).split()[-1] in _COMPANY_SUFFIXES:
+            label = "ORG"  # "Asiafield Limited", "Gilt Asset Management Ltd", whatever the model said
         if label == "NAME":
             label = "ENTITY"
         aliases = list(dict.fromkeys(r.surface for r in members if r.surface != name))
