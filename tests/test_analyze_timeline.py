@@ -446,3 +446,19 @@ def test_what_happens_as_a_rule_names_no_day():
         ("2024-02-28", "Wednesday"),
         ("2024-03-04", "on Monday"),
     ]
+
+
+def test_the_end_of_a_range_is_no_happening_of_its_own():
+    doc = document(
+        paragraphs(
+            "Police are investigating the deaths of 17 babies between March 2015 and July 2016.",
+            "All of her results from July 26, 2010 to Aug. 19, 2013, are disqualified.",
+            "The minister arrived in March 2015 and left in July 2016.",
+        )
+    )
+    assert [(m.date, m.expression) for m in find_dates(doc)] == [
+        ("2015-03", "March 2015"),
+        ("2010-07-26", "from July 26, 2010"),
+        ("2015-03", "in March 2015"),
+        ("2016-07", "in July 2016"),
+    ]

@@ -497,6 +497,11 @@ def _habitual(text: str, start: int, end: int) -> bool:
     return _HABITUAL.search(text, clause_start, end) is not None
 
 
+_RANGE_START = re.compile(r"\b(?:between|from)\s+$", re.IGNORECASE)
+_RANGE_OPENER = re.compile(r"(?:between|from)\s", re.IGNORECASE)
+_RANGE_END = re.compile(r"\s*(?:and|to|through|until|till|[-–—])\s*", re.IGNORECASE)
+
+
 def find_dates(document: Document) -> list[DatedMention]:
     """The resolvable temporal expressions of one document, in reading order (patterns only:
     no model, so they are found while the NER model reads)."""
@@ -508,7 +513,16 @@ def find_dates(document: Document) -> list[DatedMention]:
     for sentence in document.sentences:
         text = sentence.text
         matches = [m for start, end in _windows(text) for m in _FINDER.finditer(text, start, end)]
-        for m in matches:
+        for previous, m in zip([None, *matches], matches):
+            if previous is not None and _RANGE_END.fullmatch(
+                text, previous.end(), m.start()
+            ) and (
+                _RANGE_START.search(text, max(0, previous.start() - 9), previous.start())
+                or _RANGE_OPENER.match(previous.group())
+            ):
+                # The end of a range ("between May 2010 and May 2011", "from 1925 to 1950")
+                # is no happening of its own: the range is dated by its start.
+                continue
             kind = _PATTERNS[int(m.lastgroup[1:])][0]
             expression = m.group()
             if (bare := _BARE_WEEKDAY.fullmatch(expression)) and _weekday_in_name(
