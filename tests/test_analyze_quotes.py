@@ -492,3 +492,18 @@ def test_two_apostrophes_close_a_quotation_and_who_stands_for_the_name_before_it
     assert by_text["I think we're socially enabled, actually"] == "Heath"
     assert by_text["It gives us a good thing to talk about."] == "Heath"
     assert by_text["son of an immigrant who came from Cuba legally."] == "Cruzado"
+
+
+def test_calling_something_words_quotes_them_but_a_thing_called_so_does_not():
+    doc = document(
+        paragraphs(
+            "RNC Chairman Reince Priebald called the rancher's comments “completely beyond the "
+            "pale and wrong.”",
+            "Google's team in the Netherlands came up with an imaginary system called Google "
+            'Wind that links windmills using "machine learning that enables all the mills to '
+            'collaborate."',
+        )
+    )
+    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
+    assert by_text["completely beyond the pale and wrong."] == "Reince Priebald"
+    assert by_text["machine learning that enables all the mills to collaborate."] is None

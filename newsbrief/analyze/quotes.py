@@ -59,7 +59,7 @@ _VERBS = (
     r"insisted|insists|explained|explains|wrote|writes|declared|announced|asked|asks|"
     r"replied|argued|argues|claimed|continued|stressed|tweeted|recalled|acknowledged|"
     r"admitted|commented|remarked|alleges|quipped|joked|responded|responds|"
-    r"countered|conceded|cautioned|testified"
+    r"countered|conceded|cautioned|testified|called|calls"
 )
 # Written words are "read" ('"…," the tweet read'), and many more verbs report speech, but only
 # right after the quotation is that sure: "Dunaway read off La La Land" quotes nobody, and
@@ -73,6 +73,8 @@ _ONLY_AFTER = frozenset({
     "reiterated", "maintained", "posted", "recounted",
 })
 _AFTER_VERBS = _VERBS + "|" + "|".join(sorted(_ONLY_AFTER))
+# "Priebus called the comments "beyond the pale"" reports words; "a system called" does not.
+_NAMING = frozenset({"called", "calls"})
 _PARTICIPLES = (
     r"saying|warning|adding|noting|insisting|stressing|declaring|writing|telling|asking|"
     r"arguing|explaining|quipping"
@@ -553,7 +555,9 @@ class _Reader:
             return max(prefix.rfind(mark, 0, before) for mark in ",“”")
 
         for verb in _SPEECH.finditer(prefix):
-            if self._inside_quotes(start + verb.start() - 1):
+            if self._inside_quotes(start + verb.start() - 1) or (
+                verb.group() in _NAMING and self._names_a_thing(start + verb.start())
+            ):
                 continue
             clause_start = boundary(verb.start())
             subject_end = verb.start()
@@ -664,6 +668,17 @@ class _Reader:
                     break
                 after = found.end()  # at the appositive's closing comma
         return None
+
+    def _names_a_thing(self, pos: int) -> bool:
+        """Whether "called"/"calls" at ``pos`` is a noun ("phone calls") or a participle after
+        a noun ("a system called Google Wind"), not a verb reporting words."""
+        i = bisect_left(self.token_starts, pos)
+        if i >= len(self.token_starts) or self.token_starts[i] != pos:
+            return True
+        tag = self.item.tokens[i].tag
+        return tag == "NNS" or (
+            tag not in {"VBD", "VBZ"} and i > 0 and self.item.tokens[i - 1].tag in {"NN", "NNS"}
+        )
 
     def _subject_before(self, sentence_start: int, pos: int) -> bool:
         """Whether a finite verb comes before ``pos`` in its clause, after a name or a pronoun:
