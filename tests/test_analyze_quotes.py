@@ -507,3 +507,19 @@ def test_calling_something_words_quotes_them_but_a_thing_called_so_does_not():
     by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
     assert by_text["completely beyond the pale and wrong."] == "Reince Priebald"
     assert by_text["machine learning that enables all the mills to collaborate."] is None
+
+
+def test_the_articles_own_pronouns_tell_who_he_and_she_can_be():
+    doc = document(
+        paragraphs(
+            "Kermit Gosnall ran a clinic in West Philadelphia. He kept his records at home.",
+            "During her opening arguments, lead prosecutor Joanne Pescatora told jurors that for "
+            'Kermit Gosnall, his practice was all about money. "He had high volume and maximum '
+            'profit," she said.',
+            "Mauril Belangier introduced the bill in 2016. He said he had worked on it for years.",
+            '"This is our national anthem, something we have had for decades," she said.',
+        )
+    )
+    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
+    assert by_text["He had high volume and maximum profit"] == "Joanne Pescatora"
+    assert by_text["This is our national anthem, something we have had for decades"] is None

@@ -189,6 +189,8 @@ _APPOSITIVE = re.compile(r",[^,.;:!?“”\"\n]{1,120}(?=,)")
 # Not "it": "But it was clear that when Obama spoke ..." is about Obama.
 _PERSONAL_SUBJECTS = frozenset({"he", "she", "they", "i", "we"})
 _POSSESSIVE = re.compile(r"[’']s?\s+(?=\S)")
+_PRONOUN_WORD = re.compile(r"\b(?:he|his|him|himself|she|her|hers|herself)\b", re.IGNORECASE)
+_HIS = frozenset({"he", "his", "him", "himself"})
 _NOT_SUBJECTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"})
 
 
@@ -460,7 +462,13 @@ class _Reader:
                     if _SPEAKS_NEXT.match(rest):
                         others.add(self.index.at(self.item.id, m.start, m.end) or m.text)
             others -= {None, name}
-            others = {o for o in others if self.index.label(o) in {"PERSON", None, "ORG"}}
+            others = {
+                o
+                for o in others
+                if self.index.label(o) in {"PERSON", None, "ORG"}
+                # Someone of the other sex is no rival: "Moreno and his wife Ana ... he said".
+                and self.sex.get(o, pronoun) == pronoun
+            }
             if others or self.sex.get(name, pronoun) != pronoun:
                 return None
             return name
@@ -713,6 +721,36 @@ class _Reader:
                 return t.tag in _FINITE_VERB_TAGS and t.start < limit
         return False
 
+    def _count_pronouns(self) -> None:
+        """Sex from the article's own pronouns, for names no honorific sexed: the "he/his/him"
+        and "she/her" outside quotations in a sentence that names one person, and in the next
+        if it names nobody, count for that person; two or more, four in five of one kind,
+        decide ("Jennifer Rivers mourned her son ... She wants ...")."""
+        votes: dict[str, Counter] = {}
+        sentences = self.item.document.sentences
+        named: list[set[str]] = []
+        for sentence in sentences:
+            named.append({
+                self.index.at(self.item.id, s, e) or self.text[s:e]
+                for s, e in self.people
+                if sentence.start <= s < sentence.end and not self._inside_quotes(s)
+            })
+        for i, sentence in enumerate(sentences):
+            if len(named[i]) != 1:
+                continue
+            (name,) = named[i]
+            for j in (i, i + 1):
+                if j > i and (j >= len(sentences) or named[j]):
+                    break
+                for word in _PRONOUN_WORD.finditer(self.text, sentences[j].start, sentences[j].end):
+                    if not self._inside_quotes(word.start()):
+                        kind = "he" if word.group().lower() in _HIS else "she"
+                        votes.setdefault(name, Counter())[kind] += 1
+        for name, counts in votes.items():
+            kind, n = counts.most_common(1)[0]
+            if name not in self.sex and n >= 2 and n >= 0.8 * sum(counts.values()):
+                self.sex[name] = kind
+
     def _read_narration(self) -> None:
         """Fills ``person_subjects`` (sorted ``(end, name)``: the named or unnamed people that
         sentences without quotations are about) and ``narrated_speakers`` (sentence index ->
@@ -743,6 +781,7 @@ class _Reader:
             self.quoted += spans
             offset += len(paragraph) + 1
         self._read_narration()
+        self._count_pronouns()
         for p_index, p_start, paragraph, spans in spans_by_paragraph:
             p_end = p_start + len(paragraph)
             if not spans:
