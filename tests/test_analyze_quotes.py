@@ -523,3 +523,23 @@ def test_the_articles_own_pronouns_tell_who_he_and_she_can_be():
     by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
     assert by_text["He had high volume and maximum profit"] == "Joanne Pescatora"
     assert by_text["This is our national anthem, something we have had for decades"] is None
+
+
+def test_a_role_without_its_closing_comma_still_belongs_to_the_name_before_it():
+    doc = document(
+        paragraphs(
+            '"It was a very tragic death. Not that most of them are not, this was just '
+            'particularly tragic," Kelly Keyser, supervising deputy coroner said.',
+            "In New York, Rabbi David Rosenn, the international director at the American Jewish "
+            "Committee called the decision “enormously important to Catholic-Jewish relations.”",
+            "During a 2009 interview with Vanity Fair’s John Heilperin, the designer admitted that "
+            "the “ladies who lunch” were never his target clients at all.",
+        )
+    )
+    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
+    assert by_text[
+        "It was a very tragic death. Not that most of them are not, this was just "
+        "particularly tragic"
+    ] == "Kelly Keyser"
+    assert "David Rosenn" in by_text["enormously important to Catholic-Jewish relations."]
+    assert by_text["ladies who lunch"] != "John Heilperin"

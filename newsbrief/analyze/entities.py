@@ -137,6 +137,11 @@ _MOTION = frozenset(
         "extradited", "route", "border",
     }
 )
+# The last word of a company's name: it is an ORG whatever the model said.
+_COMPANY_SUFFIXES = frozenset({
+    "limited", "ltd", "inc", "incorporated", "corp", "corporation", "llc", "llp", "plc", "gmbh",
+    "holdings",
+})
 # Head words of organisations' names ("Ostmark Times", "Valdoria Farmers' Union").
 ORG_WORDS = frozenset(
     {
@@ -147,11 +152,7 @@ ORG_WORDS = frozenset(
         "centre", "school", "college", "league", "club", "network", "press", "television",
         "radio", "daily", "journal",
     }
-)
-_COMPANY_SUFFIXES = frozenset({
-    "limited", "ltd", "inc", "incorporated", "corp", "corporation", "llc", "llp", "plc", "gmbh",
-    "holdings",
-})
+) | _COMPANY_SUFFIXES
 _HONORIFICS = _TITLES | {"mr", "mrs", "ms", "miss", "dr", "sen", "rep", "gov", "sir", "judge"}
 _HEAD_FOLLOWERS = frozenset({"PUNCT", "ADP", "VERB", "AUX", "CCONJ", "SCONJ", "ADV", "DET"})
 

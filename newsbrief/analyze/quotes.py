@@ -144,6 +144,7 @@ _OPENING_SEXED_HONORIFIC = re.compile(r"(Mr|Mrs|Ms|Miss)\.?\s")
 _DETERMINER_BEFORE = re.compile(r"\b(?:a|an|the)\s+$", re.IGNORECASE)
 _SUBJECT_PRONOUN = re.compile(r"\b(?:he|she|they|we|I)\b", re.IGNORECASE)
 _COLON_BEFORE = re.compile(r":\s*$")
+_COMMA = re.compile(r",\s*")
 _CLAUSE_END = re.compile(r"[.;:!?][”\"’]?\s")
 # A word of four capitals: a shouted header ("OBAMA GOES OUTSIDE IN ON JOBS - POLITICO's
 # Glenn Thrush: "…""), not the speaker's name.
@@ -476,19 +477,20 @@ class _Reader:
             return state.last_thing[0]
         return None
 
-    def _is_person(self, name: str) -> bool:
-        """A person by NER, or a two/three-word capitalised name with no organisation head word
-        (the small model tags many personal names ORG)."""
+    def _is_person(self, name: str, mention_label: str | None = None) -> bool:
+        """A person by NER (the event's merged entity or the mention's own label), or a
+        two/three-word capitalised name; never a name with an organisation's head word (the
+        small model tags many personal names ORG, and "Zuckerman Spaeder LLP" PERSON)."""
+        words = name.split()
+        if {w.lower() for w in words} & ORG_WORDS:
+            return False
         label = self.index.label(name)
-        if label == "PERSON":
+        if label == "PERSON" or mention_label in {"PERSON", "NAME"}:
             return True
         if label in {"GPE", "LOC", "FAC", "NORP"}:
             return False
-        words = name.split()
-        return (
-            2 <= len(words) <= 3
-            and all(w[:1].isupper() and w.replace("-", "").isalpha() for w in words)
-            and not {w.lower() for w in words} & ORG_WORDS
+        return 2 <= len(words) <= 3 and all(
+            w[:1].isupper() and w.replace("-", "").isalpha() for w in words
         )
 
     def _remember(self, speaker: str | None, at: int, state: _State) -> None:
@@ -519,9 +521,8 @@ class _Reader:
                 and not _DETERMINER_BEFORE.search(self.text, max(0, m.start - 4), m.start)
                 and not m.text.endswith(("'", "’", "'s", "’s"))
                 and not self._inside_quotes(m.start)
-                and (
-                    m.label in {"PERSON", "NAME"}
-                    or self._is_person(self.index.at(self.item.id, m.start, m.end) or m.text)
+                and self._is_person(
+                    self.index.at(self.item.id, m.start, m.end) or m.text, m.label
                 )
             ):
                 return m
@@ -605,25 +606,49 @@ class _Reader:
                         clause_start = boundary(subject_end)
             yield start + clause_start + 1, start + subject_end, verb.group()
 
-    def _relative(self, start: int, end: int) -> str | None:
-        """The person a relative "who" stands for: the one named right before its comma
-        ('said Cruz, who noted that he's the "son of an immigrant"')."""
-        if self.text[start:end].strip().lower() != "who":
+    def _named_before(self, start: int, end: int) -> str | None:
+        """The person named right before the comma that opens ``[start, end)``, when that
+        stands for them: a relative "who" ('said Cruz, who noted that he's the "son of an
+        immigrant"'), or a role whose closing comma is missing ("Duong Van Dau, the caretaker
+        of the memorial said", "Rabbi Rosen, the international director ... at the American
+        Jewish Committee called")."""
+        words = self.text[start:end].split()
+        role = bool(words) and words != ["who"]
+        if not words or role and (
+            not words[0][:1].islower()
+            or words[0].lower() in _PRONOUNS
+            or _LEADING_CONJUNCTION.match(words[0] + " x")
+            or self._names_person(start, end)
+            or self._clause(start, end)
+        ):
             return None
         comma = len(self.text[:start].rstrip()) - 1
         if comma < 0 or self.text[comma] != ",":
             return None
-        for s, e in self.people:
-            if e == comma:
-                return self.index.at(self.item.id, s, e) or self.text[s:e]
+        for mention in self.item.mentions:
+            s, e = mention.start, mention.end
+            name = self.index.at(self.item.id, s, e) or mention.text
+            if e == comma and ((s, e) in self.people or self._is_person(name)):
+                # For a role, the name must open its clause ("In New York, Rabbi Rosen, the
+                # director ... called"), not end a phrase ("During an interview with Vanity
+                # Fair's John Heilpern, the designer admitted").
+                sentence_start = self._sentence_of(s)[0]
+                opening = self.text[
+                    max((m.end() for m in _COMMA.finditer(self.text, sentence_start, s)),
+                        default=sentence_start) : s
+                ]
+                if not role or all(
+                    w[:1].isupper() for w in opening.split() if _WORD_CHAR.search(w)
+                ):
+                    return name
         return None
 
     def _embedded(self, sent_start: int, open_at: int, state: _State) -> str | None:
         """Speaker of a partial quote: the outermost speech verb with a subject before it."""
         prefix = self.text[sent_start:open_at]
         for subject_start, subject_end, _ in self._speech_subjects(sent_start, open_at):
-            speaker = self._speaker(subject_start, subject_end, state) or self._relative(
-                subject_start, subject_end
+            speaker = self._named_before(subject_start, subject_end) or self._speaker(
+                subject_start, subject_end, state
             )
             if speaker:
                 return speaker
@@ -846,10 +871,15 @@ class _Reader:
                     )
                 if speaker is None and sent_start < start - 1:
                     speaker = self._embedded(sent_start, start - 1, state)
-                if speaker is None and end < sent_end and (
-                    m := _SENTENCE_FINAL.search(self.text, after, sent_end + 1)
+                # The sentence the quotation ends in (a long one spans several): '"It was a very
+                # tragic death. Not that ... Beach," Kelly Keyes, supervising deputy coroner said.'
+                last_end = self._sentence_of(max(start, end - 1))[1]
+                if speaker is None and end < last_end and (
+                    m := _SENTENCE_FINAL.search(self.text, after, last_end)
                 ):
-                    speaker = self._speaker(m.start("spk"), m.end("spk"), state)
+                    speaker = self._named_before(m.start("spk"), m.end("spk")) or self._speaker(
+                        m.start("spk"), m.end("spk"), state
+                    )
                 if speaker is None and (colon := _COLON_BEFORE.search(head)):
                     speaker = self._introduced(p_start, head_start + colon.start())
                 if (
