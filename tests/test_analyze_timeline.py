@@ -462,3 +462,19 @@ def test_the_end_of_a_range_is_no_happening_of_its_own():
         ("2015-03", "in March 2015"),
         ("2016-07", "in July 2016"),
     ]
+
+
+def test_a_day_named_without_its_year_takes_the_year_the_article_gives_it():
+    doc = document(
+        paragraphs(
+            "A court has been shown footage of the bombers that attacked London on July 7, 2005.",
+            "Three of the July 7 bombers were shown in the video.",
+            "The court will sit again on July 9.",
+        ),
+        published="2008-05-01T10:00:00",
+    )
+    assert [(m.date, m.expression) for m in find_dates(doc)] == [
+        ("2005-07-07", "on July 7, 2005"),
+        ("2005-07-07", "the July 7"),
+        ("2008-07-09", "on July 9"),
+    ]

@@ -116,6 +116,11 @@ _PATTERNS: list[tuple[str, str]] = [
 # tests/test_analyze_timeline.py checks both sets against the parsed patterns.
 _STARTS = r"[\dabdefijlmnostuwy]"
 _BARE_STARTS = r"[lnt]"
+# The patterns of a day of a month without a year ("July 7", "7 July").
+_MONTH_DAY = frozenset(
+    i for i, (kind, p) in enumerate(_PATTERNS) if kind == "relative" and p.count(_MONTH) == 1
+    and r"\d{1,2}" in p
+)
 _FINDER = re.compile(
     rf"(?=\b{_STARTS}|{_BARE_STARTS})(?:"
     + "|".join(f"(?P<k{i}>\\b{p})" for i, (_, p) in enumerate(_PATTERNS))
@@ -497,6 +502,23 @@ def _habitual(text: str, start: int, end: int) -> bool:
     return _HABITUAL.search(text, clause_start, end) is not None
 
 
+def _years_of_days(found: list[list[re.Match]]) -> dict[str, set[str]]:
+    """For each month and day ("07-07") the article writes with a year, those years."""
+    years: dict[str, set[str]] = {}
+    for matches in found:
+        for m in matches:
+            if int(m.lastgroup[1:]) < 2:  # "July 7, 2005", "7 July 2005"
+                parsed = _parse(m.group(), datetime(2000, 1, 1), "past")
+                if parsed is not None and parsed[1] == "day":
+                    day = parsed[0].isoformat()
+                    years.setdefault(day[5:], set()).add(day[:4])
+    return years
+
+
+def _years_in(text: str) -> set[str]:
+    return set(re.findall(r"\b(?:1[89]|20)\d\d\b", text))
+
+
 _RANGE_START = re.compile(r"\b(?:between|from)\s+$", re.IGNORECASE)
 _RANGE_OPENER = re.compile(r"(?:between|from)\s", re.IGNORECASE)
 _RANGE_END = re.compile(r"\s*(?:and|to|through|until|till|[-–—])\s*", re.IGNORECASE)
@@ -510,9 +532,13 @@ def find_dates(document: Document) -> list[DatedMention]:
     # (sentence index, date) of the day-precise dates of the narrative's own events, which
     # anchor the reference-relative expressions after them.
     focus: list[tuple[int, str]] = []
-    for sentence in document.sentences:
+    found = [
+        [m for start, end in _windows(s.text) for m in _FINDER.finditer(s.text, start, end)]
+        for s in document.sentences
+    ]
+    years = _years_of_days(found)
+    for sentence, matches in zip(document.sentences, found):
         text = sentence.text
-        matches = [m for start, end in _windows(text) for m in _FINDER.finditer(text, start, end)]
         for previous, m in zip([None, *matches], matches):
             if previous is not None and _RANGE_END.fullmatch(
                 text, previous.end(), m.start()
@@ -542,6 +568,14 @@ def find_dates(document: Document) -> list[DatedMention]:
             resolved = resolve(expression, kind, published, tense, reference, about_reference)
             if resolved is None:
                 continue
+            if (
+                int(m.lastgroup[1:]) in _MONTH_DAY
+                and len(known := years.get(resolved[0][5:], ())) == 1
+                and (m.group().lower().startswith("the ") or known & _years_in(text))
+            ):
+                # "the July 7 bombers", or "on July 7" beside "July 7, 2005": the year the
+                # article gives that day elsewhere, not the last July 7 before publication.
+                resolved = (f"{next(iter(known))}-{resolved[0][5:]}", resolved[1])
             if resolved[1] == "day" and not (
                 kind == "reference" and _dates_the_object(expression, about_reference)
             ):
