@@ -478,3 +478,18 @@ def test_a_day_named_without_its_year_takes_the_year_the_article_gives_it():
         ("2005-07-07", "the July 7"),
         ("2008-07-09", "on July 9"),
     ]
+
+
+def test_before_an_event_the_reference_sentence_named_counts_back_from_it():
+    doc = document(paragraphs(
+        "The bombings struck London on the morning of July 7, 2005.",
+        "The jury were told that the footage was taken just nine days before the bombings.",
+        "Police raided a flat in Leeds on July 12, 2005.",
+        "The arrests came a day after the raid.",
+    ), published="2008-05-01T10:00:00")
+    assert [(m.date, m.expression) for m in find_dates(doc)] == [
+        ("2005-07-07", "of July 7, 2005"),
+        ("2005-06-28", "nine days before"),
+        ("2005-07-12", "on July 12, 2005"),
+        ("2005-07-13", "a day after"),
+    ]

@@ -18,9 +18,10 @@ dateparser has no answer or a news-specific one is needed:
   counts from the publication day;
 - "a day after/before", "N days later", "the next day" count from the reference time, the most
   recent day-precise date of the same article within the last three sentences (the temporal
-  focus of the narrative, as in TimeML/TempEval anchoring). "X came a day after Y" dates Y;
-  "two days later", "nine days earlier", "the previous day" and a clause-final "the day
-  before" date the sentence's own event.
+  focus of the narrative, as in TimeML/TempEval anchoring). "X came a day after Y" dates Y,
+  unless Y is a short noun phrase the reference sentence was about ("taken nine days before
+  the bombings"); "two days later", "nine days earlier", "the previous day" and a
+  clause-final "the day before" date the sentence's own event.
 
 Relative expressions in an article without a publication date are left out, never guessed.
 Granularity is ``day``, ``month`` or ``year``; week-level and vaguer phrases ("this week",
@@ -163,6 +164,16 @@ _REPORTED = re.compile(
 )
 # What may follow a reference-relative "after" or "before" that has no object of its own:
 # the clause ends, or "that" points back at the reference ("The day after that, ...").
+# The object of a trailing "before"/"after" when it is a short noun phrase ending its clause
+# ("before the bombings."; not "after a Spanish judge issued warrants"), and its common words
+# of four letters or more, matched when one begins the other or the first six letters agree
+# ("raid", "raided"); names are left out, since the same people take part in many of a
+# story's events.
+_OBJECT = re.compile(
+    r"\s*(?:the|a|an|his|her|their|its)\s+(?:[\w'’-]+\s+){0,2}[\w'’-]+(?=\s*(?:[.,;:!?]|$))",
+    re.IGNORECASE,
+)
+_CONTENT_WORD = re.compile(r"\b[a-z]{4,}\b")
 _NO_OBJECT = re.compile(r"\s*(?:[.,;:!?)\]\"”’—–-]|that\b|$)", re.IGNORECASE)
 # A clause about what happens as a rule names no day: "Farmers usually plant rice in April",
 # "Every Friday, the market opens", "closes on Sundays".
@@ -502,6 +513,22 @@ def _habitual(text: str, start: int, end: int) -> bool:
     return _HABITUAL.search(text, clause_start, end) is not None
 
 
+def _names_focus(after: str, focus_sentence: str) -> bool:
+    """Whether the object of a trailing "before"/"after" is what the reference sentence is
+    about: "footage taken nine days before the bombings", after "The July 7 bombings were
+    ...", counts back from the bombings' day; "a day after the end of Trump's tour", after
+    a sentence about China's announcement, dates the end of the tour."""
+    head = _OBJECT.match(after)
+    if head is None:
+        return False
+    focus_words = _CONTENT_WORD.findall(focus_sentence.lower())
+    return any(
+        f.startswith(o) or o.startswith(f) or f[:6] == o[:6]
+        for o in _CONTENT_WORD.findall(head.group())
+        for f in focus_words
+    )
+
+
 def _years_of_days(found: list[list[re.Match]]) -> dict[str, set[str]]:
     """For each month and day ("07-07") the article writes with a year, those years."""
     years: dict[str, set[str]] = {}
@@ -531,7 +558,7 @@ def find_dates(document: Document) -> list[DatedMention]:
     out: list[DatedMention] = []
     # (sentence index, date) of the day-precise dates of the narrative's own events, which
     # anchor the reference-relative expressions after them.
-    focus: list[tuple[int, str]] = []
+    focus: list[tuple[int, str, str]] = []
     found = [
         [m for start, end in _windows(s.text) for m in _FINDER.finditer(s.text, start, end)]
         for s in document.sentences
@@ -564,7 +591,9 @@ def find_dates(document: Document) -> list[DatedMention]:
             about_reference = False
             if kind == "reference" and focus and sentence.index - focus[-1][0] <= 3:
                 reference = date.fromisoformat(focus[-1][1])
-                about_reference = _NO_OBJECT.match(text, m.end()) is not None
+                about_reference = _NO_OBJECT.match(text, m.end()) is not None or (
+                    focus[-1][0] < sentence.index and _names_focus(text[m.end() :], focus[-1][2])
+                )
             resolved = resolve(expression, kind, published, tense, reference, about_reference)
             if resolved is None:
                 continue
@@ -579,7 +608,7 @@ def find_dates(document: Document) -> list[DatedMention]:
             if resolved[1] == "day" and not (
                 kind == "reference" and _dates_the_object(expression, about_reference)
             ):
-                focus.append((sentence.index, resolved[0]))
+                focus.append((sentence.index, resolved[0], text))
             out.append(
                 DatedMention(
                     document.id,
