@@ -250,3 +250,24 @@ def test_a_name_cut_inside_a_parenthesis_and_a_company_suffix():
     analysis = analyse([doc])
     assert _entity(analysis, "Asiafield Limited").type == "ORG"
     assert "Enforcement Directorate (ED" not in {e.name for e in analysis.entities}
+
+
+def test_one_name_spelled_two_ways_by_two_outlets_is_one_entity():
+    first = document(
+        paragraphs(
+            "Libyan leader Muammar Gaddafi appeared on state television on Monday.",
+            "Muammar Gaddafi said he was in Tripoli. Mark Warner and Mark Werner watched.",
+        ),
+        id="a1",
+    )
+    second = document(
+        paragraphs(
+            "Supporters of Moammar Gadhafi rallied in Green Square on Monday evening.",
+            "Moammar Gadhafi has ruled Libya for 41 years.",
+        ),
+        id="a2",
+    )
+    names = {e.name for e in analyse([first, second]).entities}
+    assert len(names & {"Muammar Gaddafi", "Moammar Gadhafi"}) == 1, names
+    # Two spellings in one article are two people.
+    assert {"Mark Warner", "Mark Werner"} <= names, names

@@ -25,8 +25,9 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 from newsbrief.analyze.nlp import Annotated, Mention, Token
@@ -449,6 +450,38 @@ def _place_label(
     return None
 
 
+def _spelling_variants(
+    heads: Mapping[_Ref, str], labels: Mapping[str, str], doc_forms: Mapping[str, set[str]]
+) -> dict[str, str]:
+    """Full personal names that are one name spelled two ways by different outlets
+    ("Muammar Gaddafi", "Moammar Gadhafi"): as many words, each alike (difflib ratio 0.8 or
+    more, the whole 0.85), never both in one article (an article keeps one spelling, so two
+    there are two people). Maps each variant to the one with more mentions."""
+    counts = Counter(heads.values())
+    names = sorted(
+        (h for h in counts if labels.get(h) == "PERSON" and len(h.split()) >= 2),
+        key=lambda h: (-counts[h], h),
+    )
+    variant_of: dict[str, str] = {}
+    for i, name in enumerate(names):
+        if name in variant_of:
+            continue
+        words = name.split()
+        for other in names[i + 1 :]:
+            other_words = other.split()
+            if (
+                other in variant_of
+                or len(other_words) != len(words)
+                or SequenceMatcher(None, name, other).ratio() < 0.85
+                or any(SequenceMatcher(None, a, b).ratio() < 0.8
+                       for a, b in zip(words, other_words))
+                or any(name in keys and other in keys for keys in doc_forms.values())
+            ):
+                continue
+            variant_of[other] = name
+    return variant_of
+
+
 def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
     """Cluster the entity mentions of an event's documents into :class:`Entity` items."""
     demonyms = {
@@ -501,9 +534,10 @@ def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
             step = link(_Ref(ref.doc, 0, 0, head, head, labels[head]))
         heads[ref] = head
 
+    variant_of = _spelling_variants(heads, labels, doc_forms)
     clusters: dict[str, list[_Ref]] = {}
     for ref in refs:
-        clusters.setdefault(heads[ref], []).append(ref)
+        clusters.setdefault(variant_of.get(heads[ref], heads[ref]), []).append(ref)
     order = {a.id: i for i, a in enumerate(annotated)}
     tokens_of = {a.id: (a.tokens, _token_index(a.tokens), a.document.text) for a in annotated}
     mention_of = {(a.id, m.start): m for a in annotated for m in a.mentions}
