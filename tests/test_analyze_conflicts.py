@@ -150,3 +150,17 @@ def test_a_hyphenated_number_is_read_whole():
     ]
     found = {d.about: {c.value for c in d.claims} for d in analyse(docs).disagreements}
     assert found == {"how many were injured": {"22", "25"}}
+
+
+def test_a_part_of_a_tally_is_no_tally():
+    """"Six of those arrested are Klan supporters" is part of the 12 arrested, not another
+    count of them."""
+    docs = [
+        document("Police said 12 people were arrested after the rally in the park on Saturday.",
+                 id="a"),
+        document("A police spokesman says six of those arrested are supporters of the group.",
+                 id="b"),
+        document("Twelve people were arrested, and four of the injured were taken to hospital.",
+                 id="c"),
+    ]
+    assert analyse(docs).disagreements == ()

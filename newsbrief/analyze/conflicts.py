@@ -74,6 +74,7 @@ _TALLY = re.compile(
     rf"|\b(?P<v3>death toll)\b[^.;:!?]{{0,60}}?\b(?:to|of|at|is|was|stood at|reached)\s+(?P<q3>{_QUAL})?\s*(?P<n3>{_N})\b",
     re.IGNORECASE,
 )
+_PARTITIVE = re.compile(r"\s+of\b", re.IGNORECASE)
 _HYPHEN_COUNT = re.compile(
     rf"\b(?P<n>{_N})-(?P<unit>nation|country|state|member|party|city|stop|point|game|match)\s+(?P<what>[a-z]+)",
     re.IGNORECASE,
@@ -243,6 +244,8 @@ def _sentence_claims(item: Annotated, index: EntityIndex) -> list[ClaimMention]:
             n = _number(m.group("n") or m.group("n2") or m.group("n3") or "")
             if n is None or (m.group("n") or "").lower() in {"a", "an"}:
                 continue
+            if m.group("n") and _PARTITIVE.match(text, m.end("n"), m.start("v")):
+                continue  # "six of those arrested are Klan supporters": a part, not the tally
             kind = next(k for k, v in _TALLY_VERBS.items() if re.fullmatch(v, verb))
             qualifier = m.group("q") or m.group("q2") or m.group("q3")
             low, high = _interval(qualifier, n)
