@@ -28,6 +28,7 @@ def test_name_normalisation():
     assert clean_name("Mr Choe’s") == "Choe"
     assert name_key("Kim Jong-Un") == name_key("Kim Jong-un") == name_key("Kim Jong Un")
     assert name_key("U.S.") == name_key("US")
+    assert name_key("Nicolás Maduro") == name_key("Nicolas Maduro")
     assert acronym("the United Nations") == "UN"
     assert acronym("Centre for Strategic and International Studies") == "CSIS"
     assert acronym("Beijing") == ""

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -172,8 +173,13 @@ def clean_name(text: str) -> str:
 
 
 def name_key(text: str) -> str:
-    """Comparison key of a name: cleaned, lower case, no dots, hyphens as spaces."""
+    """Comparison key of a name: cleaned, lower case, no dots, hyphens as spaces, no accents."""
     name = clean_name(text).lower().replace(".", "").replace("-", " ")
+    if not name.isascii():
+        # "Nicolás Maduro" / "Nicolas Maduro", "Guaidó" / "Guaido": outlets differ in accents.
+        name = "".join(
+            c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)
+        )
     # "King's Cross" / "Kings Cross", "O’Brien" / "O'Brien": outlets differ in apostrophes.
     return " ".join(name.replace("'", "").replace("’", "").split())
 
