@@ -272,3 +272,18 @@ def test_one_name_spelled_two_ways_by_two_outlets_is_one_entity():
     assert len(names & {"Muammar Gaddafi", "Moammar Gadhafi"}) == 1, names
     # Two spellings in one article are two people.
     assert {"Mark Warner", "Mark Werner"} <= names, names
+
+
+def test_a_surname_the_model_calls_a_place_is_the_person_named_in_full():
+    doc = document(
+        paragraphs(
+            "Opposition lawmaker Angel Alvarado said the central bank had sent gold abroad.",
+            "Alvarado said the transfers broke the law. Alvarado spoke in Caracas on Monday.",
+            "Funds also went to Houston, where Alvarado said the company kept an office.",
+        )
+    )
+    analysis = analyse([doc])
+    names = {e.name for e in analysis.entities}
+    assert "Alvarado" not in names, names
+    assert _entity(analysis, "Angel Alvarado").mentions >= 3
+    assert "Houston" in names  # written as a place: not merged with anyone

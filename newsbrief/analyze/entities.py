@@ -130,6 +130,7 @@ _STATE_NOUNS = frozenset(
 _PLACE_PREPOSITIONS = frozenset(
     {"in", "at", "near", "across", "throughout", "inside", "outside", "into"}
 )
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|near|from|to|across|into|of)\s+(?:the\s+)?$", re.IGNORECASE)
 # Before "to" or "from", these make the next name a destination or an origin ("envoy to X").
 _MOTION = frozenset(
     {
@@ -289,6 +290,7 @@ def _link(
     doc_forms: dict[str, set[str]],
     labels: dict[str, str],
     acronyms: dict[str, set[str]],
+    placed: set[tuple[str, str]] = frozenset(),
 ) -> str:
     """The key of the longer form ``ref`` stands for, or its own key (``words``: every form's
     key split into words, split once per event rather than once per comparison)."""
@@ -299,7 +301,7 @@ def _link(
     if len(tokens) > 2:
         return ref.key
 
-    def candidates(keys: set[str]) -> set[str]:
+    def candidates(keys: set[str], local: bool) -> set[str]:
         found = set()
         for key in keys:
             other = words[key]
@@ -309,8 +311,16 @@ def _link(
             if (
                 target == "PERSON"
                 and len(tokens) == 1
-                and ref.label in {"PERSON", "ORG", "LOC", "NAME"}
-                and tokens[0] in (other[0], other[-1])
+                and (
+                    ref.label in {"PERSON", "ORG", "LOC", "NAME"} and tokens[0] == other[0]
+                    or tokens[0] == other[-1] and (
+                        ref.label in {"PERSON", "ORG", "LOC", "NAME"}
+                        # A surname the model called a place stands for the person named in
+                        # full in the same article ("Angel Alvarado ... Alvarado said"), unless
+                        # the article also writes it as a place ("in Houston").
+                        or local and ref.label == "GPE" and (ref.doc, ref.key) not in placed
+                    )
+                )
             ) or (
                 target == "ORG"
                 and ref.label in {"ORG", "NAME"}
@@ -322,11 +332,11 @@ def _link(
                 found.add(key)
         return found
 
-    local = candidates(doc_forms.get(ref.doc, set()))
+    local = candidates(doc_forms.get(ref.doc, set()), True)
     if len(local) == 1:
         return local.pop()
     if not local:
-        wide = candidates(set(words))
+        wide = candidates(set(words), False)
         if len(wide) == 1:
             return wide.pop()
     return ref.key
@@ -494,6 +504,7 @@ def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
         clean_name(m.text).lower() for a in annotated for m in a.mentions if m.label == "NORP"
     }
     refs: list[_Ref] = []
+    placed: set[tuple[str, str]] = set()  # (article, key) written after "in", "at", ...
     aliases_of: dict[tuple[str, int], str] = {}  # (doc, start of name) -> parenthesised alias
     for item in annotated:
         text = item.document.text
@@ -505,6 +516,8 @@ def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
             if not name_key(surface):
                 continue
             refs.append(_Ref(item.id, m.start, m.end, surface, name_key(surface), m.label))
+            if _PLACE_BEFORE.search(text, max(0, m.start - 12), m.start):
+                placed.add((item.id, name_key(surface)))
             paren = _PAREN.match(text, m.end)
             if paren and m.label in {"PERSON", "ORG", "NAME"}:
                 aliases_of[(item.id, m.start)] = paren.group(1).strip()
@@ -527,7 +540,7 @@ def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
         # The answer depends only on the article, the key, the label and the surface's case.
         key = (ref.doc, ref.key, ref.label, clean_name(ref.surface).replace(".", ""))
         if key not in memo:
-            memo[key] = _link(ref, words, doc_forms, labels, acronyms)
+            memo[key] = _link(ref, words, doc_forms, labels, acronyms, placed)
         return memo[key]
 
     heads: dict[_Ref, str] = {}
