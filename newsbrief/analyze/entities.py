@@ -568,7 +568,7 @@ def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
         name = surfaces.most_common(1)[0][0]
         label = Counter(r.label for r in members if r.key == head).most_common(1)[0][0]
         if name_key(name).split()[-1] in _COMPANY_SUFFIXES:
-            label = "ORG"  # "Asiafield Limited", "Gilt Asset Management Ltd", whatever the model said
+            label = "ORG"  # "Asiafield Limited", "Gilt Asset Management Ltd": never a person
         if label == "NAME":
             label = "ENTITY"
         aliases = list(dict.fromkeys(r.surface for r in members if r.surface != name))

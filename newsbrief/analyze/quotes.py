@@ -110,7 +110,9 @@ _AFTER_SPEAKER_FIRST = re.compile(
 # epigraph's '"…"—Gloria Steinem', '"…" — Piper Kerman, author of …'.
 # (Not a tweet's signature, '— Amy Kaufman (@AmyKinLA) February 27, 2017', which may carry
 # someone else's words.)
-_DASHED = re.compile(rf"^\s*[—–]\s*(?P<spk>[A-Z](?:(?![(@]){_PHRASE_CHAR}|{_STOP_IN_NAME}){{1,60}}?)\s*(?:,|$)")
+_DASHED = re.compile(
+    rf"^\s*[—–]\s*(?P<spk>[A-Z](?:(?![(@]){_PHRASE_CHAR}|{_STOP_IN_NAME}){{1,60}}?)\s*(?:,|$)"
+)
 # A sentence that goes on after a quotation and ends with its attribution: '"… inflammation"
 # and other factors associated with breast cancer, McTiernan said.'
 _SENTENCE_FINAL = re.compile(
