@@ -543,3 +543,20 @@ def test_a_role_without_its_closing_comma_still_belongs_to_the_name_before_it():
     ] == "Kelly Keyser"
     assert "David Rosenn" in by_text["enormously important to Catholic-Jewish relations."]
     assert by_text["ladies who lunch"] != "John Heilperin"
+
+
+def test_a_place_before_the_head_noun_describes_the_speaker():
+    doc = document(
+        paragraphs(
+            "The U.S. researchers said their new study is “most definitive to date in "
+            "establishing the long-term effects of bullying.”",
+            "If I weren't paid to watch the remake of “Evil Dead’’ all the way to the end, I "
+            "would have left after an hour.",
+        )
+    )
+    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
+    assert by_text[
+        "most definitive to date in establishing the long-term effects of bullying."
+    ] == "the U.S. researchers"
+    # Two closing single quotes end the title: the narration after it is no quotation.
+    assert not any("all the way to the end" in text for text in by_text), by_text

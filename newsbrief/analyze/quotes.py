@@ -1,7 +1,7 @@
 """Direct quotations, their speakers, and the same quote carried by several outlets.
 
 Quotation marks: curly double (“…”), straight double ("…", paired left to right; two
-apostrophes close one too, as in AP's ASCII copy: "…,'' he said) and curly single (‘…’, when
+apostrophes close one too, as in AP's copy: "…,'' he said, “…’’) and curly single (‘…’, when
 not an apostrophe). A quotation left open at the end of a paragraph runs to
 the paragraph's end (the newspaper convention for quotes that continue). Quotes shorter than
 ``MIN_WORDS`` words are scare quotes ("dual track") and are skipped.
@@ -155,7 +155,7 @@ _ASKED = re.compile(r"\bask(?:s|ed|ing)?\b", re.IGNORECASE)
 _FIRST_AND_SECOND_PERSON = frozenset({"i", "we", "you"})
 _PLACES = frozenset({"GPE", "LOC", "FAC"})
 _WORD = re.compile(r"\w+", re.UNICODE)
-_MARKS = re.compile(r"[“”\"]|''")
+_MARKS = re.compile(r"[“”\"]|''|’’")
 _SINGLE_QUOTED = re.compile(r"(?<![\w‘])‘(?=\w)(.+?)’(?!\w)")
 _WORD_CHAR = re.compile(r"[^\W_]")
 # A clause's opening conjunction is not part of its subject: "But he told CBS: …",
@@ -263,8 +263,9 @@ def quotation_spans(paragraph: str) -> list[tuple[int, int]]:
     open_at: int | None = None
     for mark in _MARKS.finditer(paragraph):  # the only characters the loop acts on
         i, ch = mark.start(), mark.group()
-        if ch == "''":
-            # Two apostrophes close a quotation in AP's ASCII copy; they open nothing.
+        if ch in ("''", "’’"):
+            # Two apostrophes close a quotation in AP's copy ('"…,'' he said', '“Evil Dead’’');
+            # they open nothing.
             if open_at is not None:
                 spans.append((open_at, i))
                 open_at = None
@@ -399,6 +400,15 @@ class _Reader:
                     )
         else:
             name = self._name_in(start, end)
+            if (
+                name
+                and self.index.label(name) in _PLACES | {"NORP"}
+                and not self.text[start:end].rstrip().endswith(name.split()[-1])
+                and words[0].lower() in _DETERMINERS
+            ):
+                # A place or nationality before the head noun describes it: "The U.S.
+                # researchers said", not the United States.
+                name = None
         if _PREPOSITION_FIRST.match(raw):
             return name if name and self._is_person(name) else None
         if name:
@@ -827,7 +837,7 @@ class _Reader:
                 inner = self.text[start:end].strip()
                 speaker = None
                 # AP's ASCII copy closes with two apostrophes: '"I think so,'' Heath said'.
-                after = end + (2 if self.text.startswith("''", end) else 1)
+                after = end + (2 if self.text.startswith(("''", "’’"), end) else 1)
                 tail = self.text[after:p_end] if end < p_end else ""
                 # A speaker before the quote is at most 90 characters plus its verb; searching
                 # the whole paragraph head for a match anchored at its end is quadratic.
