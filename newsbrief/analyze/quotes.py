@@ -194,6 +194,8 @@ _PERSONAL_SUBJECTS = frozenset({"he", "she", "they", "i", "we"})
 _POSSESSIVE = re.compile(r"[’']s?\s+(?=\S)")
 _PRONOUN_WORD = re.compile(r"\b(?:he|his|him|himself|she|her|hers|herself)\b", re.IGNORECASE)
 _HIS = frozenset({"he", "his", "him", "himself"})
+# A place or a nationality before a head noun describes it ("the U.S. researchers").
+_DESCRIBING = _PLACES | {"NORP"}
 _NOT_SUBJECTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"})
 
 
@@ -390,19 +392,14 @@ class _Reader:
             if before := self._first_person(start, start + possessive.start()):
                 name = self.index.at(self.item.id, before.start, before.end) or before.text
             else:
-                name = self._name_in(start + possessive.end(), end)
-                head = raw[possessive.end() :].split()
-                if name is None and head and len(head) <= 4 and all(
-                    w[:1].isupper() for w in head
-                ):
-                    name = self.index.resolve(self.item.id, " ".join(head)) or clean_name(
-                        " ".join(head)
-                    )
+                name = self._name_in(start + possessive.end(), end) or self._short_name(
+                    raw[possessive.end() :]
+                )
         else:
             name = self._name_in(start, end)
             if (
                 name
-                and self.index.label(name) in _PLACES | {"NORP"}
+                and self.index.label(name) in _DESCRIBING
                 and not self.text[start:end].rstrip().endswith(name.split()[-1])
                 and words[0].lower() in _DETERMINERS
             ):
@@ -421,8 +418,8 @@ class _Reader:
         if words[-1].lower() in _PRONOUNS:
             return None  # run-on narration: '"…," a margin of error they concluded'
 
-        if raw[:1].isupper() and all(w[:1].isupper() for w in words) and len(words) <= 4:
-            return self.index.resolve(self.item.id, raw) or clean_name(raw)
+        if name := self._short_name(raw):
+            return name
         if (words[0].lower() in _DETERMINERS or raw[:1].isupper()) and not self._clause(
             start, end
         ):
@@ -440,14 +437,23 @@ class _Reader:
                 return True
         return False
 
-    def _signed(self, start: int, end: int, state: _State) -> str | None:
-        """The speaker of a signature after a dash: a short capitalised name is taken whole
-        ("Marie Claire", "Billie Jean King", where the model may tag only a part)."""
-        raw = self.text[start:end].strip()
+    def _short_name(self, raw: str) -> str | None:
+        """``raw`` as a name when it is one to four capitalised words, taken whole ("Marie
+        Claire", "Billie Jean King", where the model may tag only a part)."""
         words = raw.split()
-        if len(words) <= 4 and all(w[:1].isupper() for w in words):
-            return self.index.resolve(self.item.id, raw) or clean_name(raw)
-        return self._speaker(start, end, state)
+        if not words or len(words) > 4 or not all(w[:1].isupper() for w in words):
+            return None
+        raw = " ".join(words)
+        return self.index.resolve(self.item.id, raw) or clean_name(raw)
+
+    def _signed(self, start: int, end: int, state: _State) -> str | None:
+        """The speaker of a signature after a dash: a short capitalised name, taken whole."""
+        return self._short_name(self.text[start:end]) or self._speaker(start, end, state)
+
+    def _token_at(self, pos: int) -> int | None:
+        """The index of the token starting exactly at ``pos``, if one does."""
+        i = bisect_left(self.token_starts, pos)
+        return i if i < len(self.token_starts) and self.token_starts[i] == pos else None
 
     def _pronoun(self, pronoun: str, at: int, state: _State) -> str | None:
         if _PRONOUNS[pronoun] == "person":
@@ -717,8 +723,8 @@ class _Reader:
     def _names_a_thing(self, pos: int) -> bool:
         """Whether "called"/"calls" at ``pos`` is a noun ("phone calls") or a participle after
         a noun ("a system called Google Wind"), not a verb reporting words."""
-        i = bisect_left(self.token_starts, pos)
-        if i >= len(self.token_starts) or self.token_starts[i] != pos:
+        i = self._token_at(pos)
+        if i is None:
             return True
         tag = self.item.tokens[i].tag
         return tag == "NNS" or (
@@ -749,11 +755,10 @@ class _Reader:
         at most two adverbs ("Gillibrand often talks")."""
         while pos < limit and self.text[pos].isspace():
             pos += 1
-        token = bisect_left(self.token_starts, pos)
-        if token >= len(self.token_starts) or self.token_starts[token] != pos:
+        token = self._token_at(pos)
+        if token is None:
             return False
-        tokens = self.item.tokens[token : token + 3]
-        for t in tokens:
+        for t in self.item.tokens[token : token + 3]:
             if t.tag != "RB":
                 return t.tag in _FINITE_VERB_TAGS and t.start < limit
         return False
@@ -883,11 +888,13 @@ class _Reader:
                     )
                 if speaker is None and sent_start < start - 1:
                     speaker = self._embedded(sent_start, start - 1, state)
-                # The sentence the quotation ends in (a long one spans several): '"It was a very
-                # tragic death. Not that ... Beach," Kelly Keyes, supervising deputy coroner said.'
-                last_end = self._sentence_of(max(start, end - 1))[1]
-                if speaker is None and end < last_end and (
-                    m := _SENTENCE_FINAL.search(self.text, after, last_end)
+                if (
+                    speaker is None
+                    # The sentence the quotation ends in (a long one spans several): '"It was a
+                    # very tragic death. Not that ... Beach," Kelly Keyes, supervising deputy
+                    # coroner said.'
+                    and end < (last_end := self._sentence_of(max(start, end - 1))[1])
+                    and (m := _SENTENCE_FINAL.search(self.text, after, last_end))
                 ):
                     speaker = self._named_before(m.start("spk"), m.end("spk")) or self._speaker(
                         m.start("spk"), m.end("spk"), state
