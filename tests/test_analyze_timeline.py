@@ -493,3 +493,14 @@ def test_before_an_event_the_reference_sentence_named_counts_back_from_it():
         ("2005-07-12", "on July 12, 2005"),
         ("2005-07-13", "a day after"),
     ]
+
+
+def test_a_yearless_day_beside_the_same_day_with_its_year_takes_that_year():
+    doc = document(
+        "The scenes after the bombings on July 7 show the attack on London on July 7, 2005.",
+        published="2008-05-01T10:00:00",
+    )
+    assert [(m.date, m.expression) for m in find_dates(doc)] == [
+        ("2005-07-07", "on July 7"),
+        ("2005-07-07", "on July 7, 2005"),
+    ]

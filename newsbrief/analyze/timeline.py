@@ -184,7 +184,7 @@ _HABITUAL = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_MARK = re.compile(r"[,;:.!?]")
-_YEAR = re.compile(r"\b\d{4}\b")
+_FOUR_DIGITS = re.compile(r"\b\d{4}\b")
 _PAST_WORDS = re.compile(r"\b(?:since|last|ago|yesterday|previous|earlier)\b", re.IGNORECASE)
 _CLAUSE = re.compile(r"[,;:–—]|\bbut\b|\band\b")
 # A past-tense verb anywhere in the sentence: regular "-ed" forms and common irregular ones.
@@ -503,7 +503,7 @@ def _windows(text: str) -> list[tuple[int, int]]:
 def _habitual(text: str, start: int, end: int) -> bool:
     """Whether the expression at ``[start, end)`` names no year and says what happens as a
     rule: a plural weekday, or a habitual adverb or "every"/"each" before it in its clause."""
-    if _YEAR.search(text, start, end):
+    if _FOUR_DIGITS.search(text, start, end):
         return False
     if text[end : end + 1] == "s" and _BARE_WEEKDAY.fullmatch(text, start, end):
         return True  # "on Sundays"
@@ -529,23 +529,26 @@ def _names_focus(after: str, focus_sentence: str) -> bool:
     )
 
 
-def _years_of_days(found: list[list[re.Match]]) -> dict[str, set[str]]:
-    """For each month and day ("07-07") the article writes with a year, those years."""
+def _years_of_days(
+    found: list[list[re.Match]], published: datetime | None
+) -> dict[str, set[str]]:
+    """For each month and day ("07-07") the article writes with a year, those years (read
+    as the main pass reads them, so that its dateparser calls come from the cache)."""
     years: dict[str, set[str]] = {}
     for matches in found:
         for m in matches:
             if int(m.lastgroup[1:]) < 2:  # "July 7, 2005", "7 July 2005"
-                parsed = _parse(m.group(), datetime(2000, 1, 1), "past")
-                if parsed is not None and parsed[1] == "day":
-                    day = parsed[0].isoformat()
-                    years.setdefault(day[5:], set()).add(day[:4])
+                resolved = resolve(m.group(), "absolute", published)
+                if resolved is not None and resolved[1] == "day":
+                    years.setdefault(resolved[0][5:], set()).add(resolved[0][:4])
     return years
 
 
 def _years_in(text: str) -> set[str]:
-    return set(re.findall(r"\b(?:1[89]|20)\d\d\b", text))
+    return set(_A_YEAR.findall(text))
 
 
+_A_YEAR = re.compile(rf"\b{_YEAR}\b")
 _RANGE_START = re.compile(r"\b(?:between|from)\s+$", re.IGNORECASE)
 _RANGE_OPENER = re.compile(r"(?:between|from)\s", re.IGNORECASE)
 _RANGE_END = re.compile(r"\s*(?:and|to|through|until|till|[-–—])\s*", re.IGNORECASE)
@@ -563,7 +566,7 @@ def find_dates(document: Document) -> list[DatedMention]:
         [m for start, end in _windows(s.text) for m in _FINDER.finditer(s.text, start, end)]
         for s in document.sentences
     ]
-    years = _years_of_days(found)
+    years = _years_of_days(found, published)
     for sentence, matches in zip(document.sentences, found):
         text = sentence.text
         for previous, m in zip([None, *matches], matches):
