@@ -27,6 +27,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -130,7 +131,9 @@ _STATE_NOUNS = frozenset(
 _PLACE_PREPOSITIONS = frozenset(
     {"in", "at", "near", "across", "throughout", "inside", "outside", "into"}
 )
-_PLACE_BEFORE = re.compile(r"\b(?:in|at|near|from|to|across|into|of)\s+(?:the\s+)?$", re.IGNORECASE)
+_PLACE_BEFORE = re.compile(
+    r"\b(?:in|at|near|from|to|across|into|of)\s+(?:the\s+)?$", re.IGNORECASE
+)
 # Before "to" or "from", these make the next name a destination or an origin ("envoy to X").
 _MOTION = frozenset(
     {
@@ -290,7 +293,7 @@ def _link(
     doc_forms: dict[str, set[str]],
     labels: dict[str, str],
     acronyms: dict[str, set[str]],
-    placed: set[tuple[str, str]] = frozenset(),
+    placed: AbstractSet[tuple[str, str]] = frozenset(),
 ) -> str:
     """The key of the longer form ``ref`` stands for, or its own key (``words``: every form's
     key split into words, split once per event rather than once per comparison)."""
