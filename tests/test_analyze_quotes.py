@@ -11,6 +11,11 @@ def seeds(seeds_dir):
     return event(str(seeds_dir))
 
 
+def _speakers(*texts: str) -> dict[str, str | None]:
+    """Quote text -> speaker, for one article with a paragraph per argument."""
+    return {q.text: q.speaker for q in analyse([document(paragraphs(*texts))]).quotes}
+
+
 def _speaker_of(analysis, words: str):
     hits = [q for q in analysis.quotes if words in q.text or any(words in v for v in q.variants)]
     assert len(hits) == 1, [q.text for q in analysis.quotes]
@@ -96,28 +101,22 @@ def test_pronoun_with_two_people_named_stays_unresolved():
 
 
 def test_pronoun_resolves_to_previous_named_speaker():
-    doc = document(
-        paragraphs(
-            "“We have enough beds for everyone,” said Petra Hale, the director of the hospital.",
-            "“The next two days will be hard,” she said.",
-        )
+    by_text = _speakers(
+        "“We have enough beds for everyone,” said Petra Hale, the director of the hospital.",
+        "“The next two days will be hard,” she said.",
     )
-    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
     assert by_text["The next two days will be hard"] == "Petra Hale"
 
 
 def test_a_quotation_sentence_right_after_a_speakers_quote_is_theirs():
-    doc = document(
-        paragraphs(
-            "“We welcome the envoy’s visit,” Jonas Brandt told the radio. “We are confident "
-            "the commission will see that we acted in good faith.”",
-            "“The river belongs to all of us,” said Mara Ilves. The minister did not reply. "
-            "“Nobody wants this to end up in court.”",
-            "“We have waited since November,” said Piet Halloran. “It is too late for the "
-            "rice,” said Ulla Renk, a trader.",
-        )
+    by_text = _speakers(
+        "“We welcome the envoy’s visit,” Jonas Brandt told the radio. “We are confident "
+        "the commission will see that we acted in good faith.”",
+        "“The river belongs to all of us,” said Mara Ilves. The minister did not reply. "
+        "“Nobody wants this to end up in court.”",
+        "“We have waited since November,” said Piet Halloran. “It is too late for the "
+        "rice,” said Ulla Renk, a trader.",
     )
-    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
     assert by_text["We are confident the commission will see that we acted in good faith."] == (
         "Jonas Brandt"
     )
@@ -188,17 +187,14 @@ def test_stray_closing_mark_keeps_later_quotes_in_step():
 def test_auxiliaries_and_adverbs_before_the_verb_are_not_part_of_the_speaker():
     """"the union has said", "Ilves then said" gave speakers "the union has" and "Ilves then";
     "He was asked ..." (a Wikinews article about Tony Blair) gave the speaker "He was"."""
-    doc = document(
-        paragraphs(
-            "“We will strike on Monday,” the union has said.",
-            "“The river belongs to all of us,” said Mara Ilves. Ilves then said “nobody wants "
-            "this to end up in court.”",
-            "“It would be easier for all of us,” said Jonas Brandt. He was asked what he meant "
-            "and answered “we will have to see what happens next.”",
-            "“The talks will go on,” he quietly added.",
-        )
+    by_text = _speakers(
+        "“We will strike on Monday,” the union has said.",
+        "“The river belongs to all of us,” said Mara Ilves. Ilves then said “nobody wants "
+        "this to end up in court.”",
+        "“It would be easier for all of us,” said Jonas Brandt. He was asked what he meant "
+        "and answered “we will have to see what happens next.”",
+        "“The talks will go on,” he quietly added.",
     )
-    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
     assert by_text["We will strike on Monday"] == "the union"
     assert by_text["nobody wants this to end up in court."] == "Mara Ilves"
     assert by_text["we will have to see what happens next."] is None
@@ -220,22 +216,19 @@ def test_a_pronoun_can_name_the_subject_of_a_sentence_without_quotes():
     """Over 60 Multi-News events 40% of quotes had no speaker; most said "he said" after a
     sentence that named the speaker without quoting them ("Demoski said he struggles with
     alcohol. "It's ruining my life," he said.")."""
-    doc = document(
-        paragraphs(
-            "Tomas Rehn said he struggles to sleep since the flood. “It is ruining my life,” he "
-            "said.",
-            "“We lost the bakery,” said Petra Hale. A hospital spokesman said the wards were "
-            "full. “We are doing what we can,” he said.",
-            "Host Ana Bellamy asked the senator about the report. “It is a clever move,” he said.",
-            "Mayor Clara Voss visited the shelter on Friday. She stayed for an hour. “Nobody will "
-            "be left alone,” she said.",
-            "Ms Edith Bouvier reached the border on Friday. “It has not been confirmed that she "
-            "is safe,” he told reporters.",
-            "Mr Paul Conway reached the border on Saturday. “He is a very strong character,” he "
-            "told reporters.",
-        )
+    by_text = _speakers(
+        "Tomas Rehn said he struggles to sleep since the flood. “It is ruining my life,” he "
+        "said.",
+        "“We lost the bakery,” said Petra Hale. A hospital spokesman said the wards were "
+        "full. “We are doing what we can,” he said.",
+        "Host Ana Bellamy asked the senator about the report. “It is a clever move,” he said.",
+        "Mayor Clara Voss visited the shelter on Friday. She stayed for an hour. “Nobody will "
+        "be left alone,” she said.",
+        "Ms Edith Bouvier reached the border on Friday. “It has not been confirmed that she "
+        "is safe,” he told reporters.",
+        "Mr Paul Conway reached the border on Saturday. “He is a very strong character,” he "
+        "told reporters.",
     )
-    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
     assert by_text["It is ruining my life"] == "Tomas Rehn"
     # Someone unnamed spoke in between; and the one who asked is not the one who answers.
     assert by_text["We are doing what we can"] is None
@@ -247,33 +240,27 @@ def test_a_pronoun_can_name_the_subject_of_a_sentence_without_quotes():
 
 
 def test_a_quotation_sentence_after_reported_speech_is_the_reporters_subjects():
-    doc = document(
-        paragraphs(
-            "Dr. Lena Kingsley said one of the dogs might have a broken leg.",
-            "“Another is better, but in shock.”",
-            "Would you like to meet the president? I asked. “I would rather not say anything "
-            "about that.”",
-        )
+    by_text = _speakers(
+        "Dr. Lena Kingsley said one of the dogs might have a broken leg.",
+        "“Another is better, but in shock.”",
+        "Would you like to meet the president? I asked. “I would rather not say anything "
+        "about that.”",
     )
-    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
     assert by_text["Another is better, but in shock."] == "Lena Kingsley"
     assert by_text["I would rather not say anything about that."] is None
 
 
 def test_appositives_between_speaker_and_verb():
-    doc = document(
-        paragraphs(
-            "“My son has passed away,” his mother, Filomena Rask, told the magazine.",
-            "“I was stunned he was out there,” Mr. Magnus Tell, 75, said in an interview.",
-            "Paul Ostrow, a lawyer representing the Kasners, said, “My clients are happy the "
-            "fine was paid.”",
-            "Her lawyer, Michael Arvid, said on Wednesday that she wants “to set the record "
-            "straight.” But he told the radio: “She is not looking for money.”",
-            "Rep. Mike Kellner, R-Texas, the chairman of the committee, said that “the "
-            "president is still behind us.”",
-        )
+    by_text = _speakers(
+        "“My son has passed away,” his mother, Filomena Rask, told the magazine.",
+        "“I was stunned he was out there,” Mr. Magnus Tell, 75, said in an interview.",
+        "Paul Ostrow, a lawyer representing the Kasners, said, “My clients are happy the "
+        "fine was paid.”",
+        "Her lawyer, Michael Arvid, said on Wednesday that she wants “to set the record "
+        "straight.” But he told the radio: “She is not looking for money.”",
+        "Rep. Mike Kellner, R-Texas, the chairman of the committee, said that “the "
+        "president is still behind us.”",
     )
-    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
     assert by_text["My son has passed away"] == "Filomena Rask"
     assert by_text["I was stunned he was out there"] == "Magnus Tell"
     assert by_text["My clients are happy the fine was paid."] == "Paul Ostrow"
@@ -283,16 +270,13 @@ def test_appositives_between_speaker_and_verb():
 
 
 def test_more_speech_verbs_and_words_that_only_look_like_them():
-    doc = document(
-        paragraphs(
-            "“Have your people call our people,” the tweet read.",
-            "“Yeah, and he won the popular vote, too,” Arne Falk quipped.",
-            "Screenshots of their alleged exchanges were posted online, and Weiland said that "
-            "“some things that have been posted are true and some are not.”",
-            "Paloma Reyes read off the name of the winner. “I was not trying to be funny.”",
-        )
+    by_text = _speakers(
+        "“Have your people call our people,” the tweet read.",
+        "“Yeah, and he won the popular vote, too,” Arne Falk quipped.",
+        "Screenshots of their alleged exchanges were posted online, and Weiland said that "
+        "“some things that have been posted are true and some are not.”",
+        "Paloma Reyes read off the name of the winner. “I was not trying to be funny.”",
     )
-    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
     assert by_text["Have your people call our people"] == "the tweet"
     assert by_text["Yeah, and he won the popular vote, too"] == "Arne Falk"
     assert by_text["some things that have been posted are true and some are not."] == "Weiland"
@@ -300,19 +284,16 @@ def test_more_speech_verbs_and_words_that_only_look_like_them():
 
 
 def test_a_colon_introduces_the_words_of_the_person_before_it():
-    doc = document(
-        paragraphs(
-            "Governor Rick Perrin was not convinced: “The plan is guided by a mistaken belief.”",
-            "TECH NEWS: PHONE LAUNCH - TechCrunch’s Dan Lyall: “Can the company still find ways "
-            "to surprise everyone?”",
-            "In a call with his fiancee, Rhonda Rourke, he also complained, but added: “It "
-            "would be better than the other room.”",
-            "Mayor Clara Voss was asked: “Will the bridge reopen this year?”",
-            "“The collision damaged two berthing spaces,” according to a statement from the "
-            "fleet.",
-        )
+    by_text = _speakers(
+        "Governor Rick Perrin was not convinced: “The plan is guided by a mistaken belief.”",
+        "TECH NEWS: PHONE LAUNCH - TechCrunch’s Dan Lyall: “Can the company still find ways "
+        "to surprise everyone?”",
+        "In a call with his fiancee, Rhonda Rourke, he also complained, but added: “It "
+        "would be better than the other room.”",
+        "Mayor Clara Voss was asked: “Will the bridge reopen this year?”",
+        "“The collision damaged two berthing spaces,” according to a statement from the "
+        "fleet.",
     )
-    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
     assert by_text["The plan is guided by a mistaken belief."] == "Rick Perrin"
     assert by_text["Can the company still find ways to surprise everyone?"] == "Dan Lyall"
     assert by_text["It would be better than the other room."] is None
@@ -321,22 +302,19 @@ def test_a_colon_introduces_the_words_of_the_person_before_it():
 
 
 def test_initials_party_labels_and_long_appositives_stay_with_the_speaker():
-    doc = document(
-        paragraphs(
-            "“For the first time, we can explain why the pain lasts,” senior study author A. "
-            "Vania Ostrander, a professor of physiology at Northwestern University in Chicago, "
-            "said in a news release.",
-            "“Congress needs to see the memo,” Sen. Jeff Morrow (R-Ariz.) said.",
-            "“We will stand up to those who would violate the law,” said U.S. Sen. Cory "
-            "Gardlin, chairman of the campaign committee.",
-            "“It’s great to finally have a brachiosaurus foot,” Elsa Freedman Fowle, a "
-            "paleontologist at Dickinson State University who wasn’t involved with this work, "
-            "told the magazine.",
-            '"He would just eat his food and leave," said a man who identified himself as '
-            'Angelo L. "He never said a word."',
-        )
+    by_text = _speakers(
+        "“For the first time, we can explain why the pain lasts,” senior study author A. "
+        "Vania Ostrander, a professor of physiology at Northwestern University in Chicago, "
+        "said in a news release.",
+        "“Congress needs to see the memo,” Sen. Jeff Morrow (R-Ariz.) said.",
+        "“We will stand up to those who would violate the law,” said U.S. Sen. Cory "
+        "Gardlin, chairman of the campaign committee.",
+        "“It’s great to finally have a brachiosaurus foot,” Elsa Freedman Fowle, a "
+        "paleontologist at Dickinson State University who wasn’t involved with this work, "
+        "told the magazine.",
+        '"He would just eat his food and leave," said a man who identified himself as '
+        'Angelo L. "He never said a word."',
     )
-    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
     assert by_text["For the first time, we can explain why the pain lasts"] == (
         "A. Vania Ostrander"
     )
@@ -349,17 +327,14 @@ def test_initials_party_labels_and_long_appositives_stay_with_the_speaker():
 
 
 def test_attributions_that_end_the_sentence_or_follow_an_object():
-    doc = document(
-        paragraphs(
-            '"If women lose just 10 percent of their weight, it\'s linked to reduced estrogen" '
-            "and other factors associated with cancer, Tiernan said.",
-            "Emily Pierce, a Justice Department spokeswoman, would only say Wednesday that "
-            "“there is already an active, ongoing investigation into the agency.”",
-            "“It remains a high priority of the department,” she added.",
-            "Magnus Erdal told me, “Bob believes that human beings have no value but money.”",
-        )
+    by_text = _speakers(
+        '"If women lose just 10 percent of their weight, it\'s linked to reduced estrogen" '
+        "and other factors associated with cancer, Tiernan said.",
+        "Emily Pierce, a Justice Department spokeswoman, would only say Wednesday that "
+        "“there is already an active, ongoing investigation into the agency.”",
+        "“It remains a high priority of the department,” she added.",
+        "Magnus Erdal told me, “Bob believes that human beings have no value but money.”",
     )
-    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
     assert by_text[
         "If women lose just 10 percent of their weight, it's linked to reduced estrogen"
     ] == "Tiernan"
@@ -371,37 +346,31 @@ def test_attributions_that_end_the_sentence_or_follow_an_object():
 
 
 def test_a_sentence_after_a_full_stop_is_not_an_attribution():
-    doc = document(
-        paragraphs(
-            "He also said that Mercer wants the government to be “shrunk down to the size of a "
-            "pinhead.” Several former colleagues of Mercer’s said that his views are akin to "
-            "Objectivism.",
-            '"I thought of you," Francis told Benedict. "You gave us so many signs of humility '
-            'and gentleness." Benedict replied: "Thank you, thank you."',
-        )
+    by_text = _speakers(
+        "He also said that Mercer wants the government to be “shrunk down to the size of a "
+        "pinhead.” Several former colleagues of Mercer’s said that his views are akin to "
+        "Objectivism.",
+        '"I thought of you," Francis told Benedict. "You gave us so many signs of humility '
+        'and gentleness." Benedict replied: "Thank you, thank you."',
     )
-    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
     assert by_text["shrunk down to the size of a pinhead."] != "Mercer"
     assert by_text["You gave us so many signs of humility and gentleness."] == "Francis"
 
 
 def test_who_a_sentence_without_quotations_is_about():
-    doc = document(
-        paragraphs(
-            "One day in 2007, Alison Jing Xu, who studies decision-making at the University of "
-            "Minnesota, Minneapolis, sat down at a mall restaurant. \"I wondered why it had "
-            'seemed like a good idea to buy 10 pairs of tights," she says.',
-            "David Kendell, a Canadian anthem expert who runs the nationalanthems.info website, "
-            "said he expected the bill to pass. “There’s a small number of people here who "
-            "really want it changed,” he said.",
-            "Bernard Sanderling, well aware of her critics, considered it bold that Francis "
-            'would praise her. "He is willing to stand with an extraordinarily courageous '
-            'woman," he said.',
-            "He makes his way to the thank-you camera, then says hello to Todd. \"Despite my "
-            'nerves, this has been a really great night."',
-        )
+    by_text = _speakers(
+        "One day in 2007, Alison Jing Xu, who studies decision-making at the University of "
+        "Minnesota, Minneapolis, sat down at a mall restaurant. \"I wondered why it had "
+        'seemed like a good idea to buy 10 pairs of tights," she says.',
+        "David Kendell, a Canadian anthem expert who runs the nationalanthems.info website, "
+        "said he expected the bill to pass. “There’s a small number of people here who "
+        "really want it changed,” he said.",
+        "Bernard Sanderling, well aware of her critics, considered it bold that Francis "
+        'would praise her. "He is willing to stand with an extraordinarily courageous '
+        'woman," he said.',
+        "He makes his way to the thank-you camera, then says hello to Todd. \"Despite my "
+        'nerves, this has been a really great night."',
     )
-    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
     assert by_text[
         "I wondered why it had seemed like a good idea to buy 10 pairs of tights"
     ] == "Alison Jing Xu"
@@ -413,24 +382,21 @@ def test_who_a_sentence_without_quotations_is_about():
 
 
 def test_signatures_after_a_dash_and_verbs_that_report_speech_only_after_a_quotation():
-    doc = document(
-        paragraphs(
-            "“A must-read for every woman looking to effect change. Her secrets to speaking up "
-            "are powerful lessons for women looking to make a difference.”—Billie Jean Kong",
-            "“It was a little shaky,” he recounted.",
-            '"How is this art? We will not see anything while he is under the ground," posted '
-            "Shelley Lovett.",
-            "“Maybe this is not happening in homes, but it is happening in the pipes,” Lytton "
-            "suggested to fellow staffers.",
-            'Report from backstage: a stage hand in the wings said "Oh my God. He got the wrong '
-            'envelope." — Amy Kaufberg (@AmyK) February 27, 2017',
-            'While Havoc kept up the feud with the track "Separated From the Fake, Part Two," '
-            "Prodigy maintained that the duo would reconcile.",
-            "They found the trackers were off by “20 or 30 beats per minute,” a margin of error "
-            "they concluded was too large.",
-        )
+    by_text = _speakers(
+        "“A must-read for every woman looking to effect change. Her secrets to speaking up "
+        "are powerful lessons for women looking to make a difference.”—Billie Jean Kong",
+        "“It was a little shaky,” he recounted.",
+        '"How is this art? We will not see anything while he is under the ground," posted '
+        "Shelley Lovett.",
+        "“Maybe this is not happening in homes, but it is happening in the pipes,” Lytton "
+        "suggested to fellow staffers.",
+        'Report from backstage: a stage hand in the wings said "Oh my God. He got the wrong '
+        'envelope." — Amy Kaufberg (@AmyK) February 27, 2017',
+        'While Havoc kept up the feud with the track "Separated From the Fake, Part Two," '
+        "Prodigy maintained that the duo would reconcile.",
+        "They found the trackers were off by “20 or 30 beats per minute,” a margin of error "
+        "they concluded was too large.",
     )
-    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
     assert by_text[
         "A must-read for every woman looking to effect change. Her secrets to speaking up are "
         "powerful lessons for women looking to make a difference."
@@ -447,24 +413,21 @@ def test_signatures_after_a_dash_and_verbs_that_report_speech_only_after_a_quota
 
 
 def test_possessives_and_appositives_after_the_verb():
-    doc = document(
-        paragraphs(
-            "“It is not only our family that has made sacrifices,” says Rahmatullah’s "
-            "brother-in-law, Abdul Hamid Wardak, a quiet 26-year-old.",
-            "“These things are coming to us from halfway across the universe,” said McGill "
-            "University’s Shriharsh Tendulkar, a lead author of the paper.",
-            "Paul Conroy's wife said on Sunday that the photographer had been told the convoy "
-            'was "not to be trusted at any point".',
-            '"Colbert and his supporters are likely destined for disappointment," says '
-            "Madeleine Morgenstern at Glenn Beck's site The Blaze.",
-            "“Over the last 24 hours the roads have dried out again,” said air quality "
-            "meteorologist, Ralph Adamsen.",
-            'Pence said that despite what he described as "reckless accusations by many '
-            'Democrats and members of the media" the special counsel confirmed there was no '
-            "collusion.",
-        )
+    by_text = _speakers(
+        "“It is not only our family that has made sacrifices,” says Rahmatullah’s "
+        "brother-in-law, Abdul Hamid Wardak, a quiet 26-year-old.",
+        "“These things are coming to us from halfway across the universe,” said McGill "
+        "University’s Shriharsh Tendulkar, a lead author of the paper.",
+        "Paul Conroy's wife said on Sunday that the photographer had been told the convoy "
+        'was "not to be trusted at any point".',
+        '"Colbert and his supporters are likely destined for disappointment," says '
+        "Madeleine Morgenstern at Glenn Beck's site The Blaze.",
+        "“Over the last 24 hours the roads have dried out again,” said air quality "
+        "meteorologist, Ralph Adamsen.",
+        'Pence said that despite what he described as "reckless accusations by many '
+        'Democrats and members of the media" the special counsel confirmed there was no '
+        "collusion.",
     )
-    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
     assert by_text["It is not only our family that has made sacrifices"] != "Rahmatullah"
     assert by_text["These things are coming to us from halfway across the universe"] == (
         "Shriharsh Tendulkar"
@@ -480,63 +443,51 @@ def test_possessives_and_appositives_after_the_verb():
 
 
 def test_two_apostrophes_close_a_quotation_and_who_stands_for_the_name_before_it():
-    doc = document(
-        paragraphs(
-            "\"I think we're socially enabled, actually,'' Heath said of being the youngest. \"It "
-            'gives us a good thing to talk about."',
-            "“When we speak of welcoming immigrants, I mean legal immigrants,” said Cruzado, who "
-            "noted that he is the “son of an immigrant who came from Cuba legally.”",
-        )
+    by_text = _speakers(
+        "\"I think we're socially enabled, actually,'' Heath said of being the youngest. \"It "
+        'gives us a good thing to talk about."',
+        "“When we speak of welcoming immigrants, I mean legal immigrants,” said Cruzado, who "
+        "noted that he is the “son of an immigrant who came from Cuba legally.”",
     )
-    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
     assert by_text["I think we're socially enabled, actually"] == "Heath"
     assert by_text["It gives us a good thing to talk about."] == "Heath"
     assert by_text["son of an immigrant who came from Cuba legally."] == "Cruzado"
 
 
 def test_calling_something_words_quotes_them_but_a_thing_called_so_does_not():
-    doc = document(
-        paragraphs(
-            "RNC Chairman Reince Priebald called the rancher's comments “completely beyond the "
-            "pale and wrong.”",
-            "Google's team in the Netherlands came up with an imaginary system called Google "
-            'Wind that links windmills using "machine learning that enables all the mills to '
-            'collaborate."',
-        )
+    by_text = _speakers(
+        "RNC Chairman Reince Priebald called the rancher's comments “completely beyond the "
+        "pale and wrong.”",
+        "Google's team in the Netherlands came up with an imaginary system called Google "
+        'Wind that links windmills using "machine learning that enables all the mills to '
+        'collaborate."',
     )
-    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
     assert by_text["completely beyond the pale and wrong."] == "Reince Priebald"
     assert by_text["machine learning that enables all the mills to collaborate."] is None
 
 
 def test_the_articles_own_pronouns_tell_who_he_and_she_can_be():
-    doc = document(
-        paragraphs(
-            "Kermit Gosnall ran a clinic in West Philadelphia. He kept his records at home.",
-            "During her opening arguments, lead prosecutor Joanne Pescatora told jurors that for "
-            'Kermit Gosnall, his practice was all about money. "He had high volume and maximum '
-            'profit," she said.',
-            "Mauril Belangier introduced the bill in 2016. He said he had worked on it for years.",
-            '"This is our national anthem, something we have had for decades," she said.',
-        )
+    by_text = _speakers(
+        "Kermit Gosnall ran a clinic in West Philadelphia. He kept his records at home.",
+        "During her opening arguments, lead prosecutor Joanne Pescatora told jurors that for "
+        'Kermit Gosnall, his practice was all about money. "He had high volume and maximum '
+        'profit," she said.',
+        "Mauril Belangier introduced the bill in 2016. He said he had worked on it for years.",
+        '"This is our national anthem, something we have had for decades," she said.',
     )
-    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
     assert by_text["He had high volume and maximum profit"] == "Joanne Pescatora"
     assert by_text["This is our national anthem, something we have had for decades"] is None
 
 
 def test_a_role_without_its_closing_comma_still_belongs_to_the_name_before_it():
-    doc = document(
-        paragraphs(
-            '"It was a very tragic death. Not that most of them are not, this was just '
-            'particularly tragic," Kelly Keyser, supervising deputy coroner said.',
-            "In New York, Rabbi David Rosenn, the international director at the American Jewish "
-            "Committee called the decision “enormously important to Catholic-Jewish relations.”",
-            "During a 2009 interview with Vanity Fair’s John Heilperin, the designer admitted that "
-            "the “ladies who lunch” were never his target clients at all.",
-        )
+    by_text = _speakers(
+        '"It was a very tragic death. Not that most of them are not, this was just '
+        'particularly tragic," Kelly Keyser, supervising deputy coroner said.',
+        "In New York, Rabbi David Rosenn, the international director at the American Jewish "
+        "Committee called the decision “enormously important to Catholic-Jewish relations.”",
+        "During a 2009 interview with Vanity Fair’s John Heilperin, the designer admitted that "
+        "the “ladies who lunch” were never his target clients at all.",
     )
-    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
     assert by_text[
         "It was a very tragic death. Not that most of them are not, this was just "
         "particularly tragic"
@@ -546,15 +497,12 @@ def test_a_role_without_its_closing_comma_still_belongs_to_the_name_before_it():
 
 
 def test_a_place_before_the_head_noun_describes_the_speaker():
-    doc = document(
-        paragraphs(
-            "The U.S. researchers said their new study is “most definitive to date in "
-            "establishing the long-term effects of bullying.”",
-            "If I weren't paid to watch the remake of “Evil Dead’’ all the way to the end, I "
-            "would have left after an hour.",
-        )
+    by_text = _speakers(
+        "The U.S. researchers said their new study is “most definitive to date in "
+        "establishing the long-term effects of bullying.”",
+        "If I weren't paid to watch the remake of “Evil Dead’’ all the way to the end, I "
+        "would have left after an hour.",
     )
-    by_text = {q.text: q.speaker for q in analyse([doc]).quotes}
     assert by_text[
         "most definitive to date in establishing the long-term effects of bullying."
     ] == "the U.S. researchers"
