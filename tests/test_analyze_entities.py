@@ -7,7 +7,7 @@ from analyze_helpers import analyse, by_prefix, document, event, paragraphs
 from conftest import EXAMPLES
 
 from newsbrief.analyze import nlp
-from newsbrief.analyze.entities import acronym, build_index, clean_name, name_key
+from newsbrief.analyze.entities import acronyms, build_index, clean_name, name_key
 from newsbrief.errors import MissingDependency
 
 
@@ -29,9 +29,12 @@ def test_name_normalisation():
     assert name_key("Kim Jong-Un") == name_key("Kim Jong-un") == name_key("Kim Jong Un")
     assert name_key("U.S.") == name_key("US")
     assert name_key("Nicolás Maduro") == name_key("Nicolas Maduro")
-    assert acronym("the United Nations") == "UN"
-    assert acronym("Centre for Strategic and International Studies") == "CSIS"
-    assert acronym("Beijing") == ""
+    assert acronyms("the United Nations") == {"UN"}
+    assert acronyms("Centre for Strategic and International Studies") == {"CSIS"}
+    assert acronyms("Beijing") == set()
+    assert acronyms("U.S. Geological Survey") == {"USGS", "UGS"}
+    assert acronyms("Nippon Yusen K.K.") == {"NYKK", "NYK"}
+    assert acronyms("U.S. Senate") == {"USS"}  # "U.S." is a word of it, not its initials
 
 
 def test_seed_envoy_and_official_with_roles(seeds):
@@ -287,3 +290,18 @@ def test_a_surname_the_model_calls_a_place_is_the_person_named_in_full():
     assert "Alvarado" not in names, names
     assert _entity(analysis, "Angel Alvarado").mentions >= 3
     assert "Houston" in names  # written as a place: not merged with anyone
+
+
+def test_a_place_is_not_the_initials_of_an_organisation_named_after_it():
+    doc = document(
+        paragraphs(
+            "The bill passed the U.S. Senate on a voice vote on Friday.",
+            "Private U.S. citizens gave 322 million dollars, and U.S. companies gave more.",
+            "Japan tops the U.S. in pledges, officials in Tokyo said.",
+            "The U.S. Department of Agriculture will pay farmers, a USDA official said.",
+        )
+    )
+    analysis = analyse([doc])
+    assert _entity(analysis, "U.S. Senate").mentions == 1
+    assert _entity(analysis, "U.S.").mentions >= 3
+    assert _entity(analysis, "U.S. Department of Agriculture").mentions == 2

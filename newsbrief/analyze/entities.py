@@ -6,7 +6,8 @@ rules, applied in this order:
 1. surface normalisation: possessives, a leading "the", courtesy titles, dots and case, hyphens
    ("Xi Jinping's" = "Xi Jinping", "U.S." = "US", "Kim Jong-Un" = "Kim Jong-un" = "Kim Jong Un");
 2. acronyms: an all-capitals name links to the one longer name with those initials
-   ("US" -> "United States", "UN" -> "United Nations");
+   ("US" -> "United States", "UN" -> "United Nations", "USGS" -> "U.S. Geological Survey"),
+   but not to a longer name it is a word of ("U.S." is not "U.S. Senate");
 3. short names: a one-word person name (often mislabelled ORG by the small model) links to the
    one person whose first or last name it is, looked up in the same article first, then in the
    whole event ("Wang" -> "Wang Dong" in the article that names Wang Dong, even when another
@@ -39,7 +40,7 @@ __all__ = [
     "KEPT_LABELS",
     "ORG_WORDS",
     "EntityIndex",
-    "acronym",
+    "acronyms",
     "actors",
     "build_index",
     "clean_name",
@@ -196,12 +197,17 @@ def _ends(name: str) -> tuple[str, ...]:
     return (words[0], words[-1]) if words else ()
 
 
-def acronym(text: str) -> str:
-    """Initials of the capitalised words of a multi-word name ("United Nations" -> "UN")."""
+def acronyms(text: str) -> frozenset[str]:
+    """Initials of the capitalised words of a multi-word name ("United Nations" -> "UN"). A
+    word that is itself an abbreviation gives all its letters or only its first ("U.S.
+    Geological Survey" -> "USGS", "Nippon Yusen K.K." -> "NYK"), but a word of the name is
+    never its initials: "U.S. Senate" read as "US" took every "U.S." of an event."""
     words = [w for w in re.split(r"[\s-]+", clean_name(text)) if w.lower() not in _ACRONYM_SKIP]
     if len(words) < 2 or not all(w[:1].isupper() for w in words):
-        return ""
-    return "".join(w[0] for w in words)
+        return frozenset()
+    letters = [w.replace(".", "") for w in words]
+    whole = "".join(w if len(w) > 1 and w.isupper() else w[0] for w in letters)
+    return frozenset({whole, "".join(w[0] for w in letters)}) - set(letters)
 
 
 def _surface(mention: Mention, text: str) -> str:
@@ -532,10 +538,11 @@ def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
         doc_forms.setdefault(ref.doc, set()).add(ref.key)
     labels = {key: counts.most_common(1)[0][0] for key, counts in forms.items()}
     words = {key: key.split() for key in forms}
-    acronyms: dict[str, set[str]] = {}
+    by_initials: dict[str, set[str]] = {}
     for ref in refs:
-        if (initials := acronym(ref.surface)) and labels[ref.key] != "PERSON":
-            acronyms.setdefault(initials, set()).add(ref.key)
+        if labels[ref.key] != "PERSON":
+            for initials in acronyms(ref.surface):
+                by_initials.setdefault(initials, set()).add(ref.key)
 
     memo: dict[tuple[str, str, str, str], str] = {}
 
@@ -543,7 +550,7 @@ def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
         # The answer depends only on the article, the key, the label and the surface's case.
         key = (ref.doc, ref.key, ref.label, clean_name(ref.surface).replace(".", ""))
         if key not in memo:
-            memo[key] = _link(ref, words, doc_forms, labels, acronyms, placed)
+            memo[key] = _link(ref, words, doc_forms, labels, by_initials, placed)
         return memo[key]
 
     heads: dict[_Ref, str] = {}
