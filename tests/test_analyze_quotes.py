@@ -508,3 +508,15 @@ def test_a_place_before_the_head_noun_describes_the_speaker():
     ] == "the U.S. researchers"
     # Two closing single quotes end the title: the narration after it is no quotation.
     assert not any("all the way to the end" in text for text in by_text), by_text
+
+
+def test_a_place_after_a_role_qualifies_it_and_the_person_before_the_role_speaks():
+    by_text = _speakers(
+        '"Two hours after the earthquake has occurred, the wave is spreading out from the Bay '
+        'of Bengal," Thorne Lay, professor of earth sciences and director of the Institute of '
+        "Geophysics and Planetary Physics at the University of California, Santa Cruz said.",
+    )
+    assert by_text[
+        "Two hours after the earthquake has occurred, the wave is spreading out from the Bay "
+        "of Bengal"
+    ] == "Thorne Lay"

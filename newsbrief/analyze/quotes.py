@@ -661,6 +661,22 @@ class _Reader:
                     return name
         return None
 
+    def _named_before_place(self, start: int, end: int, floor: int) -> str | None:
+        """A place right after a comma qualifies the role before it, and the person named
+        before that role speaks: '"…," Thorne Lay, professor of earth sciences at the
+        University of California, Santa Cruz said.' (``floor``: where the search may begin)."""
+        name = self._name_in(start, end)
+        comma = self.text.rfind(",", floor, start)
+        if (
+            not name
+            or self.index.label(name) not in _PLACES
+            or comma < 0
+            or self.text[comma + 1 : start].strip()
+        ):
+            return None
+        role_start = self.text.rfind(",", floor, comma) + 1
+        return self._named_before(role_start, end) if role_start > floor else None
+
     def _embedded(self, sent_start: int, open_at: int, state: _State) -> str | None:
         """Speaker of a partial quote: the outermost speech verb with a subject before it."""
         prefix = self.text[sent_start:open_at]
@@ -896,8 +912,10 @@ class _Reader:
                     and end < (last_end := self._sentence_of(max(start, end - 1))[1])
                     and (m := _SENTENCE_FINAL.search(self.text, after, last_end))
                 ):
-                    speaker = self._named_before(m.start("spk"), m.end("spk")) or self._speaker(
-                        m.start("spk"), m.end("spk"), state
+                    speaker = (
+                        self._named_before(m.start("spk"), m.end("spk"))
+                        or self._named_before_place(m.start("spk"), m.end("spk"), after)
+                        or self._speaker(m.start("spk"), m.end("spk"), state)
                     )
                 if speaker is None and (colon := _COLON_BEFORE.search(head)):
                     speaker = self._introduced(p_start, head_start + colon.start())
