@@ -457,10 +457,28 @@ def test_the_end_of_a_range_is_no_happening_of_its_own():
         )
     )
     assert [(m.date, m.expression) for m in find_dates(doc)] == [
-        ("2015-03", "March 2015"),
+        ("2015-03", "between March 2015"),
         ("2010-07-26", "from July 26, 2010"),
         ("2015-03", "in March 2015"),
         ("2016-07", "in July 2016"),
+    ]
+
+
+def test_a_range_starts_in_the_year_or_week_its_end_gives():
+    doc = document(
+        paragraphs(
+            "The city will host the parade between June and August this year.",
+            "The song charted from January through April of 2012.",
+            "The survey asked brides married between January 1 and December 31, 2014.",
+            "He was born in July of 1986.",
+        ),
+        published="2005-01-20T10:00:00",
+    )
+    assert [(m.date, m.expression) for m in find_dates(doc)] == [
+        ("2005-06", "between June"),
+        ("2012-01", "from January"),
+        ("2014-01-01", "between January 1"),
+        ("1986-07", "in July of 1986"),
     ]
 
 

@@ -72,7 +72,7 @@ _WD = r"(?-i:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _NUM = r"(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})"
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
 _PART = r"(?:(?:early|mid|late)[- ]|the (?:start|end|beginning|middle) of )?"
-_LEAD = r"(?:(?:in|on|since|until|from|during|of|by|a|an|the)\s+)"
+_LEAD = r"(?:(?:in|on|since|until|from|between|during|of|by|a|an|the)\s+)"
 
 # Ordered: the first alternative that matches at a position wins (longer forms first). A
 # leading preposition or article is part of the match ("on Friday", "in 2016") and is dropped
@@ -83,7 +83,7 @@ _PATTERNS: list[tuple[str, str]] = [
     ("absolute", r"(?:19|20)\d\d-[01]\d-[0-3]\d\b"),
     ("shifted", rf"{_LEAD}?{_PART}{_MONTH}\s+(?:of\s+)?(?:last|next|this)\s+year"),
     ("shifted", rf"{_LEAD}?{_WD}\s+(?:of\s+)?(?:last|next|this)\s+week"),
-    ("absolute", rf"{_LEAD}?{_PART}{_MONTH},?\s+{_YEAR}"),
+    ("absolute", rf"{_LEAD}?{_PART}{_MONTH}(?:,|\s+of)?\s+{_YEAR}"),
     ("relative", rf"{_LEAD}?(?:{_WD},?\s+)?{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b"),
     ("relative", rf"{_LEAD}?(?:{_WD},?\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}"),
     ("relative", rf"(?:last|next|this)\s+(?:{_WD}|{_MONTH})"),
@@ -103,7 +103,7 @@ _PATTERNS: list[tuple[str, str]] = [
     ("relative", rf"(?:on\s+)?{_WD}"),
     (
         "relative",
-        rf"(?:(?:in|since|until|from|during|of|by|a|an|the)\s+|(?:early|late|mid)[- ]){_MONTH}\b",
+        rf"(?:{_LEAD}|(?:early|late|mid)[- ]){_MONTH}\b",
     ),
     (
         "year",
@@ -367,7 +367,7 @@ def resolve(
     if future is None and _PRESENT_SCHEDULE.fullmatch(" ".join(expression.split())):
         future = True
     expr = re.sub(
-        r"^(?:(?:in|on|since|until|from|during|of|by|a|an|the)\s+)+(?!day\b)",
+        r"^(?:(?:in|on|since|until|from|between|during|of|by|a|an|the)\s+)+(?!day\b)",
         "",
         " ".join(expression.split()),
         flags=re.IGNORECASE,
@@ -552,6 +552,40 @@ _A_YEAR = re.compile(rf"\b{_YEAR}\b")
 _RANGE_START = re.compile(r"\b(?:between|from)\s+$", re.IGNORECASE)
 _RANGE_OPENER = re.compile(r"(?:between|from)\s", re.IGNORECASE)
 _RANGE_END = re.compile(r"\s*(?:and|to|through|until|till|[-–—])\s*", re.IGNORECASE)
+# A range's start written as a bare month or weekday, and its end's, with what follows it.
+_RANGE_NAME = re.compile(rf"(?:(?:from|between|on|in)\s+)?(?P<name>{_M}|{_WD})", re.IGNORECASE)
+_DAY_WITHOUT_YEAR = re.compile(
+    rf"{_LEAD}?(?:{_WD},?\s+)?(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH})"
+)
+_ENDS_WITH_YEAR = re.compile(rf"(?:\d(?:st|nd|rd|th)?|{_MONTH}),?\s+({_YEAR})$")
+_NAME_FIRST = re.compile(rf"(?P<name>{_M}|{_WD})\b(?P<rest>.+)", re.IGNORECASE | re.DOTALL)
+
+
+def _is_range_end(text: str, previous: re.Match | None, m: re.Match) -> bool:
+    """Whether ``m`` ends a range that ``previous`` opens ("between May 2010 and May 2011")."""
+    return previous is not None and _RANGE_END.fullmatch(
+        text, previous.end(), m.start()
+    ) is not None and (
+        _RANGE_START.search(text, max(0, previous.start() - 9), previous.start()) is not None
+        or _RANGE_OPENER.match(previous.group()) is not None
+    )
+
+
+def _range_start(start: str, end: str) -> str | None:
+    """The start of a range written without the year or week its end gives: "between June
+    and August this year" starts in "June this year", "from January through April of 2012"
+    in "January of 2012", "between January 1 and December 31, 2014" on "January 1, 2014".
+    ``None`` when the start says all it needs, or when its name and the end's are not both
+    months or both weekdays."""
+    if (day := _DAY_WITHOUT_YEAR.fullmatch(start)) and (year := _ENDS_WITH_YEAR.search(end)):
+        return f"{day.group()}, {year.group(1)}"
+    first, last = _RANGE_NAME.fullmatch(start), _NAME_FIRST.fullmatch(end)
+    if first is None or last is None:
+        return None
+    weekdays = [n.lower() in _WEEKDAYS for n in (first.group("name"), last.group("name"))]
+    if weekdays[0] != weekdays[1]:
+        return None
+    return first.group("name") + last.group("rest")
 
 
 def find_dates(document: Document) -> list[DatedMention]:
@@ -569,18 +603,18 @@ def find_dates(document: Document) -> list[DatedMention]:
     years = _years_of_days(found, published)
     for sentence, matches in zip(document.sentences, found):
         text = sentence.text
-        for previous, m in zip([None, *matches], matches):
-            if previous is not None and _RANGE_END.fullmatch(
-                text, previous.end(), m.start()
-            ) and (
-                _RANGE_START.search(text, max(0, previous.start() - 9), previous.start())
-                or _RANGE_OPENER.match(previous.group())
-            ):
+        ends = [_is_range_end(text, previous, m) for previous, m in zip([None, *matches], matches)]
+        for i, m in enumerate(matches):
+            if ends[i]:
                 # The end of a range ("between May 2010 and May 2011", "from 1925 to 1950")
                 # is no happening of its own: the range is dated by its start.
                 continue
             kind = _PATTERNS[int(m.lastgroup[1:])][0]
-            expression = m.group()
+            expression = written = m.group()
+            if i + 1 < len(matches) and ends[i + 1] and (
+                whole := _range_start(written, matches[i + 1].group())
+            ):
+                expression, kind = whole, _PATTERNS[int(matches[i + 1].lastgroup[1:])][0]
             if (bare := _BARE_WEEKDAY.fullmatch(expression)) and _weekday_in_name(
                 text, m.start() + bare.start(1), m.end(), bare.start(1) == 0
             ):
@@ -617,7 +651,7 @@ def find_dates(document: Document) -> list[DatedMention]:
                     document.id,
                     resolved[0],
                     resolved[1],
-                    expression,
+                    written,
                     text,
                     sentence.index,
                     future,
