@@ -330,3 +330,20 @@ def test_a_title_run_into_the_first_paragraph_is_removed_from_it():
 def test_text_that_only_resembles_the_title_is_kept(text):
     _, removed = clean_text(text, "Trump wins vote in Senate")
     assert not [r for r in removed if r[1] == "title run into the text"]
+
+
+def test_a_heading_run_into_the_next_sentence_is_cut_off_and_judged_alone():
+    text = (
+        "Local death tolls Near the epicenter, Aceh province alone may have 80,000 dead.\n\n"
+        "Iraqi forces charge Mosul airport It comes days after the prime minister spoke.\n\n"
+        'He said "we are here This is my purpose" on Monday.\n\n'  # inside a quotation
+        "She is the It girl of the season, and she takes Vitamin A supplements daily."
+    )
+    cleaned, removed = clean_text(text)
+    assert cleaned.split("\n") == [
+        "Near the epicenter, Aceh province alone may have 80,000 dead.",
+        "It comes days after the prime minister spoke.",
+        'He said "we are here This is my purpose" on Monday.',
+        "She is the It girl of the season, and she takes Vitamin A supplements daily.",
+    ]
+    assert [line for line, _ in removed] == ["Local death tolls", "Iraqi forces charge Mosul airport"]
