@@ -520,3 +520,16 @@ def test_a_place_after_a_role_qualifies_it_and_the_person_before_the_role_speaks
         "Two hours after the earthquake has occurred, the wave is spreading out from the Bay "
         "of Bengal"
     ] == "Thorne Lay"
+
+
+def test_a_place_after_a_preposition_is_not_the_speaker():
+    by_text = _speakers(
+        'Each column represented "a unique person and a unique grief" according to the '
+        "Minister for London.",
+        "Mr. Pettitt, 63, was in Vietnam by age 19.",
+        "This year, a woman in Virginia called to say she thought her husband might be his son.",
+        "“I was hoping this was it,” he said.",
+    )
+    assert by_text["a unique person and a unique grief"] == "the Minister for London"
+    # The woman described (not named) is no one "he" can stand for.
+    assert by_text["I was hoping this was it"] == "Pettitt"

@@ -212,6 +212,23 @@ class QuoteMention:
     published: str | None = None
 
 
+_FEMALE_NOUNS = frozenset({
+    "woman", "women", "girl", "mother", "mom", "wife", "daughter", "sister", "grandmother",
+    "aunt", "niece", "widow", "girlfriend", "bride", "actress", "queen", "lady",
+})
+_MALE_NOUNS = frozenset({
+    "man", "men", "boy", "father", "dad", "husband", "son", "brother", "grandfather", "uncle",
+    "nephew", "widower", "boyfriend", "groom", "king", "gentleman",
+})
+
+
+def _sex_of_phrase(phrase: str) -> str | None:
+    """"she" or "he" for a description whose words say one sex ("a woman in Virginia")."""
+    words = {w.lower() for w in _WORD.findall(phrase)}
+    female, male = bool(words & _FEMALE_NOUNS), bool(words & _MALE_NOUNS)
+    return "she" if female and not male else "he" if male and not female else None
+
+
 def _subject(raw: str) -> str:
     """The subject of a speech verb written before it, without the auxiliaries and adverbs
     between them; empty when the words say the subject did not speak ("He was asked")."""
@@ -314,6 +331,8 @@ class _Reader:
         # pronoun of the other one cannot stand for them ("Ms Bouvier had reached safety ...
         # "It has not been confirmed," he told journalists").
         self.sex: dict[str, str] = {}
+        # The end of an unnamed subject in person_subjects -> "he" or "she", when its words say.
+        self.subject_sex: dict[int, str] = {}
         for m in item.mentions:
             # The model's span may hold the honorific ("Ms Bouvier") or not.
             if honorific := _SEXED_HONORIFIC.search(
@@ -397,6 +416,12 @@ class _Reader:
                 )
         else:
             name = self._name_in(start, end)
+            if name and self.index.label(name) in _PLACES and (
+                at := self._place_object_at(start, end, name)
+            ) is not None:
+                # A place after a preposition is not who speaks: "the Minister for London",
+                # "the U.S. Embassy in Kabul" (the embassy, named before it).
+                name = self._name_in(start, at)
             if (
                 name
                 and self.index.label(name) in _DESCRIBING
@@ -424,6 +449,19 @@ class _Reader:
             start, end
         ):
             return raw[0].lower() + raw[1:] if words[0] in {"The", "A", "An"} else raw
+        return None
+
+    def _place_object_at(self, start: int, end: int, name: str) -> int | None:
+        """Where the preposition before a mention of ``name`` in ``[start, end)`` starts, if
+        a mention there is the object of one ("for London", "in Kabul"; not "in the Chicago
+        Tribune", a name with "the" that the model may call a place)."""
+        for m in self.item.mentions:
+            if start <= m.start and m.end <= end and self.index.at(
+                self.item.id, m.start, m.end
+            ) == name and not m.text.lower().startswith("the ") and (
+                before := _AFTER_PREPOSITION.search(self.text, start, m.start)
+            ):
+                return before.start()
         return None
 
     def _clause(self, start: int, end: int) -> bool:
@@ -459,6 +497,9 @@ class _Reader:
         if _PRONOUNS[pronoun] == "person":
             antecedent = state.last_person
             i = bisect_left(self.person_subjects, (at, "")) - 1
+            # "a woman in Virginia called to say ..." is no one "he" can stand for.
+            while i >= 0 and self.subject_sex.get(self.person_subjects[i][0], pronoun) != pronoun:
+                i -= 1
             if i >= 0 and (antecedent is None or self.person_subjects[i][0] > antecedent[1]):
                 # A sentence without quotations since the last speaker is about someone
                 # else: "Demoski said he struggles with alcohol. “It's ruining my life,” he
@@ -827,6 +868,8 @@ class _Reader:
                 and speaker.split()[-1].lower() not in ORG_WORDS
             ):
                 self.person_subjects.append((end, person or ""))
+                if not person and speaker and (sex := _sex_of_phrase(speaker)):
+                    self.subject_sex[end] = sex
 
     def read(self, published: str | None) -> list[QuoteMention]:
         out: list[QuoteMention] = []
