@@ -305,3 +305,23 @@ def test_a_place_is_not_the_initials_of_an_organisation_named_after_it():
     assert _entity(analysis, "U.S. Senate").mentions == 1
     assert _entity(analysis, "U.S.").mentions >= 3
     assert _entity(analysis, "U.S. Department of Agriculture").mentions == 2
+
+
+def test_an_organisation_with_its_opening_abbreviation_written_out_is_one_entity():
+    first = document(
+        paragraphs(
+            "The UN Security Council met in New York on Monday to discuss the detained sailors.",
+            "Diplomats said the UN Security Council would vote on a statement on Tuesday.",
+        ),
+        id="a1",
+    )
+    second = document(
+        paragraphs(
+            "Britain asked the United Nations Security Council to call for their release.",
+            "The United Nations Security Council has 15 members.",
+        ),
+        id="a2",
+    )
+    names = {e.name: e.mentions for e in analyse([first, second]).entities}
+    assert names.get("United Nations Security Council") == 4, names
+    assert "UN Security Council" not in names, names

@@ -307,6 +307,8 @@ def _link(
     compact = clean_name(ref.surface).replace(".", "")
     if compact.isupper() and 2 <= len(compact) <= 6 and len(acronyms.get(compact, ())) == 1:
         return next(iter(acronyms[compact]))
+    if (expanded := _expanded(ref, tokens, words, labels)) is not None:
+        return expanded
     if len(tokens) > 2:
         return ref.key
 
@@ -349,6 +351,28 @@ def _link(
         if len(wide) == 1:
             return wide.pop()
     return ref.key
+
+
+def _expanded(
+    ref: _Ref, tokens: list[str], words: dict[str, list[str]], labels: dict[str, str]
+) -> str | None:
+    """The one organisation whose name is ``ref``'s with its opening abbreviation written out
+    ("UN Security Council" -> "United Nations Security Council", "US Navy" -> "United States
+    Navy"), or ``None``."""
+    written = clean_name(ref.surface).split()
+    first = written[0].replace(".", "") if written else ""
+    if ref.label not in {"ORG", "NAME"} or len(tokens) < 2 or len(first) < 2 or not first.isupper():
+        return None
+    rest = tokens[1:]
+    found = {
+        key for key, other in words.items()
+        if labels[key] in {"ORG", "NAME"} and len(other) > len(tokens)
+        and other[-len(rest):] == rest
+        and first in acronyms(" ".join(
+            w if w in _ACRONYM_SKIP else w.capitalize() for w in other[: -len(rest)]
+        ))
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def _token_index(tokens: Sequence[Token]) -> list[int]:
@@ -553,6 +577,11 @@ def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
             memo[key] = _link(ref, words, doc_forms, labels, by_initials, placed)
         return memo[key]
 
+    # A form as written, for the links of a form reached through another ("UN" ->
+    # "UN Human Rights Council" -> "United Nations Human Rights Council").
+    surface_of: dict[str, str] = {}
+    for ref in refs:
+        surface_of.setdefault(ref.key, ref.surface)
     heads: dict[_Ref, str] = {}
     for ref in refs:
         head, seen = ref.key, set()
@@ -560,7 +589,7 @@ def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
         while step != head and step not in seen:  # follow links to the longest form
             seen.add(head)
             head = step
-            step = link(_Ref(ref.doc, 0, 0, head, head, labels[head]))
+            step = link(_Ref(ref.doc, 0, 0, surface_of[head], head, labels[head]))
         heads[ref] = head
 
     variant_of = _spelling_variants(heads, labels, doc_forms)
