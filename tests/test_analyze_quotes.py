@@ -533,3 +533,16 @@ def test_a_place_after_a_preposition_is_not_the_speaker():
     assert by_text["a unique person and a unique grief"] == "the Minister for London"
     # The woman described (not named) is no one "he" can stand for.
     assert by_text["I was hoping this was it"] == "Pettitt"
+
+
+def test_a_title_names_the_one_person_the_article_gives_it():
+    by_text = _speakers(
+        "Iranian President Mahmoud Ahmadinejad announced on Wednesday that the sailors would go.",
+        'The President said that "after this meeting they are free to go to their families."',
+        'Margaret Beckett, the U.K.\'s Foreign Secretary said, "we sought a full explanation of '
+        'what happened."',
+    )
+    assert by_text["after this meeting they are free to go to their families."] == (
+        "Mahmoud Ahmadinejad"
+    )
+    assert by_text["we sought a full explanation of what happened."] == "Margaret Beckett"

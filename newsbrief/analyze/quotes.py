@@ -212,6 +212,7 @@ class QuoteMention:
     published: str | None = None
 
 
+_ROLE_PREPOSITIONS = frozenset({"of", "for", "at", "in", "on", "to", "with", "from", "by"})
 _FEMALE_NOUNS = frozenset({
     "woman", "women", "girl", "mother", "mom", "wife", "daughter", "sister", "grandmother",
     "aunt", "niece", "widow", "girlfriend", "bride", "actress", "queen", "lady",
@@ -333,6 +334,11 @@ class _Reader:
         self.sex: dict[str, str] = {}
         # The end of an unnamed subject in person_subjects -> "he" or "she", when its words say.
         self.subject_sex: dict[int, str] = {}
+        # The roles this article gives people (lower case) -> who holds them.
+        self.holders: dict[str, set[str]] = {}
+        for doc, name, role in index.role_mentions:
+            if doc == item.id:
+                self.holders.setdefault(role.lower(), set()).add(name)
         for m in item.mentions:
             # The model's span may hold the honorific ("Ms Bouvier") or not.
             if honorific := _SEXED_HONORIFIC.search(
@@ -444,12 +450,32 @@ class _Reader:
             return None  # run-on narration: '"…," a margin of error they concluded'
 
         if name := self._short_name(raw):
-            return name
+            return self._holder(name) or name
         if (words[0].lower() in _DETERMINERS or raw[:1].isupper()) and not self._clause(
             start, end
         ):
-            return raw[0].lower() + raw[1:] if words[0] in {"The", "A", "An"} else raw
+            return self._holder(raw) or (
+                raw[0].lower() + raw[1:] if words[0] in {"The", "A", "An"} else raw
+            )
         return None
+
+    def _holder(self, title: str) -> str | None:
+        """The one person this article gives the role ``title`` names: "The President said"
+        is Mahmoud Ahmadinejad where he is "Iranian President Mahmoud Ahmadinejad"."""
+        words = [w.lower() for w in title.split()]
+        if words and words[0] in {"the", "a", "an"}:
+            words = words[1:]
+        if not words or len(words) > 3:
+            return None
+        found = set()
+        for role, names in self.holders.items():
+            role_words = role.split()
+            # The title must be the role's head: not "head of the ... department".
+            if role_words[-len(words):] == words and not _ROLE_PREPOSITIONS.intersection(
+                role_words[: -len(words)]
+            ):
+                found |= names
+        return found.pop() if len(found) == 1 else None
 
     def _place_object_at(self, start: int, end: int, name: str) -> int | None:
         """Where the preposition before a mention of ``name`` in ``[start, end)`` starts, if
@@ -942,9 +968,9 @@ class _Reader:
                     and (verb := _BEFORE_VERB.search(head))
                     and (m := _BEFORE.search(head, max(0, verb.start() - _SPEAKER_CHARS)))
                 ):
-                    speaker = self._speaker(
-                        head_start + m.start("spk"), head_start + m.end("spk"), state
-                    )
+                    spk = (head_start + m.start("spk"), head_start + m.end("spk"))
+                    # 'Margaret Beckett, the U.K.'s Foreign Secretary said, "…"'
+                    speaker = self._named_before(*spk) or self._speaker(*spk, state)
                 if speaker is None and sent_start < start - 1:
                     speaker = self._embedded(sent_start, start - 1, state)
                 if (
