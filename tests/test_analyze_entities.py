@@ -325,3 +325,15 @@ def test_an_organisation_with_its_opening_abbreviation_written_out_is_one_entity
     names = {e.name: e.mentions for e in analyse([first, second]).entities}
     assert names.get("United Nations Security Council") == 4, names
     assert "UN Security Council" not in names, names
+
+
+def test_a_first_name_the_model_calls_a_place_is_the_person_named_in_full():
+    doc = document(
+        paragraphs(
+            "Police said Areej Ali, 7, was found safe in a park on Monday night.",
+            "Areej had been missing since Sunday. Areej was taken to a hospital as a precaution.",
+            "Her mother said Areej was tired but unharmed.",
+        )
+    )
+    names = {e.name: e.mentions for e in analyse([doc]).entities}
+    assert names == {"Areej Ali": 4}, names

@@ -322,15 +322,14 @@ def _link(
             if (
                 target == "PERSON"
                 and len(tokens) == 1
+                and tokens[0] in (other[0], other[-1])
                 and (
-                    ref.label in {"PERSON", "ORG", "LOC", "NAME"} and tokens[0] == other[0]
-                    or tokens[0] == other[-1] and (
-                        ref.label in {"PERSON", "ORG", "LOC", "NAME"}
-                        # A surname the model called a place stands for the person named in
-                        # full in the same article ("Angel Alvarado ... Alvarado said"), unless
-                        # the article also writes it as a place ("in Houston").
-                        or local and ref.label == "GPE" and (ref.doc, ref.key) not in placed
-                    )
+                    ref.label in {"PERSON", "ORG", "LOC", "NAME"}
+                    # A first name or surname the model called a place stands for the person
+                    # named in full in the same article ("Angel Alvarado ... Alvarado said",
+                    # "Sureshbhai Patel ... Sureshbhai"), unless the article also writes it as
+                    # a place ("in Houston").
+                    or local and ref.label == "GPE" and (ref.doc, ref.key) not in placed
                 )
             ) or (
                 target == "ORG"
