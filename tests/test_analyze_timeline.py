@@ -522,3 +522,19 @@ def test_a_yearless_day_beside_the_same_day_with_its_year_takes_that_year():
         ("2005-07-07", "on July 7"),
         ("2005-07-07", "on July 7, 2005"),
     ]
+
+
+def test_an_embedded_posts_time_stamp_is_no_happening():
+    doc = document(
+        paragraphs(
+            "I have been asked to run for Congress by many people, and it would be a great honor "
+            "to serve. Would be sad for U.S. — Donald J. Trump (@realDonaldTrump) April 1, 2017",
+            "Rest in peace to a true legend of the music, we will miss you every single day of our "
+            "lives. A post shared by Nasir Jones (@nas) on Jun 20, 2017 at 10:33am PDT",
+            "Takei said he would run for Congress on April 3, 2017.",
+        ),
+        published="2017-04-04T10:00:00",
+    )
+    assert [(m.date, m.expression) for m in find_dates(doc)] == [
+        ("2017-04-03", "on April 3, 2017"),
+    ]

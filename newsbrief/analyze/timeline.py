@@ -552,6 +552,8 @@ _A_YEAR = re.compile(rf"\b{_YEAR}\b")
 _RANGE_START = re.compile(r"\b(?:between|from)\s+$", re.IGNORECASE)
 _RANGE_OPENER = re.compile(r"(?:between|from)\s", re.IGNORECASE)
 _RANGE_END = re.compile(r"\s*(?:and|to|through|until|till|[-–—])\s*", re.IGNORECASE)
+# "— Donald J. Trump (@realDonaldTrump) April 1, 2017": the signature of an embedded tweet.
+_TWEET_SIGNATURE = re.compile(r"\(@\w{1,15}\)\s*,?\s*$")
 # A range's start written as a bare month or weekday, and its end's, with what follows it.
 _RANGE_NAME = re.compile(rf"(?:(?:from|between|on|in)\s+)?(?P<name>{_M}|{_WD})", re.IGNORECASE)
 _DAY_WITHOUT_YEAR = re.compile(
@@ -621,6 +623,8 @@ def find_dates(document: Document) -> list[DatedMention]:
                 continue
             if _habitual(text, m.start(), m.end()):
                 continue
+            if _TWEET_SIGNATURE.search(text, max(0, m.start() - 24), m.start()):
+                continue  # an embedded tweet's time stamp, not a happening in its text
             # "since October last year" stays in the past whatever the clause's tense.
             future = not _PAST_WORDS.search(expression) and _is_future(text, m.start(), m.end())
             tense = None if not future and not _PAST_VERB.search(text) else future
