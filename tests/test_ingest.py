@@ -149,6 +149,9 @@ def test_bylines_credits_desks_and_lone_names():
         ("BEIJING, Nov 16 (Reuters) - China", "Reuters", "China"),
         ("WASHINGTON — The president", None, "The president"),
         ("(AP) — A man was", "AP", "A man was"),
+        # The date alone before the agency (it kept "March 2 - " on a headline).
+        ("March 2 (Reuters) - Roger Federer claimed", "Reuters", "Roger Federer claimed"),
+        ("Aug. 22 (UPI) -- In a visit to West Virginia", "UPI", "In a visit to West Virginia"),
     ],
 )
 def test_dateline_prefixes(text, outlet, rest):

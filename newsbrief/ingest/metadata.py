@@ -160,7 +160,7 @@ _PREFIX_BAR = re.compile(r"^\s*([A-Z][^|\n]{1,60}?)\s*\|\s*([A-Za-z][\w .&-]{1,3
 _PREFIX_DATE = (r"(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?"
                 r"|\d{1,2}\s+[A-Z][a-z]{2,8}\.?,?\s+\d{4})")
 _PREFIX_PAREN = re.compile(
-    r"^\s*(?:(?P<place>[A-Z][A-Za-z .,'-]{1,60}?)\s*)?(?:,\s*" + _PREFIX_DATE + r"\s*)?"
+    r"^\s*(?:(?P<place>[A-Z][A-Za-z .,'-]{1,60}?)\s*)?(?:(?:,|(?<!\S))\s*" + _PREFIX_DATE + r"\s*)?"
     r"\((?P<source>[A-Za-z][\w .&-]{1,30})\)\s*[-–—:]+\s*(?=\S)"
 )
 _PREFIX_CAPS = re.compile(
