@@ -37,7 +37,8 @@ _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _PLACE = r"[A-Z][\w.'’/]*(?:\s+[A-Z][\w.'’/]*){0,2}"
 _CAPS_PLACE = r"[A-Z][A-Z.'’/]+(?:\s+[A-Z][A-Z.'’/]+){0,2}"
 _PLACELINES = (
-    re.compile(r"^[A-Z][A-Z.'’ /-]{2,30}:\s+(?=[A-Z\"“])"),
+    # Capitals with accents too: "MALÉ: ", "BOGOTÁ: ".
+    re.compile(r"^[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ.'’ /-]{2,30}:\s+(?=[A-Z\"“])"),
     re.compile(rf"^{_CAPS_PLACE}(?:,\s+{_PLACE}){{0,2}}\s+{_DASH}\s+(?=[A-Z\"“])"),
     re.compile(rf"^{_PLACE}(?:\s+\([A-Z]+\))?,\s+{_MONTH}\s+\d{{1,2}}\s+(?:\([A-Za-z]+\)\s+)?"
                rf"(?:{_DASH}\s+)?(?=[A-Z])"),
