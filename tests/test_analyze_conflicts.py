@@ -164,3 +164,17 @@ def test_a_part_of_a_tally_is_no_tally():
                  id="c"),
     ]
     assert analyse(docs).disagreements == ()
+
+
+def test_ages_and_increments_are_no_tallies():
+    """An age after a name ("Kevin Johnson, 25, were arrested") and "two other men" or "three
+    more" are not counts of everyone arrested or killed."""
+    docs = [
+        document("Police said four people were arrested after the shooting at the car wash.",
+                 id="a"),
+        document("Dwight Smith, 30, and Kevin Johnson, 25, were arrested last week on suspicion "
+                 "of murder. Two other men were arrested on Friday.", id="b"),
+        document("Antheyst Jarrett, 27, who was arrested the day of the killing, faces charges. "
+                 "Police have arrested four people.", id="c"),
+    ]
+    assert analyse(docs).disagreements == ()

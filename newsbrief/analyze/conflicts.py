@@ -49,7 +49,7 @@ _PREVIOUS = re.compile(
 _UNIT_WORDS = r"one|two|three|four|five|six|seven|eight|nine"
 # Not the tail of a hyphenated number: "Fifty-two people were killed" is 52, not 2.
 _N = (
-    r"(?<![\w-])(?:\d[\d,]*(?:\.\d+)?|(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|"
+    r"(?<![\w-])(?:\d+(?:,\d{3})*(?:\.\d+)?|(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|"
     rf"ninety)(?:[- ](?:{_UNIT_WORDS}))?|{_UNIT_WORDS}|ten|eleven|twelve|thirteen|fourteen|"
     r"fifteen|sixteen|seventeen|eighteen|nineteen|a|an)\b)"
 )
@@ -75,6 +75,7 @@ _TALLY = re.compile(
     re.IGNORECASE,
 )
 _PARTITIVE = re.compile(r"\s+of\b", re.IGNORECASE)
+_INCREMENT = re.compile(r"\b(?:other|more|additional|further|new)\b", re.IGNORECASE)
 _HYPHEN_COUNT = re.compile(
     rf"\b(?P<n>{_N})-(?P<unit>nation|country|state|member|party|city|stop|point|game|match)\s+(?P<what>[a-z]+)",
     re.IGNORECASE,
@@ -244,8 +245,13 @@ def _sentence_claims(item: Annotated, index: EntityIndex) -> list[ClaimMention]:
             n = _number(m.group("n") or m.group("n2") or m.group("n3") or "")
             if n is None or (m.group("n") or "").lower() in {"a", "an"}:
                 continue
-            if m.group("n") and _PARTITIVE.match(text, m.end("n"), m.start("v")):
-                continue  # "six of those arrested are Klan supporters": a part, not the tally
+            if m.group("n") and (
+                _PARTITIVE.match(text, m.end("n"), m.start("v"))
+                or _INCREMENT.search(text, m.end("n"), m.start("v"))
+            ):
+                # "six of those arrested are Klan supporters", "two other men were arrested",
+                # "three more people died": a part or an increment, not the tally
+                continue
             kind = next(k for k, v in _TALLY_VERBS.items() if re.fullmatch(v, verb))
             qualifier = m.group("q") or m.group("q2") or m.group("q3")
             low, high = _interval(qualifier, n)
