@@ -546,3 +546,22 @@ def test_a_title_names_the_one_person_the_article_gives_it():
         "Mahmoud Ahmadinejad"
     )
     assert by_text["we sought a full explanation of what happened."] == "Margaret Beckett"
+
+
+def test_an_owner_in_the_antecedents_sentence_is_no_rival_and_a_title_may_name_across_articles():
+    by_text = _speakers(
+        "Police said Areej Ali, 4, fell down the elevator shaft on Tuesday morning.",
+        "Harold Noel, 37, lives next door to little Areej's family.",
+        "“It was a little shaky,” he recounted.",
+    )
+    assert by_text["It was a little shaky"] == "Harold Noel"
+    first = document(paragraphs("Nevada rancher Cliven Bundy said he would not pay the fees."))
+    second = document(
+        paragraphs("“I’m wondering if they’re better off under a government subsidy,” the Nevada "
+                   "rancher said in a radio interview."),
+        id="a2",
+    )
+    quotes = {q.text: q.speaker for q in analyse([first, second]).quotes}
+    assert quotes["I’m wondering if they’re better off under a government subsidy"] == (
+        "Cliven Bundy"
+    )

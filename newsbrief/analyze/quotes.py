@@ -334,9 +334,12 @@ class _Reader:
         self.sex: dict[str, str] = {}
         # The end of an unnamed subject in person_subjects -> "he" or "she", when its words say.
         self.subject_sex: dict[int, str] = {}
-        # The roles this article gives people (lower case) -> who holds them.
+        # The roles this article, and the whole event, give people (lower case) -> who holds
+        # them.
         self.holders: dict[str, set[str]] = {}
+        self.event_holders: dict[str, set[str]] = {}
         for doc, name, role in index.role_mentions:
+            self.event_holders.setdefault(role.lower(), set()).add(name)
             if doc == item.id:
                 self.holders.setdefault(role.lower(), set()).add(name)
         for m in item.mentions:
@@ -461,21 +464,26 @@ class _Reader:
 
     def _holder(self, title: str) -> str | None:
         """The one person this article gives the role ``title`` names: "The President said"
-        is Mahmoud Ahmadinejad where he is "Iranian President Mahmoud Ahmadinejad"."""
+        is Mahmoud Ahmadinejad where he is "Iranian President Mahmoud Ahmadinejad". A title of
+        two words or more may name the one person the whole event gives it ("the Nevada
+        rancher" where another article says "Nevada rancher Cliven Bundy")."""
         words = [w.lower() for w in title.split()]
         if words and words[0] in {"the", "a", "an"}:
             words = words[1:]
         if not words or len(words) > 3:
             return None
-        found = set()
-        for role, names in self.holders.items():
-            role_words = role.split()
-            # The title must be the role's head: not "head of the ... department".
-            if role_words[-len(words):] == words and not _ROLE_PREPOSITIONS.intersection(
-                role_words[: -len(words)]
-            ):
-                found |= names
-        return found.pop() if len(found) == 1 else None
+        for holders in (self.holders, self.event_holders if len(words) > 1 else {}):
+            found = set()
+            for role, names in holders.items():
+                role_words = role.split()
+                # The title must be the role's head: not "head of the ... department".
+                if role_words[-len(words):] == words and not _ROLE_PREPOSITIONS.intersection(
+                    role_words[: -len(words)]
+                ):
+                    found |= names
+            if found:
+                return found.pop() if len(found) == 1 else None
+        return None
 
     def _place_object_at(self, start: int, end: int, name: str) -> int | None:
         """Where the preposition before a mention of ``name`` in ``[start, end)`` starts, if
@@ -535,10 +543,14 @@ class _Reader:
             if antecedent is None:
                 return None
             name, since = antecedent
+            own_end = self._sentence_of(max(0, since - 1))[1]
             others = {
                 self.index.at(self.item.id, s, e)
                 for s, e in self.people
                 if since <= s < at and not self._inside_quotes(s)
+                # An owner in the antecedent's own sentence is no rival: "Harold Noel lives
+                # next door to little Areej's family. "...," he recounted."
+                and not (s < own_end and self.text.startswith(("'s", "’s"), e))
             } - {None, name}
             # Anyone named as the subject of a speech verb in between is another candidate,
             # whatever type the model gave them ("Seismologist Petra Hale ... said").
