@@ -746,3 +746,15 @@ def test_the_rest_of_a_split_quotation_comes_with_the_sentence_before_it():
         for sentence in (middle, tail):
             if sentence.text in chosen:
                 assert {candidates[p].group.text for p in needs[index[sentence.text]]} & chosen
+
+
+@pytest.mark.parametrize(("text", "prose"), [
+    ("The group's publicist sent the following statement to XXL:", False),
+    ("Here's what you need to know:", False),
+    ("Was the plane shot down?", False),
+    ("PRESIDENT SIGNS THE BILL INTO LAW", False),
+    ("The president signed the bill into law on Friday.", True),
+    ('"We are going to Kessel to listen," Ilves said.', True),
+])
+def test_a_summary_sentence_is_prose_that_stands_alone(text, prose):
+    assert is_prose(text) is prose

@@ -142,9 +142,11 @@ def sentence_concepts(text: str, unigrams: bool = False) -> list[str]:
 
 
 def is_prose(text: str) -> bool:
-    """A sentence worth showing: has letters, is not a question, not a heading or a list."""
+    """A sentence worth showing: has letters, is not a question, not a heading or a list, and
+    does not end in a colon (it introduces what follows it: "The group's publicist sent the
+    following statement:", "Here's what you need to know:")."""
     stripped = text.strip()
-    if not _LETTER.search(stripped) or stripped.endswith("?"):
+    if not _LETTER.search(stripped) or stripped.endswith(("?", ":")):
         return False
     letters = list(filter(str.isalpha, stripped))
     # Mostly capital letters: a headline, a label or shouting, not a sentence.
