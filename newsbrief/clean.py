@@ -175,8 +175,12 @@ _COUNTER = re.compile(r"^\W*\d[\d,.]*\s*[kKmM]?\s*(comments?|shares?|views?|like
 _CAPTION = re.compile(
     # Captions describe the picture in the present tense ("This photo shows", "In this photo
     # provided by ..."); news prose about a photo uses the past ("A photo released ... showed").
-    r"^\W*((in )?this (file |handout |undated )?(photo|picture|image|graphic|screenshot|"
-    r"screengrab|frame grab)\b|(an? |the )?(file |handout |undated )?(photo|picture|image|graphic|"
+    # AP's dated form: "In this May 24, 2016, file photo, ...", "In this Saturday, July 1,
+    # 2017, photo, ..."; and "File photo of ...".
+    r"^\W*((in )?this ((mon|tues|wednes|thurs|fri|satur|sun)day,? )?([a-z]{3,9}\.? \d{1,2},? )?"
+    r"(\d{4},? )?(file |handout |undated )?(photo|picture|image|graphic|screenshot|"
+    r"screengrab|frame grab)\b|file (photo|picture|image)s? of\b|"
+    r"(an? |the )?(file |handout |undated )?(photo|picture|image|graphic|"
     r"screenshot|screengrab)s?\b.{0,150}\b(shows?|showing)\b|(file photo|photo|image|picture|"
     r"credit|source|photograph|pictured|image copyright|image caption|media caption|caption)"
     r"\s*[:|/]|\((photo|image|file|picture)\b|image (copyright|caption)\b|media playback|"
@@ -187,6 +191,8 @@ _CAPTION = re.compile(
 _CAPTION_TAIL_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"(\(|\b)(photo|picture|image)s?\s*(by|:|credit)", ("photo", "picture", "image")),
     (r"/\s*(AFP|Reuters|AP|Getty Images|EPA|Xinhua|Bloomberg|Shutterstock)\b", ("/",)),
+    # "..., in this March 24, 2015 file photo."
+    (r"\bin this\b[^.]{0,40}\b(file |handout )?(photo|picture|image)\W*$", ("in this",)),
     (r"\b(Getty Images|AFP Photo|Reuters Photo|AP Photo|EPA-EFE)\b\W*$",
      ("getty images", "photo", "epa-efe")),
     (r"\((photo|foto|image|picture|bild|imagen)\b[^)]*\)\W*$",

@@ -135,6 +135,14 @@ def test_removed_lines_keep_their_reasons(seed_docs):
         ("The Greywater Bridge at dusk. Photo: Daniel Reyes/The Harbor Daily", "photo caption"),
         ("In this photo provided by the ministry, the envoy arrives in Kessel.", "photo caption"),
         ("Song Tao (R) meets Choe Ryong-hae in Pyongyang.", "photo caption"),
+        ("In this May 24, 2016, file photo, Rep. John Conyers speaks during a hearing.",
+         "photo caption"),
+        ("In this Saturday, July 1, 2017, photo, people line up at a dispensary in Las Vegas.",
+         "photo caption"),
+        ("File photo of Patsy Ramsey and her husband at a press conference in Atlanta.",
+         "photo caption"),
+        ("Mitch McConnell speaks to reporters in Washington, in this March 24, 2015 file photo.",
+         "photo caption"),
         ("L'entrée nord du tunnel. (Photo Le Courrier Alpin)", "photo caption"),
         ("UNITED STANCE", "subhead"),
         ("Return of the envoy", "subhead"),
@@ -156,6 +164,7 @@ def test_boilerplate_lines(line, reason):
         "The envoy said in a statement on Friday that the talks would go on:",
         "Share prices fell 4% after the company said it would close two plants.",
         "Comments made by the minister on Friday angered farmers in the south.",
+        "In this case, the court ruled that the photo was not evidence of a crime.",
     ],
 )
 def test_news_sentences_are_kept(line):
