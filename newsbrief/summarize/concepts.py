@@ -141,12 +141,16 @@ def sentence_concepts(text: str, unigrams: bool = False) -> list[str]:
     return [b[0] for b in _bigrams(text, unigrams)]
 
 
+# A page's link text inside a sentence: "For a full recap of the winners, click here."
+_CLICK = re.compile(r"\b(?:click|tap) (?:here|below|the link|this link|on the link)\b", re.IGNORECASE)
+
+
 def is_prose(text: str) -> bool:
-    """A sentence worth showing: has letters, is not a question, not a heading or a list, and
-    does not end in a colon (it introduces what follows it: "The group's publicist sent the
-    following statement:", "Here's what you need to know:")."""
+    """A sentence worth showing: has letters, is not a question, not a heading or a list, does
+    not end in a colon (it introduces what follows it: "The group's publicist sent the
+    following statement:", "Here's what you need to know:") and sends no one to a link."""
     stripped = text.strip()
-    if not _LETTER.search(stripped) or stripped.endswith(("?", ":")):
+    if not _LETTER.search(stripped) or stripped.endswith(("?", ":")) or _CLICK.search(stripped):
         return False
     letters = list(filter(str.isalpha, stripped))
     # Mostly capital letters: a headline, a label or shouting, not a sentence.
