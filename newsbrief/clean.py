@@ -176,8 +176,9 @@ _CAPTION = re.compile(
     # Captions describe the picture in the present tense ("This photo shows", "In this photo
     # provided by ..."); news prose about a photo uses the past ("A photo released ... showed").
     # AP's dated form: "In this May 24, 2016, file photo, ...", "In this Saturday, July 1,
-    # 2017, photo, ..."; and "File photo of ...".
-    r"^\W*((in )?this ((mon|tues|wednes|thurs|fri|satur|sun)day,? )?([a-z]{3,9}\.? \d{1,2},? )?"
+    # 2017, photo, ...", "FILE - In this ..."; and "File photo of ...".
+    r"^\W*(file\s*[-–—]+\s*)?((in )?this ((mon|tues|wednes|thurs|fri|satur|sun)day,? )?"
+    r"([a-z]{3,9}\.? \d{1,2},? )?"
     r"(\d{4},? )?(file |handout |undated )?(photo|picture|image|graphic|screenshot|"
     r"screengrab|frame grab)\b|file (photo|picture|image)s? of\b|"
     r"(an? |the )?(file |handout |undated )?(photo|picture|image|graphic|"

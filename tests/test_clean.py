@@ -141,6 +141,8 @@ def test_removed_lines_keep_their_reasons(seed_docs):
          "photo caption"),
         ("File photo of Patsy Ramsey and her husband at a press conference in Atlanta.",
          "photo caption"),
+        ("FILE - In this Jan. 14, 2013 file photo, Drew Barrymore poses for a portrait.",
+         "photo caption"),
         ("Mitch McConnell speaks to reporters in Washington, in this March 24, 2015 file photo.",
          "photo caption"),
         ("L'entrée nord du tunnel. (Photo Le Courrier Alpin)", "photo caption"),

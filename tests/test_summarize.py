@@ -752,6 +752,8 @@ def test_the_rest_of_a_split_quotation_comes_with_the_sentence_before_it():
     ("The group's publicist sent the following statement to XXL:", False),
     ("Here's what you need to know:", False),
     ("For a full recap of the night's big winners, click here.", False),
+    ("Read or Share this story: https://www.azcentral.com/story/news/politics/", False),
+    ("Davis formally announced her campaign to run for governor (AP Photo/LM Otero)", False),
     ("Was the plane shot down?", False),
     ("PRESIDENT SIGNS THE BILL INTO LAW", False),
     ("The president signed the bill into law on Friday.", True),

@@ -141,16 +141,23 @@ def sentence_concepts(text: str, unigrams: bool = False) -> list[str]:
     return [b[0] for b in _bigrams(text, unigrams)]
 
 
-# A page's link text inside a sentence: "For a full recap of the winners, click here."
-_CLICK = re.compile(r"\b(?:click|tap) (?:here|below|the link|this link|on the link)\b", re.IGNORECASE)
+# Page furniture inside a sentence: link text ("For a full recap of the winners, click
+# here."), an address ("Read or Share this story: https://..."), a photo credit ("... (AP
+# Photo/LM ...").
+_FURNITURE = re.compile(
+    r"\b(?:click|tap) (?:here|below|the link|this link|on the link)\b|https?://|\bwww\.|"
+    r"\bpic\.twitter\.com/|\b(?:AP|AFP|Reuters|EPA) Photo\b",
+    re.IGNORECASE,
+)
 
 
 def is_prose(text: str) -> bool:
     """A sentence worth showing: has letters, is not a question, not a heading or a list, does
     not end in a colon (it introduces what follows it: "The group's publicist sent the
-    following statement:", "Here's what you need to know:") and sends no one to a link."""
+    following statement:", "Here's what you need to know:") and holds no page furniture (a
+    link, an address, a photo credit)."""
     stripped = text.strip()
-    if not _LETTER.search(stripped) or stripped.endswith(("?", ":")) or _CLICK.search(stripped):
+    if not _LETTER.search(stripped) or stripped.endswith(("?", ":")) or _FURNITURE.search(stripped):
         return False
     letters = list(filter(str.isalpha, stripped))
     # Mostly capital letters: a headline, a label or shouting, not a sentence.
