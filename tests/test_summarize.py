@@ -754,6 +754,8 @@ def test_the_rest_of_a_split_quotation_comes_with_the_sentence_before_it():
     ("For a full recap of the night's big winners, click here.", False),
     ("Read or Share this story: https://www.azcentral.com/story/news/politics/", False),
     ("Davis formally announced her campaign to run for governor (AP Photo/LM Otero)", False),
+    ("MORE | Two girls missing after hiking near the trail | MAP: Where the bodies were found",
+     False),
     ("Was the plane shot down?", False),
     ("PRESIDENT SIGNS THE BILL INTO LAW", False),
     ("The president signed the bill into law on Friday.", True),

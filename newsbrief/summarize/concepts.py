@@ -143,10 +143,10 @@ def sentence_concepts(text: str, unigrams: bool = False) -> list[str]:
 
 # Page furniture inside a sentence: link text ("For a full recap of the winners, click
 # here."), an address ("Read or Share this story: https://..."), a photo credit ("... (AP
-# Photo/LM ...").
+# Photo/LM ..."), links between bars ("MORE | Two girls missing ... | MAP: Where ...").
 _FURNITURE = re.compile(
     r"\b(?:click|tap) (?:here|below|the link|this link|on the link)\b|https?://|\bwww\.|"
-    r"\bpic\.twitter\.com/|\b(?:AP|AFP|Reuters|EPA) Photo\b",
+    r"\bpic\.twitter\.com/|\b(?:AP|AFP|Reuters|EPA) Photo\b|\s\|\s.*\s\|\s",
     re.IGNORECASE,
 )
 
