@@ -566,6 +566,8 @@ def test_quality_gate_on_the_first_30_multinews_clusters(eval_dir):
      "Pyongyang hailed the successful test of a new type of cruise missile."),
     ("MALÉ: The exiled former leader of the Maldives has led his party to a landslide victory.",
      "The exiled former leader of the Maldives has led his party to a landslide victory."),
+    ("The Latest on the Russia investigation: The Republican chairman says his panel will look.",
+     "The Republican chairman says his panel will look."),
     ("ANKARA/ISTANBUL - Turkey is negotiating with Russia to open a corridor for rebels.",
      "Turkey is negotiating with Russia to open a corridor for rebels."),
     ("Kolkata, May 15 West Bengal Chief Minister Mamata Banerjee congratulated the winners.",

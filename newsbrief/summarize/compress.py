@@ -42,6 +42,9 @@ _PLACELINES = (
     re.compile(rf"^{_CAPS_PLACE}(?:,\s+{_PLACE}){{0,2}}\s+{_DASH}\s+(?=[A-Z\"“])"),
     re.compile(rf"^{_PLACE}(?:\s+\([A-Z]+\))?,\s+{_MONTH}\s+\d{{1,2}}\s+(?:\([A-Za-z]+\)\s+)?"
                rf"(?:{_DASH}\s+)?(?=[A-Z])"),
+    # The slug of a wire service's running story: "The Latest on the special counsel's
+    # Russia investigation: The Republican chairman ... says ...".
+    re.compile(r"^The Latest(?: on [^:]{1,120})?:\s+(?=[A-Z\"“])"),
 )
 _CONNECTIVE = re.compile(
     r"^(?:However|Meanwhile|Moreover|Furthermore|Additionally|In addition|Also|Still|"
