@@ -149,15 +149,23 @@ _FURNITURE = re.compile(
     r"\bpic\.twitter\.com/|\b(?:AP|AFP|Reuters|EPA) Photo\b|\s\|\s.*\s\|\s",
     re.IGNORECASE,
 )
+# A page's label run into the text: "Related 'The Case of: JonBenet Ramsey' Pt. 2: ...",
+# "Story highlights Bernie Sanders said ...".
+_LABEL_FIRST = re.compile(r"^(?:Related|Story highlights)\s+[A-Z'‘\"“]")
 
 
 def is_prose(text: str) -> bool:
     """A sentence worth showing: has letters, is not a question, not a heading or a list, does
     not end in a colon (it introduces what follows it: "The group's publicist sent the
     following statement:", "Here's what you need to know:") and holds no page furniture (a
-    link, an address, a photo credit)."""
+    link, an address, a photo credit, a page's label run into it)."""
     stripped = text.strip()
-    if not _LETTER.search(stripped) or stripped.endswith(("?", ":")) or _FURNITURE.search(stripped):
+    if (
+        not _LETTER.search(stripped)
+        or stripped.endswith(("?", ":"))
+        or _FURNITURE.search(stripped)
+        or _LABEL_FIRST.match(stripped)
+    ):
         return False
     letters = list(filter(str.isalpha, stripped))
     # Mostly capital letters: a headline, a label or shouting, not a sentence.
