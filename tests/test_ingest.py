@@ -152,6 +152,7 @@ def test_bylines_credits_desks_and_lone_names():
         # The date alone before the agency (it kept "March 2 - " on a headline).
         ("March 2 (Reuters) - Roger Federer claimed", "Reuters", "Roger Federer claimed"),
         ("Aug. 22 (UPI) -- In a visit to West Virginia", "UPI", "In a visit to West Virginia"),
+        ("WASHINGTON—The chairman promised a review", None, "The chairman promised a review"),
     ],
 )
 def test_dateline_prefixes(text, outlet, rest):
@@ -160,7 +161,8 @@ def test_dateline_prefixes(text, outlet, rest):
     assert text[prefix.length:] == rest
 
 
-@pytest.mark.parametrize("text", ["U.S. — no deal", "UNITED STANCE", "Mr Trump said | no", "The talks began."])
+@pytest.mark.parametrize("text", ["U.S. — no deal", "UNITED STANCE", "Mr Trump said | no", "The talks began.",
+                                  "NATO-led forces said"])
 def test_no_dateline_prefix_in_ordinary_text(text):
     assert leading_dateline(text) is None
 

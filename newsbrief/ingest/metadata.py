@@ -166,7 +166,9 @@ _PREFIX_PAREN = re.compile(
 _PREFIX_CAPS = re.compile(
     r"^\s*(?P<place>[A-Z]{3,}(?:[ .'-]+[A-Z]{2,})*\.?"
     r"(?:,\s*[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+){0,2})?)"
-    r"(?:,\s*" + _PREFIX_DATE + r")?\s*(?:\((?P<source>[A-Za-z][\w .&-]{1,30})\))?\s*[-–—]+\s+(?=\S)"
+    r"(?:,\s*" + _PREFIX_DATE + r")?\s*(?:\((?P<source>[A-Za-z][\w .&-]{1,30})\))?\s*"
+    # "WASHINGTON — The", or an em dash with no space after it: "WASHINGTON—The".
+    r"(?:[-–—]+\s+(?=\S)|[—–]+(?=[A-Z\"“]))"
 )
 # A full date and nothing else before the first sentence, as Wikinews prints it ("Saturday,
 # January 8, 2005 U.S. citizens donating ..."; scraped, sometimes with no space left before
