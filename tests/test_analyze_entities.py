@@ -337,3 +337,14 @@ def test_a_first_name_the_model_calls_a_place_is_the_person_named_in_full():
     )
     names = {e.name: e.mentions for e in analyse([doc]).entities}
     assert names == {"Areej Ali": 4}, names
+
+
+def test_social_platforms_are_organisations():
+    doc = document(
+        paragraphs(
+            "The rapper's death was announced on Twitter by his label on Tuesday evening.",
+            "Fans flooded Twitter and Instagram with tributes. Twitter said traffic doubled.",
+        )
+    )
+    types = {e.name: e.type for e in analyse([doc]).entities}
+    assert types == {"Twitter": "ORG", "Instagram": "ORG"}, types

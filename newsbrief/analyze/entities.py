@@ -149,6 +149,11 @@ _COMPANY_SUFFIXES = frozenset({
     "limited", "ltd", "inc", "incorporated", "corp", "corporation", "llc", "llp", "plc", "gmbh",
     "holdings",
 })
+# Social platforms, which the small model often calls people ("Twitter" took a "he").
+_PLATFORMS = frozenset({
+    "twitter", "facebook", "instagram", "youtube", "tiktok", "snapchat", "whatsapp", "reddit",
+    "linkedin", "pinterest", "tumblr",
+})
 # Head words of organisations' names ("Ostmark Times", "Valdoria Farmers' Union").
 ORG_WORDS = frozenset(
     {
@@ -159,7 +164,7 @@ ORG_WORDS = frozenset(
         "centre", "school", "college", "league", "club", "network", "press", "television",
         "radio", "daily", "journal",
     }
-) | _COMPANY_SUFFIXES
+) | _COMPANY_SUFFIXES | _PLATFORMS
 _HONORIFICS = _TITLES | {"mr", "mrs", "ms", "miss", "dr", "sen", "rep", "gov", "sir", "judge"}
 _HEAD_FOLLOWERS = frozenset({"PUNCT", "ADP", "VERB", "AUX", "CCONJ", "SCONJ", "ADV", "DET"})
 
@@ -605,8 +610,9 @@ def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
         surfaces = Counter(clean_name(r.surface) for r in members if len(r.key.split()) == longest)
         name = surfaces.most_common(1)[0][0]
         label = Counter(r.label for r in members if r.key == head).most_common(1)[0][0]
-        if name_key(name).split()[-1] in _COMPANY_SUFFIXES:
-            label = "ORG"  # "Asiafield Limited", "Gilt Asset Management Ltd": never a person
+        if name_key(name).split()[-1] in _COMPANY_SUFFIXES | _PLATFORMS:
+            # "Asiafield Limited", "Gilt Asset Management Ltd", "Twitter": never a person
+            label = "ORG"
         if label == "NAME":
             label = "ENTITY"
         aliases = list(dict.fromkeys(r.surface for r in members if r.surface != name))
