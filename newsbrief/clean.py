@@ -155,6 +155,8 @@ _WIDGET_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"we'?ll never share your", ("never share your",)),
     (r"terms of (use|service) and privacy", ("terms of ",)),
     (r"all rights reserved", ("all rights reserved",)),
+    # A video player's furniture: "JUST WATCHED ... Replay More Videos ... MUST WATCH ...".
+    (r"replay more videos", ("replay more videos",)),
     (r"may not be (published|reproduced|broadcast|rewritten|redistributed)", ("may not be ",)),
 )
 _WIDGET = tuple((re.compile(part, re.IGNORECASE), hints) for part, hints in _WIDGET_PARTS)

@@ -131,6 +131,8 @@ def test_removed_lines_keep_their_reasons(seed_docs):
         ("Tweet with a location", "site chrome"),
         ("Discuss This Article", "site chrome"),
         ("Advertisement", "site chrome"),
+        ("JUST WATCHED Comey hearing Replay More Videos ... MUST WATCH Comey hearing 02:04",
+         "site chrome"),
         ("Image copyright Getty Images", "photo caption"),
         ("The Greywater Bridge at dusk. Photo: Daniel Reyes/The Harbor Daily", "photo caption"),
         ("In this photo provided by the ministry, the envoy arrives in Kessel.", "photo caption"),
@@ -167,6 +169,7 @@ def test_boilerplate_lines(line, reason):
         "Share prices fell 4% after the company said it would close two plants.",
         "Comments made by the minister on Friday angered farmers in the south.",
         "In this case, the court ruled that the photo was not evidence of a crime.",
+        "“I just watched the debate, and it is a must watch for every voter,” she said.",
     ],
 )
 def test_news_sentences_are_kept(line):
