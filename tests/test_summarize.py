@@ -82,6 +82,8 @@ def is_shortening(short: str, long: str) -> bool:
      "The Senate voted on Tuesday to approve the new budget bill."),
     ("LONDON, March 3 (Reuters) - British retail sales rose more than expected in February.",
      "British retail sales rose more than expected in February."),
+    ("(HealthDay)—A little jogging is good for your health, researchers say, but not too much.",
+     "A little jogging is good for your health, researchers say, but not too much."),
     ("However, the company said profits had fallen sharply in the last quarter.",
      "The company said profits had fallen sharply in the last quarter."),
     ("The company's chief executive (pictured) resigned after the scandal on Friday.",

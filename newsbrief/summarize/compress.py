@@ -28,6 +28,8 @@ _DATELINE = re.compile(
     rf"^(?:[A-Z][A-Z.'’ -]{{1,30}}(?:,\s*[A-Z][\w. ]{{1,20}})?\s*)?"
     r"\((?:AP|AFP|Reuters|CNN|UPI|Xinhua|dpa|AAP|PTI|IANS|Bloomberg|[A-Z]{2,6})\)"
     rf"\s*(?:{_DASH}\s*)?"
+    # Any one-word source in parentheses, when a dash follows it: "(HealthDay)—A little ...".
+    rf"|^\([A-Z][\w.]{{1,20}}\)\s*{_DASH}\s*(?=[A-Z\"“])"
 )
 _CITY_DASH = re.compile(rf"^[A-Z][A-Z.'’ ]{{2,30}}\s+{_DASH}\s+(?=[A-Z])")
 # Datelines the wire pattern above misses: "SEOUL: ", "ANKARA/ISTANBUL - ",
