@@ -165,6 +165,8 @@ ORG_WORDS = frozenset(
         "radio", "daily", "journal",
     }
 ) | _COMPANY_SUFFIXES | _PLATFORMS
+# Last words that make a name an organisation whatever the model said.
+_NEVER_PEOPLE = _COMPANY_SUFFIXES | _PLATFORMS
 _HONORIFICS = _TITLES | {"mr", "mrs", "ms", "miss", "dr", "sen", "rep", "gov", "sir", "judge"}
 _HEAD_FOLLOWERS = frozenset({"PUNCT", "ADP", "VERB", "AUX", "CCONJ", "SCONJ", "ADV", "DET"})
 
@@ -610,7 +612,7 @@ def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
         surfaces = Counter(clean_name(r.surface) for r in members if len(r.key.split()) == longest)
         name = surfaces.most_common(1)[0][0]
         label = Counter(r.label for r in members if r.key == head).most_common(1)[0][0]
-        if name_key(name).split()[-1] in _COMPANY_SUFFIXES | _PLATFORMS:
+        if name_key(name).split()[-1] in _NEVER_PEOPLE:
             # "Asiafield Limited", "Gilt Asset Management Ltd", "Twitter": never a person
             label = "ORG"
         if label == "NAME":

@@ -35,6 +35,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
+from functools import cached_property
 from itertools import chain
 
 from newsbrief.analyze.entities import ORG_WORDS, EntityIndex, clean_name
@@ -334,14 +335,6 @@ class _Reader:
         self.sex: dict[str, str] = {}
         # The end of an unnamed subject in person_subjects -> "he" or "she", when its words say.
         self.subject_sex: dict[int, str] = {}
-        # The roles this article, and the whole event, give people (lower case) -> who holds
-        # them.
-        self.holders: dict[str, set[str]] = {}
-        self.event_holders: dict[str, set[str]] = {}
-        for doc, name, role in index.role_mentions:
-            self.event_holders.setdefault(role.lower(), set()).add(name)
-            if doc == item.id:
-                self.holders.setdefault(role.lower(), set()).add(name)
         for m in item.mentions:
             # The model's span may hold the honorific ("Ms Bouvier") or not.
             if honorific := _SEXED_HONORIFIC.search(
@@ -462,6 +455,18 @@ class _Reader:
             )
         return None
 
+    @cached_property
+    def _holders(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        """The roles this article, and the whole event, give people (lower case) -> who holds
+        them; read from the index once per document, and only when a title needs them."""
+        article: dict[str, set[str]] = {}
+        event: dict[str, set[str]] = {}
+        for doc, name, role in self.index.role_mentions:
+            event.setdefault(role.lower(), set()).add(name)
+            if doc == self.item.id:
+                article.setdefault(role.lower(), set()).add(name)
+        return article, event
+
     def _holder(self, title: str) -> str | None:
         """The one person this article gives the role ``title`` names: "The President said"
         is Mahmoud Ahmadinejad where he is "Iranian President Mahmoud Ahmadinejad". A title of
@@ -472,7 +477,8 @@ class _Reader:
             words = words[1:]
         if not words or len(words) > 3:
             return None
-        for holders in (self.holders, self.event_holders if len(words) > 1 else {}):
+        article, event = self._holders
+        for holders in (article, event if len(words) > 1 else {}):
             found = set()
             for role, names in holders.items():
                 role_words = role.split()
