@@ -102,6 +102,8 @@ def _run_ins(line: str) -> list[str]:
             parts.append(head)
             start = m.start()
     return [*parts, line[start:]] if parts else [line]
+
+
 _LABELS = (
     r"share|share this( article| story)?|tweet|e-?mail|print|comments?|discuss( this( article| "
     r"story)?)?|related|related (articles?|stories|news|coverage|content|topics|links)|read more|"

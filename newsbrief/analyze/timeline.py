@@ -367,7 +367,7 @@ def resolve(
     if future is None and _PRESENT_SCHEDULE.fullmatch(" ".join(expression.split())):
         future = True
     expr = re.sub(
-        r"^(?:(?:in|on|since|until|from|between|during|of|by|a|an|the)\s+)+(?!day\b)",
+        rf"^{_LEAD}+(?!day\b)",
         "",
         " ".join(expression.split()),
         flags=re.IGNORECASE,
