@@ -33,6 +33,12 @@ _FUSED = re.compile("[.?!](?<=[a-z0-9%)\"'\u201d\u2019][.?!])(?<!www\\.)[\"'\u20
                     "(?!(?:Com|Org|Net|Gov|Edu)\\b)")
 
 
+# A sentence cannot open with a closing bracket or with a comma, semicolon or colon (after
+# closing quotes): Punkt cuts after an abbreviation inside brackets ("Rep. Mark Meadows
+# (R-N.C.), chairman of ...") and after "!" or "?" in a quotation ('"bravo!", a source said').
+_CONTINUES = re.compile("[)\\]\"'\u201d\u2019]*\\s*[,;:)\\]]")
+
+
 def _one_sentence(block: str) -> bool:
     """Whether Punkt must return ``block`` whole: no sentence-end character, or only one, as
     its last character (a break there or none gives the same single span). About 40% of the
@@ -86,13 +92,29 @@ def _spaced_spans(piece: str) -> list[tuple[int, int]]:
             for s, e in sent_spans(spaced)]
 
 
+def _joined(block: str, spans: Iterator[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """``spans`` with each one that opens like a continuation (:data:`_CONTINUES`) joined to
+    the one before."""
+    previous = None
+    for start, end in spans:
+        if previous is not None and _CONTINUES.match(block, start + len(block[start:end])
+                                                     - len(block[start:end].lstrip())):
+            previous = (previous[0], end)
+            continue
+        if previous is not None:
+            yield previous
+        previous = (start, end)
+    if previous is not None:
+        yield previous
+
+
 def sentence_spans(text: str) -> Iterator[tuple[int, int, int]]:
     """Yield ``(start, end, paragraph)`` for every sentence of ``text``, whitespace trimmed."""
     for paragraph, match in enumerate(_PARAGRAPH.finditer(text)):
         block = match.group()
         if not block.strip():
             continue
-        for start, end in _spans(block):
+        for start, end in _joined(block, _spans(block)):
             piece = block[start:end]
             stripped = piece.strip()
             if not stripped:

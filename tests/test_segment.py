@@ -139,3 +139,27 @@ def test_a_real_article_with_lost_paragraph_breaks(eval_dir: Path):
     assert not [s.text for s in sentences if re.search(r"[a-z]\.[A-Z][a-z]", s.text)]
     assert any(s.text.endswith("while court challenges continue.") for s in sentences)
     assert any(s.text.startswith("The high court on Tuesday reversed") for s in sentences)
+
+
+def test_a_sentence_never_opens_with_a_closing_bracket_or_a_comma():
+    """Punkt cut after "N.Y." inside the brackets and after "!" inside a quotation, leaving
+    sentences that began "), also appearing ..." and '", a source said.'."""
+    text = ("Rep. Michael Grimm (R-N.Y.), also appearing on the same show, said progress has been "
+            'made. Some were shouting "bravo!", a source said. "Is it?" she asked.')
+    assert split_sentences(text) == [
+        ("Rep. Michael Grimm (R-N.Y.), also appearing on the same show, said progress has been "
+         "made."),
+        'Some were shouting "bravo!", a source said.',
+        '"Is it?" she asked.',
+    ]
+
+
+def test_no_evaluation_sentence_opens_like_a_continuation(eval_dir: Path):
+    opens_badly = re.compile(r"[)\]\"'\u201d\u2019]*\s*[,;:)\]]")
+    found = []
+    for line in (eval_dir / "multinews-dev.jsonl").read_text(encoding="utf-8").splitlines():
+        for article in json.loads(line)["articles"]:
+            for paragraph in article["text"].split("\n"):
+                spans = split_sentences(paragraph)
+                found += [s for s in spans[1:] if opens_badly.match(s)]
+    assert not found, found[:5]
