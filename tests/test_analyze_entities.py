@@ -292,6 +292,18 @@ def test_a_surname_the_model_calls_a_place_is_the_person_named_in_full():
     assert "Houston" in names  # written as a place: not merged with anyone
 
 
+def test_a_surname_the_model_calls_a_facility_is_the_person_named_in_full():
+    doc = document(
+        paragraphs(
+            "Ways and Means Committee Chairman Dave Camp accused the agency of targeting groups.",
+            "Camp defended the release of the letters on Wednesday.",
+        )
+    )
+    analysis = analyse([doc])
+    assert "Camp" not in {e.name for e in analysis.entities}
+    assert _entity(analysis, "Dave Camp").mentions == 2
+
+
 def test_a_place_is_not_the_initials_of_an_organisation_named_after_it():
     doc = document(
         paragraphs(

@@ -336,7 +336,7 @@ def _link(
                     # named in full in the same article ("Angel Alvarado ... Alvarado said",
                     # "Sureshbhai Patel ... Sureshbhai"), unless the article also writes it as
                     # a place ("in Houston").
-                    or local and ref.label == "GPE" and (ref.doc, ref.key) not in placed
+                    or local and ref.label in {"GPE", "FAC"} and (ref.doc, ref.key) not in placed
                 )
             ) or (
                 target == "ORG"
