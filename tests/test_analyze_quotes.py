@@ -565,3 +565,67 @@ def test_an_owner_in_the_antecedents_sentence_is_no_rival_and_a_title_may_name_a
     assert quotes["I’m wondering if they’re better off under a government subsidy"] == (
         "Cliven Bundy"
     )
+
+
+def test_names_in_the_attribution_and_a_home_town_are_no_rivals_for_a_later_pronoun():
+    by_text = _speakers(
+        '"There are five people with expertise in mediation," Annan spokesman Ahmad Fawzi told '
+        "AFP.",
+        '"They will be staying for as long as they are making progress," he added.',
+        "Allen Williams of Upper Darby was handing over his identification card when police "
+        "officers rushed into the lobby.",
+        '"They came in with guns drawn," he said.',
+        "But Sen. John Cornyn (R-Texas) dismissed such concerns.",
+        "A tax increase would “never pass the House,” he said.",
+    )
+    assert by_text["They will be staying for as long as they are making progress"] == (
+        "Ahmad Fawzi"
+    )
+    assert by_text["They came in with guns drawn"] == "Allen Williams"
+    assert by_text["never pass the House"] == "John Cornyn"
+
+
+def test_a_named_subject_the_model_missed_stands_between_a_pronoun_and_the_last_speaker():
+    by_text = _speakers(
+        "Aliy Zirkle, a veteran musher, was attacked on the trail near Nulato.",
+        "“We were told to stay put,” race marshal Danny Seavey said.",
+        # The model tags no "Zirkle": she is someone else than Seavey all the same.
+        "Zirkle pulled up to the checkpoint at about 2:17 a.m.",
+        "“Someone tried to kill me with a snowmachine,” she said.",
+    )
+    assert by_text["We were told to stay put"] == "Danny Seavey"
+    assert by_text["Someone tried to kill me with a snowmachine"] is None
+
+
+def test_an_untagged_surname_that_spoke_last_is_the_pronouns_antecedent():
+    by_text = _speakers(
+        "Aeneas Tacticus (360 B.C.), one of the earliest Greek writers on war, suggested "
+        "combining pitch and sulfur.",
+        '"These are the earliest recorded uses of a poison gas," Mayor said.',
+        "“The fumes are lethal if inhaled in large quantities,” she added.",
+    )
+    assert by_text["The fumes are lethal if inhaled in large quantities"] == "Mayor"
+
+
+def test_a_home_town_the_model_takes_for_a_person_is_not_the_speaker():
+    by_text = _speakers(
+        "“You could feel the pulsing energy,” said Melodye Shore of Laguna Niguel, who was "
+        "observing the protest with a friend.",
+    )
+    assert by_text["You could feel the pulsing energy"] == "Melodye Shore"
+
+
+def test_a_name_set_off_by_commas_is_the_subject_but_not_inside_a_quotation():
+    by_text = _speakers(
+        "The rebel group's leader, Col. Riad al-Asaad, refused to comment on the fighting when "
+        "contacted by telephone.",
+        '"This is a sensitive military matter that we cannot comment about," he said.',
+        "Prodigy's mother, Fatima Johnson, was a member of a girl group.",
+        # The model tags no "Prodigy": he stands between "he" and his mother all the same.
+        'Prodigy eulogized her online: "I salute this beautiful soul. Fatima Johnson, may you '
+        'rest in peace," he wrote.',
+    )
+    assert by_text["This is a sensitive military matter that we cannot comment about"] == (
+        "Riad al-Asaad"
+    )
+    assert by_text["I salute this beautiful soul. Fatima Johnson, may you rest in peace"] is None

@@ -190,6 +190,12 @@ _FINITE_VERB_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 # A name right after a preposition is not a subject: "Allen Williams of Upper Darby was".
 _AFTER_PREPOSITION = re.compile(r"\b(?:of|in|at|from|to|with|by|for|on|near)\s+$")
 _APPOSITIVE = re.compile(r",[^,.;:!?“”\"\n]{1,120}(?=,)")
+# The comma (and title) before a name that is an appositive itself.
+_APPOSITIVE_OPENS = re.compile(r",\s+(?:[A-Z][a-z]{0,4}\.\s+)?$")
+# What may stand between a name and its verb besides appositives: a party and state in
+# parentheses ("Sen. John Cornyn (R-Texas) dismissed"), a home town ("Allen Williams of Upper
+# Darby was").
+_NAME_TAIL = re.compile(r"\s*\([^()\n]{1,40}\)|\s+of\s+[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3}")
 # Not "it": "But it was clear that when Obama spoke ..." is about Obama.
 _PERSONAL_SUBJECTS = frozenset({"he", "she", "they", "i", "we"})
 _POSSESSIVE = re.compile(r"[’']s?\s+(?=\S)")
@@ -378,12 +384,14 @@ class _Reader:
             start += conjunction.end()
         end = start + len(raw)
         of = raw.rfind(" of ")
-        if (
-            of > 0
-            and len(raw[of:].split()) <= 4
-            and self.index.label(self._name_in(start + of, end) or "") in _PLACES
+        if of > 0 and len(raw[of:].split()) <= 4 and (
+            self.index.label(self._name_in(start + of, end) or "") in _PLACES
+            or any(m.end == start + of for m in self.item.mentions
+                   if (start, end) != (m.start, m.end) and self._is_person(
+                       self.index.at(self.item.id, m.start, m.end) or m.text, m.label))
         ):
-            # "Rita Schrimsher of Athens, Alabama": the place is not the speaker.
+            # "Rita Schrimsher of Athens, Alabama": the place is not the speaker, nor is it
+            # when the model took it for a person ("Melodye Shore of Laguna Niguel").
             raw, end = raw[:of], start + of
         words = raw.split()
         if (
@@ -546,6 +554,13 @@ class _Reader:
                 # said." Someone unnamed ("a spokesman said") leaves the pronoun unresolved.
                 end, subject = self.person_subjects[i]
                 antecedent = (subject, end) if subject else None
+            thing = state.last_thing
+            if thing and (antecedent is None or thing[1] > antecedent[1]) and (
+                self._untagged_surname(thing[0])
+            ):
+                # '"...," Mayor said. "...," she added': a surname the model tagged as
+                # nothing was the last to speak.
+                antecedent = thing
             if antecedent is None:
                 return None
             name, since = antecedent
@@ -565,6 +580,15 @@ class _Reader:
                     rest = self.text[m.end : min(at, m.end + 80)]
                     if _SPEAKS_NEXT.match(rest):
                         others.add(self.index.at(self.item.id, m.start, m.end) or m.text)
+            # ... and so is a subject the model tagged as nothing: "Prodigy eulogized her: '...
+            # Fatima Johnson, may u Rest In Peace,' he wrote" after a sentence about his mother.
+            for sentence in self.item.document.sentences:
+                if since <= sentence.start < at and not self._inside_quotes(sentence.start) and (
+                    untagged := self._untagged_subject(sentence)
+                ):
+                    written = self.text[sentence.start : untagged[0]]
+                    if written.split()[-1] != name.split()[-1]:  # not "Gillibrand" again
+                        others.add(untagged[1] or written)
             others -= {None, name}
             others = {
                 o
@@ -579,6 +603,14 @@ class _Reader:
         if state.last_thing and at - state.last_thing[1] < 600:
             return state.last_thing[0]
         return None
+
+    def _untagged_surname(self, name: str) -> bool:
+        """One capitalised word that no entity of the event is called, and no organisation's
+        head word: a surname the model missed ("Mayor" for Adrienne Mayor)."""
+        return (
+            name.isalpha() and name[:1].isupper() and not name.isupper()
+            and name.lower() not in ORG_WORDS and self.index.label(name) is None
+        )
 
     def _is_person(self, name: str, mention_label: str | None = None) -> bool:
         """A person by NER (the event's merged entity or the mention's own label), or a
@@ -808,18 +840,57 @@ class _Reader:
                 continue
             if self._subject_before(sentence.start, start):
                 return None
-            # Up to three appositives: "Alison Jing Xu, who studies decision-making at the
-            # University of Minnesota, Minneapolis, sat down".
+            # The subject ends after its tail: a name in it is no rival for a later pronoun.
+            end = tail.end() if (tail := _NAME_TAIL.match(self.text, end)) else end
             after = end
+            # Up to three appositives: "Alison Jing Xu, who studies decision-making at the
+            # University of Minnesota, Minneapolis, sat down"; the name may be one itself:
+            # "The group's leader, Col. Riad al-Asaad, refused to comment" (not in words
+            # quoted: '"... Fatima Johnson, may u Rest In Peace"', nor after two subjects:
+            # "Moreno and his neighbour, Daniel Ortiz, dug").
+            named_between_commas = bool(
+                self.text.startswith(",", after)
+                and (opens := _APPOSITIVE_OPENS.search(self.text, sentence.start, start))
+                and " and " not in self.text[sentence.start : opens.start()]
+                and not self._inside_quotes(start)
+            )
             for appositive in range(4):
-                if self._finite_verb_at(after + (appositive > 0), sentence.end):
+                if self._finite_verb_at(
+                    after + (appositive > 0 or named_between_commas), sentence.end
+                ):
                     name = self.index.at(self.item.id, start, end) or self.text[start:end]
                     return end, name, None
                 found = _APPOSITIVE.match(self.text, after, sentence.end)
                 if not found:
                     break
                 after = found.end()  # at the appositive's closing comma
-        return None
+        return self._untagged_subject(sentence)
+
+    def _untagged_subject(self, sentence: Sentence) -> tuple[int, str | None, None] | None:
+        """A sentence opening with a proper noun the model tagged as no entity, then a finite
+        verb ("Camp defended the release."): about the person of the event with that name,
+        or about someone (or something) unknown, who stands between a pronoun and the
+        speaker before it."""
+        first = self._token_at(sentence.start)
+        if first is None:
+            return None
+        i = first
+        tokens = self.item.tokens
+        while i < len(tokens) and i - first < 3 and tokens[i].tag == "NNP" and (
+            tokens[i].text[:1].isupper() and tokens[i].text.isalpha() and tokens[i].text != "I"
+        ):
+            i += 1
+        if i == first or i == len(tokens):
+            return None
+        end = tokens[i - 1].start + len(tokens[i - 1].text)
+        if not self._finite_verb_at(end, sentence.end):
+            return None
+        name = self.index.resolve(self.item.id, self.text[sentence.start : end])
+        if name and self.index.label(name) == "PERSON":
+            return end, name, None  # a surname tagged as a place ("Camp defended ...")
+        if any(sentence.start <= m.start < end for m in self.item.mentions):
+            return None  # a tagged entity: a person is read above, anything else is no one
+        return end, None, None
 
     def _names_a_thing(self, pos: int) -> bool:
         """Whether "called"/"calls" at ``pos`` is a noun ("phone calls") or a participle after
@@ -944,6 +1015,10 @@ class _Reader:
             for start, end in spans:
                 inner = self.text[start:end].strip()
                 speaker = None
+                # Where the attribution ends when it follows the quotation: the names inside
+                # it ("..., Annan spokesman Ahmad Fawzi told AFP") are no rivals for a later
+                # "he".
+                said_end = end
                 # AP's ASCII copy closes with two apostrophes: '"I think so,'' Heath said'.
                 after = end + (2 if self.text.startswith(("''", "’’"), end) else 1)
                 tail = self.text[after:p_end] if end < p_end else ""
@@ -979,6 +1054,7 @@ class _Reader:
                             # '"…," his mom, Filomena Lima, tells Us': the appositive names her.
                             spk = apposition
                     speaker = self._speaker(*spk, state)
+                    said_end = after + m.end("spk")
                 if speaker is None and (m := _DASHED.match(tail)):
                     speaker = self._signed(after + m.start("spk"), after + m.end("spk"), state)
                 if (
@@ -1004,6 +1080,7 @@ class _Reader:
                         or self._named_before_place(m.start("spk"), m.end("spk"), after)
                         or self._speaker(m.start("spk"), m.end("spk"), state)
                     )
+                    said_end = m.end("spk")
                 if speaker is None and (colon := _COLON_BEFORE.search(head)):
                     speaker = self._introduced(p_start, head_start + colon.start())
                 if (
@@ -1026,7 +1103,7 @@ class _Reader:
                     # ... and so is one right after a sentence reporting what someone said:
                     # 'King said one might have a fractured leg. "Another is better ..."'.
                     speaker = self.narrated_speakers.get(sent_index - 1)
-                self._remember(speaker, end, state)
+                self._remember(speaker, said_end if speaker else end, state)
                 if speaker:
                     state.last_paragraph_speaker = (p_index, speaker)
                     state.last_quote_sentence = (sent_end, speaker)
