@@ -65,6 +65,9 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # The ideographic full stop and the full-width marks end Chinese and Japanese sentences.
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]」』]*\s*$|[\"”»]\s*$")
 _BULLET = re.compile(r"^\s*[•·▪●►▶■□◦*]+\s*")
+# AP's and the New York Times' ASCII copy (as in the DUC and TDT collections): ``quotes'' and
+# an underscore between spaces for a dash ("WASHINGTON (AP) _ The Senate ...").
+_ASCII_DASH = re.compile(r"(?<=\s)_(?=\s)")
 # A heading, caption or link run into the next sentence where the page lost the line break
 # between them ("Local death tolls Near the epicenter ...", "... charge Mosul airport It comes
 # days after ..."): after a word in lower case (not an article: "the It girl") and one space,
@@ -332,6 +335,10 @@ def _line_reason(
         return "site chrome"
     if _is_caption(stripped, len(words), hint_text):
         return "photo caption"
+    if stripped[0] in "([" and stripped[-1] in ")]" and stripped.upper() == stripped:
+        # A wire desk's note in capitals: "(STORY CAN END HERE. OPTIONAL 2ND TAKE FOLLOWS.)",
+        # "[READ THE LETTER.]".
+        return "editor's note"
     if not _ends_sentence(stripped):
         if stripped.endswith(":") and len(words) >= 8:
             return None  # a lead-in to a quote or a list: "He said in a statement:"
@@ -374,11 +381,23 @@ def _after_title(line: str, title: str) -> str | None:
     return rest.strip()
 
 
+def _typeset_ascii(text: str) -> str:
+    """``text`` with ASCII copy's typography made typographic: ``quotes'' as “quotes” (only in
+    a text that opens a quotation so; elsewhere two apostrophes may be something else) and a
+    lone underscore as a dash, which the quotation and dateline readers know."""
+    if "``" in text:
+        text = text.replace("``", "\u201c").replace("''", "\u201d")
+    if "_" in text:
+        text = _ASCII_DASH.sub("\u2014", text)
+    return text
+
+
 def clean_lines(
     text: str, title: str = "", boilerplate: frozenset[str] = frozenset()
 ) -> tuple[list[str], list[tuple[str, str]]]:
     """The kept lines of ``text`` and the removed ``(line, reason)`` pairs, in order."""
     title_key = normal_key(title)
+    text = _typeset_ascii(text)
     raw = [_BULLET.sub("", line).strip() for line in text.split("\n")]
     if _RUN_IN.search(text):
         raw = [part for line in raw for part in _run_ins(line)]

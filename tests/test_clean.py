@@ -361,3 +361,35 @@ def test_a_heading_run_into_the_next_sentence_is_cut_off_and_judged_alone():
         "She is the It girl of the season, and she takes Vitamin A supplements daily.",
     ]
     assert [line for line, _ in removed] == ["Local death tolls", "Iraqi forces charge Mosul airport"]
+
+
+def test_ascii_copy_quotes_and_dashes_are_typeset():
+    """AP and New York Times ASCII copy (the DUC and TDT collections) quote ``so'' and dash
+    with a lone underscore: no quotation was found in it, and the dateline stayed."""
+    text, removed = clean_text(
+        "WASHINGTON (AP) _ The Senate voted 98-0 Thursday to let victims sue.\n"
+        "``We are very pleased,'' said Sen. John Smith. ``It's a good day.''\n"
+        "The measure _ passed after a long debate _ now goes to the House, where its fate is "
+        "uncertain."
+    )
+    assert text.split("\n") == [
+        "The Senate voted 98-0 Thursday to let victims sue.",
+        "\u201cWe are very pleased,\u201d said Sen. John Smith. \u201cIt's a good day.\u201d",
+        ("The measure \u2014 passed after a long debate \u2014 now goes to the House, where its "
+         "fate is uncertain."),
+    ]
+    assert removed == [("WASHINGTON (AP) \u2014", "dateline prefix")]
+    # Two apostrophes where no quotation opens with backquotes are left as they are.
+    assert clean_text("He stood 6'' taller than the rest of the crowd that day.")[0] == (
+        "He stood 6'' taller than the rest of the crowd that day.")
+
+
+def test_a_wire_desks_note_in_capitals_is_removed():
+    kept, removed = clean_lines(
+        "President Clinton on Friday urged Congress to act quickly on the budget.\n"
+        "(STORY CAN END HERE. OPTIONAL 2ND TAKE FOLLOWS.)\n"
+        "Republicans said they would consider the proposal next week.\n"
+        "(The vote is set for Tuesday.)"
+    )
+    assert ("(STORY CAN END HERE. OPTIONAL 2ND TAKE FOLLOWS.)", "editor's note") in removed
+    assert kept[-1] == "(The vote is set for Tuesday.)"  # a sentence in brackets stays

@@ -856,3 +856,14 @@ def test_an_article_with_an_address_and_no_outlet_is_named_by_its_site():
             "</p></article></body></html>")
     assert article_from_html(html, url="https://www.harbour-times.example/a/1").outlet == (
         "harbour-times.example")
+
+
+def test_an_ap_ascii_dateline_with_an_underscore_dash_gives_the_outlet():
+    """AP's ASCII copy (as in the DUC 2004 collection) writes "PHNOM PENH, Cambodia (AP) _
+    Cambodia's ..."; the prefix was neither read nor cut."""
+    article = article_from_text(
+        "Opposition asks ADB to stop loans\n\nPHNOM PENH, Cambodia (AP) _ " + _WIRE_BODY)
+    assert article.outlet == "AP"
+    prefix = leading_dateline("WASHINGTON _ The Senate voted on Thursday.")
+    assert (prefix.place, prefix.outlet) == ("WASHINGTON", None)
+    assert leading_dateline("Kim_Jong said so.") is None

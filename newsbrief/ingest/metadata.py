@@ -161,14 +161,15 @@ _PREFIX_DATE = (r"(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?"
                 r"|\d{1,2}\s+[A-Z][a-z]{2,8}\.?,?\s+\d{4})")
 _PREFIX_PAREN = re.compile(
     r"^\s*(?:(?P<place>[A-Z][A-Za-z .,'-]{1,60}?)\s*)?(?:(?:,|(?<!\S))\s*" + _PREFIX_DATE + r"\s*)?"
-    r"\((?P<source>[A-Za-z][\w .&-]{1,30})\)\s*[-–—:]+\s*(?=\S)"
+    # AP's ASCII copy writes its dash as an underscore: "WASHINGTON (AP) _ The ...".
+    r"\((?P<source>[A-Za-z][\w .&-]{1,30})\)\s*(?:[-–—:]+|_(?=\s))\s*(?=\S)"
 )
 _PREFIX_CAPS = re.compile(
     r"^\s*(?P<place>[A-Z]{3,}(?:[ .'-]+[A-Z]{2,})*\.?"
     r"(?:,\s*[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+){0,2})?)"
     r"(?:,\s*" + _PREFIX_DATE + r")?\s*(?:\((?P<source>[A-Za-z][\w .&-]{1,30})\))?\s*"
     # "WASHINGTON — The", or an em dash with no space after it: "WASHINGTON—The".
-    r"(?:[-–—]+\s+(?=\S)|[—–]+(?=[A-Z\"“]))"
+    r"(?:[-–—_]+\s+(?=\S)|[—–]+(?=[A-Z\"“]))"
 )
 # A full date and nothing else before the first sentence, as Wikinews prints it ("Saturday,
 # January 8, 2005 U.S. citizens donating ..."; scraped, sometimes with no space left before
