@@ -68,6 +68,15 @@ _BULLET = re.compile(r"^\s*[•·▪●►▶■□◦*]+\s*")
 # AP's and the New York Times' ASCII copy (as in the DUC and TDT collections): ``quotes'' and
 # an underscore between spaces for a dash ("WASHINGTON (AP) _ The Senate ...").
 _ASCII_DASH = re.compile(r"(?<=\s)_(?=\s)")
+# Text decoded with the wrong code page: a C1 control character (Windows-1252's curly quotes
+# and dashes read as Latin-1: "Christ\x92s", "(AP) \x97 Websites") or UTF-8 read as Windows-1252
+# ("Â£200 million", "isnÃ¢Â€Â™t"): a lead byte's letter, then a continuation byte's character.
+_C1 = re.compile("[\x80-\x9f]")
+_MOJIBAKE = re.compile(
+    "[\x80-\x9f]|[\u00c2\u00c3\u00c5\u00ce\u00d0\u00e2][\x80-\xbf\u0152\u0153\u0160\u0161"
+    "\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e"
+    "\u2020\u2021\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
 # A heading, caption or link run into the next sentence where the page lost the line break
 # between them ("Local death tolls Near the epicenter ...", "... charge Mosul airport It comes
 # days after ..."): after a word in lower case (not an article: "the It girl") and one space,
@@ -381,6 +390,17 @@ def _after_title(line: str, title: str) -> str | None:
     return rest.strip()
 
 
+def _repair_encoding(text: str) -> str:
+    """``text`` with mojibake undone by ftfy (Speer, 2019), where a cheap test finds its
+    marks (0.3% of the evaluation articles; ftfy on every article would cost 0.4 ms each), and
+    the C1 control characters left after it dropped: they are never text."""
+    if not _MOJIBAKE.search(text):
+        return text
+    from ftfy import fix_encoding
+
+    return _C1.sub("", fix_encoding(text))
+
+
 def _typeset_ascii(text: str) -> str:
     """``text`` with ASCII copy's typography made typographic: ``quotes'' as “quotes” (only in
     a text that opens a quotation so; elsewhere two apostrophes may be something else) and a
@@ -397,7 +417,7 @@ def clean_lines(
 ) -> tuple[list[str], list[tuple[str, str]]]:
     """The kept lines of ``text`` and the removed ``(line, reason)`` pairs, in order."""
     title_key = normal_key(title)
-    text = _typeset_ascii(text)
+    text = _typeset_ascii(_repair_encoding(text))
     raw = [_BULLET.sub("", line).strip() for line in text.split("\n")]
     if _RUN_IN.search(text):
         raw = [part for line in raw for part in _run_ins(line)]

@@ -393,3 +393,23 @@ def test_a_wire_desks_note_in_capitals_is_removed():
     )
     assert ("(STORY CAN END HERE. OPTIONAL 2ND TAKE FOLLOWS.)", "editor's note") in removed
     assert kept[-1] == "(The vote is set for Tuesday.)"  # a sentence in brackets stays
+
+
+def test_mojibake_is_repaired_in_the_cleaned_text():
+    """Real cases from the evaluation files: Windows-1252 punctuation read as Latin-1 (WCEP
+    train, "NEW YORK (AP) \\x97 Websites"; Multi-News, "Christ\\x92s") and UTF-8 read as
+    Windows-1252 ("Â£200 million")."""
+    text, removed = clean_text(
+        "NEW YORK (AP) \x97 Websites showing moves almost as they occur drew crowds.\n"
+        "The Community of Christ\x92s USA National Conference has recommended it.\n"
+        "The merger is estimated to result in Â£200 million in annual cost savings."
+    )
+    assert text.split("\n") == [
+        "Websites showing moves almost as they occur drew crowds.",
+        "The Community of Christ\u2019s USA National Conference has recommended it.",
+        "The merger is estimated to result in \u00a3200 million in annual cost savings.",
+    ]
+    assert removed == [("NEW YORK (AP) \u2014", "dateline prefix")]
+    # Text with no mark of mojibake is left alone (accents, currency signs, curly quotes).
+    fine = "São Paulo’s mayor said the café cost €2 million — “too much”, Ângela added."
+    assert clean_text(fine)[0] == fine
