@@ -867,3 +867,27 @@ def test_an_ap_ascii_dateline_with_an_underscore_dash_gives_the_outlet():
     prefix = leading_dateline("WASHINGTON _ The Senate voted on Thursday.")
     assert (prefix.place, prefix.outlet) == ("WASHINGTON", None)
     assert leading_dateline("Kim_Jong said so.") is None
+
+
+@pytest.mark.parametrize(("line", "place"), [
+    ("Kabul, Afghanistan -- The Afghan Taliban and the United States resumed talks.",
+     "Kabul, Afghanistan"),
+    ("Meadow Lake, Saskatchewan – The municipal council of a small town voted.",
+     "Meadow Lake, Saskatchewan"),
+    ("Tehran — Iran’s currency traded at a record low on Tuesday.", "Tehran"),
+])
+def test_a_mixed_case_placeline_with_a_spaced_dash_is_cut(line, place):
+    """WCEP dev: a headline began "Kabul, Afghanistan -- The Afghan Taliban ..."."""
+    prefix = leading_dateline(line)
+    assert prefix is not None and prefix.place == place
+    assert line[prefix.length:][:1].isupper()
+
+
+@pytest.mark.parametrize("line", [
+    "Kong: Skull Island is still great fun, if occasionally in a slightly sadistic way.",
+    "Sixteen months after it was identified, the source was still open.",
+    "Alwaght- African countries slammed the move.",  # no space before the hyphen
+    "Mr. Smith went to Washington - and stayed.",
+])
+def test_prose_and_titles_are_no_placelines(line):
+    assert leading_dateline(line) is None

@@ -171,6 +171,13 @@ _PREFIX_CAPS = re.compile(
     # "WASHINGTON — The", or an em dash with no space after it: "WASHINGTON—The".
     r"(?:[-–—_]+\s+(?=\S)|[—–]+(?=[A-Z\"“]))"
 )
+# A placeline in mixed case, with a spaced dash: "Kabul, Afghanistan -- The", "Meadow Lake,
+# Saskatchewan – The", "Tehran — Iran's" (not "Brussels: ", which a title shares: "Kong:
+# Skull Island is ...").
+_PLACE_WORDS = r"[A-Z][a-z]+(?:[ .'-][A-Z][a-z]+){0,2}\.?"
+_PREFIX_PLACE = re.compile(
+    rf"^\s*(?P<place>{_PLACE_WORDS}(?:,\s*{_PLACE_WORDS})?)\s+(?:--|[—–-])\s+(?=[A-Z\"“])"
+)
 # A full date and nothing else before the first sentence, as Wikinews prints it ("Saturday,
 # January 8, 2005 U.S. citizens donating ..."; scraped, sometimes with no space left before
 # the first word). A capitalised word right after the year tells it from prose that starts
@@ -404,6 +411,8 @@ def leading_dateline(text: str) -> Dateline | None:
         source = m["source"]
         return Dateline(m.end(), agency(source) if source else None, m["place"].strip(" ,"),
                         _prefix_date(m))
+    if m := _PREFIX_PLACE.match(head):
+        return Dateline(m.end(), None, m["place"].strip(), None)
     if (m := _PREFIX_DATE_ONLY.match(head)) and (published := _prefix_date(m)):
         return Dateline(m.end(), None, None, published)
     return None
