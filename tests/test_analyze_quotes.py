@@ -629,3 +629,22 @@ def test_a_name_set_off_by_commas_is_the_subject_but_not_inside_a_quotation():
         "Riad al-Asaad"
     )
     assert by_text["I salute this beautiful soul. Fatima Johnson, may you rest in peace"] is None
+
+
+def test_what_someone_describes_something_as_is_theirs_and_a_name_may_only_modify_the_speaker():
+    by_text = _speakers(
+        "Andrew Lo, a finance professor at M.I.T., has described the fund as “the commercial "
+        "version of the Manhattan Project.”",
+        "The senior Obama administration official described the targets as “senior government "
+        "officials, cronies and a crony bank.”",
+        "The newly described foot bones are “considerably larger than those of Dreadnoughtus, "
+        "which was one of the largest sauropods ever found.”",
+    )
+    assert by_text["the commercial version of the Manhattan Project."] == "Andrew Lo"
+    assert by_text["senior government officials, cronies and a crony bank."] == (
+        "the senior Obama administration official"
+    )
+    assert by_text[
+        "considerably larger than those of Dreadnoughtus, which was one of the largest sauropods "
+        "ever found."
+    ] is None

@@ -75,7 +75,7 @@ _ONLY_AFTER = frozenset({
 })
 _AFTER_VERBS = _VERBS + "|" + "|".join(sorted(_ONLY_AFTER))
 # "Priebus called the comments "beyond the pale"" reports words; "a system called" does not.
-_NAMING = frozenset({"called", "calls"})
+_NAMING = frozenset({"called", "calls", "described", "describes"})
 _PARTICIPLES = (
     r"saying|warning|adding|noting|insisting|stressing|declaring|writing|telling|asking|"
     r"arguing|explaining|quipping"
@@ -134,6 +134,9 @@ _BEFORE = re.compile(rf"(?P<spk>{_SPEAKER})\s+{_VERB_TO_QUOTE}")
 # no such place there is no match at all.
 _BEFORE_VERB = re.compile(rf"\s+{_VERB_TO_QUOTE}")
 _SPEECH = re.compile(rf"\b(?:{_VERBS})\b")
+# A quotation inside a sentence may also be what someone describes something as: 'Andrew Lo
+# ... has described it as "the commercial version of the Manhattan Project."'
+_SPEECH_OR_DESCRIBING = re.compile(rf"\b(?:{_VERBS}|described|describes)\b")
 _PARTICIPLE = re.compile(rf"\b(?:{_PARTICIPLES})\b")
 # A name right before a speech verb, or before an appositive and the verb; not a name inside
 # an appositive ("Kendall, who runs the nationalanthems.info website, said").
@@ -434,12 +437,14 @@ class _Reader:
                 name = self._name_in(start, at)
             if (
                 name
-                and self.index.label(name) in _DESCRIBING
+                and words[0].lower() in {"the", "a", "an"}
                 and not self.text[start:end].rstrip().endswith(name.split()[-1])
-                and words[0].lower() in _DETERMINERS
+                and (self.index.label(name) in _DESCRIBING
+                     or raw.split()[-1].islower() and not self._clause(start, end))
             ):
-                # A place or nationality before the head noun describes it: "The U.S.
-                # researchers said", not the United States.
+                # A name before the head noun describes it: "The U.S. researchers said", not
+                # the United States; "The senior Obama administration official described",
+                # not Barack Obama.
                 name = None
         if _PREPOSITION_FIRST.match(raw):
             return name if name and self._is_person(name) else None
@@ -690,7 +695,9 @@ class _Reader:
             start = m.end
         return self.index.at(self.item.id, m.start, m.end) or m.text if m else None
 
-    def _speech_subjects(self, start: int, end: int) -> Iterator[tuple[int, int, str]]:
+    def _speech_subjects(
+        self, start: int, end: int, verbs: re.Pattern[str] = _SPEECH
+    ) -> Iterator[tuple[int, int, str]]:
         """``(start, end, verb)``: the words before each speech verb in ``[start, end)`` that
         may be its subject, outermost verb first."""
         prefix = self.text[start:end]
@@ -698,7 +705,7 @@ class _Reader:
         def boundary(before: int) -> int:
             return max(prefix.rfind(mark, 0, before) for mark in ",“”")
 
-        for verb in _SPEECH.finditer(prefix):
+        for verb in verbs.finditer(prefix):
             if self._inside_quotes(start + verb.start() - 1) or (
                 verb.group() in _NAMING and self._names_a_thing(start + verb.start())
             ):
@@ -797,7 +804,9 @@ class _Reader:
     def _embedded(self, sent_start: int, open_at: int, state: _State) -> str | None:
         """Speaker of a partial quote: the outermost speech verb with a subject before it."""
         prefix = self.text[sent_start:open_at]
-        for subject_start, subject_end, _ in self._speech_subjects(sent_start, open_at):
+        for subject_start, subject_end, _ in self._speech_subjects(
+            sent_start, open_at, _SPEECH_OR_DESCRIBING
+        ):
             speaker = self._named_before(subject_start, subject_end) or self._speaker(
                 subject_start, subject_end, state
             )
@@ -899,6 +908,11 @@ class _Reader:
         if i is None:
             return True
         tag = self.item.tokens[i].tag
+        if self.item.tokens[i].text.startswith("describ"):
+            # "McDonald's describes it as", "has described it as"; not "the newly described
+            # foot bones", "a man described as armed".
+            return not (tag in {"VBD", "VBZ"} or tag == "VBN" and i > 0
+                        and self.item.tokens[i - 1].text.lower() in {"has", "have", "had"})
         return tag == "NNS" or (
             tag not in {"VBD", "VBZ"} and i > 0 and self.item.tokens[i - 1].tag in {"NN", "NNS"}
         )
