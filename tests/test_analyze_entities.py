@@ -360,3 +360,15 @@ def test_social_platforms_are_organisations():
     )
     types = {e.name: e.type for e in analyse([doc]).entities}
     assert types == {"Twitter": "ORG", "Instagram": "ORG"}, types
+
+
+def test_a_determiner_in_the_models_span_is_not_part_of_the_name():
+    doc = document(
+        paragraphs(
+            "Comey is the kind of adversary that no White House would relish.",
+            "The White House later said the report was false.",
+        )
+    )
+    names = {e.name for e in analyse([doc]).entities}
+    assert "White House" in names and not any(n.startswith("no ") for n in names), names
+    assert clean_name("A Tribe Called Quest") == "A Tribe Called Quest"

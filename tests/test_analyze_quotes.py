@@ -648,3 +648,16 @@ def test_what_someone_describes_something_as_is_theirs_and_a_name_may_only_modif
         "considerably larger than those of Dreadnoughtus, which was one of the largest sauropods "
         "ever found."
     ] is None
+
+
+def test_a_name_before_a_capitalised_head_noun_only_modifies_the_speaker():
+    by_text = _speakers(
+        "“I don’t think we can just shrug our shoulders and walk away from this one,” said a top "
+        "House Republican, who asked not to be named.",
+        "The Enforcement Directorate (ED) Monday said the businessman was “projected as "
+        "untainted” in the filings.",
+    )
+    assert by_text["I don’t think we can just shrug our shoulders and walk away from this one"] == (
+        "a top House Republican"
+    )
+    assert by_text["projected as untainted"] == "Enforcement Directorate"

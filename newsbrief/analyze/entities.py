@@ -48,7 +48,12 @@ __all__ = [
 ]
 
 KEPT_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NAME"})
-_LEAD = re.compile(r"^(?:the|mr|mrs|ms|miss|dr|prof|sir|madam)\.?\s+", re.IGNORECASE)
+_LEAD = re.compile(
+    r"^(?:(?i:the|mr|mrs|ms|miss|dr|prof|sir|madam)\.?"
+    # Other determiners the model's span may open with, in lower case only: "there was no
+    # White House comment" gave the entity "no White House" (not "A Tribe Called Quest").
+    r"|(?:no|a|an|any|every|this|that|these|those|some))\s+"
+)
 _POSSESSIVE = re.compile(r"\s*['’]s?$")
 _EDGE = re.compile(r"^[^\w]+|[^\w.]+$")
 _UNCLOSED = re.compile(r"\s*\([^()]*$")

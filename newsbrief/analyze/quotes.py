@@ -193,6 +193,7 @@ _FINITE_VERB_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 # A name right after a preposition is not a subject: "Allen Williams of Upper Darby was".
 _AFTER_PREPOSITION = re.compile(r"\b(?:of|in|at|from|to|with|by|for|on|near)\s+$")
 _APPOSITIVE = re.compile(r",[^,.;:!?“”\"\n]{1,120}(?=,)")
+_TRAILING_PARENTHESIS = re.compile(r"\s*\([^()]*\)$")
 # The comma (and title) before a name that is an appositive itself.
 _APPOSITIVE_OPENS = re.compile(r",\s+(?:[A-Z][a-z]{0,4}\.\s+)?$")
 # What may stand between a name and its verb besides appositives: a party and state in
@@ -437,14 +438,13 @@ class _Reader:
                 name = self._name_in(start, at)
             if (
                 name
-                and words[0].lower() in {"the", "a", "an"}
-                and not self.text[start:end].rstrip().endswith(name.split()[-1])
-                and (self.index.label(name) in _DESCRIBING
-                     or raw.split()[-1].islower() and not self._clause(start, end))
+                and words[0].lower() in _DETERMINERS
+                and not self._named_at_end(start, end, name)
+                and (self.index.label(name) in _DESCRIBING or not self._clause(start, end))
             ):
                 # A name before the head noun describes it: "The U.S. researchers said", not
                 # the United States; "The senior Obama administration official described",
-                # not Barack Obama.
+                # not Barack Obama; "a top House Republican", not the House.
                 name = None
         if _PREPOSITION_FIRST.match(raw):
             return name if name and self._is_person(name) else None
@@ -467,6 +467,23 @@ class _Reader:
                 raw[0].lower() + raw[1:] if words[0] in {"The", "A", "An"} else raw
             )
         return None
+
+    def _named_at_end(self, start: int, end: int, name: str) -> bool:
+        """Whether the phrase at ``[start, end)`` ends with a mention of ``name`` ("the
+        Treasury", "the late Steve Jobs"), rather than with a head noun after it ("the Treasury
+        spokesman", "the North Carolina Republican")."""
+        tail = start + len(self.text[start:end].rstrip(" ,"))
+        # A day or an abbreviation after the name is no head noun: "the Enforcement Directorate
+        # (ED) Monday".
+        for m in self.item.mentions:
+            if start < m.start and m.end == tail and m.label in {"DATE", "TIME"}:
+                tail = start + len(self.text[start:m.start].rstrip())
+        if self.text[start:tail].endswith(")"):
+            tail = start + len(_TRAILING_PARENTHESIS.sub("", self.text[start:tail]))
+        return any(
+            start <= m.start < tail <= m.end and self.index.at(self.item.id, m.start, m.end) == name
+            for m in self.item.mentions
+        )
 
     @cached_property
     def _holders(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
