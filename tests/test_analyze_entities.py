@@ -372,3 +372,17 @@ def test_a_determiner_in_the_models_span_is_not_part_of_the_name():
     names = {e.name for e in analyse([doc]).entities}
     assert "White House" in names and not any(n.startswith("no ") for n in names), names
     assert clean_name("A Tribe Called Quest") == "A Tribe Called Quest"
+
+
+def test_a_person_after_an_owners_possessive_is_the_person_and_plural_nouns_are_no_roles():
+    analysis = analyse([document(paragraphs(
+        "Bill Cosby sat down with ABC News’ Linsey Davis for an interview in Selma on Friday.",
+        "Linsey Davis asked Cosby about the allegations against him.",
+        "Davis said the interview lasted an hour.",
+        "But while their words have filled op-eds and interviews and press conferences, Cosby, "
+        "for the most part, has refused to comment.",
+    ))])
+    names = {e.name for e in analysis.entities}
+    assert "ABC News’ Linsey Davis" not in names, names
+    assert _entity(analysis, "Linsey Davis").mentions == 3
+    assert _entity(analysis, "Bill Cosby").roles == ()  # not "press conferences"

@@ -48,6 +48,9 @@ __all__ = [
 ]
 
 KEPT_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NAME"})
+# A name after an owner's possessive in one span: "ABC News’ Linsey Davis", "Good Morning
+# America's Linsey Davis".
+_OWNED_NAME = re.compile(r"^.+?['’]s?\s+([A-Z][\w.-]+(?:\s+[A-Z][\w.-]+){1,2})$")
 _LEAD = re.compile(
     r"^(?:(?i:the|mr|mrs|ms|miss|dr|prof|sir|madam)\.?"
     # Other determiners the model's span may open with, in lower case only: "there was no
@@ -411,6 +414,8 @@ def _role_before(
     if not phrase:
         return None
     head = phrase[-1]
+    if head.tag == "NNS":
+        return None  # one person's role is singular: "interviews and press conferences, Cosby,"
     if head.pos == "NOUN" or (head.pos == "PROPN" and head.text.lower() in _TITLES):
         # The words as written: "co-leader", not the tokens "co - leader".
         return " ".join(text[phrase[0].start : phrase[-1].end].split())
@@ -547,6 +552,13 @@ def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
     demonyms = {
         clean_name(m.text).lower() for a in annotated for m in a.mentions if m.label == "NORP"
     }
+    # People the model tagged as such somewhere in the event: "ABC News’ Linsey Davis", one
+    # ORG span, is Linsey Davis where another mention is the PERSON "Linsey Davis".
+    tagged: dict[str, Counter] = {}
+    for a in annotated:
+        for m in a.mentions:
+            tagged.setdefault(name_key(m.text), Counter())[m.label == "PERSON"] += 1
+    people = {key for key, votes in tagged.items() if votes[True] > votes[False]}
     refs: list[_Ref] = []
     placed: set[tuple[str, str]] = set()  # (article, key) written after "in", "at", ...
     aliases_of: dict[tuple[str, int], str] = {}  # (doc, start of name) -> parenthesised alias
@@ -559,7 +571,10 @@ def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
             surface = _surface(m, text)
             if not name_key(surface):
                 continue
-            refs.append(_Ref(item.id, m.start, m.end, surface, name_key(surface), m.label))
+            label = m.label
+            if (owned := _OWNED_NAME.match(surface)) and name_key(owned[1]) in people:
+                surface, label = owned[1], "PERSON"
+            refs.append(_Ref(item.id, m.start, m.end, surface, name_key(surface), label))
             if _PLACE_BEFORE.search(text, max(0, m.start - 12), m.start):
                 placed.add((item.id, name_key(surface)))
             paren = _PAREN.match(text, m.end)
