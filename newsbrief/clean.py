@@ -214,6 +214,10 @@ _CAPTION_TAIL_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
      ("getty images", "photo", "epa-efe")),
     (r"\((photo|foto|image|picture|bild|imagen)\b[^)]*\)\W*$",
      ("photo", "foto", "image", "picture", "bild")),
+    # A credit closing the line, in a capital ("... under a parking lot. Credit: Dr. Oliver
+    # J. T. O'Grady"; "... Rape Allegations CREDIT: AP Photo/Brennan Linsley Bill Cosby
+    # performs at the Buell Theater ..."); prose gives "credit: his policies worked".
+    (r"(?-i:\b(?:Credit|CREDIT)\s*:).{1,120}$", ("credit",)),
 )
 _CAPTION_TAIL = tuple((re.compile(part, re.IGNORECASE), hints) for part, hints in _CAPTION_TAIL_PARTS)
 _CAPTION_TAIL_HINTS = tuple(dict.fromkeys(hint for _, hints in _CAPTION_TAIL_PARTS for hint in hints))

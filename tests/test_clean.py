@@ -413,3 +413,14 @@ def test_mojibake_is_repaired_in_the_cleaned_text():
     # Text with no mark of mojibake is left alone (accents, currency signs, curly quotes).
     fine = "São Paulo’s mayor said the café cost €2 million — “too much”, Ângela added."
     assert clean_text(fine)[0] == fine
+
+
+def test_a_line_closing_with_a_capitalised_credit_is_a_caption():
+    kept, removed = clean_lines(
+        "Archaeologists found the vessel during a dig last summer, the council said.\n"
+        "A site in Dingwall, Scotland, revealed traces of a 13th century iron vessel underneath "
+        "a parking lot. Credit: Dr. Oliver J. T. O'Grady\n"
+        "The mayor said the find deserves credit: it put the town on the map."
+    )
+    assert [reason for _, reason in removed] == ["photo caption"]
+    assert kept[-1] == "The mayor said the find deserves credit: it put the town on the map."
