@@ -424,3 +424,18 @@ def test_a_line_closing_with_a_capitalised_credit_is_a_caption():
     )
     assert [reason for _, reason in removed] == ["photo caption"]
     assert kept[-1] == "The mayor said the find deserves credit: it put the town on the map."
+
+
+def test_a_story_run_on_after_a_photo_credit_is_cut_from_its_caption():
+    """WCEP dev: the first line was 'Carlsen in action against Curuana on Wednesday. Photo:
+    Tolga Akmen / AFP Three-time chess champion Magnus Carlsen ...' and the caption could
+    lead the headline."""
+    kept, removed = clean_lines(
+        "Carlsen in action against Curuana on Wednesday. Photo: Tolga Akmen / AFP Three-time "
+        "chess champion Magnus Carlsen on Wednesday successfully defended his world title.\n"
+        "He beat Fabiano Caruana in a series of rapid games in London."
+    )
+    assert removed == [("Carlsen in action against Curuana on Wednesday. Photo: Tolga Akmen / AFP",
+                        "photo caption")]
+    assert kept[0] == ("Three-time chess champion Magnus Carlsen on Wednesday successfully "
+                       "defended his world title.")
