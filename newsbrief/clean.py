@@ -71,6 +71,14 @@ _ASCII_DASH = re.compile(r"(?<=\s)_(?=\s)")
 # A photo's credit naming an agency, with the story run on after it where the page lost the
 # break: "Carlsen in action against Curuana on Wednesday. Photo: Tolga Akmen / AFP Three-time
 # chess champion Magnus Carlsen ...". The caption and its credit become a line of their own.
+# A wire dateline inside a paragraph, where a page ran its standfirst or a photo's caption into
+# the story: "... stalled in the testing phase for years. MAKASSAR, Indonesia (AP) — An early
+# warning system ...". The story starts a line of its own there (and loses the dateline).
+_AGENCY_DASHES = (") —", ") -", ") –")
+_EMBEDDED_DATELINE = re.compile(
+    r"(?<=[a-z0-9.!?\"”’)…])\s+(?=[A-Z]{3,}(?:[ .'-]+[A-Z]{2,})*\.?(?:,\s*[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+)"
+    r"{0,2})?\s*\([A-Z][\w .&/-]{1,30}\)\s*[-–—]+\s+[A-Z\"“])"
+)
 # Looked for first: the pattern's alternation at its start is tried at every position.
 _CREDIT_WORDS = ("Photo:", "Photos:", "PHOTO:", "Picture:", "Image:", "Credit:", "CREDIT:",
                  "Photo :", "Credit :")
@@ -232,6 +240,10 @@ _CAPTION_TAIL_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # J. T. O'Grady"; "... Rape Allegations CREDIT: AP Photo/Brennan Linsley Bill Cosby
     # performs at the Buell Theater ..."); prose gives "credit: his policies worked".
     (r"(?-i:\b(?:Credit|CREDIT)\s*:).{1,120}$", ("credit",)),
+    # An agency and its photographer closing the line: "... Nepal May 30, 2016.
+    # REUTERS/Navesh Chitrakar", "... 2009. REUTERS/Carlos Garcia Rawlins/File Photo".
+    (r"\b(?:Reuters|AFP|AP|EPA|EPA-EFE|Getty Images|Xinhua)\s*/\s*[A-Z][^/\n]{1,40}"
+     + r"(?:/\s*File(?: Photo)?)?\W*$", ("/",)),
 )
 _CAPTION_TAIL = tuple((re.compile(part, re.IGNORECASE), hints) for part, hints in _CAPTION_TAIL_PARTS)
 _CAPTION_TAIL_HINTS = tuple(dict.fromkeys(hint for _, hints in _CAPTION_TAIL_PARTS for hint in hints))
@@ -458,6 +470,8 @@ def clean_lines(
         raw = [part for line in raw for part in _run_ins(line)]
     if any(word in text for word in _CREDIT_WORDS) and _CREDIT_RUN_IN.search(text):
         raw = [part for line in raw for part in _credit_run_ins(line)]
+    if any(dash in text for dash in _AGENCY_DASHES) and _EMBEDDED_DATELINE.search(text):
+        raw = [part.strip() for line in raw for part in _EMBEDDED_DATELINE.split(line)]
     lines = _join_wrapped([line for line in raw if line])
     metadata = read_metadata_lines(lines)
     kept: list[str] = []

@@ -439,3 +439,22 @@ def test_a_story_run_on_after_a_photo_credit_is_cut_from_its_caption():
                         "photo caption")]
     assert kept[0] == ("Three-time chess champion Magnus Carlsen on Wednesday successfully "
                        "defended his world title.")
+
+
+def test_a_wire_dateline_inside_a_paragraph_starts_the_story():
+    """WCEP train: pages ran a photo's caption or a standfirst into the story ("... REUTERS/
+    Carlos Garcia Rawlins/File Photo BANJUL (Reuters) - Gambian leader ...") and the caption
+    could lead the headline."""
+    kept, removed = clean_lines(
+        "FILE PHOTO Gambia's President Yahya Jammeh attends a summit on Margarita Island "
+        "September 27, 2009. REUTERS/Carlos Garcia Rawlins/File Photo BANJUL (Reuters) - Gambian "
+        "leader Yahya Jammeh accepted defeat in the presidential election on Friday.\n"
+        "He had ruled the country for 22 years."
+    )
+    assert kept[0] == ("Gambian leader Yahya Jammeh accepted defeat in the presidential "
+                       "election on Friday.")
+    assert [reason for _, reason in removed] == ["photo caption", "dateline prefix"]
+    # A dateline of two capitalised words is not cut between them.
+    kept, removed = clean_lines("The Latest: markets fall NEW YORK (AP) — Stocks fell sharply on "
+                                "Monday as investors worried about trade.", "The Latest: markets fall")
+    assert kept == ["Stocks fell sharply on Monday as investors worried about trade."]
