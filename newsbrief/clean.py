@@ -240,6 +240,12 @@ _CAPTION_TAIL_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # J. T. O'Grady"; "... Rape Allegations CREDIT: AP Photo/Brennan Linsley Bill Cosby
     # performs at the Buell Theater ..."); prose gives "credit: his policies worked".
     (r"(?-i:\b(?:Credit|CREDIT)\s*:).{1,120}$", ("credit",)),
+    # AP's photo credits, whole or cut short, in its galleries' captions: "... in Rome,
+    # Friday, Oct. 14, 2011. (AP Photo/Reed Saxon) (Associated Press)", "... Italy's Parliament
+    # has begun debating before... (Associated Press)", "(Joe Cavaretta /South Florida
+    # Sun-Sentinel via AP)"; not a story's sign-off "... was freed in June. – (AP)".
+    (r"(?:\(AP Photo\b[^)]*\)?|\([^()]*\bvia AP\))(?:\s*\(Associated Press\))?\W*$"
+     + r"|(?:\.\.\.|…)\s*\(Associated Press\)\W*$", ("ap photo", "via ap", "associated press")),
     # An agency and its photographer closing the line: "... Nepal May 30, 2016.
     # REUTERS/Navesh Chitrakar", "... 2009. REUTERS/Carlos Garcia Rawlins/File Photo".
     (r"\b(?:Reuters|AFP|AP|EPA|EPA-EFE|Getty Images|Xinhua)\s*/\s*[A-Z][^/\n]{1,40}"

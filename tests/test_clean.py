@@ -458,3 +458,18 @@ def test_a_wire_dateline_inside_a_paragraph_starts_the_story():
     kept, removed = clean_lines("The Latest: markets fall NEW YORK (AP) — Stocks fell sharply on "
                                 "Monday as investors worried about trade.", "The Latest: markets fall")
     assert kept == ["Stocks fell sharply on Monday as investors worried about trade."]
+
+
+def test_ap_gallery_captions_with_their_credits_are_captions_but_a_sign_off_is_not():
+    kept, removed = clean_lines(
+        "Italy's Parliament began debating on Friday before a confidence vote.\n"
+        "Italian Premier Silvio Berlusconi gestures in the Lower Chamber, in Rome, Friday, Oct. "
+        "14, 2011. Berlusconi faced a confidence vote in Parliament Friday that is... "
+        "(Associated Press)\n"
+        "People pray at a sidewalk memorial in San Bernardino, Calif., Tuesday, April 11, 2017. "
+        "(AP Photo/Reed Saxon) (Associated Press)\n"
+        "Mr Ridsdel was beheaded in April and Mr Hall was killed in June after the ransom "
+        "deadlines lapsed. Ms Flor was freed in June. – (AP)"
+    )
+    assert [reason for _, reason in removed] == ["photo caption", "photo caption"]
+    assert kept[-1].endswith("Ms Flor was freed in June. – (AP)")
