@@ -68,18 +68,21 @@ _BULLET = re.compile(r"^\s*[•·▪●►▶■□◦*]+\s*")
 # AP's and the New York Times' ASCII copy (as in the DUC and TDT collections): ``quotes'' and
 # an underscore between spaces for a dash ("WASHINGTON (AP) _ The Senate ...").
 _ASCII_DASH = re.compile(r"(?<=\s)_(?=\s)")
+# A wire dateline inside a paragraph, where a page ran its standfirst or a photo's caption into
+# the story: "... stalled in the testing phase for years. MAKASSAR, Indonesia (AP) — An early
+# warning system ...". The story starts a line of its own there (and loses the dateline). Not
+# after a capital, which would cut "NEW YORK (AP)" in two.
+_AGENCY_DASHES = (") —", ") -", ") –")
+_EMBEDDED_DATELINE = re.compile(
+    r"(?<=[a-z0-9.!?\"”’)…])\s+(?=[A-Z]{3,}(?:[ .'-]+[A-Z]{2,})*\.?"
+    r"(?:,\s*[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+){0,2})?"
+    r"\s*\([A-Z][\w .&/-]{1,30}\)\s*[-–—]+\s+[A-Z\"“])"
+)
 # A photo's credit naming an agency, with the story run on after it where the page lost the
 # break: "Carlsen in action against Curuana on Wednesday. Photo: Tolga Akmen / AFP Three-time
 # chess champion Magnus Carlsen ...". The caption and its credit become a line of their own.
-# A wire dateline inside a paragraph, where a page ran its standfirst or a photo's caption into
-# the story: "... stalled in the testing phase for years. MAKASSAR, Indonesia (AP) — An early
-# warning system ...". The story starts a line of its own there (and loses the dateline).
-_AGENCY_DASHES = (") —", ") -", ") –")
-_EMBEDDED_DATELINE = re.compile(
-    r"(?<=[a-z0-9.!?\"”’)…])\s+(?=[A-Z]{3,}(?:[ .'-]+[A-Z]{2,})*\.?(?:,\s*[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+)"
-    r"{0,2})?\s*\([A-Z][\w .&/-]{1,30}\)\s*[-–—]+\s+[A-Z\"“])"
-)
-# Looked for first: the pattern's alternation at its start is tried at every position.
+# Its words are looked for first: the alternation opening the pattern is tried at every
+# position.
 _CREDIT_WORDS = ("Photo:", "Photos:", "PHOTO:", "Picture:", "Image:", "Credit:", "CREDIT:",
                  "Photo :", "Credit :")
 _CREDIT_RUN_IN = re.compile(
@@ -96,8 +99,8 @@ _UTF8_AS_1252 = re.compile(
     "\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2020\u2021"
     "\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
 )
-# The characters either starts with, searched first: one character class is scanned five
-# times faster than an alternation.
+# The characters _C1 and _UTF8_AS_1252 start with, looked for first: one character class is
+# scanned five times faster than an alternation.
 _MOJIBAKE_LEAD = re.compile("[\x80-\x9f\u00c2\u00c3\u00c5\u00ce\u00d0\u00e2]")
 # A heading, caption or link run into the next sentence where the page lost the line break
 # between them ("Local death tolls Near the epicenter ...", "... charge Mosul airport It comes

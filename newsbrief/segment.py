@@ -36,7 +36,7 @@ _FUSED = re.compile("[.?!](?<=[a-z0-9%)\"'\u201d\u2019][.?!])(?<!www\\.)[\"'\u20
 # A sentence cannot open with a closing bracket or with a comma, semicolon or colon (after
 # closing quotes): Punkt cuts after an abbreviation inside brackets ("Rep. Mark Meadows
 # (R-N.C.), chairman of ...") and after "!" or "?" in a quotation ('"bravo!", a source said').
-_CONTINUES = re.compile("[)\\]\"'\u201d\u2019]*\\s*[,;:)\\]]")
+_CONTINUES = re.compile("\\s*[)\\]\"'\u201d\u2019]*\\s*[,;:)\\]]")
 
 
 def _one_sentence(block: str) -> bool:
@@ -97,8 +97,7 @@ def _joined(block: str, spans: Iterator[tuple[int, int]]) -> Iterator[tuple[int,
     the one before."""
     previous = None
     for start, end in spans:
-        if previous is not None and _CONTINUES.match(block, start + len(block[start:end])
-                                                     - len(block[start:end].lstrip())):
+        if previous is not None and _CONTINUES.match(block, start, end):
             previous = (previous[0], end)
             continue
         if previous is not None:

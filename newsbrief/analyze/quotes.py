@@ -919,8 +919,9 @@ class _Reader:
         return end, None, None
 
     def _names_a_thing(self, pos: int) -> bool:
-        """Whether "called"/"calls" at ``pos`` is a noun ("phone calls") or a participle after
-        a noun ("a system called Google Wind"), not a verb reporting words."""
+        """Whether "called"/"calls" (or "described"/"describes") at ``pos`` is a noun ("phone
+        calls") or a participle after a noun ("a system called Google Wind"), not a verb
+        reporting words."""
         i = self._token_at(pos)
         if i is None:
             return True
