@@ -661,3 +661,14 @@ def test_a_name_before_a_capitalised_head_noun_only_modifies_the_speaker():
         "a top House Republican"
     )
     assert by_text["projected as untainted"] == "Enforcement Directorate"
+
+
+def test_the_rest_of_a_quotation_split_by_its_attribution_is_the_same_speakers():
+    by_text = _speakers(
+        '"It was a particularly prolific time," says singer Robert Plant, "where we were '
+        "learning about each other's capabilities.\"",
+        "“The question is,” writes Kate Harding at Salon Broadsheet, “will the powers that be "
+        "recognize young women as a market?”",
+    )
+    assert by_text["where we were learning about each other's capabilities."] == "Robert Plant"
+    assert by_text["will the powers that be recognize young women as a market?"] == "Kate Harding"

@@ -193,6 +193,11 @@ _FINITE_VERB_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 # A name right after a preposition is not a subject: "Allen Williams of Upper Darby was".
 _AFTER_PREPOSITION = re.compile(r"\b(?:of|in|at|from|to|with|by|for|on|near)\s+$")
 _APPOSITIVE = re.compile(r",[^,.;:!?“”\"\n]{1,120}(?=,)")
+# What stands between the halves of a quotation split by its attribution: the closing mark,
+# the verb and speaker (either order) and a comma, then the opening mark.
+_SPLIT_BY_ATTRIBUTION = re.compile(
+    rf"[,”\"]?[”\"]?\s+(?:(?:{_VERBS})\s+{_SPEAKER}|{_SPEAKER}\s+(?:{_VERBS}))\s*,\s*[“\"]"
+)
 _TRAILING_PARENTHESIS = re.compile(r"\s*\([^()]*\)$")
 # The comma (and title) before a name that is an appositive itself.
 _APPOSITIVE_OPENS = re.compile(r",\s+(?:[A-Z][a-z]{0,4}\.\s+)?$")
@@ -1044,6 +1049,7 @@ class _Reader:
                     if b > a
                 )
             )
+            previous: tuple[int, str | None] | None = None  # (end, speaker) of the last span
             for start, end in spans:
                 inner = self.text[start:end].strip()
                 speaker = None
@@ -1115,6 +1121,12 @@ class _Reader:
                     said_end = m.end("spk")
                 if speaker is None and (colon := _COLON_BEFORE.search(head)):
                     speaker = self._introduced(p_start, head_start + colon.start())
+                if speaker is None and previous and _SPLIT_BY_ATTRIBUTION.fullmatch(
+                    self.text, previous[0], start
+                ):
+                    # The rest of a quotation split by its attribution: '"It was a prolific
+                    # time," says singer Robert Plant, "where we were learning ..."'.
+                    speaker = previous[1]
                 if (
                     speaker is None
                     and not outside
@@ -1135,6 +1147,7 @@ class _Reader:
                     # ... and so is one right after a sentence reporting what someone said:
                     # 'King said one might have a fractured leg. "Another is better ..."'.
                     speaker = self.narrated_speakers.get(sent_index - 1)
+                previous = (end, speaker)
                 self._remember(speaker, said_end if speaker else end, state)
                 if speaker:
                     state.last_paragraph_speaker = (p_index, speaker)
