@@ -538,3 +538,20 @@ def test_an_embedded_posts_time_stamp_is_no_happening():
     assert [(m.date, m.expression) for m in find_dates(doc)] == [
         ("2017-04-03", "on April 3, 2017"),
     ]
+
+
+def test_the_year_in_a_laws_name_is_no_happening():
+    """Multi-News dev: "the 1977 Act" gave seven 1977 entries to a 2018 court ruling's
+    timeline."""
+    doc = document(
+        paragraphs(
+            "The court found on Monday that the 1977 Act was being added to by ministerial order.",
+            "Mercer has called the Civil Rights Act of 1964 a mistake.",
+            "Biden, who wrote the 1994 Violence Against Women Act, sent the letter.",
+            "The law was passed in 1977 after a long debate.",
+        )
+    )
+    assert [(m.date, m.expression) for m in find_dates(doc)] == [
+        ("2024-03-04", "on Monday"),
+        ("1977", "in 1977"),
+    ]

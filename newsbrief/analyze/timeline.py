@@ -552,6 +552,10 @@ _A_YEAR = re.compile(rf"\b{_YEAR}\b")
 _RANGE_START = re.compile(r"\b(?:between|from)\s+$", re.IGNORECASE)
 _RANGE_OPENER = re.compile(r"(?:between|from)\s", re.IGNORECASE)
 _RANGE_END = re.compile(r"\s*(?:and|to|through|until|till|[-–—])\s*", re.IGNORECASE)
+# A year that names a law: "the 1977 Act", "the Misuse of Drugs Act 1977", "the 1998 Human
+# Rights Act" (a year the act was passed, not a happening of the story).
+_LAW_AFTER = re.compile(r"\s+(?:[A-Z][a-z]+\s+){0,3}Acts?\b")
+_LAW_BEFORE = re.compile(r"\bAct,?\s+(?:of\s+)?(?:the\s+)?$")
 # "— Donald J. Trump (@realDonaldTrump) April 1, 2017": the signature of an embedded tweet.
 _TWEET_SIGNATURE = re.compile(r"\(@\w{1,15}\)\s*,?\s*$")
 # A range's start written as a bare month or weekday, and its end's, with what follows it.
@@ -625,6 +629,11 @@ def find_dates(document: Document) -> list[DatedMention]:
                 continue
             if _TWEET_SIGNATURE.search(text, max(0, m.start() - 24), m.start()):
                 continue  # an embedded tweet's time stamp, not a happening in its text
+            if kind == "year" and (
+                _LAW_AFTER.match(text, m.end())
+                or _LAW_BEFORE.search(text, max(0, m.end() - 16), m.end() - 4)
+            ):
+                continue  # the year of a law's name
             # "since October last year" stays in the past whatever the clause's tense.
             future = not _PAST_WORDS.search(expression) and _is_future(text, m.start(), m.end())
             tense = None if not future and not _PAST_VERB.search(text) else future
