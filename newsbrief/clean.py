@@ -68,6 +68,9 @@ _BULLET = re.compile(r"^\s*[•·▪●►▶■□◦*]+\s*")
 # AP's and the New York Times' ASCII copy (as in the DUC and TDT collections): ``quotes'' and
 # an underscore between spaces for a dash ("WASHINGTON (AP) _ The Senate ...").
 _ASCII_DASH = re.compile(r"(?<=\s)_(?=\s)")
+# The agencies whose names credit a photo ("Photo: Tolga Akmen / AFP", "REUTERS/Navesh
+# Chitrakar").
+_PHOTO_AGENCIES = "AFP|Reuters|AP|Getty Images|EPA-EFE|EPA|Xinhua|Bloomberg|Shutterstock"
 # A wire dateline inside a paragraph, where a page ran its standfirst or a photo's caption into
 # the story: "... stalled in the testing phase for years. MAKASSAR, Indonesia (AP) — An early
 # warning system ...". The story starts a line of its own there (and loses the dateline). Not
@@ -87,8 +90,7 @@ _CREDIT_WORDS = ("Photo:", "Photos:", "PHOTO:", "Picture:", "Image:", "Credit:",
                  "Photo :", "Credit :")
 _CREDIT_RUN_IN = re.compile(
     r"\b(?:Photo|PHOTO|Picture|Image|Credit|CREDIT)s?\s*:[^.:\n]{1,60}?"
-    r"(?:/|\s)(?:AFP|Reuters|AP|Getty Images|EPA|EPA-EFE|Xinhua|Bloomberg|Shutterstock)\b"
-    r"\s*\)?(?=\s+[A-Z])"
+    rf"(?:/|\s)(?:{_PHOTO_AGENCIES})\b\s*\)?(?=\s+[A-Z])"
 )
 # Text decoded with the wrong code page: a C1 control character (Windows-1252's curly quotes
 # and dashes read as Latin-1: "Christ\x92s", "(AP) \x97 Websites") or UTF-8 read as Windows-1252
@@ -232,7 +234,7 @@ _CAPTION = re.compile(
 # Credits and captions at the end of a line, each alternative with its literals as above.
 _CAPTION_TAIL_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"(\(|\b)(photo|picture|image)s?\s*(by|:|credit)", ("photo", "picture", "image")),
-    (r"/\s*(AFP|Reuters|AP|Getty Images|EPA|Xinhua|Bloomberg|Shutterstock)\b", ("/",)),
+    (rf"/\s*({_PHOTO_AGENCIES})\b", ("/",)),
     # "..., in this March 24, 2015 file photo."
     (r"\bin this\b[^.]{0,40}\b(file |handout )?(photo|picture|image)\W*$", ("in this",)),
     (r"\b(Getty Images|AFP Photo|Reuters Photo|AP Photo|EPA-EFE)\b\W*$",
@@ -251,8 +253,7 @@ _CAPTION_TAIL_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
      + r"|(?:\.\.\.|…)\s*\(Associated Press\)\W*$", ("ap photo", "via ap", "associated press")),
     # An agency and its photographer closing the line: "... Nepal May 30, 2016.
     # REUTERS/Navesh Chitrakar", "... 2009. REUTERS/Carlos Garcia Rawlins/File Photo".
-    (r"\b(?:Reuters|AFP|AP|EPA|EPA-EFE|Getty Images|Xinhua)\s*/\s*[A-Z][^/\n]{1,40}"
-     + r"(?:/\s*File(?: Photo)?)?\W*$", ("/",)),
+    (rf"\b(?:{_PHOTO_AGENCIES})\s*/\s*[A-Z][^/\n]{{1,40}}(?:/\s*File(?: Photo)?)?\W*$", ("/",)),
 )
 _CAPTION_TAIL = tuple((re.compile(part, re.IGNORECASE), hints) for part, hints in _CAPTION_TAIL_PARTS)
 _CAPTION_TAIL_HINTS = tuple(dict.fromkeys(hint for _, hints in _CAPTION_TAIL_PARTS for hint in hints))
