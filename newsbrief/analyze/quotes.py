@@ -609,13 +609,10 @@ class _Reader:
                         others.add(self.index.at(self.item.id, m.start, m.end) or m.text)
             # ... and so is a subject the model tagged as nothing: "Prodigy eulogized her: '...
             # Fatima Johnson, may u Rest In Peace,' he wrote" after a sentence about his mother.
-            for sentence in self.item.document.sentences:
-                if since <= sentence.start < at and not self._inside_quotes(sentence.start) and (
-                    untagged := self._untagged_subject(sentence)
-                ):
-                    written = self.text[sentence.start : untagged[0]]
-                    if written.split()[-1] != name.split()[-1]:  # not "Gillibrand" again
-                        others.add(untagged[1] or written)
+            for start, end, subject in self._untagged_subjects:
+                written = self.text[start:end]
+                if since <= start < at and written.split()[-1] != name.split()[-1]:
+                    others.add(subject or written)  # (not "Gillibrand" again)
             others -= {None, name}
             others = {
                 o
@@ -896,6 +893,17 @@ class _Reader:
                     break
                 after = found.end()  # at the appositive's closing comma
         return self._untagged_subject(sentence)
+
+    @cached_property
+    def _untagged_subjects(self) -> list[tuple[int, int, str | None]]:
+        """``(start, end, person)`` of every untagged subject (:meth:`_untagged_subject`) of a
+        sentence outside quotations: read once per document, not once per pronoun."""
+        return [
+            (sentence.start, found[0], found[1])
+            for sentence in self.item.document.sentences
+            if not self._inside_quotes(sentence.start)
+            and (found := self._untagged_subject(sentence))
+        ]
 
     def _untagged_subject(self, sentence: Sentence) -> tuple[int, str | None, None] | None:
         """A sentence opening with a proper noun the model tagged as no entity, then a finite
