@@ -43,6 +43,7 @@ import struct
 import subprocess
 import sys
 import time
+import zlib
 from collections import defaultdict
 from pathlib import Path
 
@@ -139,7 +140,9 @@ def state(db: Path) -> dict:
         for event_id, brief in conn.execute(
                 "SELECT b.event_id, b.brief FROM briefs b JOIN (SELECT event_id, MAX(version) v "
                 "FROM briefs GROUP BY event_id) m ON b.event_id = m.event_id AND b.version = m.v"):
-            latest[event_id] = {a["id"] for a in json.loads(brief)["articles"]}
+            # Compressed JSON (text in rows written before 4 December 2026).
+            data = zlib.decompress(brief) if isinstance(brief, bytes) else brief
+            latest[event_id] = {a["id"] for a in json.loads(data)["articles"]}
     finally:
         conn.close()
     members: dict[str, set[str]] = defaultdict(set)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from newsbrief.cli import main
+from newsbrief.store.rows import unpack_brief
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN = "import sys; from newsbrief.cli import main; sys.exit(main(sys.argv[1:]))"
@@ -231,7 +232,7 @@ def _state(db: Path) -> dict:
         # must leave the same ones as an uninterrupted run.
         "open": q("SELECT * FROM open_articles ORDER BY pos"),
         "bands": q("SELECT key, article_id FROM lsh_bands ORDER BY key, article_id"),
-        "briefs": [(e, v, {k: d for k, d in json.loads(b).items() if k != "meta"})
+        "briefs": [(e, v, {k: d for k, d in unpack_brief(b).to_dict().items() if k != "meta"})
                    for e, v, b in latest],
         "search": q("SELECT event_id, headline, titles FROM event_search ORDER BY event_id"),
     }
@@ -702,7 +703,7 @@ def test_show_version_of_a_merged_event_is_its_own(capsys, db, eval_dir, tmp_pat
     candidates = _merged_with_own_briefs(db)
     assert candidates, "a shuffled stream briefed per batch retires some briefed events"
     conn = sqlite3.connect(db)
-    stored = {(e, v): json.loads(b) for e, v, b in
+    stored = {(e, v): unpack_brief(b).to_dict() for e, v, b in
               conn.execute("SELECT event_id, version, brief FROM briefs")}
     conn.close()
     for event, live, count in candidates:

@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import zlib
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from newsbrief.ingest import read_paths
 from newsbrief.models import Article
 from newsbrief.store import Store, canonical_url, content_hash, default_db_path
 from newsbrief.store.db import connect, migrations, schema_version
+from newsbrief.store.rows import unpack_brief
 from newsbrief.store.store import WORKER_NICENESS
 
 # Store tests are about the store: the quickest summarizer, no analysis.
@@ -282,11 +284,26 @@ def test_not_a_database_is_a_store_error(tmp_path: Path):
         Store(path)
 
 
-def test_stored_brief_json_round_trips(store, seed_articles):
+def test_stored_brief_is_compressed_json_that_round_trips(store, seed_articles):
     store.add_articles(seed_articles)
     event_id = store.list_events()[0][0].id
     raw = store.conn.execute("SELECT brief FROM briefs WHERE event_id = ?", (event_id,)).fetchone()[0]
-    assert store.get_brief(event_id).to_dict() == json.loads(raw)
+    text = zlib.decompress(raw).decode("utf-8")
+    assert len(raw) * 3 < len(text)
+    assert store.get_brief(event_id).to_dict() == json.loads(text)
+
+
+def test_briefs_stored_as_json_text_by_older_versions_are_still_read(store, seed_articles):
+    store.add_articles(seed_articles)
+    event_id = store.list_events()[0][0].id
+    brief = store.get_brief(event_id)
+    store.conn.execute("UPDATE briefs SET brief = ? WHERE event_id = ?",
+                       (json.dumps(brief.to_dict()), event_id))
+    assert store.get_brief(event_id).to_dict() == brief.to_dict()
+    assert store.brief_versions(event_id)[0][2].to_dict() == brief.to_dict()
+    # Rebuilt to the same brief, the event gets no new version beside the older row.
+    assert store.refresh_briefs([event_id]) == 1
+    assert [v for v, _, _ in store.brief_versions(event_id)] == [1]
 
 
 def test_worker_processes_give_the_same_store(tmp_path: Path, eval_dir: Path):
@@ -312,7 +329,7 @@ def test_briefs_made_in_worker_processes_are_the_briefs_made_here(tmp_path: Path
             stale = s.counts()["stale_briefs"]
             assert s.refresh_briefs(progress=advanced.append) == stale > 3
             assert s.counts()["stale_briefs"] == 0
-            briefs.append([(e, {k: v for k, v in json.loads(b).items() if k != "meta"})
+            briefs.append([(e, {k: v for k, v in unpack_brief(b).to_dict().items() if k != "meta"})
                            for e, b in s.conn.execute(
                                "SELECT event_id, brief FROM briefs ORDER BY event_id")])
     assert briefs[0] == briefs[1] and len(briefs[0]) == stale

@@ -4,6 +4,7 @@ fewer texts read by the model, across refreshes of a growing event and reopened 
 from __future__ import annotations
 
 import json
+import zlib
 from pathlib import Path
 
 import pytest
@@ -48,8 +49,10 @@ def _gather(store: Store, count: int) -> str:
 
 
 def _latest(store: Store, event: str) -> str:
-    return store.conn.execute("SELECT brief FROM briefs WHERE event_id = ? ORDER BY version "
-                              "DESC LIMIT 1", (event,)).fetchone()[0]
+    """The JSON of the event's latest brief, as stored (compressed)."""
+    return zlib.decompress(store.conn.execute(
+        "SELECT brief FROM briefs WHERE event_id = ? ORDER BY version DESC LIMIT 1",
+        (event,)).fetchone()[0]).decode("utf-8")
 
 
 def _uncached(store: Store, event: str, config: BriefConfig) -> tuple[str, list[str]]:

@@ -48,7 +48,6 @@ the copy keeps what its MinHash lookup found.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -60,7 +59,7 @@ from newsbrief.store.db import now_text
 from newsbrief.store.models import IngestReport
 from newsbrief.store.neardup import band_keys, signature
 from newsbrief.store.reopen import clustered_span
-from newsbrief.store.rows import DUPLICATE_THRESHOLD
+from newsbrief.store.rows import DUPLICATE_THRESHOLD, pack_brief
 from newsbrief.store.urls import already_stored, canonical_url, content_hash, outlet_key
 
 if TYPE_CHECKING:
@@ -342,7 +341,7 @@ def _import_batch(store: Store, batch: list[ImportedEvent], report: IngestReport
                 conn.execute(
                     "INSERT INTO briefs (event_id, version, created_at, article_count, brief) "
                     "VALUES (?,?,?,?,?)",
-                    (event.id, 1, now, target.own, json.dumps(event.brief.to_dict())),
+                    (event.id, 1, now, target.own, pack_brief(event.brief)),
                 )
                 conn.execute("UPDATE events SET headline = ? WHERE id = ?", (headline, event.id))
                 if not target.joined:

@@ -11,6 +11,9 @@ Row formats (schema 4, see ``migrations/0004_compact_articles.sql``): ``articles
 is JSON ``[[start, end, paragraph], ...]`` (a fourth element holds a sentence's text where it is
 not ``text[start:end]``); ``articles.raw_text`` is NULL when the text as read equals the
 cleaned text, else its zlib-compressed UTF-8 (older rows: the text itself).
+``briefs.brief`` is :meth:`Brief.to_dict` as JSON, zlib-compressed (:func:`pack_brief`; rows
+written before 4 December 2026: the JSON text itself). Every refresh keeps a version, and
+the versions were half of a briefed store's size; compressed they take about a sixth.
 """
 
 from __future__ import annotations
@@ -23,17 +26,20 @@ from typing import Any
 from newsbrief.clean import clean_text
 from newsbrief.cluster import ClusterConfig, extract_features
 from newsbrief.config import BriefConfig
-from newsbrief.models import Article, Document, Problem, Sentence
+from newsbrief.models import Article, Brief, Document, Problem, Sentence
 from newsbrief.segment import sentence_spans
 from newsbrief.store.neardup import band_keys, signature
 
 __all__ = [
     "DUPLICATE_THRESHOLD",
     "PreparedArticle",
+    "pack_brief",
+    "pack_brief_json",
     "pack_document",
     "pack_raw",
     "prepare_article",
     "prepare_or_problem",
+    "unpack_brief",
     "unpack_raw",
     "unpack_sentences",
 ]
@@ -44,6 +50,9 @@ DUPLICATE_THRESHOLD = BriefConfig().duplicate_threshold
 # zlib level 1: 0.06 ms for a 4 KB article and about half its size; higher levels gain ~5%
 # for 60% more time (measured on the scale benchmark's stream).
 _ZLIB_LEVEL = 1
+# A brief is written once per refresh and read far more often than written: level 6 packs
+# 5.7 times (level 1: 5.0) in 0.3 ms, against the 0.1 to 0.2 s a brief takes to make.
+_BRIEF_ZLIB_LEVEL = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +80,24 @@ def unpack_raw(value: str | bytes | None, text: str) -> str:
     if isinstance(value, bytes):
         return zlib.decompress(value).decode("utf-8")
     return value
+
+
+def pack_brief(brief: Brief) -> bytes:
+    """The stored form of a brief: its :meth:`Brief.to_dict` as compressed JSON (the same
+    brief gives the same bytes, so a refresh can tell an unchanged brief)."""
+    return pack_brief_json(json.dumps(brief.to_dict()))
+
+
+def pack_brief_json(text: str) -> bytes:
+    """:func:`pack_brief` of a brief given as its JSON (as older rows hold it)."""
+    return zlib.compress(text.encode("utf-8"), _BRIEF_ZLIB_LEVEL)
+
+
+def unpack_brief(value: str | bytes) -> Brief:
+    """A stored brief, from either form (compressed BLOB, or the JSON text of older rows)."""
+    if isinstance(value, bytes):
+        value = zlib.decompress(value).decode("utf-8")
+    return Brief.from_dict(json.loads(value))
 
 
 def _pack(spans: list[list[Any]]) -> str:

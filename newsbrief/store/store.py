@@ -58,9 +58,12 @@ from newsbrief.store.reopen import near_in_time, rebuild_open_articles
 from newsbrief.store.rows import (
     DUPLICATE_THRESHOLD,
     PreparedArticle,
+    pack_brief,
+    pack_brief_json,
     pack_document,
     pack_raw,
     prepare_or_problem,
+    unpack_brief,
     unpack_raw,
     unpack_sentences,
 )
@@ -516,15 +519,15 @@ class Store:
                 "SELECT id FROM articles WHERE event_id = ?", (event_id,))}
             if now_members != members:
                 return False
-            data = json.dumps(result.to_dict())
+            data = pack_brief(result)
             # An event not stale, rebuilt to the same brief (a refresh asked for by id, as the
             # watcher does): no new version, so --changes keeps comparing two that differ.
             # A stale one always gets one, made after its change (docs/events.md).
-            same = conn.execute(
-                "SELECT 1 FROM events e JOIN briefs b ON b.event_id = e.id WHERE e.id = ? "
-                "AND e.brief_stale = 0 AND b.brief = ? AND b.version = (SELECT MAX(version) "
-                "FROM briefs WHERE event_id = e.id)", (event_id, data)).fetchone()
-            if same is None:
+            latest = conn.execute(
+                "SELECT b.brief FROM events e JOIN briefs b ON b.event_id = e.id WHERE e.id = ? "
+                "AND e.brief_stale = 0 ORDER BY b.version DESC LIMIT 1", (event_id,)).fetchone()
+            if latest is None or data != (latest[0] if isinstance(latest[0], bytes)
+                                          else pack_brief_json(latest[0])):
                 version = conn.execute(
                     "SELECT COALESCE(MAX(version), 0) + 1 FROM briefs WHERE event_id = ?",
                     (event_id,)).fetchone()[0]
@@ -592,7 +595,7 @@ class Store:
             rows = self.conn.execute(
                 "SELECT version, created_at, brief FROM briefs WHERE event_id = ? ORDER BY version",
                 (target,)).fetchall()
-        return [(v, created, Brief.from_dict(json.loads(data))) for v, created, data in rows]
+        return [(v, created, unpack_brief(data)) for v, created, data in rows]
 
     def get_brief(self, event_id: str, version: int | None = None, *,
                   own: bool = False) -> Brief:
@@ -613,7 +616,7 @@ class Store:
             if version is not None:
                 raise NotFound(f"event {event_id!r} has no brief version {version}")
             raise NoBriefYet(f"event {event_id!r} has no brief yet")
-        return Brief.from_dict(json.loads(row[0]))
+        return unpack_brief(row[0])
 
     def brief_changes(self, event_id: str) -> BriefChanges:
         """What the latest version of the brief changed since the one before."""
