@@ -12,6 +12,8 @@ of a line, not about particular strings from particular sites:
 - kickers, standfirsts and subheads, and other lines with no sentence in them;
 - lines repeated across *unrelated* articles (:func:`repeated_lines`), the signature of site
   templates and archive notices;
+- a web archive's page about its own crawls, in place of the article it was asked for
+  (:func:`is_archive_notice`): every line of it;
 - a dateline prefix inside the first sentence ("Beijing, China | AFP | China will ..." keeps
   "China will ..."), and the whole title run into the first paragraph without a break.
 
@@ -32,11 +34,13 @@ from newsbrief.models import Article, Document
 from newsbrief.segment import segment_text
 
 __all__ = [
+    "ARCHIVE_NOTICE",
     "RELATED_SIMILARITY",
     "REPEAT_MIN_ARTICLES",
     "clean_article",
     "clean_lines",
     "clean_text",
+    "is_archive_notice",
     "line_reason",
     "normal_key",
     "prepare",
@@ -65,6 +69,24 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # The ideographic full stop and the full-width marks end Chinese and Japanese sentences.
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]」』]*\s*$|[\"”»]\s*$")
 _BULLET = re.compile(r"^\s*[•·▪●►▶■□◦*]+\s*")
+# A web archive's description of a crawl or collection, scraped in place of the article that
+# was asked for: "These crawls are part of an effort to archive pages as they are created ...",
+# "Starting in 1996, Alexa Internet has been donating their crawl data to the Internet
+# Archive", "Crawl of outlinks from wikipedia.org started March, 2016" (29 Multi-News dev
+# articles; the eval README names archive notices among that set's scraping noise). One of
+# its first two lines speaks of crawls or names the archive, the text uses three or more of an
+# archive's words (the news articles of the evaluation sets that open with "crawled" use one),
+# and little of it is about anything else.
+ARCHIVE_NOTICE = "web archive's notice, not the article"
+_ARCHIVE_OPENING = re.compile(
+    r"\bcrawl(?:s|ed|er|ers|ing)?\b|\binternet archive\b|\bwayback machine\b|\barchive-it\b",
+    re.IGNORECASE)
+_ARCHIVE_WORDS = re.compile(
+    r"\b(?:crawl(?:s|ed|er|ers|ing)?|archiv(?:e|ed|es|ing)|wayback|warc|seed ?lists?|seeds?|"
+    r"heritrix|captures|collections?|outlinks|robots\.txt|alexa|no more 404)\b|\bIA\b",
+    re.IGNORECASE)
+_ARCHIVE_MIN_WORDS = 3
+_ARCHIVE_MAX_OTHER_WORDS = 150
 # AP's and the New York Times' ASCII copy (as in the DUC and TDT collections): ``quotes'' and
 # an underscore between spaces for a dash ("WASHINGTON (AP) _ The Senate ...").
 _ASCII_DASH = re.compile(r"(?<=\s)_(?=\s)")
@@ -469,6 +491,24 @@ def _typeset_ascii(text: str) -> str:
     return text
 
 
+def is_archive_notice(text: str) -> bool:
+    """Whether ``text`` is a web archive's page about its crawls rather than an article
+    (see :data:`ARCHIVE_NOTICE`)."""
+    opening = [line for line in text.split("\n", 8)[:8] if line.strip()][:2]
+    if not any(_ARCHIVE_OPENING.search(line) for line in opening):
+        return False
+    # Forms of one word count once ("crawl", "crawls", "crawler"; "seed", "seed list"): a
+    # page must name more than crawling.
+    kinds = {match.group().lower()[:4] for match in _ARCHIVE_WORDS.finditer(text)}
+    if len(kinds) < _ARCHIVE_MIN_WORDS:
+        return False
+    # A notice above an article is not the whole page: the lines that say nothing of an
+    # archive must be few (the most in the evaluation sets: an error page's 59 words).
+    other = sum(len(line.split()) for line in text.split("\n")
+                if not _ARCHIVE_WORDS.search(line))
+    return other <= _ARCHIVE_MAX_OTHER_WORDS
+
+
 def clean_lines(
     text: str, title: str = "", boilerplate: frozenset[str] = frozenset()
 ) -> tuple[list[str], list[tuple[str, str]]]:
@@ -476,6 +516,9 @@ def clean_lines(
     title_key = normal_key(title)
     text = _typeset_ascii(_repair_encoding(text))
     raw = [_BULLET.sub("", line).strip() for line in text.split("\n")]
+    # Cheap first: a substring test before the regex reads the first line.
+    if is_archive_notice(text):
+        return [], [(line, ARCHIVE_NOTICE) for line in raw if line]
     if _RUN_IN.search(text):
         raw = [part for line in raw for part in _run_ins(line)]
     if any(word in text for word in _CREDIT_WORDS) and _CREDIT_RUN_IN.search(text):

@@ -21,6 +21,7 @@ __all__ = [
     "bcubed",
     "bcubed_errors",
     "clustering_text",
+    "fallback_text",
     "iter_cluster_file",
     "prepare_for_clustering",
     "read_cluster_file",
@@ -179,16 +180,26 @@ def clustering_text(article: Any) -> str:
     from newsbrief.segment import sentence_spans
 
     text, _ = clean_text(article.text, article.title)
-    return text if next(sentence_spans(text), None) else article.text
+    return text if next(sentence_spans(text), None) else fallback_text(article.text)
+
+
+def fallback_text(text: str) -> str:
+    """What an article left without a sentence by cleaning is clustered on: its raw text,
+    unless that is a web archive's notice, which holds nothing of the story (ten identical
+    notices under eight labels made one event of clustering-dev)."""
+    from newsbrief.clean import is_archive_notice
+
+    return "" if is_archive_notice(text) else text
 
 
 def prepare_for_clustering(articles: Sequence[Any]) -> list[Any]:
-    """Clean articles with the pipeline; one left empty by cleaning keeps its raw text."""
+    """Clean articles with the pipeline; one left empty by cleaning keeps its raw text
+    (:func:`fallback_text`)."""
     from newsbrief.models import Document
     from newsbrief.pipeline import prepare_articles
 
     out = []
     for article in articles:
         prepared = prepare_articles([article])
-        out.append(prepared[0] if prepared else Document(article, article.text, ()))
+        out.append(prepared[0] if prepared else Document(article, fallback_text(article.text), ()))
     return out

@@ -17,11 +17,13 @@ from newsbrief.clean import (
     _WIDGET,
     _WIDGET_HINTS,
     _WIDGET_PARTS,
+    ARCHIVE_NOTICE,
     _any_part,
     _hint_text,
     clean_article,
     clean_lines,
     clean_text,
+    is_archive_notice,
     line_reason,
     normal_key,
     prepare,
@@ -473,3 +475,39 @@ def test_ap_gallery_captions_with_their_credits_are_captions_but_a_sign_off_is_n
     )
     assert [reason for _, reason in removed] == ["photo caption", "photo caption"]
     assert kept[-1].endswith("Ms Flor was freed in June. – (AP)")
+
+
+def _archive_pages(eval_dir: Path) -> list[str]:
+    """The Multi-News dev "articles" that are a web archive's notice about its crawls."""
+    texts = []
+    for line in (eval_dir / "multinews-dev.jsonl").open(encoding="utf-8"):
+        texts += [a["text"] for a in json.loads(line)["articles"]
+                  if "Internet Archive" in a["text"] or "this crawl" in a["text"].lower()
+                  or "These crawls" in a["text"] or "Election crawls" in a["text"]]
+    return texts
+
+
+def test_a_web_archives_notice_in_place_of_the_article_is_removed_whole(eval_dir: Path):
+    pages = _archive_pages(eval_dir)
+    assert len(pages) >= 25
+    for text in pages:
+        kept, removed = clean_text(text)
+        assert kept == ""
+        assert {reason for _, reason in removed} == {ARCHIVE_NOTICE}
+    # "These crawls are part of an effort to archive pages ..." was kept as a paragraph.
+    assert any(text.startswith("These crawls are part of") for text in pages)
+
+
+def test_an_article_below_an_archive_notice_or_about_crawling_is_kept(eval_dir: Path,
+                                                                     seeds_dir: Path):
+    notice = next(t for t in _archive_pages(eval_dir) if t.startswith("Starting in 1996"))
+    story = (seeds_dir / "002_9d4c901f501e9c8d.txt").read_text(encoding="utf-8")
+    assert not is_archive_notice(notice + "\n\n" + story)
+    kept, removed = clean_text(notice + "\n\n" + story)
+    assert "A Chinese special envoy on Monday ended a four-day trip" in kept
+    assert (notice.strip(), "site chrome") in removed
+    # News that opens with crawling names no archive: "crawled" alone is not enough.
+    crawl = ("Rescuers crawled through the rubble of the collapsed archive building on Monday, "
+             "officials said.\nThe search went on through the night.")
+    assert not is_archive_notice(crawl)
+    assert clean_text(crawl)[0] == crawl

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from newsbrief.cluster_eval import (
@@ -90,3 +92,21 @@ def test_json_array_records_without_ids_each_get_their_own(eval_dir, tmp_path):
     assert problems == []
     assert [a.id for a in articles] == ["dev-1", "dev-2", "dev-3", "dev-4"]
     assert [labels[a.id] for a in articles] == [r["label"] for r in records]
+
+
+def test_web_archive_notices_are_clustered_on_nothing_not_on_their_raw_text(eval_dir):
+    from newsbrief.cluster import cluster_documents
+    from newsbrief.cluster_eval import clustering_text, prepare_for_clustering
+
+    articles, labels, _ = read_cluster_file(str(eval_dir / "clustering-dev.jsonl"))
+    notices = [a for a in articles if a.text.startswith("These crawls are part of")]
+    # Ten copies of one notice, under eight of the file's events.
+    assert len(notices) == 10 and len({labels[a.id] for a in notices}) == 8
+    documents = prepare_for_clustering(notices)
+    assert all(d.text == "" for d in documents)
+    assert all(clustering_text(a) == "" for a in notices)
+    assert len(set(cluster_documents(documents).values())) == 10
+    # An article that cleaning empties for other reasons is still clustered on its raw text.
+    chrome = replace(articles[0], text="Share this article\nFollow us on Twitter")
+    assert clustering_text(chrome) == chrome.text
+    assert prepare_for_clustering([chrome])[0].text == chrome.text

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from newsbrief.cluster import ClusterConfig, extract_features, prepare_for_clustering
+from newsbrief.cluster_eval import fallback_text
 from newsbrief.config import BriefConfig
 from newsbrief.dedup import signature
 from newsbrief.errors import InputError, NoUsableInput
@@ -132,7 +133,7 @@ def _clean_alone(article: Article, boilerplate: frozenset[str]) -> Document:
     if not boilerplate:
         return prepare_for_clustering([article])[0]
     documents = prepare_articles([article], boilerplate=boilerplate)
-    return documents[0] if documents else Document(article, article.text, ())
+    return documents[0] if documents else Document(article, fallback_text(article.text), ())
 
 
 def _prepare(ordinal: tuple[int, int], article: Article, cluster_config: ClusterConfig,
