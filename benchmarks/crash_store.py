@@ -140,7 +140,7 @@ def state(db: Path) -> dict:
         for event_id, brief in conn.execute(
                 "SELECT b.event_id, b.brief FROM briefs b JOIN (SELECT event_id, MAX(version) v "
                 "FROM briefs GROUP BY event_id) m ON b.event_id = m.event_id AND b.version = m.v"):
-            # Compressed JSON (text in rows written before 4 December 2026).
+            # Compressed JSON (text in rows written before the evening of 3 December 2026).
             data = zlib.decompress(brief) if isinstance(brief, bytes) else brief
             latest[event_id] = {a["id"] for a in json.loads(data)["articles"]}
     finally:

@@ -36,6 +36,18 @@ def seed_brief():
     return newsbrief.brief(SEEDS)
 
 
+def dev_article_lines(eval_dir: Path) -> list[str]:
+    """The lines of ``clustering-dev.jsonl`` that hold an article: the web archives' notices
+    scraped in its place (15 lines), which cleaning empties and the store reports as
+    problems, left out, for the tests that count what a clean ingest stores."""
+    import json
+
+    from newsbrief.clean import is_archive_notice
+
+    lines = (eval_dir / "clustering-dev.jsonl").read_text(encoding="utf-8").splitlines(True)
+    return [line for line in lines if not is_archive_notice(json.loads(line)["text"])]
+
+
 def process_running(pid: int) -> bool:
     """Whether process ``pid`` is alive (Linux /proc; a zombie has exited)."""
     try:

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import dev_article_lines
 
 from newsbrief.cli import main
 from newsbrief.store.rows import unpack_brief
@@ -38,8 +39,7 @@ def db(tmp_path: Path) -> str:
 
 
 def _dev_lines(eval_dir: Path, n: int) -> list[str]:
-    with open(eval_dir / "clustering-dev.jsonl", encoding="utf-8") as f:
-        return [next(f) for _ in range(n)]
+    return dev_article_lines(eval_dir)[:n]
 
 
 def test_ingest_events_show(capsys, db, seeds_dir):
@@ -692,8 +692,8 @@ def test_show_version_of_a_merged_event_is_its_own(capsys, db, eval_dir, tmp_pat
     Without --version a merged id still shows the live event, with a note naming it."""
     import random
 
-    lines = (eval_dir / "clustering-dev.jsonl").read_text(encoding="utf-8").splitlines(True)
-    random.Random(1).shuffle(lines)
+    lines = dev_article_lines(eval_dir)
+    random.Random(2).shuffle(lines)
     stream = tmp_path / "stream.jsonl"
     stream.write_text("".join(lines[:60]), encoding="utf-8")
     # Briefs after every batch of 10: events briefed early are merged or emptied later.

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from conftest import dev_article_lines
 
 from newsbrief.config import BriefConfig
 from newsbrief.ingest import article_from_record, read_paths
@@ -34,10 +35,9 @@ MAX_BODY = 256 * 1024  # small, so the oversized-body tests stay fast
 def eval_articles(eval_dir: Path, events: int, skip: int = 0) -> list:
     """The articles of ``events`` labelled events of the clustering dev set."""
     by_label: dict[str, list] = defaultdict(list)
-    with open(eval_dir / "clustering-dev.jsonl", encoding="utf-8") as handle:
-        for line in handle:
-            record = json.loads(line)
-            by_label[record["label"]].append(record)
+    for line in dev_article_lines(eval_dir):
+        record = json.loads(line)
+        by_label[record["label"]].append(record)
     labels = list(by_label)[skip:skip + events]
     return [article_from_record(r, default_id=r["id"]) for label in labels
             for r in by_label[label]]
