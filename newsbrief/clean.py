@@ -43,6 +43,7 @@ __all__ = [
     "is_archive_notice",
     "line_reason",
     "normal_key",
+    "nothing_left",
     "prepare",
     "repeated_lines",
 ]
@@ -489,6 +490,13 @@ def _typeset_ascii(text: str) -> str:
     if " _" in text:
         text = _ASCII_DASH.sub("\u2014", text)
     return text
+
+
+def nothing_left(text: str) -> str:
+    """Why an article that cleaning left without a sentence is not stored or briefed."""
+    if is_archive_notice(text):
+        return "no text left after cleaning (a web archive's notice, not the article)"
+    return "no text left after cleaning"
 
 
 def is_archive_notice(text: str) -> bool:

@@ -161,7 +161,8 @@ def test_articles_left_empty_by_cleaning_get_no_brief_and_are_not_imported(
         report = store.import_events(read_events(output))
         assert {a for a, _ in report.added} == {r["id"] for r in articles}
         assert sorted(p.reason for p in report.problems) == sorted(
-            f"article {a} of event {e}: no text left after cleaning" for a, e in empty.items())
+            f"article {a} of event {e}: no text left after cleaning (a web archive's notice, "
+            "not the article)" for a, e in empty.items())
 
 
 def test_dated_stream_in_sliding_windows_matches(spark, eval_dir, tmp_path, capsys):

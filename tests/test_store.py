@@ -1490,3 +1490,12 @@ def test_a_database_clustered_before_its_floor_was_kept_has_the_default_of_then(
     with Store(tmp_path / "new.db", config=FAST,
                cluster_config=ClusterConfig(min_similarity=0.1)) as s:
         assert s.cluster_config.min_similarity == 0.1
+
+
+def test_a_web_archives_notice_is_reported_as_such_and_not_stored(store, eval_dir, seed_articles):
+    notice = next(json.loads(line) for line in (eval_dir / "clustering-dev.jsonl").open()
+                  if json.loads(line)["text"].startswith("These crawls are part of"))
+    report = store.add_articles([Article(notice["id"], "", notice["text"]), seed_articles[2]])
+    reason = "no text left after cleaning (a web archive's notice, not the article)"
+    assert [p.reason for p in report.problems] == [f"article {notice['id']}: {reason}"]
+    assert [a for a, _ in report.added] == [seed_articles[2].id]

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from newsbrief.clean import nothing_left
 from newsbrief.models import Article, Problem
 from newsbrief.store.clustering import StoreClusterer
 from newsbrief.store.db import now_text
@@ -65,7 +66,7 @@ def write_batch(store: Store, job: Job, report: IngestReport, progress: Progress
             elif prepared is None:
                 report.problems.append(Problem(
                     article.path or article.id,
-                    f"article {article.id}: no text left after cleaning"))
+                    f"article {article.id}: {nothing_left(article.text)}"))
             elif repeat := already_stored(article.outlet, known_hash.get(digest, []),
                                           bool(url) and url in known_url):
                 # Stored since the check above: by the batch before (this call, prepared

@@ -52,6 +52,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from newsbrief.clean import nothing_left
 from newsbrief.cluster import extract_features, parse_day
 from newsbrief.cluster_vectors import EventState, _top
 from newsbrief.models import Brief, Document, Problem
@@ -144,7 +145,7 @@ def _members(store: Store, event: ImportedEvent, report: IngestReport) -> list[_
         if not document.sentences:
             report.problems.append(Problem(
                 article.path or article.id,
-                f"article {article.id} of event {event.id}: no text left after cleaning"))
+                f"article {article.id} of event {event.id}: {nothing_left(article.text)}"))
             continue
         out.append(_Member(
             document, signature(article.title, document.text),
