@@ -68,6 +68,17 @@ WRAP_MIN_WORDS = 6
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # The ideographic full stop and the full-width marks end Chinese and Japanese sentences.
+# An outlet's note about the story itself, not about the event: "This story has been corrected
+# to show ...", "This article was amended on 9 June 2016. ...", "This is a developing story.
+# Stay with tampabay.com for updates.", "... will update this story as more information comes
+# available." (11 lines of Multi-News dev, all such notes; a line of at most
+# _NOTE_MAX_WORDS, so a story printed as one long line is not lost for one sentence.)
+_STORY_NOTE = re.compile(
+    r"\bthis (?:story|article|post|report) (?:has been|was|is being|will be) "
+    r"(?:updated|corrected|amended|revised)|\bupdate this (?:story|article|post|report)\b|"
+    r"\bcheck back (?:later |soon )?for (?:more|updates)|"
+    r"\bthis is a (?:developing|breaking)(?: news)? story\b", re.IGNORECASE)
+_NOTE_MAX_WORDS = 40
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]」』]*\s*$|[\"”»]\s*$")
 _BULLET = re.compile(r"^\s*[•·▪●►▶■□◦*]+\s*")
 # A web archive's description of a crawl or collection, scraped in place of the article that
@@ -410,6 +421,10 @@ def _line_reason(
     if stripped[0] in "([" and stripped[-1] in ")]" and stripped.upper() == stripped:
         # A wire desk's note in capitals: "(STORY CAN END HERE. OPTIONAL 2ND TAKE FOLLOWS.)",
         # "[READ THE LETTER.]".
+        return "editor's note"
+    if len(words) <= _NOTE_MAX_WORDS and ("story" in lower or "article" in lower or
+                                          "post" in lower or "report" in lower or
+                                          "check back" in lower) and _STORY_NOTE.search(stripped):
         return "editor's note"
     if not _ends_sentence(stripped):
         if stripped.endswith(":") and len(words) >= 8:

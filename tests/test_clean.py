@@ -511,3 +511,18 @@ def test_an_article_below_an_archive_notice_or_about_crawling_is_kept(eval_dir: 
              "officials said.\nThe search went on through the night.")
     assert not is_archive_notice(crawl)
     assert clean_text(crawl)[0] == crawl
+
+
+def test_an_outlets_note_about_the_story_itself_is_removed(eval_dir: Path):
+    notes = []
+    for line in (eval_dir / "multinews-dev.jsonl").open(encoding="utf-8"):
+        for article in json.loads(line)["articles"]:
+            notes += [line for line, reason in clean_text(article["text"])[1]
+                      if reason == "editor's note"]
+    assert len(notes) >= 10
+    assert "This story has been corrected to show Gomes lived in Raynham, not Rayham." in notes
+    assert "This is a developing story. Stay with tampabay.com for updates." in notes
+    # In a story printed as one long line, such a sentence does not cost the line.
+    story = " ".join(["The council voted on the plan on Tuesday after a long debate."] * 5 +
+                     ["We will update this story as more information becomes available."])
+    assert clean_text(story)[0] == story
