@@ -105,6 +105,15 @@ _ASCII_DASH = re.compile(r"(?<=\s)_(?=\s)")
 # The agencies whose names credit a photo ("Photo: Tolga Akmen / AFP", "REUTERS/Navesh
 # Chitrakar").
 _PHOTO_AGENCIES = "AFP|Reuters|AP|Getty Images|EPA-EFE|EPA|Xinhua|Bloomberg|Shutterstock"
+# A video player's or photo viewer's buttons run into the paragraph after them: USA Today's
+# "CLOSE Skip in Skip x Embed x Share The discovery of ...", "Email This Even at 88, ...",
+# "Enlarge Image Close Getty Images LeBron James ...", "[Video Link] The Wilco track ..." (17
+# lines of the summarization sets). Each is cut onto a line of its own, which the line rules
+# then drop.
+_WIDGET_PREFIX = re.compile(
+    rf"(?:CLOSE(?=\s+[A-Z\"“])|Skip in Skip x Embed x Share|E-?mail This|Enlarge (?:Image|Photo) Close"
+    rf"(?: (?:{_PHOTO_AGENCIES})(?: News)?)?|\[Video Link\]|Story highlights)(?=\s+\S)")
+_WIDGET_PREFIX_STARTS = ("CLOSE", "Skip", "Email", "E-mail", "Enlarge", "[Video", "Story")
 # A wire dateline inside a paragraph, where a page ran its standfirst or a photo's caption into
 # the story: "... stalled in the testing phase for years. MAKASSAR, Indonesia (AP) — An early
 # warning system ...". The story starts a line of its own there (and loses the dateline). Not
@@ -157,6 +166,16 @@ _RUN_IN = re.compile(
     + "(?:" + "|".join(f"(?<={word[0]}){word[1:]}" for word in _SENTENCE_OPENERS) + ") (?=[a-z0-9])"
 )
 _QUOTE_MARKS = re.compile("[\"\u201c\u201d]")
+
+
+def _widget_prefixes(line: str) -> list[str]:
+    """``line`` with each player or viewer button it opens with (:data:`_WIDGET_PREFIX`) cut
+    onto a line of its own."""
+    parts = []
+    while line.startswith(_WIDGET_PREFIX_STARTS) and (m := _WIDGET_PREFIX.match(line)):
+        parts.append(m.group())
+        line = line[m.end():].lstrip()
+    return [*parts, line] if parts else [line]
 
 
 def _run_ins(line: str) -> list[str]:
@@ -548,6 +567,8 @@ def clean_lines(
         raw = [part for line in raw for part in _credit_run_ins(line)]
     if any(dash in text for dash in _AGENCY_DASHES) and _EMBEDDED_DATELINE.search(text):
         raw = [part.strip() for line in raw for part in _EMBEDDED_DATELINE.split(line)]
+    if any(word in text for word in _WIDGET_PREFIX_STARTS):
+        raw = [part for line in raw for part in _widget_prefixes(line)]
     lines = _join_wrapped([line for line in raw if line])
     metadata = read_metadata_lines(lines)
     kept: list[str] = []

@@ -526,3 +526,19 @@ def test_an_outlets_note_about_the_story_itself_is_removed(eval_dir: Path):
     story = " ".join(["The council voted on the plan on Tuesday after a long debate."] * 5 +
                      ["We will update this story as more information becomes available."])
     assert clean_text(story)[0] == story
+
+
+def test_player_and_viewer_buttons_run_into_a_paragraph_are_cut_off(eval_dir: Path):
+    texts = [a["text"] for line in (eval_dir / "multinews-dev.jsonl").open(encoding="utf-8")
+             for a in json.loads(line)["articles"]]
+    betty = next(t for t in texts if "Email This Even at 88, Betty White" in t)
+    kept, removed = clean_text(betty)
+    assert kept.startswith("Even at 88, Betty White has the ambition of a 20-something!")
+    assert ("Email This", "kicker or standfirst") in removed
+    usa = next(t for t in texts if "CLOSE Skip in Skip x Embed x Share A former Massachusetts" in t)
+    kept, removed = clean_text(usa)
+    assert "\nA former Massachusetts police officer accused" in "\n" + kept
+    assert {"CLOSE", "Skip in Skip x Embed x Share"} <= {line for line, _ in removed}
+    # A sentence that opens with the word in capitals for emphasis is not a button.
+    assert clean_text("CLOSE to 300 people were evacuated on Monday, officials said.")[0] \
+        == "CLOSE to 300 people were evacuated on Monday, officials said."
