@@ -77,7 +77,10 @@ _STORY_NOTE = re.compile(
     r"\bthis (?:story|article|post|report) (?:has been|was|is being|will be) "
     r"(?:updated|corrected|amended|revised)|\bupdate this (?:story|article|post|report)\b|"
     r"\bcheck back (?:later |soon )?for (?:more|updates)|"
-    r"\bthis is a (?:developing|breaking)(?: news)? story\b", re.IGNORECASE)
+    r"\bthis is a (?:developing|breaking)(?: news)? story\b")  # searched in lower case
+# Every match holds one of these (searched first: the regex alone tries every position).
+_STORY_NOTE_HINTS = ("this story", "this article", "this post", "this report", "check back",
+                     "developing story", "breaking story", "breaking news story")
 _NOTE_MAX_WORDS = 40
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]」』]*\s*$|[\"”»]\s*$")
 _BULLET = re.compile(r"^\s*[•·▪●►▶■□◦*]+\s*")
@@ -90,9 +93,9 @@ _BULLET = re.compile(r"^\s*[•·▪●►▶■□◦*]+\s*")
 # archive's words (the news articles of the evaluation sets that open with "crawled" use one),
 # and little of it is about anything else.
 ARCHIVE_NOTICE = "web archive's notice, not the article"
-_ARCHIVE_OPENING = re.compile(
-    r"\bcrawl(?:s|ed|er|ers|ing)?\b|\binternet archive\b|\bwayback machine\b|\barchive-it\b",
-    re.IGNORECASE)
+_ARCHIVE_OPENING = re.compile(  # searched in lower case
+    r"\bcrawl(?:s|ed|er|ers|ing)?\b|\binternet archive\b|\bwayback machine\b|\barchive-it\b")
+_ARCHIVE_OPENING_HINTS = ("rawl", "RAWL", "rchive", "RCHIVE", "ayback", "AYBACK")
 _ARCHIVE_WORDS = re.compile(
     r"\b(?:crawl(?:s|ed|er|ers|ing)?|archiv(?:e|ed|es|ing)|wayback|warc|seed ?lists?|seeds?|"
     r"heritrix|captures|collections?|outlinks|robots\.txt|alexa|no more 404)\b|\bIA\b",
@@ -441,9 +444,8 @@ def _line_reason(
         # A wire desk's note in capitals: "(STORY CAN END HERE. OPTIONAL 2ND TAKE FOLLOWS.)",
         # "[READ THE LETTER.]".
         return "editor's note"
-    if len(words) <= _NOTE_MAX_WORDS and ("story" in lower or "article" in lower or
-                                          "post" in lower or "report" in lower or
-                                          "check back" in lower) and _STORY_NOTE.search(stripped):
+    if len(words) <= _NOTE_MAX_WORDS and any(hint in lower for hint in _STORY_NOTE_HINTS) \
+            and _STORY_NOTE.search(lower):
         return "editor's note"
     if not _ends_sentence(stripped):
         if stripped.endswith(":") and len(words) >= 8:
@@ -536,8 +538,11 @@ def nothing_left(text: str) -> str:
 def is_archive_notice(text: str) -> bool:
     """Whether ``text`` is a web archive's page about its crawls rather than an article
     (see :data:`ARCHIVE_NOTICE`)."""
-    opening = [line for line in text.split("\n", 8)[:8] if line.strip()][:2]
-    if not any(_ARCHIVE_OPENING.search(line) for line in opening):
+    opening = " ".join([line for line in text.split("\n", 8)[:8] if line.strip()][:2])
+    # Substrings first (in lower, capitalised or upper case), then the regex, which alone
+    # tries every position of the two lines.
+    if not any(hint in opening for hint in _ARCHIVE_OPENING_HINTS) or \
+            not _ARCHIVE_OPENING.search(opening.lower()):
         return False
     # Forms of one word count once ("crawl", "crawls", "crawler"; "seed", "seed list"): a
     # page must name more than crawling.
