@@ -67,7 +67,6 @@ SUBHEAD_MAX_WORDS = 8
 WRAP_MIN_WORDS = 6
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-# The ideographic full stop and the full-width marks end Chinese and Japanese sentences.
 # An outlet's note about the story itself, not about the event: "This story has been corrected
 # to show ...", "This article was amended on 9 June 2016. ...", "This is a developing story.
 # Stay with tampabay.com for updates.", "... will update this story as more information comes
@@ -82,12 +81,13 @@ _STORY_NOTE = re.compile(
 _STORY_NOTE_HINTS = ("this story", "this article", "this post", "this report", "check back",
                      "developing story", "breaking story", "breaking news story")
 _NOTE_MAX_WORDS = 40
+# The ideographic full stop and the full-width marks end Chinese and Japanese sentences.
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]」』]*\s*$|[\"”»]\s*$")
 _BULLET = re.compile(r"^\s*[•·▪●►▶■□◦*]+\s*")
 # A web archive's description of a crawl or collection, scraped in place of the article that
 # was asked for: "These crawls are part of an effort to archive pages as they are created ...",
 # "Starting in 1996, Alexa Internet has been donating their crawl data to the Internet
-# Archive", "Crawl of outlinks from wikipedia.org started March, 2016" (29 Multi-News dev
+# Archive", "Crawl of outlinks from wikipedia.org started March, 2016" (30 Multi-News dev
 # articles; the eval README names archive notices among that set's scraping noise). One of
 # its first two lines speaks of crawls or names the archive, the text uses three or more of an
 # archive's words (the news articles of the evaluation sets that open with "crawled" use one),
@@ -563,7 +563,6 @@ def clean_lines(
     title_key = normal_key(title)
     text = _typeset_ascii(_repair_encoding(text))
     raw = [_BULLET.sub("", line).strip() for line in text.split("\n")]
-    # Cheap first: a substring test before the regex reads the first line.
     if is_archive_notice(text):
         return [], [(line, ARCHIVE_NOTICE) for line in raw if line]
     if _RUN_IN.search(text):

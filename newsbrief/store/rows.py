@@ -12,8 +12,9 @@ is JSON ``[[start, end, paragraph], ...]`` (a fourth element holds a sentence's 
 not ``text[start:end]``); ``articles.raw_text`` is NULL when the text as read equals the
 cleaned text, else its zlib-compressed UTF-8 (older rows: the text itself).
 ``briefs.brief`` is :meth:`Brief.to_dict` as JSON, zlib-compressed (:func:`pack_brief`; rows
-written before the evening of 3 December 2026: the JSON text itself). Every refresh keeps a version, and
-the versions were half of a briefed store's size; compressed they take about a sixth.
+written before the evening of 3 December 2026: the JSON text itself). Every refresh keeps a
+version, and the versions were half of a briefed store's size; compressed they take about a
+sixth.
 """
 
 from __future__ import annotations
