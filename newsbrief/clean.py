@@ -254,6 +254,10 @@ _WIDGET_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"all rights reserved", ("all rights reserved",)),
     # A video player's furniture: "JUST WATCHED ... Replay More Videos ... MUST WATCH ...".
     (r"replay more videos", ("replay more videos",)),
+    # A newsletter pitch: "Sign up now for the Us Weekly newsletter to get breaking celebrity
+    # news, hot pics and more delivered straight to your inbox!" (second person: news about
+    # mail says "their inbox").
+    (r"\b(sign(ing)? up|newsletter)\b[^.!?]*\byour inbox\b", ("your inbox",)),
     (r"may not be (published|reproduced|broadcast|rewritten|redistributed)", ("may not be ",)),
 )
 _WIDGET = tuple((re.compile(part, re.IGNORECASE), hints) for part, hints in _WIDGET_PARTS)

@@ -128,6 +128,8 @@ def test_removed_lines_keep_their_reasons(seed_docs):
         ("Facebook Twitter WhatsApp", "site chrome"),
         ("Follow us on Facebook and Twitter for the latest news", "site chrome"),
         ("Sign up for our newsletter to get the top stories in your inbox", "site chrome"),
+        ("Sign up now for the Us Weekly newsletter to get breaking celebrity news, hot pics and "
+         "more delivered straight to your inbox!", "site chrome"),
         ("We use cookies to improve your experience. By continuing to use this site you agree.",
          "site chrome"),
         ("Tweet with a location", "site chrome"),
@@ -171,6 +173,7 @@ def test_boilerplate_lines(line, reason):
         "Share prices fell 4% after the company said it would close two plants.",
         "Comments made by the minister on Friday angered farmers in the south.",
         "In this case, the court ruled that the photo was not evidence of a crime.",
+        "Users who signed up found the scam messages in their inbox within days.",
         "“I just watched the debate, and it is a must watch for every voter,” she said.",
     ],
 )
