@@ -258,6 +258,14 @@ _WIDGET_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # news, hot pics and more delivered straight to your inbox!" (second person: news about
     # mail says "their inbox").
     (r"\b(sign(ing)? up|newsletter)\b[^.!?]*\byour inbox\b", ("your inbox",)),
+    # Rights notices and a page that is gone: "For any licensing requests please contact
+    # licensing@...", "If you would like to reuse any content from New Scientist ... contact the
+    # syndication department", "The article you have been looking for has expired".
+    (r"\blicensing (requests?|inquiries|enquiries)\b|licensing@", ("licensing",)),
+    (r"\breuse any (of our |of this )?content\b|\bcontact the syndication (department|desk)\b",
+     ("reuse any", "syndication")),
+    (r"\b(article|page|story) you (have been|are|were) looking for\b", ("looking for",)),
+    (r"\bthis video is copyright(ed)? protected\b", ("copyright",)),
     (r"may not be (published|reproduced|broadcast|rewritten|redistributed)", ("may not be ",)),
 )
 _WIDGET = tuple((re.compile(part, re.IGNORECASE), hints) for part, hints in _WIDGET_PARTS)

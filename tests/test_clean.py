@@ -133,6 +133,12 @@ def test_removed_lines_keep_their_reasons(seed_docs):
         ("We use cookies to improve your experience. By continuing to use this site you agree.",
          "site chrome"),
         ("Tweet with a location", "site chrome"),
+        ("This video is represented by Break.com - For any licensing requests please contact "
+         "licensing@break.com", "site chrome"),
+        ("If you would like to reuse any content from New Scientist, either in print or online, "
+         "please contact the syndication department first for permission.", "site chrome"),
+        ("The article you have been looking for has expired and is not longer available on our "
+         "system. This is due to newswire licensing terms.", "site chrome"),
         ("Discuss This Article", "site chrome"),
         ("Advertisement", "site chrome"),
         ("JUST WATCHED Comey hearing Replay More Videos ... MUST WATCH Comey hearing 02:04",
@@ -174,6 +180,7 @@ def test_boilerplate_lines(line, reason):
         "Comments made by the minister on Friday angered farmers in the south.",
         "In this case, the court ruled that the photo was not evidence of a crime.",
         "Users who signed up found the scam messages in their inbox within days.",
+        "The studio said it was reviewing licensing terms with the newswire.",
         "“I just watched the debate, and it is a must watch for every voter,” she said.",
     ],
 )
