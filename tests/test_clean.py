@@ -128,17 +128,17 @@ def test_removed_lines_keep_their_reasons(seed_docs):
         ("Facebook Twitter WhatsApp", "site chrome"),
         ("Follow us on Facebook and Twitter for the latest news", "site chrome"),
         ("Sign up for our newsletter to get the top stories in your inbox", "site chrome"),
-        ("Sign up now for the Us Weekly newsletter to get breaking celebrity news, hot pics and "
-         "more delivered straight to your inbox!", "site chrome"),
+        (("Sign up now for the Us Weekly newsletter to get breaking celebrity news, hot pics and "
+         "more delivered straight to your inbox!"), "site chrome"),
         ("We use cookies to improve your experience. By continuing to use this site you agree.",
          "site chrome"),
         ("Tweet with a location", "site chrome"),
-        ("This video is represented by Break.com - For any licensing requests please contact "
-         "licensing@break.com", "site chrome"),
-        ("If you would like to reuse any content from New Scientist, either in print or online, "
-         "please contact the syndication department first for permission.", "site chrome"),
-        ("The article you have been looking for has expired and is not longer available on our "
-         "system. This is due to newswire licensing terms.", "site chrome"),
+        (("This video is represented by Break.com - For any licensing requests please contact "
+         "licensing@break.com"), "site chrome"),
+        (("If you would like to reuse any content from New Scientist, either in print or online, "
+         "please contact the syndication department first for permission."), "site chrome"),
+        (("The article you have been looking for has expired and is not longer available on our "
+         "system. This is due to newswire licensing terms."), "site chrome"),
         ("Discuss This Article", "site chrome"),
         ("Advertisement", "site chrome"),
         ("JUST WATCHED Comey hearing Replay More Videos ... MUST WATCH Comey hearing 02:04",

@@ -48,7 +48,9 @@ from newsbrief.summarize.ilp import ConceptILP, solve_ilp
 from newsbrief.summarize.length import MAX_WORDS, MIN_WORDS, choose_length
 from newsbrief.summarize.prior import (
     PRIOR_FEATURES,
+    _voices,
     apply_prior,
+    load_prior,
     precision_target,
     sentence_features,
 )
@@ -244,6 +246,24 @@ def test_sentence_features_describe_each_candidate(seed_event):
     assert first.sum() == sum(c.position == 0 for c in space.candidates) > 0
     quote = rows[:, PRIOR_FEATURES.index("has_quote")]
     assert all(q == float('"' in c.text or "“" in c.text) for q, c in zip(quote, space.candidates))
+
+
+@pytest.mark.parametrize(("text", "voices"), [
+    ("You must confirm your signature in your email for your vote to count.", (1.0, 0.0)),
+    ("I think we owe the reader an explanation of our numbers.", (0.0, 1.0)),
+    # Inside a quotation it is the speaker's voice, reported in the third person.
+    ("“You will see what we can do,” the minister told reporters on Friday.", (0.0, 0.0)),
+    ('"I am incredibly flattered," Stallone said in a statement late Sunday.', (0.0, 0.0)),
+    ("The envoy met a senior official in Pyongyang on Friday.", (0.0, 0.0)),
+])
+def test_the_prior_hears_who_speaks_outside_quotations(text, voices):
+    assert _voices(text) == voices
+
+
+def test_the_shipped_prior_marks_down_a_reader_addressed_or_first_person_sentence():
+    coefficients, _ = load_prior()
+    for name in ("addresses_reader", "first_person"):
+        assert coefficients[PRIOR_FEATURES.index(name)] < 0
 
 
 def test_prior_is_centred_and_favours_ledes(seed_event):

@@ -39,7 +39,7 @@ PRIOR_FEATURES = (
     "weight_per_word", "max_weight", "mean_weight", "title_overlap", "has_quote",
     "opens_quote", "opens_pronoun", "digit_share", "capital_share", "content_share",
     "log_support", "support_share", "first_article", "compressed", "elsewhere_share",
-    "document_relevance",
+    "document_relevance", "addresses_reader", "first_person",
 )
 # Bonus per word per unit of predicted precision above the event's mean, in concept-weight
 # units; chosen on the cross-validation folds (docs/quality.md), 0 switches the prior off.
@@ -49,6 +49,19 @@ _TOKEN = re.compile(r"[^\W_]+")  # words in any script, as concepts._RAW_TOKEN
 _PRONOUNS = frozenset(
     ["he", "she", "they", "it", "his", "her", "their", "this", "these", "those", "that", "we", "i", "its", "him", "them"]
 )
+
+
+# Outside quotation marks, news speaks of third persons: "you" there addresses the reader (a
+# site's pitch, a how-to), "I" and "we" are a columnist's or the site's own voice.
+_QUOTED = re.compile("\u201c[^\u201d]*\u201d|\"[^\"]*\"")
+_READER = frozenset(["you", "your", "yours", "yourself"])
+_FIRST_PERSON = frozenset(["i", "me", "my", "we", "our", "ours"])
+
+
+def _voices(text: str) -> tuple[float, float]:
+    """Whether ``text``, its quotations left out, addresses the reader, or speaks as I/we."""
+    words = {w.lower() for w in _TOKEN.findall(_QUOTED.sub(" ", text))}
+    return float(not words.isdisjoint(_READER)), float(not words.isdisjoint(_FIRST_PERSON))
 
 
 def _tokens(text: str) -> list[str]:
@@ -102,6 +115,7 @@ def sentence_features(space, documents: Sequence[Document]) -> np.ndarray:  # ty
             float(text != candidate.group.text),
             elsewhere / max(len(distinct), 1),
             max(relevance.get(a, 0.0) for a in carriers),
+            *_voices(text),
         ))
     return np.asarray(rows, dtype=float).reshape(len(rows), len(PRIOR_FEATURES))
 
