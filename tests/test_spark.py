@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import dev_article_lines
 
 pytest.importorskip("pyspark")
 pq = pytest.importorskip("pyarrow.parquet")
@@ -54,10 +55,9 @@ def _slice(eval_dir: Path, target: Path, dated: bool, held_out: Path | None = No
     file (25 articles a day, as a stream would arrive), which the labels never touch. With
     ``held_out``, every fifth of the first SLICE * 5 / 4 records is written there instead,
     to arrive later."""
-    # Web archives' notices, which cleaning empties, are left out: these runs compare events
-    # and briefs of articles (empty ones: test_articles_left_empty_...).
-    lines = [line for line in (eval_dir / "clustering-dev.jsonl").read_text(
-        encoding="utf-8").splitlines() if not is_archive_notice(json.loads(line)["text"])]
+    # Pages that cleaning empties are left out: these runs compare events and briefs of
+    # articles (empty ones: test_articles_left_empty_...).
+    lines = [line.rstrip("\n") for line in dev_article_lines(eval_dir)]
     if held_out is None:
         lines = lines[:SLICE]
     else:

@@ -10,6 +10,7 @@ invariant is one the store's docs promise (docs/events.md, the docstrings of
 from __future__ import annotations
 
 import itertools
+import json
 import random
 import sqlite3
 from dataclasses import dataclass, field
@@ -17,8 +18,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import dev_article_lines
 
-from newsbrief.clean import is_archive_notice
 from newsbrief.cluster import ClusterConfig, parse_day, read_cluster_file
 from newsbrief.cluster_vectors import EventState
 from newsbrief.config import BriefConfig
@@ -276,9 +277,9 @@ def check_clusterer_cache(store: Store) -> list[str]:
 def dev(eval_dir: Path, seeds_dir: Path) -> list[Article]:
     """The clustering dev set and the seeds, in one shuffled order."""
     articles, _, _ = read_cluster_file(str(eval_dir / "clustering-dev.jsonl"))
-    # Web archives' notices in place of articles are left out (the store reports them).
-    mixed = [a for a in articles if not is_archive_notice(a.text)] + \
-        read_paths([seeds_dir]).articles
+    # Pages that cleaning empties are left out (the store reports them as problems).
+    kept = {json.loads(line)["id"] for line in dev_article_lines(eval_dir)}
+    mixed = [a for a in articles if a.id in kept] + read_paths([seeds_dir]).articles
     random.Random(11).shuffle(mixed)
     return mixed
 
