@@ -81,6 +81,11 @@ _STORY_NOTE = re.compile(
 _STORY_NOTE_HINTS = ("this story", "this article", "this post", "this report", "check back",
                      "developing story", "breaking story", "breaking news story")
 _NOTE_MAX_WORDS = 40
+# The same at a line's start: "Updated at 9:23 a.m. to correct the name of the driver.",
+# "Update: The post has been updated to include comments from the airlines."
+_UPDATE_NOTE = re.compile(r"(?:updated|update|corrected|correction|clarification)\b.{0,60}?"
+                          r"\bto (?:correct|reflect|include|add|clarify)\b")
+_UPDATE_NOTE_STARTS = ("updat", "correct", "clarif")
 # The ideographic full stop and the full-width marks end Chinese and Japanese sentences.
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]」』]*\s*$|[\"”»]\s*$")
 _BULLET = re.compile(r"^\s*[•·▪●►▶■□◦*]+\s*")
@@ -456,8 +461,9 @@ def _line_reason(
         # A wire desk's note in capitals: "(STORY CAN END HERE. OPTIONAL 2ND TAKE FOLLOWS.)",
         # "[READ THE LETTER.]".
         return "editor's note"
-    if len(words) <= _NOTE_MAX_WORDS and any(hint in lower for hint in _STORY_NOTE_HINTS) \
-            and _STORY_NOTE.search(lower):
+    if len(words) <= _NOTE_MAX_WORDS and (
+            (any(hint in lower for hint in _STORY_NOTE_HINTS) and _STORY_NOTE.search(lower))
+            or (lower.startswith(_UPDATE_NOTE_STARTS) and _UPDATE_NOTE.match(lower))):
         return "editor's note"
     if not _ends_sentence(stripped):
         if stripped.endswith(":") and len(words) >= 8:

@@ -532,6 +532,10 @@ def test_an_outlets_note_about_the_story_itself_is_removed(eval_dir: Path):
     assert len(notes) >= 10
     assert "This story has been corrected to show Gomes lived in Raynham, not Rayham." in notes
     assert "This is a developing story. Stay with tampabay.com for updates." in notes
+    assert "Updated at 9:23 a.m. to correct the name of the driver." in notes
+    # News about an update is not a note about the story.
+    assert line_reason("Updated figures released on Monday showed the deficit narrowing.",
+                       before_body=False) is None
     # In a story printed as one long line, such a sentence does not cost the line.
     story = " ".join(["The council voted on the plan on Tuesday after a long debate."] * 5 +
                      ["We will update this story as more information becomes available."])
