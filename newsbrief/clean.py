@@ -81,6 +81,10 @@ _STORY_NOTE = re.compile(
 _STORY_NOTE_HINTS = ("this story", "this article", "this post", "this report", "check back",
                      "developing story", "breaking story", "breaking news story")
 _NOTE_MAX_WORDS = 40
+# A line that is mostly web addresses is a link list or an embed's leftovers (at least this
+# share of its characters; a sentence that cites one address is far below it).
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+_URL_SHARE = 0.4
 # The same at a line's start: "Updated at 9:23 a.m. to correct the name of the driver.",
 # "Update: The post has been updated to include comments from the airlines."
 _UPDATE_NOTE = re.compile(r"(?:updated|update|corrected|correction|clarification)\b.{0,60}?"
@@ -271,6 +275,10 @@ _WIDGET_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
      ("reuse any", "syndication")),
     (r"\b(article|page|story) you (have been|are|were) looking for\b", ("looking for",)),
     (r"\bthis video is copyright(ed)? protected\b", ("copyright",)),
+    # A reporter's contact line: "Cristina Silva can be reached at ...", "Call IndyStar reporter
+    # Holly Hays at (317) 444-6156. Follow her on Twitter: @hollyvhays."
+    ((r"\bcan be (reached|contacted) at\b|\bfollow (him|her|them) on twitter\b|"
+     r"\be-?mail (him|her|them) at\b"), ("can be ", "follow ", "mail ")),
     (r"may not be (published|reproduced|broadcast|rewritten|redistributed)", ("may not be ",)),
 )
 _WIDGET = tuple((re.compile(part, re.IGNORECASE), hints) for part, hints in _WIDGET_PARTS)
@@ -396,6 +404,10 @@ def normal_key(line: str) -> str:
 def _is_chrome(stripped: str, words: int, hint_text: str | None) -> bool:
     if words <= 60 and _any_part(stripped, hint_text, _WIDGET, _WIDGET_HINTS):
         return True
+    # Counted by spaces here: an address is many \w+ words.
+    if ("http" in stripped or "www." in stripped) and len(stripped.split()) <= 60 and sum(
+            map(len, _URL.findall(stripped))) >= _URL_SHARE * len(stripped):
+        return True  # "Read or Share this story: https://...", an embed's leftover address
     if words <= 12 and (_CHROME_START.match(stripped) or _SOCIAL_ONLY.match(stripped)
                         or _COUNTER.match(stripped) or _OTHER_REPORTS.match(stripped)):
         return True

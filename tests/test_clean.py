@@ -140,6 +140,12 @@ def test_removed_lines_keep_their_reasons(seed_docs):
         (("The article you have been looking for has expired and is not longer available on our "
          "system. This is due to newswire licensing terms."), "site chrome"),
         ("Discuss This Article", "site chrome"),
+        (("Read or Share this story: https://www.azcentral.com/story/news/politics/arizona/2018/"
+         "11/08/arizona-u-s-senate-race-martha-mcsally-kyrsten-sinema-updated-ballot-results/"
+         "1931573002/"), "site chrome"),
+        ("Cristina Silva can be reached at http://www.twitter.com/cristymsilva.", "site chrome"),
+        (("Call IndyStar reporter Holly Hays at (317) 444-6156. Follow her on Twitter: "
+         "@hollyvhays."), "site chrome"),
         ("Advertisement", "site chrome"),
         ("JUST WATCHED Comey hearing Replay More Videos ... MUST WATCH Comey hearing 02:04",
          "site chrome"),
@@ -181,6 +187,9 @@ def test_boilerplate_lines(line, reason):
         "In this case, the court ruled that the photo was not evidence of a crime.",
         "Users who signed up found the scam messages in their inbox within days.",
         "The studio said it was reviewing licensing terms with the newswire.",
+        ("Demoski spoke to KTUU-TV (http://bit.ly/1QPO4MH ), saying he was returning home from a "
+        "night of drinking when he struck the teams."),
+        "The police chief said the suspect could be reached at his home before the raid.",
         "“I just watched the debate, and it is a must watch for every voter,” she said.",
     ],
 )
