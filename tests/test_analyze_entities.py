@@ -26,6 +26,11 @@ def test_name_normalisation():
     assert clean_name("Xi Jinping's") == "Xi Jinping"
     assert clean_name("the United States") == "United States"
     assert clean_name("Mr Choe’s") == "Choe"
+    # A span that ran past the name into a function word (12 Multi-News dev events had one).
+    assert clean_name("Black Death of") == "Black Death"
+    assert clean_name("University of Wisconsin at") == "University of Wisconsin"
+    assert clean_name("Inspired Version of the") == "Inspired Version"
+    assert clean_name("Bank of America") == "Bank of America"
     assert name_key("Kim Jong-Un") == name_key("Kim Jong-un") == name_key("Kim Jong Un")
     assert name_key("U.S.") == name_key("US")
     assert name_key("Nicolás Maduro") == name_key("Nicolas Maduro")

@@ -57,6 +57,9 @@ _LEAD = re.compile(
     # White House comment" gave the entity "no White House" (not "A Tribe Called Quest").
     r"|(?:no|a|an|any|every|this|that|these|those|some))\s+"
 )
+# A name does not end in a lower-case function word: the model's span may run one word past
+# it ("the Black Death of Europe" gave "Black Death of").
+_TRAIL = re.compile(r"\s+(?:of|the|and|in|for|at|on|to|by|with|from)$")
 _POSSESSIVE = re.compile(r"\s*['’]s?$")
 _EDGE = re.compile(r"^[^\w]+|[^\w.]+$")
 _UNCLOSED = re.compile(r"\s*\([^()]*$")
@@ -185,6 +188,7 @@ def clean_name(text: str) -> str:
     name = " ".join(text.split())
     for _ in range(2):
         name = _LEAD.sub("", name)
+        name = _TRAIL.sub("", name)
         name = _POSSESSIVE.sub("", name)
         name = _EDGE.sub("", name)
         # The model's span may end inside a parenthesis: "Enforcement Directorate (ED".
