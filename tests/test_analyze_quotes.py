@@ -672,3 +672,13 @@ def test_the_rest_of_a_quotation_split_by_its_attribution_is_the_same_speakers()
     )
     assert by_text["where we were learning about each other's capabilities."] == "Robert Plant"
     assert by_text["will the powers that be recognize young women as a market?"] == "Kate Harding"
+
+
+def test_the_friend_or_lawyer_of_a_named_person_is_the_speaker_not_that_person():
+    by_text = _speakers(
+        "Kendra Wilkinson-Baskett recorded the tape a few years ago, and now she wants a cut.",
+        "“Kendra is no dumb blonde when it comes to business,” a friend of Kendra tells me.",
+        "“Rep. Conyers is happy his son is safe,” a spokesperson for Conyers said on Monday.",
+    )
+    assert by_text["Kendra is no dumb blonde when it comes to business"] == "a friend of Kendra"
+    assert by_text["Rep. Conyers is happy his son is safe"] == "a spokesperson for Conyers"

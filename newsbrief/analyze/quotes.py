@@ -192,6 +192,8 @@ _TITLE_PUNCTUATION = re.compile(r"[.!?;:,…]")
 _FINITE_VERB_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 # A name right after a preposition is not a subject: "Allen Williams of Upper Darby was".
 _AFTER_PREPOSITION = re.compile(r"\b(?:of|in|at|from|to|with|by|for|on|near)\s+$")
+# A head noun and the person it belongs to: "a friend of", "a lawyer for", "an aide to".
+_BELONGING = re.compile(r"[a-z]\s+(?:of|for|to)\s+$")
 _APPOSITIVE = re.compile(r",[^,.;:!?“”\"\n]{1,120}(?=,)")
 # What stands between the halves of a quotation split by its attribution: the closing mark,
 # the verb and speaker (either order) and a comma, then the opening mark.
@@ -444,12 +446,15 @@ class _Reader:
             if (
                 name
                 and words[0].lower() in _DETERMINERS
-                and not self._named_at_end(start, end, name)
+                and (not self._named_at_end(start, end, name)
+                     or _BELONGING.search(self.text, start, self._last_mention(start, end, name)))
                 and (self.index.label(name) in _DESCRIBING or not self._clause(start, end))
             ):
                 # A name before the head noun describes it: "The U.S. researchers said", not
                 # the United States; "The senior Obama administration official described",
-                # not Barack Obama; "a top House Republican", not the House.
+                # not Barack Obama; "a top House Republican", not the House. So does one the
+                # head noun belongs to: "a friend of Kendra tells me", "a lawyer for John
+                # Smith told reporters" (the friend and the lawyer speak).
                 name = None
         if _PREPOSITION_FIRST.match(raw):
             return name if name and self._is_person(name) else None
@@ -472,6 +477,11 @@ class _Reader:
                 raw[0].lower() + raw[1:] if words[0] in {"The", "A", "An"} else raw
             )
         return None
+
+    def _last_mention(self, start: int, end: int, name: str) -> int:
+        """Where the last mention of ``name`` in ``[start, end)`` starts (``start`` if none)."""
+        return max((m.start for m in self.item.mentions if start <= m.start and m.end <= end
+                    and self.index.at(self.item.id, m.start, m.end) == name), default=start)
 
     def _named_at_end(self, start: int, end: int, name: str) -> bool:
         """Whether the phrase at ``[start, end)`` ends with a mention of ``name`` ("the
