@@ -146,9 +146,20 @@ def sentence_concepts(text: str, unigrams: bool = False) -> list[str]:
 # Photo/LM ..."), links between bars ("MORE | Two girls missing ... | MAP: Where ...").
 _FURNITURE = re.compile(
     r"\b(?:click|tap) (?:here|below|the link|this link|on the link)\b|https?://|\bwww\.|"
-    r"\bpic\.twitter\.com/|\b(?:AP|AFP|Reuters|EPA) Photo\b|\s\|\s.*\s\|\s",
+    r"\bpic\.twitter\.com/|\b(?:AP|AFP|Reuters|EPA) Photo\b|\s\|\s.*\s\|\s|"
+    # An embedded Instagram post's caption line: "... A post shared by Nasir Jones on Jun 20".
+    r"\bA post shared by\b",
     re.IGNORECASE,
 )
+# A sentence that trails off: a teaser cut short ("The researchers also are investigating
+# whether...", "... in such unfavorable ...") or an excerpt breaking off. Not a quotation that
+# pauses so and goes on in the next sentence ('"I thought Trump was gonna run ...').
+_TRAILS_OFF = ("...", "\u2026", ". . .")
+
+
+def _inside_quotation(text: str) -> bool:
+    """Whether ``text`` ends inside a quotation it opened."""
+    return text.count("\u201c") > text.count("\u201d") or text.count('"') % 2 == 1
 # A page's label run into the text: "Related 'The Case of: JonBenet Ramsey' Pt. 2: ...",
 # "Story highlights Bernie Sanders said ...".
 _LABEL_FIRST = re.compile(r"^(?:Related|Story highlights)\s+[A-Z'‘\"“]")
@@ -157,12 +168,15 @@ _LABEL_FIRST = re.compile(r"^(?:Related|Story highlights)\s+[A-Z'‘\"“]")
 def is_prose(text: str) -> bool:
     """A sentence worth showing: has letters, is not a question, not a heading or a list, does
     not end in a colon (it introduces what follows it: "The group's publicist sent the
-    following statement:", "Here's what you need to know:") and holds no page furniture (a
-    link, an address, a photo credit, a page's label run into it)."""
+    following statement:", "Here's what you need to know:") nor trail off in dots (a teaser
+    cut short), and holds no page furniture (a link, an address, a photo credit, a page's
+    label or a table's bar run into it)."""
     stripped = text.strip()
     if (
         not _LETTER.search(stripped)
         or stripped.endswith(("?", ":"))
+        or (stripped.endswith(_TRAILS_OFF) and not _inside_quotation(stripped))
+        or stripped.startswith("|")
         or _FURNITURE.search(stripped)
         or _LABEL_FIRST.match(stripped)
     ):
