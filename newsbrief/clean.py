@@ -81,15 +81,15 @@ _STORY_NOTE = re.compile(
 _STORY_NOTE_HINTS = ("this story", "this article", "this post", "this report", "check back",
                      "developing story", "breaking story", "breaking news story")
 _NOTE_MAX_WORDS = 40
-# A line that is mostly web addresses is a link list or an embed's leftovers (at least this
-# share of its characters; a sentence that cites one address is far below it).
-_URL = re.compile(r"(?:https?://|www\.)\S+")
-_URL_SHARE = 0.4
 # The same at a line's start: "Updated at 9:23 a.m. to correct the name of the driver.",
 # "Update: The post has been updated to include comments from the airlines."
 _UPDATE_NOTE = re.compile(r"(?:updated|update|corrected|correction|clarification)\b.{0,60}?"
                           r"\bto (?:correct|reflect|include|add|clarify)\b")
 _UPDATE_NOTE_STARTS = ("updat", "correct", "clarif")
+# A line that is mostly web addresses is a link list or an embed's leftovers (at least this
+# share of its characters; a sentence that cites one address is far below it).
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+_URL_SHARE = 0.4
 # The ideographic full stop and the full-width marks end Chinese and Japanese sentences.
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]」』]*\s*$|[\"”»]\s*$")
 _BULLET = re.compile(r"^\s*[•·▪●►▶■□◦*]+\s*")
