@@ -29,7 +29,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
-from newsbrief.ingest.metadata import leading_dateline, read_metadata_lines
+from newsbrief.ingest.metadata import CAPS_PLACE, leading_dateline, read_metadata_lines
 from newsbrief.models import Article, Document
 from newsbrief.segment import segment_text
 
@@ -132,8 +132,7 @@ _WIDGET_PREFIX_STARTS = ("CLOSE", "Skip", "Email", "E-mail", "Enlarge", "[Video"
 # after a capital, which would cut "NEW YORK (AP)" in two.
 _AGENCY_DASHES = (") —", ") -", ") –")
 _EMBEDDED_DATELINE = re.compile(
-    r"(?<=[a-z0-9.!?\"”’)…])\s+(?=[A-Z]{3,}(?:[ .'-]+[A-Z]{2,})*\.?"
-    r"(?:,\s*[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+){0,2})?"
+    rf"(?<=[a-z0-9.!?\"”’)…])\s+(?={CAPS_PLACE}"
     r"\s*\([A-Z][\w .&/-]{1,30}\)\s*[-–—]+\s+[A-Z\"“])"
 )
 # A photo's credit naming an agency, with the story run on after it where the page lost the

@@ -25,6 +25,7 @@ from functools import lru_cache
 
 __all__ = [
     "AGENCIES",
+    "CAPS_PLACE",
     "Dateline",
     "LineMetadata",
     "find_text_metadata",
@@ -164,9 +165,11 @@ _PREFIX_PAREN = re.compile(
     # AP's ASCII copy writes its dash as an underscore: "WASHINGTON (AP) _ The ...".
     r"\((?P<source>[A-Za-z][\w .&-]{1,30})\)\s*(?:[-–—:]+|_(?=\s))\s*(?=\S)"
 )
+# A wire placeline in capitals, with an optional state or country: "WASHINGTON", "NEW YORK",
+# "MAKASSAR, Indonesia" (also read inside a paragraph by newsbrief.clean).
+CAPS_PLACE = r"[A-Z]{3,}(?:[ .'-]+[A-Z]{2,})*\.?(?:,\s*[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+){0,2})?"
 _PREFIX_CAPS = re.compile(
-    r"^\s*(?P<place>[A-Z]{3,}(?:[ .'-]+[A-Z]{2,})*\.?"
-    r"(?:,\s*[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+){0,2})?)"
+    rf"^\s*(?P<place>{CAPS_PLACE})"
     r"(?:,\s*" + _PREFIX_DATE + r")?\s*(?:\((?P<source>[A-Za-z][\w .&-]{1,30})\))?\s*"
     # "WASHINGTON — The", or an em dash with no space after it: "WASHINGTON—The".
     r"(?:[-–—_]+\s+(?=\S)|[—–]+(?=[A-Z\"“]))"
