@@ -478,10 +478,14 @@ class _Reader:
             )
         return None
 
+    def _mentions_of(self, name: str, start: int, end: int) -> Iterator[Mention]:
+        """The mentions of ``name`` inside ``[start, end)``."""
+        return (m for m in self.item.mentions if start <= m.start and m.end <= end
+                and self.index.at(self.item.id, m.start, m.end) == name)
+
     def _last_mention(self, start: int, end: int, name: str) -> int:
         """Where the last mention of ``name`` in ``[start, end)`` starts (``start`` if none)."""
-        return max((m.start for m in self.item.mentions if start <= m.start and m.end <= end
-                    and self.index.at(self.item.id, m.start, m.end) == name), default=start)
+        return max((m.start for m in self._mentions_of(name, start, end)), default=start)
 
     def _named_at_end(self, start: int, end: int, name: str) -> bool:
         """Whether the phrase at ``[start, end)`` ends with a mention of ``name`` ("the
@@ -540,10 +544,8 @@ class _Reader:
         """Where the preposition before a mention of ``name`` in ``[start, end)`` starts, if
         a mention there is the object of one ("for London", "in Kabul"; not "in the Chicago
         Tribune", a name with "the" that the model may call a place)."""
-        for m in self.item.mentions:
-            if start <= m.start and m.end <= end and self.index.at(
-                self.item.id, m.start, m.end
-            ) == name and not m.text.lower().startswith("the ") and (
+        for m in self._mentions_of(name, start, end):
+            if not m.text.lower().startswith("the ") and (
                 before := _AFTER_PREPOSITION.search(self.text, start, m.start)
             ):
                 return before.start()
