@@ -103,11 +103,13 @@ _BULLET = re.compile(r"^\s*[•·▪●►▶■□◦*]+\s*")
 # and little of it is about anything else.
 ARCHIVE_NOTICE = "web archive's notice, not the article"
 _ARCHIVE_OPENING = re.compile(  # searched in lower case
-    r"\bcrawl(?:s|ed|er|ers|ing)?\b|\binternet archive\b|\bwayback machine\b|\barchive-it\b")
-_ARCHIVE_OPENING_HINTS = ("rawl", "RAWL", "rchive", "RCHIVE", "ayback", "AYBACK")
+    r"\bcrawl(?:s|ed|er|ers|ing)?\b|\binternet archive\b|\bwayback machine\b|\barchive-it\b|"
+    r"\bthe seed for wide\d+\b")  # the Internet Archive's "Wide" crawls: "The seed for Wide00014 was:"
+_ARCHIVE_OPENING_HINTS = ("rawl", "RAWL", "rchive", "RCHIVE", "ayback", "AYBACK", "eed for")
 _ARCHIVE_WORDS = re.compile(
     r"\b(?:crawl(?:s|ed|er|ers|ing)?|archiv(?:e|ed|es|ing)|wayback|warc|seed ?lists?|seeds?|"
-    r"heritrix|captures|collections?|outlinks|robots\.txt|alexa|no more 404)\b|\bIA\b",
+    r"heritrix|captures|collections?|outlinks|robots\.txt|alexa|no more 404|wide\d{5}|"
+    r"inter-?domain)\b|\bIA\b",
     re.IGNORECASE)
 _ARCHIVE_MIN_WORDS = 3
 _ARCHIVE_MAX_OTHER_WORDS = 150
@@ -279,9 +281,26 @@ _WIDGET_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ((r"\bcan be (reached|contacted) at\b|\bfollow (him|her|them) on twitter\b|"
      r"\be-?mail (him|her|them) at\b"), ("can be ", "follow ", "mail ")),
     (r"may not be (published|reproduced|broadcast|rewritten|redistributed)", ("may not be ",)),
+    # A video player's messages in place of the video (YouTube's, on many pages).
+    (r"rating is available when the video has been rented", ("video has been rented",)),
+    (r"interactive transcript could not be loaded", ("interactive transcript",)),
+    (r"this feature is not available right now", ("not available right now",)),
+    # Account and sign-up forms: "Already have an account?", "We have sent a confirmation
+    # email to {* data_emailAddress *}. Please check your email and click on the link to
+    # activate your account.", "Just fill in your contact details ... to join our mailing list".
+    (r"already have an account\b", ("already have an account",)),
+    (r"why are we asking (for )?this\b", ("why are we asking",)),
+    (r"thank you for (registering|subscribing|signing up)\b", ("thank you for ",)),
+    (r"\b(click|tap) (on )?the link (below )?to (activate|confirm|verify)\b", ("the link ",)),
+    (r"\b(join|subscribe to|sign up for|sign up to) our (mailing list|newsletters?)\b",
+     ("our mailing list", "our newsletter")),
+    # A template's unfilled placeholder ("{* loginWidget *}", "{{ user.name }}").
+    (r"\{\*[^{}]*\*\}|\{\{[^{}]*\}\}", ("{*", "{{")),
+    (r"custom domain mapping", ("domain mapping",)),
 )
 _WIDGET = tuple((re.compile(part, re.IGNORECASE), hints) for part, hints in _WIDGET_PARTS)
 _WIDGET_HINTS = tuple(dict.fromkeys(hint for _, hints in _WIDGET_PARTS for hint in hints))
+_BLOCK_OPENING = 150  # characters
 _SOCIAL_ONLY = re.compile(
     r"^[\W\d]*((share|tweet|pin|email|e-mail|print|facebook|twitter|x|whatsapp|linkedin|reddit|"
     r"pinterest|telegram|messenger|copy link|flipboard|tumblr|comments?|shares?|likes?|play)"
@@ -363,23 +382,25 @@ def _hint_text(stripped: str, lower: str) -> str | None:
 
 def _any_part(stripped: str, hint_text: str | None,
               parts: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...],
-              all_hints: tuple[str, ...]) -> bool:
-    """Whether any pattern of ``parts`` matches somewhere in ``stripped``: a search of their
-    alternation, done cheaply.
+              all_hints: tuple[str, ...], enough: int = 1) -> bool:
+    """Whether at least ``enough`` patterns of ``parts`` match somewhere in ``stripped`` (one:
+    a search of their alternation), done cheaply.
 
     A pattern is searched only where one of its literal hints occurs in ``hint_text`` (all of
     them when it is ``None``). Searched alone, most patterns start with a literal or a small
     set of characters that the regex engine skips ahead to, where the alternation of all of
     them is tried at every position of the line.
     """
-    if hint_text is None:
-        return any(pattern.search(stripped) for pattern, _ in parts)
-    if not any(hint in hint_text for hint in all_hints):
+    if hint_text is not None and not any(hint in hint_text for hint in all_hints):
         return False  # the common case, decided by one pass over the deduplicated hints
-    return any(
-        any(hint in hint_text for hint in hints) and pattern.search(stripped) is not None
-        for pattern, hints in parts
-    )
+    found = 0
+    for pattern, hints in parts:
+        if (hint_text is None or any(hint in hint_text for hint in hints)) \
+                and pattern.search(stripped) is not None:
+            found += 1
+            if found >= enough:
+                return True
+    return False
 
 
 def _ends_sentence(line: str) -> bool:
@@ -402,6 +423,14 @@ def normal_key(line: str) -> str:
 
 def _is_chrome(stripped: str, words: int, hint_text: str | None) -> bool:
     if words <= 60 and _any_part(stripped, hint_text, _WIDGET, _WIDGET_HINTS):
+        return True
+    # A longer block is furniture when it opens with it and two different kinds of it meet
+    # there: a newsletter form run into one paragraph ("Newsletter Sign Up ... Please verify
+    # you're not a robot by clicking the box. Invalid email address. ..."). An article set as
+    # one line may end in a rights notice of two kinds.
+    if 60 < words <= 200 and _any_part(stripped[:_BLOCK_OPENING], None if hint_text is None else
+                                  hint_text[:_BLOCK_OPENING], _WIDGET, _WIDGET_HINTS) \
+            and _any_part(stripped, hint_text, _WIDGET, _WIDGET_HINTS, enough=2):
         return True
     # Counted by spaces here: an address is many \w+ words.
     if ("http" in stripped or "www." in stripped) and len(stripped.split()) <= 60 and sum(

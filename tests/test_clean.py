@@ -565,3 +565,52 @@ def test_player_and_viewer_buttons_run_into_a_paragraph_are_cut_off(eval_dir: Pa
     # A sentence that opens with the word in capitals for emphasis is not a button.
     assert clean_text("CLOSE to 300 people were evacuated on Monday, officials said.")[0] \
         == "CLOSE to 300 people were evacuated on Monday, officials said."
+
+
+def test_an_archives_wide_crawl_seed_description_is_removed_whole(eval_dir: Path):
+    pages = [a["text"] for line in (eval_dir / "multinews-dev.jsonl").open(encoding="utf-8")
+             for a in json.loads(line)["articles"] if a["text"].startswith("The seed for Wide")]
+    assert len(pages) >= 2
+    for text in pages:
+        kept, removed = clean_text(text)
+        assert kept == ""
+        assert {reason for _, reason in removed} == {ARCHIVE_NOTICE}
+    # An article about a seed vault names no crawl.
+    seeds = ("The seed for wheat was stored in the Svalbard vault, officials said on Monday.\n"
+             "Other archives hold samples from every domain of plant life.")
+    assert not is_archive_notice(seeds)
+
+
+def test_video_player_and_account_form_messages_are_chrome(eval_dir: Path):
+    texts = [a["text"] for line in (eval_dir / "multinews-dev.jsonl").open(encoding="utf-8")
+             for a in json.loads(line)["articles"]]
+    player = next(t for t in texts if "Rating is available when the video has been rented" in t)
+    assert clean_text(player)[0] == ""
+    form = next(t for t in texts if "data_emailAddress" in t)
+    kept, removed = clean_text(form)
+    assert "Already have an account?" not in kept and "{*" not in kept
+    assert ("Already have an account?", "site chrome") in removed
+    for line in (("Just fill in your contact details in the form below to join our mailing list "
+                 "and keep up to date with the Good Country as it develops."),
+                 "Thank you for registering!",
+                 "Please check your email and click on the link to activate your account."):
+        assert line_reason(line) == "site chrome", line
+    # Prose about an account or a newsletter is not a form.
+    assert line_reason("Investigators said the suspect already had an account at the bank.") \
+        is None
+    assert line_reason("The mayor thanked residents for registering to vote early.") is None
+
+
+def test_a_newsletter_form_run_into_one_long_paragraph_is_chrome(eval_dir: Path):
+    forms = [line for row in (eval_dir / "multinews-dev.jsonl").open(encoding="utf-8")
+             for a in json.loads(row)["articles"] for line in a["text"].split("\n")
+             if "Please verify you're not a robot" in line]
+    assert len(forms) >= 4 and all(len(line.split()) > 60 for line in forms)
+    for line in forms:
+        assert line_reason(line) == "site chrome"
+    # An article set as one line that ends in two kinds of rights notice stays.
+    story = ("GENEVA (AP) - The head of the World Trade Organization says his agency is "
+             "clearly concerned about the plan. " * 4 + "Copyright 2018 The Associated Press. "
+             "All rights reserved. This material may not be published, broadcast, rewritten or "
+             "redistributed.")
+    assert line_reason(story) is None
