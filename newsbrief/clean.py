@@ -356,6 +356,9 @@ _CAPTION_TAIL_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 _CAPTION_TAIL = tuple((re.compile(part, re.IGNORECASE), hints) for part, hints in _CAPTION_TAIL_PARTS)
 _CAPTION_TAIL_HINTS = tuple(dict.fromkeys(hint for _, hints in _CAPTION_TAIL_PARTS for hint in hints))
+_CAPTION_REASON = "photo caption"
+# AP's gallery captions run to about 90 words when a caption is printed twice in one line.
+_CAPTION_MAX_WORDS = 100
 _POSITION_MARK = re.compile(r"\((?:[RLC]|left|right|center|centre|front|back|top|bottom)\)")
 # Captions narrate the picture in the present tense.
 _CAPTION_VERB = re.compile(
@@ -445,6 +448,11 @@ def _is_chrome(stripped: str, words: int, hint_text: str | None) -> bool:
 
 
 def _is_caption(stripped: str, words: int, hint_text: str | None) -> bool:
+    if words > _CAPTION_MAX_WORDS:
+        # A whole story set as one line may open with a picture's credit or caption ("Image
+        # copyright PA Discount retailer Poundworld has appointed administrators ...", 713
+        # words) or name who stands on the left: losing the story costs more than the caption.
+        return False
     if _CAPTION.match(stripped):
         return True
     if words <= 60 and _any_part(stripped, hint_text, _CAPTION_TAIL, _CAPTION_TAIL_HINTS):
@@ -496,7 +504,7 @@ def _line_reason(
     if _is_chrome(stripped, len(words), hint_text):
         return "site chrome"
     if _is_caption(stripped, len(words), hint_text):
-        return "photo caption"
+        return _CAPTION_REASON
     if stripped[0] in "([" and stripped[-1] in ")]" and stripped.upper() == stripped:
         # A wire desk's note in capitals: "(STORY CAN END HERE. OPTIONAL 2ND TAKE FOLLOWS.)",
         # "[READ THE LETTER.]".
@@ -664,6 +672,12 @@ def clean_lines(
             continue
         seen.add(key)
         kept.append(line)
+    if not kept and any(reason == _CAPTION_REASON for _, reason in removed):
+        # A page whose only text is a picture's caption holds its story there ("In this April
+        # 15, 2015 photo, a large crowd ... Outdoor gear giants Bass Pro and Cabela's will
+        # combine in a $4.5 billion deal announced Monday. (AP Photo/Mel Evans)").
+        return ([line for line, reason in removed if reason == _CAPTION_REASON],
+                [(line, reason) for line, reason in removed if reason != _CAPTION_REASON])
     return kept, removed
 
 

@@ -614,3 +614,36 @@ def test_a_newsletter_form_run_into_one_long_paragraph_is_chrome(eval_dir: Path)
              "All rights reserved. This material may not be published, broadcast, rewritten or "
              "redistributed.")
     assert line_reason(story) is None
+
+
+def _texts(path: Path) -> list[str]:
+    return [a["text"] for line in path.open(encoding="utf-8")
+            for a in json.loads(line).get("articles") or [json.loads(line)]]
+
+
+def test_a_story_set_as_one_long_line_is_no_caption_for_its_credit_or_position_marks(
+        eval_dir: Path):
+    texts = _texts(eval_dir / "wcep-train.jsonl") + _texts(eval_dir /
+                                                          "clustering-wikiref220.jsonl")
+    for opening in ("Image copyright PA Discount retailer Poundworld has appointed",
+                    "I brought Samsung’s new Galaxy Alpha and Galaxy S5 Active smartphones"):
+        story = next(t for t in texts if t.startswith(opening))
+        assert len(story.split()) > 500
+        kept, removed = clean_text(story)
+        assert kept.startswith(opening), opening
+        assert "photo caption" not in {reason for _, reason in removed}
+    # A caption line stays a caption.
+    assert line_reason("Song Tao (R) meets Choe Ryong-hae in Pyongyang on Friday.") \
+        == "photo caption"
+
+
+def test_a_page_whose_only_text_is_a_caption_keeps_it(eval_dir: Path):
+    page = next(t for t in _texts(eval_dir / "wcep-train.jsonl")
+                if t.startswith("In this April 15, 2015 photo, a large crowd"))
+    kept, removed = clean_text(page)
+    assert "Outdoor gear giants Bass Pro and Cabela's will combine" in kept
+    assert removed == []
+    # Beside a story, the caption goes.
+    kept, removed = clean_text(page + "\nThe deal was announced on Monday, the companies said.")
+    assert kept == "The deal was announced on Monday, the companies said."
+    assert [reason for _, reason in removed] == ["photo caption"]
