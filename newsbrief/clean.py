@@ -357,6 +357,8 @@ _CAPTION_TAIL_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 _CAPTION_TAIL = tuple((re.compile(part, re.IGNORECASE), hints) for part, hints in _CAPTION_TAIL_PARTS)
 _CAPTION_TAIL_HINTS = tuple(dict.fromkeys(hint for _, hints in _CAPTION_TAIL_PARTS for hint in hints))
 _CAPTION_REASON = "photo caption"
+_TITLE_REASON = "repeats the title"
+_THE_NEWS_WHEN_ALONE = (_CAPTION_REASON, _TITLE_REASON)
 # AP's gallery captions run to about 90 words when a caption is printed twice in one line.
 _CAPTION_MAX_WORDS = 100
 _POSITION_MARK = re.compile(r"\((?:[RLC]|left|right|center|centre|front|back|top|bottom)\)")
@@ -496,10 +498,10 @@ def _line_reason(
         return "no words"
     if title_key:
         if key == title_key or (len(words) >= 4 and key in title_key):
-            return "repeats the title"
+            return _TITLE_REASON
         extra = len(words) - len(title_key.split())
         if title_key in key and 0 < extra <= 5 and not _ends_sentence(stripped):
-            return "repeats the title"  # "Title - Site Name", "Title | Section"
+            return _TITLE_REASON  # "Title - Site Name", "Title | Section"
     hint_text = _hint_text(stripped, lower)
     if _is_chrome(stripped, len(words), hint_text):
         return "site chrome"
@@ -672,12 +674,14 @@ def clean_lines(
             continue
         seen.add(key)
         kept.append(line)
-    if not kept and any(reason == _CAPTION_REASON for _, reason in removed):
-        # A page whose only text is a picture's caption holds its story there ("In this April
-        # 15, 2015 photo, a large crowd ... Outdoor gear giants Bass Pro and Cabela's will
-        # combine in a $4.5 billion deal announced Monday. (AP Photo/Mel Evans)").
-        return ([line for line, reason in removed if reason == _CAPTION_REASON],
-                [(line, reason) for line, reason in removed if reason != _CAPTION_REASON])
+    if not kept and any(reason in _THE_NEWS_WHEN_ALONE for _, reason in removed):
+        # A page whose only text is a picture's caption or its own headline holds its story
+        # there ("In this April 15, 2015 photo, a large crowd ... Outdoor gear giants Bass Pro
+        # and Cabela's will combine in a $4.5 billion deal announced Monday. (AP Photo/Mel
+        # Evans)"; a feed item that repeats its title).
+        return ([line for line, reason in removed if reason in _THE_NEWS_WHEN_ALONE],
+                [(line, reason) for line, reason in removed
+                 if reason not in _THE_NEWS_WHEN_ALONE])
     return kept, removed
 
 

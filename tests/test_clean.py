@@ -647,3 +647,13 @@ def test_a_page_whose_only_text_is_a_caption_keeps_it(eval_dir: Path):
     kept, removed = clean_text(page + "\nThe deal was announced on Monday, the companies said.")
     assert kept == "The deal was announced on Monday, the companies said."
     assert [reason for _, reason in removed] == ["photo caption"]
+
+
+def test_a_text_that_only_repeats_its_title_keeps_it():
+    # A feed item or a wire brief whose whole text is its headline: that is its news.
+    title = "Things You Need to Know: Heat wave hits Southwest"
+    assert clean_text(title, title) == (title, [])
+    kept, removed = clean_text(title + "\nTemperatures passed 120 degrees in Phoenix on Monday.",
+                               title)
+    assert kept == "Temperatures passed 120 degrees in Phoenix on Monday."
+    assert removed == [(title, "repeats the title")]
