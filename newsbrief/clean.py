@@ -326,7 +326,7 @@ _CAPTION = re.compile(
     r"(an? |the )?(file |handout |undated )?(photo|picture|image|graphic|"
     r"screenshot|screengrab)s?\b.{0,150}\b(shows?|showing)\b|(file photo|photo|image|picture|"
     r"credit|source|photograph|pictured|image copyright|image caption|media caption|caption)"
-    r"\s*[:|/]|\((photo|image|file|picture)\b|image (copyright|caption)\b|media playback|"
+    r"\s*[:|/]|\((photo|image|file|picture)\b|(image (copyright|caption)|media caption)\b|media playback|"
     r"(enlarge this image|toggle caption)\b)",
     re.IGNORECASE,
 )
@@ -557,6 +557,56 @@ def _after_title(line: str, title: str) -> str | None:
     return rest.strip()
 
 
+# The BBC's picture and video furniture printed into the story when a page is flattened:
+# "... suspicious". Image copyright Heidi Maury Image caption An air ambulance landed at the
+# wildlife park but there were no other injuries Hamerton Zoo Park said in a statement ...".
+_PICTURE_MARK = re.compile(r"\b(?:Image copyright|Image caption|Media caption)\b")
+_PICTURE_MARK_WORDS = ("Image copyright", "Image caption", "Media caption")
+_CREDIT_AGENCY = re.compile(rf"\s*(?:(?:{_PHOTO_AGENCIES}|PA)(?:/(?:{_PHOTO_AGENCIES}))?)\b")
+# A caption has no full stop: it ends where a word that is not a function word is followed
+# by a capitalised one ("... no other injuries Hamerton Zoo Park said"), not in "enclosures
+# for Malaysian tigers and Bengal tigers".
+_CAPTION_END = re.compile(r"(?<=[a-z0-9%)'’]) (?=[A-Z])")
+_CAPTION_MAX = 40  # words
+_FUNCTION_WORDS = frozenset(
+    ["a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or", "but", "near", "into", "onto", "over", "under", "as", "than", "about", "after", "before", "during", "outside", "inside", "between", "against", "among", "via"])
+
+
+def _picture_run_ins(line: str) -> list[str]:
+    """``line`` with each BBC credit and caption (:data:`_PICTURE_MARK`) run into it cut onto a
+    line of its own; a caption whose end cannot be told stays where it is."""
+    marks = list(_PICTURE_MARK.finditer(line))
+    if not marks:
+        return [line]
+    parts, start = [], 0
+    for i, mark in enumerate(marks):
+        if mark.start() < start:
+            continue
+        next_mark = marks[i + 1].start() if i + 1 < len(marks) else len(line)
+        end = None
+        if mark.group() == "Image copyright":
+            between = line[mark.end():next_mark]
+            if next_mark < len(line) and len(between.split()) <= 6:
+                end = next_mark  # the credit runs to the caption after it
+            elif agency := _CREDIT_AGENCY.match(line, mark.end()):
+                end = agency.end()
+        elif len(line[mark.end():next_mark].split()) <= _CAPTION_MAX:
+            end = next_mark  # nothing but the caption up to the next mark or the line's end
+        else:
+            for gap in _CAPTION_END.finditer(line, mark.end(), next_mark):
+                before = line[mark.end():gap.start()].split()
+                if len(before) > _CAPTION_MAX:
+                    break
+                if len(before) > 2 and before[-1].lower() not in _FUNCTION_WORDS:
+                    end = gap.start()
+                    break
+        if end is None:
+            continue
+        parts += [line[start:mark.start()].strip(), line[mark.start():end].strip()]
+        start = end
+    return [part for part in [*parts, line[start:].strip()] if part]
+
+
 def _credit_run_ins(line: str) -> list[str]:
     """``line`` cut after each photo credit that has text run on after it."""
     parts, start = [], 0
@@ -633,8 +683,11 @@ def clean_lines(
     raw = [_BULLET.sub("", line).strip() for line in text.split("\n")]
     if is_archive_notice(text):
         return [], [(line, ARCHIVE_NOTICE) for line in raw if line]
-    if _RUN_IN.search(text):
-        raw = [part for line in raw for part in _run_ins(line)]
+    if any(word in text for word in _PICTURE_MARK_WORDS):
+        raw = [part for line in raw for part in _picture_run_ins(line)]
+    if _RUN_IN.search(text):  # not inside a caption cut out above: it has no full stop
+        raw = [part for line in raw for part in
+               ([line] if line.startswith(_PICTURE_MARK_WORDS) else _run_ins(line))]
     if any(word in text for word in _CREDIT_WORDS) and _CREDIT_RUN_IN.search(text):
         raw = [part for line in raw for part in _credit_run_ins(line)]
     if any(dash in text for dash in _AGENCY_DASHES) and _EMBEDDED_DATELINE.search(text):

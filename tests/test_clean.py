@@ -625,10 +625,10 @@ def test_a_story_set_as_one_long_line_is_no_caption_for_its_credit_or_position_m
         eval_dir: Path):
     texts = _texts(eval_dir / "wcep-train.jsonl") + _texts(eval_dir /
                                                           "clustering-wikiref220.jsonl")
-    for opening in ("Image copyright PA Discount retailer Poundworld has appointed",
+    for opening in ("The 2015 Nobel Peace Prize was awarded to the Tunisian National Dialogue",
                     "I brought Samsung’s new Galaxy Alpha and Galaxy S5 Active smartphones"):
         story = next(t for t in texts if t.startswith(opening))
-        assert len(story.split()) > 500
+        assert len(story.split()) > 400
         kept, removed = clean_text(story)
         assert kept.startswith(opening), opening
         assert "photo caption" not in {reason for _, reason in removed}
@@ -657,3 +657,32 @@ def test_a_text_that_only_repeats_its_title_keeps_it():
                                title)
     assert kept == "Temperatures passed 120 degrees in Phoenix on Monday."
     assert removed == [(title, "repeats the title")]
+
+
+def test_a_bbc_credit_and_caption_run_into_the_story_are_cut_out(eval_dir: Path):
+    texts = _texts(eval_dir / "wcep-train.jsonl")
+    poundworld = next(t for t in texts if t.startswith("Image copyright PA Discount retailer"))
+    kept, removed = clean_text(poundworld)
+    assert kept.startswith("Discount retailer Poundworld has appointed administrators")
+    assert ("Image copyright PA", "photo caption") in removed
+    train = next(t for t in texts if "Image caption Authorities say five of the train" in t)
+    kept, removed = clean_text(train)
+    assert "Image" not in kept and "Media caption" not in kept
+    assert "\nAnother woman, Tung Xiao-ling, lost eight family members" in kept
+    assert (("Image caption Authorities say five of the train's eight carriages ended up on their "
+            "side"), "photo caption") in removed
+    # The caption ends at a capital after a word that is no function word: not in "enclosures
+    # for Malaysian tigers".
+    kept, removed = clean_text(
+        "The keeper died on Monday, police said. Image copyright Heidi Maury Image caption The zoo"
+        " includes enclosures for Malaysian tigers and Bengal tigers A visitor said staff shouted "
+        "for everyone to leave the area at once, and the park was closed for the rest of the day "
+        "while the police and the council looked into what had happened at the enclosure.")
+    assert kept.split("\n") == [
+        "The keeper died on Monday, police said.",
+        ("A visitor said staff shouted for everyone to leave the area at once, and the park was "
+        "closed for the rest of the day while the police and the council looked into what had "
+        "happened at the enclosure.")]
+    assert [line for line, _ in removed] == [
+        "Image copyright Heidi Maury",
+        "Image caption The zoo includes enclosures for Malaysian tigers and Bengal tigers"]
