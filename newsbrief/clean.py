@@ -104,7 +104,7 @@ _BULLET = re.compile(r"^\s*[•·▪●►▶■□◦*]+\s*")
 ARCHIVE_NOTICE = "web archive's notice, not the article"
 _ARCHIVE_OPENING = re.compile(  # searched in lower case
     r"\bcrawl(?:s|ed|er|ers|ing)?\b|\binternet archive\b|\bwayback machine\b|\barchive-it\b|"
-    r"\bthe seed for wide\d+\b")  # the Internet Archive's "Wide" crawls: "The seed for Wide00014 was:"
+    r"\bthe seed for wide\d+\b")  # the Internet Archive's: "The seed for Wide00014 was:"
 _ARCHIVE_OPENING_HINTS = ("rawl", "RAWL", "rchive", "RCHIVE", "ayback", "AYBACK", "eed for")
 _ARCHIVE_WORDS = re.compile(
     r"\b(?:crawl(?:s|ed|er|ers|ing)?|archiv(?:e|ed|es|ing)|wayback|warc|seed ?lists?|seeds?|"
@@ -326,8 +326,8 @@ _CAPTION = re.compile(
     r"(an? |the )?(file |handout |undated )?(photo|picture|image|graphic|"
     r"screenshot|screengrab)s?\b.{0,150}\b(shows?|showing)\b|(file photo|photo|image|picture|"
     r"credit|source|photograph|pictured|image copyright|image caption|media caption|caption)"
-    r"\s*[:|/]|\((photo|image|file|picture)\b|(image (copyright|caption)|media caption)\b|media playback|"
-    r"(enlarge this image|toggle caption)\b)",
+    r"\s*[:|/]|\((photo|image|file|picture)\b|(image (copyright|caption)|media caption)\b|"
+    r"media playback|(enlarge this image|toggle caption)\b)",
     re.IGNORECASE,
 )
 # Credits and captions at the end of a line, each alternative with its literals as above.
@@ -568,8 +568,11 @@ _CREDIT_AGENCY = re.compile(rf"\s*(?:(?:{_PHOTO_AGENCIES}|PA)(?:/(?:{_PHOTO_AGEN
 # for Malaysian tigers and Bengal tigers".
 _CAPTION_END = re.compile(r"(?<=[a-z0-9%)'’]) (?=[A-Z])")
 _CAPTION_MAX = 40  # words
-_FUNCTION_WORDS = frozenset(
-    ["a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or", "but", "near", "into", "onto", "over", "under", "as", "than", "about", "after", "before", "during", "outside", "inside", "between", "against", "among", "via"])
+_FUNCTION_WORDS = frozenset((
+    "a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or",
+    "but", "near", "into", "onto", "over", "under", "as", "than", "about", "after", "before",
+    "during", "outside", "inside", "between", "against", "among", "via",
+))
 
 
 def _picture_run_ins(line: str) -> list[str]:
