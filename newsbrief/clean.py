@@ -358,6 +358,7 @@ _CAPTION_TAIL = tuple((re.compile(part, re.IGNORECASE), hints) for part, hints i
 _CAPTION_TAIL_HINTS = tuple(dict.fromkeys(hint for _, hints in _CAPTION_TAIL_PARTS for hint in hints))
 _CAPTION_REASON = "photo caption"
 _TITLE_REASON = "repeats the title"
+_KICKER_REASON = "kicker or standfirst"
 _THE_NEWS_WHEN_ALONE = (_CAPTION_REASON, _TITLE_REASON)
 # AP's gallery captions run to about 90 words when a caption is printed twice in one line.
 _CAPTION_MAX_WORDS = 100
@@ -520,7 +521,7 @@ def _line_reason(
             return None  # a lead-in to a quote or a list: "He said in a statement:"
         if len(words) < 20:
             if before_body:
-                return "kicker or standfirst"
+                return _KICKER_REASON
             if len(words) <= SUBHEAD_MAX_WORDS or (len(words) <= 12 and _headline_shape(stripped, words)):
                 return "subhead"
             return "no sentence"
@@ -730,14 +731,16 @@ def clean_lines(
             continue
         seen.add(key)
         kept.append(line)
-    if not kept and any(reason in _THE_NEWS_WHEN_ALONE for _, reason in removed):
+    if not kept and removed:
         # A page whose only text is a picture's caption or its own headline holds its story
         # there ("In this April 15, 2015 photo, a large crowd ... Outdoor gear giants Bass Pro
         # and Cabela's will combine in a $4.5 billion deal announced Monday. (AP Photo/Mel
-        # Evans)"; a feed item that repeats its title).
-        return ([line for line, reason in removed if reason in _THE_NEWS_WHEN_ALONE],
-                [(line, reason) for line, reason in removed
-                 if reason not in _THE_NEWS_WHEN_ALONE])
+        # Evans)"; a feed item that repeats its title or is one headline-like line, "Montenegro
+        # Joins NATO, First New Member in a Decade").
+        news = _THE_NEWS_WHEN_ALONE + ((_KICKER_REASON,) if len(removed) == 1 else ())
+        if any(reason in news for _, reason in removed):
+            return ([line for line, reason in removed if reason in news],
+                    [(line, reason) for line, reason in removed if reason not in news])
     return kept, removed
 
 

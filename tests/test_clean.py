@@ -649,6 +649,18 @@ def test_a_page_whose_only_text_is_a_caption_keeps_it(eval_dir: Path):
     assert [reason for _, reason in removed] == ["photo caption"]
 
 
+def test_a_text_of_one_headline_line_keeps_it():
+    headline = "Montenegro Joins NATO, First New Member in a Decade"
+    assert clean_text(headline) == (headline, [])
+    # Over a story it is a kicker.
+    kept, removed = clean_text(headline + "\nMontenegro joined NATO on Tuesday, officials said.")
+    assert kept == "Montenegro joined NATO on Tuesday, officials said."
+    assert removed == [(headline, "kicker or standfirst")]
+    # Several lines without a sentence are no story: "Ms Opal Route to DC", "Please check
+    # weekly to see her current location", ...
+    assert clean_text("Ms Opal Route to DC\nHelp route for her success")[0] == ""
+
+
 def test_a_text_that_only_repeats_its_title_keeps_it():
     # A feed item or a wire brief whose whole text is its headline: that is its news.
     title = "Things You Need to Know: Heat wave hits Southwest"
