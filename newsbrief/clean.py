@@ -294,8 +294,8 @@ _WIDGET_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\b(click|tap) (on )?the link (below )?to (activate|confirm|verify)\b", ("the link ",)),
     (r"\b(join|subscribe to|sign up for|sign up to) our (mailing list|newsletters?)\b",
      ("our mailing list", "our newsletter")),
-    # A template's unfilled placeholder ("{* loginWidget *}", "{{ user.name }}").
-    (r"\{\*[^{}]*\*\}|\{\{[^{}]*\}\}", ("{*", "{{")),
+    # A sign-in widget's unfilled placeholder ("{* loginWidget *}", "{* data_emailAddress *}").
+    (r"\{\*[^{}]*\*\}", ("{*",)),
     (r"custom domain mapping", ("domain mapping",)),
 )
 _WIDGET = tuple((re.compile(part, re.IGNORECASE), hints) for part, hints in _WIDGET_PARTS)
@@ -736,11 +736,13 @@ def clean_lines(
         # there ("In this April 15, 2015 photo, a large crowd ... Outdoor gear giants Bass Pro
         # and Cabela's will combine in a $4.5 billion deal announced Monday. (AP Photo/Mel
         # Evans)"; a feed item that repeats its title or is one headline-like line, "Montenegro
-        # Joins NATO, First New Member in a Decade").
+        # Joins NATO, First New Member in a Decade"). Beside anything else, it is no story.
         news = _THE_NEWS_WHEN_ALONE + ((_KICKER_REASON,) if len(removed) == 1 else ())
-        if any(reason in news for _, reason in removed):
-            return ([line for line, reason in removed if reason in news],
-                    [(line, reason) for line, reason in removed if reason not in news])
+        if all(reason in news or reason.startswith("metadata") for _, reason in removed):
+            restored = {normal_key(line): line for line, reason in removed if reason in news}
+            if restored:
+                return (list(restored.values()),
+                        [(line, reason) for line, reason in removed if reason not in news])
     return kept, removed
 
 
