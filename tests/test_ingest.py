@@ -153,6 +153,16 @@ def test_bylines_credits_desks_and_lone_names():
         ("March 2 (Reuters) - Roger Federer claimed", "Reuters", "Roger Federer claimed"),
         ("Aug. 22 (UPI) -- In a visit to West Virginia", "UPI", "In a visit to West Virginia"),
         ("WASHINGTON—The chairman promised a review", None, "The chairman promised a review"),
+        # WCEP-train openings that led headlines before 3 December's late evening:
+        ("Wellington, Feb 27, 2018 (AFP) - - New Zealand's opposition", "AFP",
+         "New Zealand's opposition"),
+        ("(MIRROR.CO.UK).–Hurricane Irma has slammed", "MIRROR.CO.UK", "Hurricane Irma has slammed"),
+        ("[LAUSANNE] Usain Bolt lost one of his nine Olympic gold medals", None,
+         "Usain Bolt lost one of his nine Olympic gold medals"),
+        ("[India], May 12 (ANI): The Election Commission has ordered", "ANI",
+         "The Election Commission has ordered"),
+        ("Updated at 1:28 a.m. ET The federal government is now in a partial shutdown", None,
+         "The federal government is now in a partial shutdown"),
     ],
 )
 def test_dateline_prefixes(text, outlet, rest):
@@ -162,7 +172,9 @@ def test_dateline_prefixes(text, outlet, rest):
 
 
 @pytest.mark.parametrize("text", ["U.S. — no deal", "UNITED STANCE", "Mr Trump said | no", "The talks began.",
-                                  "NATO-led forces said"])
+                                  "NATO-led forces said", "[Video] Watch the clip",
+                                  "Last updated at 6:04 PM on 20th October 2011",
+                                  "Updated 3 times. The figures changed."])
 def test_no_dateline_prefix_in_ordinary_text(text):
     assert leading_dateline(text) is None
 

@@ -163,7 +163,22 @@ _PREFIX_DATE = (r"(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?"
 _PREFIX_PAREN = re.compile(
     r"^\s*(?:(?P<place>[A-Z][A-Za-z .,'-]{1,60}?)\s*)?(?:(?:,|(?<!\S))\s*" + _PREFIX_DATE + r"\s*)?"
     # AP's ASCII copy writes its dash as an underscore: "WASHINGTON (AP) _ The ...".
-    r"\((?P<source>[A-Za-z][\w .&-]{1,30})\)\s*(?:[-–—:]+|_(?=\s))\s*(?=\S)"
+    # A dash may come twice ("Wellington, Feb 27, 2018 (AFP) - - New Zealand's ..."), or after a
+    # full stop ("(MIRROR.CO.UK).–Hurricane Irma ...").
+    r"\((?P<source>[A-Za-z][\w .&-]{1,30})\)\.?\s*(?:(?:[-–—:]+\s*)+|_(?=\s)\s*)(?=\S)"
+)
+# A place in brackets: "[LAUSANNE] Usain Bolt lost ...", "[India], May 12 (ANI): The Election
+# Commission ..." (a place in mixed case only with a date or a source after it).
+_PREFIX_BRACKET = re.compile(
+    r"^\s*\[(?P<place>[A-Z][A-Za-z .,'-]{1,40})\]"
+    r"(?P<more>(?:,\s*" + _PREFIX_DATE + r")?\s*(?:\((?P<source>[A-Za-z][\w .&-]{1,30})\))?)"
+    r"\s*[:,]?\s*(?=[A-Z\"“])"
+)
+# An update's time run into the first sentence: "Updated at 1:28 a.m. ET The federal
+# government is now in a partial shutdown ...".
+_PREFIX_STAMP = re.compile(
+    r"^\s*(?:Updated|Posted|Published|Last updated)(?: at| on)?\s+\d{1,2}[:.]\d{2}\s*"
+    r"(?i:[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?\s+(?=[\"“]|[A-Z][a-z]|[A-Z]\s)"
 )
 # A wire placeline in capitals, with an optional state or country: "WASHINGTON", "NEW YORK",
 # "MAKASSAR, Indonesia" (also read inside a paragraph by newsbrief.clean).
@@ -410,6 +425,12 @@ def leading_dateline(text: str) -> Dateline | None:
             place = (m["place"] or "").strip(" ,") or None
             if place is None or len(place.split()) <= 6:
                 return Dateline(m.end(), agency(source) or source, place, _prefix_date(m))
+    if (m := _PREFIX_BRACKET.match(head)) and (m["place"].isupper() or m["more"].strip()):
+        source = m["source"]
+        return Dateline(m.end(), (agency(source) or source) if source else None,
+                        m["place"].strip(" ,"), _prefix_date(m))
+    if m := _PREFIX_STAMP.match(head):
+        return Dateline(m.end(), None, None, None)
     if m := _PREFIX_CAPS.match(head):
         source = m["source"]
         return Dateline(m.end(), agency(source) if source else None, m["place"].strip(" ,"),
