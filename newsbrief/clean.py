@@ -92,7 +92,16 @@ _URL = re.compile(r"(?:https?://|www\.)\S+")
 _URL_SHARE = 0.4
 # The ideographic full stop and the full-width marks end Chinese and Japanese sentences.
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]」』]*\s*$|[\"”»]\s*$")
-_BULLET = re.compile(r"^\s*[•·▪●►▶■□◦*]+\s*")
+# A list bullet, or a dash and a space opening a line ("- Our annual database ...", "— For
+# years, the weather ..." where the page's placeline before the dash was lost).
+_BULLET = re.compile(r"^\s*(?:[•·▪●►▶■□◦*]+|[-–—]{1,2}(?=\s))\s*")
+# Characters that print nothing and split words for every reader after us: zero-width space,
+# word joiner, a byte-order mark inside the text, soft hyphen ("\u200bCNN \u200bis being
+# sued"). The zero-width joiners, which some scripts and emoji need, stay.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"))
+# Wikipedia's footnote marks glued to the text ("... Ministry of Culture.[1][2]It is ..."); a
+# number in brackets after a space is text ("she is young [40]").
+_FOOTNOTE = re.compile(r"(?<=[\w.,;:)\"”’])(?:\[\d{1,3}\])+")
 # A web archive's description of a crawl or collection, scraped in place of the article that
 # was asked for: "These crawls are part of an effort to archive pages as they are created ...",
 # "Starting in 1996, Alexa Internet has been donating their crawl data to the Internet
@@ -683,7 +692,9 @@ def clean_lines(
 ) -> tuple[list[str], list[tuple[str, str]]]:
     """The kept lines of ``text`` and the removed ``(line, reason)`` pairs, in order."""
     title_key = normal_key(title)
-    text = _typeset_ascii(_repair_encoding(text))
+    text = _typeset_ascii(_repair_encoding(text)).translate(_INVISIBLE)
+    if "[" in text:
+        text = _FOOTNOTE.sub("", text)
     raw = [_BULLET.sub("", line).strip() for line in text.split("\n")]
     if is_archive_notice(text):
         return [], [(line, ARCHIVE_NOTICE) for line in raw if line]
