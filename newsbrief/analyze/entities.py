@@ -312,6 +312,11 @@ class EntityIndex:
         return self._labels.get(name)
 
 
+# A bare name stands for the person of that name whom this many times as many of the event's
+# articles name in full as name the next one (and at least two).
+_DOMINANT = 3
+
+
 def _link(
     ref: _Ref,
     words: dict[str, list[str]],
@@ -319,9 +324,11 @@ def _link(
     labels: dict[str, str],
     acronyms: dict[str, set[str]],
     placed: AbstractSet[tuple[str, str]] = frozenset(),
+    spread: Mapping[str, int] | None = None,
 ) -> str:
     """The key of the longer form ``ref`` stands for, or its own key (``words``: every form's
-    key split into words, split once per event rather than once per comparison)."""
+    key split into words, split once per event rather than once per comparison;
+    ``doc_forms``: each article's forms; ``spread``: how many articles name each form)."""
     tokens = ref.key.split()
     compact = clean_name(ref.surface).replace(".", "")
     if compact.isupper() and 2 <= len(compact) <= 6 and len(acronyms.get(compact, ())) == 1:
@@ -361,14 +368,28 @@ def _link(
                 found.add(key)
         return found
 
-    local = candidates(doc_forms.get(ref.doc, set()), True)
-    if len(local) == 1:
-        return local.pop()
-    if not local:
-        wide = candidates(set(words), False)
-        if len(wide) == 1:
-            return wide.pop()
-    return ref.key
+    def chosen(found: set[str], counts: Mapping[str, int]) -> str | None:
+        if len(found) == 1:
+            return next(iter(found))
+        if len(tokens) != 1 or not found:
+            return None
+        # A bare surname stands for a person named in full rather than an organisation that
+        # starts with it ("Trump" beside "Donald Trump" and "Trump Organization"), and for the
+        # person whom far more of the event's articles name in full than any other of that
+        # name ("Donald Trump" in 4 articles, "Melania Trump" in one); in a family story
+        # ("Bobby Goodlatte" and his father "Bob Goodlatte", "Goodlatte" mostly the father)
+        # it stays unresolved.
+        people = sorted((key for key in found if labels[key] == "PERSON" and (
+            ref.label == "PERSON" or words[key][-1] == tokens[0])),  # not "Google" -> "Google Maps"
+            key=lambda key: -counts.get(key, 0))
+        if len(people) == 1 or (len(people) > 1 and counts.get(people[0], 0) >= 2
+                                and counts[people[0]] >= _DOMINANT * counts.get(people[1], 0)):
+            return people[0]
+        return None
+
+    local = candidates(set(doc_forms.get(ref.doc, ())), True)
+    key = chosen(local or candidates(set(words), False), spread or {})
+    return ref.key if key is None else key
 
 
 def _expanded(
@@ -591,6 +612,7 @@ def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
         forms.setdefault(ref.key, Counter())[ref.label] += 1
         doc_forms.setdefault(ref.doc, set()).add(ref.key)
     labels = {key: counts.most_common(1)[0][0] for key, counts in forms.items()}
+    spread = Counter(key for keys in doc_forms.values() for key in keys)
     words = {key: key.split() for key in forms}
     by_initials: dict[str, set[str]] = {}
     for ref in refs:
@@ -604,7 +626,7 @@ def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
         # The answer depends only on the article, the key, the label and the surface's case.
         key = (ref.doc, ref.key, ref.label, clean_name(ref.surface).replace(".", ""))
         if key not in memo:
-            memo[key] = _link(ref, words, doc_forms, labels, by_initials, placed)
+            memo[key] = _link(ref, words, doc_forms, labels, by_initials, placed, spread)
         return memo[key]
 
     # A form as written, for the links of a form reached through another ("UN" ->
