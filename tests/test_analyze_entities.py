@@ -417,3 +417,19 @@ def test_a_bare_surname_is_the_person_named_far_more_often_but_not_in_a_family_s
     # Bobby is named in full 17 times: the bare name is left alone.
     goodlatte = analyse(_multinews_event(eval_dir, "208"))
     assert _entity(goodlatte, "Bobby Goodlatte").mentions < 20
+
+
+def test_a_common_noun_glued_to_a_persons_name_is_taken_off():
+    doc = document(
+        paragraphs(
+            "The county clerk, Kim Lehmkuhl, refused to issue the licences on Monday.",
+            "Kim Lehmkuhl said the law had not changed. Lehmkuhl spoke to reporters.",
+            "Clerk Kim Lehmkuhl also said she would appeal the ruling next week.",
+            "Will Smith, the actor, said he backed the couple. Smith did not say more.",
+        )
+    )
+    names = {e.name: e for e in analyse([doc]).entities}
+    assert "Clerk Kim Lehmkuhl" not in names, sorted(names)
+    assert names["Kim Lehmkuhl"].mentions >= 4
+    # Two words stay a name even when the first is a word written in lower case ("will").
+    assert "Will Smith" in names

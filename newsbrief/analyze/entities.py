@@ -572,6 +572,27 @@ def _spelling_variants(
     return variant_of
 
 
+def _without_glued_nouns(refs: list[_Ref], annotated: Sequence[Annotated]) -> list[_Ref]:
+    """``refs`` with a common noun the model took into a person's name at a sentence start
+    taken off ("Clerk Kim Lehmkuhl", "Sergeant Kim Riley", "Musician Brad Fischetti"): the
+    first word of a name of three or more words, where the rest is a person the event names
+    and the word is written in lower case somewhere in the event ("the county clerk"). A
+    first name is never written so; a name of two words keeps both ("Will Smith")."""
+    people = {ref.key for ref in refs if ref.label == "PERSON"}
+    candidates = [ref for ref in refs if ref.label == "PERSON" and len(ref.key.split()) >= 3
+                  and " ".join(ref.key.split()[1:]) in people]
+    if not candidates:
+        return refs
+    lower = {t.text for a in annotated for t in a.tokens if t.text.islower()}
+    out = []
+    for ref in refs:
+        first, _, rest = ref.surface.partition(" ")
+        if ref in candidates and first.lower() in lower and first[:1].isupper():
+            ref = _Ref(ref.doc, ref.start, ref.end, rest, name_key(rest), ref.label)
+        out.append(ref)
+    return out
+
+
 def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
     """Cluster the entity mentions of an event's documents into :class:`Entity` items."""
     demonyms = {
@@ -606,6 +627,7 @@ def build_index(annotated: Sequence[Annotated]) -> EntityIndex:
             if paren and m.label in {"PERSON", "ORG", "NAME"}:
                 aliases_of[(item.id, m.start)] = paren.group(1).strip()
                 skip_until = paren.end()
+    refs = _without_glued_nouns(refs, annotated)
     forms: dict[str, Counter] = {}
     doc_forms: dict[str, set[str]] = {}
     for ref in refs:
