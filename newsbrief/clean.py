@@ -305,6 +305,8 @@ _WIDGET_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\b(click|tap) (on )?the link (below )?to (activate|confirm|verify)\b", ("the link ",)),
     (r"\b(join|subscribe to|sign up for|sign up to) our (mailing list|newsletters?)\b",
      ("our mailing list", "our newsletter")),
+    # NBC News' box: "Breaking News Emails Get breaking news alerts and special reports. ...".
+    (r"\bbreaking news e-?mails get breaking news alerts\b", ("breaking news alerts",)),
     # A sign-in widget's unfilled placeholder ("{* loginWidget *}", "{* data_emailAddress *}").
     (r"\{\*[^{}]*\*\}", ("{*",)),
     (r"custom domain mapping", ("domain mapping",)),

@@ -719,3 +719,11 @@ def test_invisible_characters_footnote_marks_and_dash_bullets_are_taken_out(eval
     # A number after a dash is no bullet; the zero-width joiner some scripts need stays.
     assert clean_text("-5 degrees were measured overnight, the service said.")[0].startswith("-5")
     assert "\u200d" in clean_text("The family emoji 👨\u200d👩\u200d👧 was shared widely, he said.")[0]
+
+
+def test_nbc_news_newsletter_box_is_chrome():
+    box = ("Breaking News Emails Get breaking news alerts and special reports. The news and "
+           "stories that matter, delivered weekday mornings.")
+    assert line_reason(box) == "site chrome"
+    assert line_reason("Residents can get breaking news alerts about storms from the county, "
+                       "officials said on Monday.") is None
