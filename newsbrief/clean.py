@@ -192,6 +192,26 @@ _RUN_IN = re.compile(
 _QUOTE_MARKS = re.compile("[\"\u201c\u201d]")
 
 
+# A page's label printed into a paragraph before the next sentence: "... this past Monday.
+# Advertisement As its name suggests, TESS ...", "Continue reading the main story Previous
+# rallies ..." (about 20 sentences of the evaluation files). It goes onto a line of its own,
+# which the label rules drop.
+_LABEL_RUN_IN = re.compile(
+    r"(?:^|(?<=[.!?\"”’)] ))(?:(?:Advertisement|ADVERTISEMENT|Continue reading the main story|"
+    r"Story continues below|Scroll down for video)(?: |$))+(?=[A-Z\"“‘]|$)")
+_LABEL_RUN_IN_WORDS = ("Advertisement", "ADVERTISEMENT", "Continue reading", "Story continues",
+                       "Scroll down")
+
+
+def _label_run_ins(line: str) -> list[str]:
+    """``line`` with each label printed into it (:data:`_LABEL_RUN_IN`) on a line of its own."""
+    parts, start = [], 0
+    for match in _LABEL_RUN_IN.finditer(line):
+        parts += [line[start:match.start()].strip(), match.group().strip()]
+        start = match.end()
+    return [part for part in [*parts, line[start:].strip()] if part] if parts else [line]
+
+
 def _widget_prefixes(line: str) -> list[str]:
     """``line`` with each player or viewer button it opens with (:data:`_WIDGET_PREFIX`) cut
     onto a line of its own."""
@@ -715,6 +735,8 @@ def clean_lines(
         raw = [part.strip() for line in raw for part in _EMBEDDED_DATELINE.split(line)]
     if any(word in text for word in _WIDGET_PREFIX_STARTS):
         raw = [part for line in raw for part in _widget_prefixes(line)]
+    if any(word in text for word in _LABEL_RUN_IN_WORDS):
+        raw = [part for line in raw for part in _label_run_ins(line)]
     lines = _join_wrapped([line for line in raw if line])
     metadata = read_metadata_lines(lines)
     kept: list[str] = []

@@ -727,3 +727,20 @@ def test_nbc_news_newsletter_box_is_chrome():
     assert line_reason(box) == "site chrome"
     assert line_reason("Residents can get breaking news alerts about storms from the county, "
                        "officials said on Monday.") is None
+
+
+def test_a_label_printed_into_a_paragraph_goes_onto_a_line_of_its_own(eval_dir: Path):
+    story = next(t for t in _texts(eval_dir / "wcep-train.jsonl")
+                 if "this past Monday. Advertisement As its name suggests" in t)
+    kept, removed = clean_text(story)
+    assert "\nAs its name suggests, TESS is a planet-hunting satellite." in kept
+    assert "Advertisement" not in kept
+    assert ("Advertisement", "site chrome") in removed
+    kept, removed = clean_text(
+        "Markets rose on Monday, traders said. Continue reading the main story Previous rallies "
+        "were short-lived, analysts said.\nAdvertisement spending fell by a tenth last year, the "
+        "agency said.")
+    assert kept.split("\n") == ["Markets rose on Monday, traders said.",
+                                "Previous rallies were short-lived, analysts said.",
+                                ("Advertisement spending fell by a tenth last year, the agency "
+                                "said.")]

@@ -785,6 +785,12 @@ def test_the_rest_of_a_split_quotation_comes_with_the_sentence_before_it():
     ("Story highlights Bernie Sanders said the Pope's decision underscores his emphasis", False),
     ("Related 'The Case of: JonBenet Ramsey' Pt. 2: Everything We Learned In conclusion", False),
     ("Related charges were filed against two other men on Friday.", True),
+    # A link's label and the other story's title run into the sentence (WCEP train).
+    (("RELATED: Democrats Stomp Out of Kavanaugh Hearing After Motion Gets Voted Down Kavanaugh "
+     "slammed Senate Democrats on Thursday."), False),
+    (("Read more: Swedish PM calls deadly truck attack an act of terror Prosecutor Hans Ihrman "
+     "said the man was held."), False),
+    ("Watch the video as the senator explains the plan to voters in Ohio.", True),
     ("Was the plane shot down?", False),
     ("PRESIDENT SIGNS THE BILL INTO LAW", False),
     ("The president signed the bill into law on Friday.", True),

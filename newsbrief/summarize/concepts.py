@@ -161,8 +161,13 @@ def _inside_quotation(text: str) -> bool:
     """Whether ``text`` ends inside a quotation it opened."""
     return text.count("\u201c") > text.count("\u201d") or text.count('"') % 2 == 1
 # A page's label run into the text: "Related 'The Case of: JonBenet Ramsey' Pt. 2: ...",
-# "Story highlights Bernie Sanders said ...".
-_LABEL_FIRST = re.compile(r"^(?:Related|Story highlights)\s+[A-Z'‘\"“]")
+# "Story highlights Bernie Sanders said ...", and a link's label with the other story's title
+# before the sentence it ran into ("RELATED: Democrats Stomp Out of Kavanaugh Hearing After
+# Motion Gets Voted Down Kavanaugh slammed ...", "Read more: ...": about 25 sentences of the
+# evaluation files; where the title ends cannot be told).
+_LABEL_FIRST = re.compile(
+    r"^(?:Related|Story highlights)\s+[A-Z'‘\"“]|^(?:RELATED|Related|READ MORE|Read [Mm]ore|"
+    r"ALSO READ|Also [Rr]ead|SEE ALSO|See [Aa]lso|PHOTOS|Photos|VIDEO|Video|WATCH|Watch)\s*:")
 
 
 def is_prose(text: str) -> bool:
