@@ -644,6 +644,36 @@ def _picture_run_ins(line: str) -> list[str]:
     return [part for part in [*parts, line[start:].strip()] if part]
 
 
+# A long line (a story set as one line) that opens with its picture's credit: "Illustration:
+# NASA/JPL-Caltech Scientists directly observed ...", "Image: C. X. Huang et al., 2018 Say
+# hello to Pi Mensae c ...", "(Photo: PTI) New Delhi/Mumbai: ...". The credit ends at its last
+# address-like word (with a slash), year or agency in its first words, or at its bracket.
+_OPENING_CREDIT = re.compile(
+    r"^\(?(?:Illustration|Image|Photo|Picture|Photograph|Credit)s?\s*:\s*")
+_CREDIT_END = re.compile(rf"\S*/\S*|(?:19|20)\d\d\b|\b(?:{_PHOTO_AGENCIES})\b")
+_CREDIT_MAX = 15  # words
+_OPENING_CREDIT_WORDS = ("Illustration", "Image", "Photo", "Picture", "Credit")
+
+
+def _opening_credit(line: str) -> list[str]:
+    """``line`` with the picture credit it opens with (:data:`_OPENING_CREDIT`) on a line of
+    its own, when the line is a story (more than a caption's 100 words) and the credit's end
+    can be told."""
+    opening = _OPENING_CREDIT.match(line)
+    if opening is None or len(line.split()) <= _CAPTION_MAX_WORDS:
+        return [line]
+    if line.startswith("("):
+        close = line.find(")", opening.end())
+        end = close + 1 if 0 < close < opening.end() + 60 else -1
+    else:
+        head = " ".join(line[opening.end():].split(" ")[:_CREDIT_MAX])
+        ends = [m.end() for m in _CREDIT_END.finditer(head)]
+        end = opening.end() + ends[-1] if ends else -1
+    if end <= 0 or not line[end:].strip()[:1].isupper():
+        return [line]
+    return [line[:end].strip(), line[end:].strip()]
+
+
 def _credit_run_ins(line: str) -> list[str]:
     """``line`` cut after each photo credit that has text run on after it."""
     parts, start = [], 0
@@ -729,6 +759,8 @@ def clean_lines(
     if _RUN_IN.search(text):  # not inside a caption cut out above: it has no full stop
         raw = [part for line in raw for part in
                ([line] if line.startswith(_PICTURE_MARK_WORDS) else _run_ins(line))]
+    if any(word in text for word in _OPENING_CREDIT_WORDS):
+        raw = [part for line in raw for part in _opening_credit(line)]
     if any(word in text for word in _CREDIT_WORDS) and _CREDIT_RUN_IN.search(text):
         raw = [part for line in raw for part in _credit_run_ins(line)]
     if any(dash in text for dash in _AGENCY_DASHES) and _EMBEDDED_DATELINE.search(text):

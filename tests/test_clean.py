@@ -744,3 +744,18 @@ def test_a_label_printed_into_a_paragraph_goes_onto_a_line_of_its_own(eval_dir: 
                                 "Previous rallies were short-lived, analysts said.",
                                 ("Advertisement spending fell by a tenth last year, the agency "
                                 "said.")]
+
+
+def test_a_story_set_as_one_line_loses_the_picture_credit_it_opens_with(eval_dir: Path):
+    texts = _texts(eval_dir / "wcep-train.jsonl")
+    for opening, start in (("Illustration: NASA/JPL-Caltech Scientists directly observed",
+                            "Scientists directly observed the signal of iron"),
+                           ("Image: Science and Engineering Research Council J survey/C.",
+                            "Say hello to Pi Mensae c")):
+        story = next(t for t in texts if t.startswith(opening))
+        kept, _ = clean_text(story)
+        assert kept.startswith(start), kept[:80]
+    # A caption of a few words stays a caption, and a credit whose end cannot be told stays.
+    assert line_reason("Image: Getty Images") == "photo caption"
+    long_line = "Photo: Our correspondent Sarah visited the town " + "and saw the damage " * 30
+    assert clean_text(long_line)[0] == long_line.strip()
