@@ -163,6 +163,8 @@ def test_bylines_credits_desks_and_lone_names():
          "The Election Commission has ordered"),
         ("Updated at 1:28 a.m. ET The federal government is now in a partial shutdown", None,
          "The federal government is now in a partial shutdown"),
+        ("30 June 2011 – The United Nations independent expert", None,
+         "The United Nations independent expert"),
     ],
 )
 def test_dateline_prefixes(text, outlet, rest):

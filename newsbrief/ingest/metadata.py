@@ -206,7 +206,8 @@ _PREFIX_DATE_ONLY = re.compile(
     r"^\s*(?:[A-Z][^.!?\n]{2,110}?\s(?=(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,))?"
     r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
     r"(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?,?\s+\d{4})"
-    r"\s*(?=[\"“‘']?[A-Z])"
+    # A dash may follow, as in a press release: "30 June 2011 – The United Nations ...".
+    r"\s*(?:[-–—]+\s+)?(?=[\"“‘']?[A-Z])"
 )
 
 
