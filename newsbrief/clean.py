@@ -325,6 +325,9 @@ _WIDGET_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\b(click|tap) (on )?the link (below )?to (activate|confirm|verify)\b", ("the link ",)),
     (r"\b(join|subscribe to|sign up for|sign up to) our (mailing list|newsletters?)\b",
      ("our mailing list", "our newsletter")),
+    # A show's schedule under its video: "Watch The Late Show with Stephen Colbert weeknights at
+    # 11:35 PM ET/10:35 PM CT. Only on CBS." (not "reruns still play on weeknights").
+    (r"^\W*watch\b.{0,80}\bweeknights\b", ("weeknights",)),
     # NBC News' box: "Breaking News Emails Get breaking news alerts and special reports. ...".
     (r"\bbreaking news e-?mails get breaking news alerts\b", ("breaking news alerts",)),
     # A sign-in widget's unfilled placeholder ("{* loginWidget *}", "{* data_emailAddress *}").

@@ -721,12 +721,17 @@ def test_invisible_characters_footnote_marks_and_dash_bullets_are_taken_out(eval
     assert "\u200d" in clean_text("The family emoji 👨\u200d👩\u200d👧 was shared widely, he said.")[0]
 
 
-def test_nbc_news_newsletter_box_is_chrome():
+def test_nbc_news_newsletter_box_and_a_shows_schedule_are_chrome():
     box = ("Breaking News Emails Get breaking news alerts and special reports. The news and "
            "stories that matter, delivered weekday mornings.")
     assert line_reason(box) == "site chrome"
     assert line_reason("Residents can get breaking news alerts about storms from the county, "
                        "officials said on Monday.") is None
+    # A show's schedule under its video, and prose about a schedule.
+    assert line_reason("Watch The Late Show with Stephen Colbert weeknights at 11:35 PM ET/10:35 "
+                       "PM CT. Only on CBS.") == "site chrome"
+    assert line_reason("Ren & Stimpy reruns still play on weeknights on TeenNick, which is part "
+                       "of Nickelodeon.") is None
 
 
 def test_a_label_printed_into_a_paragraph_goes_onto_a_line_of_its_own(eval_dir: Path):
