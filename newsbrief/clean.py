@@ -656,6 +656,7 @@ _OPENING_CREDIT = re.compile(
 _CREDIT_END = re.compile(rf"\S*/\S*|(?:19|20)\d\d\b|\b(?:{_PHOTO_AGENCIES})\b")
 _CREDIT_MAX = 15  # words
 _OPENING_CREDIT_WORDS = ("Illustration", "Image", "Photo", "Picture", "Credit")
+_OPENING_CREDIT_STARTS = _OPENING_CREDIT_WORDS + tuple("(" + word for word in _OPENING_CREDIT_WORDS)
 
 
 def _opening_credit(line: str) -> list[str]:
@@ -763,7 +764,8 @@ def clean_lines(
         raw = [part for line in raw for part in
                ([line] if line.startswith(_PICTURE_MARK_WORDS) else _run_ins(line))]
     if any(word in text for word in _OPENING_CREDIT_WORDS):
-        raw = [part for line in raw for part in _opening_credit(line)]
+        raw = [part for line in raw for part in
+               (_opening_credit(line) if line.startswith(_OPENING_CREDIT_STARTS) else (line,))]
     if any(word in text for word in _CREDIT_WORDS) and _CREDIT_RUN_IN.search(text):
         raw = [part for line in raw for part in _credit_run_ins(line)]
     if any(dash in text for dash in _AGENCY_DASHES) and _EMBEDDED_DATELINE.search(text):
@@ -771,7 +773,9 @@ def clean_lines(
     if any(word in text for word in _WIDGET_PREFIX_STARTS):
         raw = [part for line in raw for part in _widget_prefixes(line)]
     if any(word in text for word in _LABEL_RUN_IN_WORDS):
-        raw = [part for line in raw for part in _label_run_ins(line)]
+        raw = [part for line in raw for part in
+               (_label_run_ins(line) if any(word in line for word in _LABEL_RUN_IN_WORDS)
+                else (line,))]
     lines = _join_wrapped([line for line in raw if line])
     metadata = read_metadata_lines(lines)
     kept: list[str] = []
