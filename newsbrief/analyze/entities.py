@@ -574,13 +574,13 @@ def _spelling_variants(
 
 def _without_glued_nouns(refs: list[_Ref], annotated: Sequence[Annotated]) -> list[_Ref]:
     """``refs`` with a common noun the model took into a person's name at a sentence start
-    taken off ("Clerk Kim Lehmkuhl", "Sergeant Kim Riley", "Musician Brad Fischetti"): the
-    first word of a name of three or more words, where the rest is a person the event names
-    and the word is written in lower case somewhere in the event ("the county clerk"). A
-    first name is never written so; a name of two words keeps both ("Will Smith")."""
+    taken off ("Clerk Kim Lehmkuhl", "Producer Fred Berger"): the first word of a name of
+    three or more words, where the rest is a person the event names and the word is written in
+    lower case somewhere in the event ("the county clerk"). A first name is never written so;
+    a name of two words keeps both ("Will Smith")."""
     people = {ref.key for ref in refs if ref.label == "PERSON"}
-    candidates = [ref for ref in refs if ref.label == "PERSON" and len(ref.key.split()) >= 3
-                  and " ".join(ref.key.split()[1:]) in people]
+    candidates = {ref for ref in refs if ref.label == "PERSON" and len(ref.key.split()) >= 3
+                  and " ".join(ref.key.split()[1:]) in people}
     if not candidates:
         return refs
     lower = {t.text for a in annotated for t in a.tokens if t.text.islower()}
