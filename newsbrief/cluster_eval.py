@@ -192,14 +192,16 @@ def fallback_text(text: str) -> str:
     return "" if is_archive_notice(text) else text
 
 
-def prepare_for_clustering(articles: Sequence[Any]) -> list[Any]:
-    """Clean articles with the pipeline; one left empty by cleaning keeps its raw text
+def prepare_for_clustering(articles: Sequence[Any],
+                           boilerplate: frozenset[str] | None = None) -> list[Any]:
+    """Clean articles with the pipeline, each alone (``boilerplate``: lines known to be site
+    furniture, removed as well); one left empty by cleaning keeps its raw text
     (:func:`fallback_text`)."""
     from newsbrief.models import Document
     from newsbrief.pipeline import prepare_articles
 
     out = []
     for article in articles:
-        prepared = prepare_articles([article])
+        prepared = prepare_articles([article], boilerplate=boilerplate)
         out.append(prepared[0] if prepared else Document(article, fallback_text(article.text), ()))
     return out

@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 
 from newsbrief.cluster import ClusterConfig, extract_features, prepare_for_clustering
-from newsbrief.cluster_eval import fallback_text
 from newsbrief.config import BriefConfig
 from newsbrief.dedup import signature
 from newsbrief.errors import InputError, NoUsableInput
@@ -130,10 +129,7 @@ def cluster_text(document: Document) -> tuple[str, str]:
 
 def _clean_alone(article: Article, boilerplate: frozenset[str]) -> Document:
     """``prepare_for_clustering`` with the site's corpus boilerplate removed as well."""
-    if not boilerplate:
-        return prepare_for_clustering([article])[0]
-    documents = prepare_articles([article], boilerplate=boilerplate)
-    return documents[0] if documents else Document(article, fallback_text(article.text), ())
+    return prepare_for_clustering([article], boilerplate)[0]
 
 
 def _prepare(ordinal: tuple[int, int], article: Article, cluster_config: ClusterConfig,
