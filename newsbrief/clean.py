@@ -203,13 +203,21 @@ _LABEL_RUN_IN_WORDS = ("Advertisement", "ADVERTISEMENT", "Continue reading", "St
                        "Scroll down")
 
 
+def _cut_out(line: str, spans: Iterable[tuple[int, int]]) -> list[str]:
+    """``line`` with each of the ordered ``spans`` on a line of its own, between the text
+    before and after it (empty parts left out)."""
+    parts, start = [], 0
+    for begin, end in spans:
+        parts += [line[start:begin].strip(), line[begin:end].strip()]
+        start = end
+    return [part for part in [*parts, line[start:].strip()] if part] if parts else [line]
+
+
 def _label_run_ins(line: str) -> list[str]:
     """``line`` with each label printed into it (:data:`_LABEL_RUN_IN`) on a line of its own."""
-    parts, start = [], 0
-    for match in _LABEL_RUN_IN.finditer(line):
-        parts += [line[start:match.start()].strip(), match.group().strip()]
-        start = match.end()
-    return [part for part in [*parts, line[start:].strip()] if part] if parts else [line]
+    if not any(word in line for word in _LABEL_RUN_IN_WORDS):
+        return [line]
+    return _cut_out(line, (match.span() for match in _LABEL_RUN_IN.finditer(line)))
 
 
 def _widget_prefixes(line: str) -> list[str]:
@@ -597,8 +605,8 @@ def _after_title(line: str, title: str) -> str | None:
 # The BBC's picture and video furniture printed into the story when a page is flattened:
 # "... suspicious". Image copyright Heidi Maury Image caption An air ambulance landed at the
 # wildlife park but there were no other injuries Hamerton Zoo Park said in a statement ...".
-_PICTURE_MARK = re.compile(r"\b(?:Image copyright|Image caption|Media caption)\b")
 _PICTURE_MARK_WORDS = ("Image copyright", "Image caption", "Media caption")
+_PICTURE_MARK = re.compile(r"\b(?:" + "|".join(_PICTURE_MARK_WORDS) + r")\b")
 _CREDIT_AGENCY = re.compile(rf"\s*(?:(?:{_PHOTO_AGENCIES}|PA)(?:/(?:{_PHOTO_AGENCIES}))?)\b")
 # A caption has no full stop: it ends where a word that is not a function word is followed
 # by a capitalised one ("... no other injuries Hamerton Zoo Park said"), not in "enclosures
@@ -616,9 +624,7 @@ def _picture_run_ins(line: str) -> list[str]:
     """``line`` with each BBC credit and caption (:data:`_PICTURE_MARK`) run into it cut onto a
     line of its own; a caption whose end cannot be told stays where it is."""
     marks = list(_PICTURE_MARK.finditer(line))
-    if not marks:
-        return [line]
-    parts, start = [], 0
+    spans, start = [], 0
     for i, mark in enumerate(marks):
         if mark.start() < start:
             continue
@@ -640,11 +646,10 @@ def _picture_run_ins(line: str) -> list[str]:
                 if len(before) > 2 and before[-1].lower() not in _FUNCTION_WORDS:
                     end = gap.start()
                     break
-        if end is None:
-            continue
-        parts += [line[start:mark.start()].strip(), line[mark.start():end].strip()]
-        start = end
-    return [part for part in [*parts, line[start:].strip()] if part]
+        if end is not None:
+            spans.append((mark.start(), end))
+            start = end
+    return _cut_out(line, spans)
 
 
 # A long line (a story set as one line) that opens with its picture's credit: "Illustration:
@@ -663,7 +668,7 @@ def _opening_credit(line: str) -> list[str]:
     """``line`` with the picture credit it opens with (:data:`_OPENING_CREDIT`) on a line of
     its own, when the line is a story (more than a caption's 100 words) and the credit's end
     can be told."""
-    opening = _OPENING_CREDIT.match(line)
+    opening = _OPENING_CREDIT.match(line) if line.startswith(_OPENING_CREDIT_STARTS) else None
     if opening is None or len(line.split()) <= _CAPTION_MAX_WORDS:
         return [line]
     if line.startswith("("):
@@ -764,8 +769,7 @@ def clean_lines(
         raw = [part for line in raw for part in
                ([line] if line.startswith(_PICTURE_MARK_WORDS) else _run_ins(line))]
     if any(word in text for word in _OPENING_CREDIT_WORDS):
-        raw = [part for line in raw for part in
-               (_opening_credit(line) if line.startswith(_OPENING_CREDIT_STARTS) else (line,))]
+        raw = [part for line in raw for part in _opening_credit(line)]
     if any(word in text for word in _CREDIT_WORDS) and _CREDIT_RUN_IN.search(text):
         raw = [part for line in raw for part in _credit_run_ins(line)]
     if any(dash in text for dash in _AGENCY_DASHES) and _EMBEDDED_DATELINE.search(text):
@@ -773,9 +777,7 @@ def clean_lines(
     if any(word in text for word in _WIDGET_PREFIX_STARTS):
         raw = [part for line in raw for part in _widget_prefixes(line)]
     if any(word in text for word in _LABEL_RUN_IN_WORDS):
-        raw = [part for line in raw for part in
-               (_label_run_ins(line) if any(word in line for word in _LABEL_RUN_IN_WORDS)
-                else (line,))]
+        raw = [part for line in raw for part in _label_run_ins(line)]
     lines = _join_wrapped([line for line in raw if line])
     metadata = read_metadata_lines(lines)
     kept: list[str] = []
