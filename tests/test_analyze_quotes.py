@@ -682,3 +682,32 @@ def test_the_friend_or_lawyer_of_a_named_person_is_the_speaker_not_that_person()
     )
     assert by_text["Kendra is no dumb blonde when it comes to business"] == "a friend of Kendra"
     assert by_text["Rep. Conyers is happy his son is safe"] == "a spokesperson for Conyers"
+
+
+def test_any_verb_that_closes_the_clause_after_a_quotation_reports_it():
+    by_text = _speakers(
+        "Investigator Dana Whitcombe of the county office spoke to reporters on Monday.",
+        '"We compared every print by hand, one finger at a time," Whitcombe detailed.',
+        "“This budget trades our schools for a tax cut, and I will not vote for it,” fumed "
+        "Rep. Marcus Ellory (D-Ore.), who chairs the education caucus.",
+        '"I never thought the river would come this far up the hill," Harriet Vance sighed '
+        "on the porch of her house.",
+        '"Will anyone pay for the repairs?" Tomas Reyna fired back.',
+        '"The water reached the second step", Lorna Pike shrugged.',
+        "The committee asked whether the funds were spent. “Is nothing private any more?” "
+        "Brightwater features on several front pages.",
+        '"Will the mayor sign it?" Anton Kessel appeared to ask the clerk.',
+        '"The rules changed in June," Nadia Okafor maintained that the board had been told.',
+    )
+    assert by_text["We compared every print by hand, one finger at a time"] == "Dana Whitcombe"
+    assert by_text[
+        "This budget trades our schools for a tax cut, and I will not vote for it"
+    ] == "Marcus Ellory"
+    assert by_text["I never thought the river would come this far up the hill"] == "Harriet Vance"
+    assert by_text["Will anyone pay for the repairs?"] == "Tomas Reyna"
+    assert by_text["The water reached the second step"] == "Lorna Pike"
+    # After a question, what follows may be a sentence of its own; a verb with an object or
+    # an infinitive reports nothing.
+    assert by_text["Is nothing private any more?"] is None
+    assert by_text["Will the mayor sign it?"] is None
+    assert by_text["The rules changed in June"] is None

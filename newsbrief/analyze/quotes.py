@@ -14,6 +14,8 @@ The speaker comes from attribution patterns around the quote, tried in this orde
   the outermost verb with a subject wins, since its subject is the one whose words are quoted
   (``Trump said Xi stated that "he is upping the sanctions"`` quotes Trump); a participle with
   no subject of its own (``…, warning that "…"``) takes the sentence's first named person;
+- any verb, when a name and the verb close the clause after the quotation: ``"…," Keyes
+  detailed.``, ``"…," ripped Rep. Raúl Grijalva, …`` (tried after the patterns above);
 - a paragraph that is only a quotation continues the previous paragraph's speaker, and a
   sentence that is only a quotation the speaker of the quote in the sentence right before it.
 
@@ -106,6 +108,25 @@ _AFTER_SPEAKER_FIRST = re.compile(
     rf"(?:,(?P<apposition>{_PHRASE_CHAR}{{1,120}}),)?\s+(?P<verb>{_AFTER_VERBS})\b"
     # '"Separated (Real From the Fake)," Prodigy maintained that …' reports other words.
     r"(?!\s+that\b)"
+)
+# Any verb reports the quotation when a name and the verb are all that follows it before
+# the clause ends ('"…," Keyes detailed.', '"…," Colbert teased in his opening monologue.',
+# '"…," ripped Rep. Raúl Grijalva (D-Ariz.), co-chairman of …'): a verb with an object ('"…,"
+# Prodigy maintained that …', '"…" Johnson battled the disease') reports nothing. Only a
+# capitalised name, and only after a quotation that ends with a comma, a question or an
+# exclamation mark, as for _ONLY_AFTER.
+_NAME = rf"[A-Z][\w’'-]*(?:\s+(?:[A-Z][\w’'-]*|{_STOP_IN_NAME}))*"
+_CLAUSE_CLOSES = (
+    r"(?P<adverbial>\s+(?:in|on|at|during|after|before|from|via|with)\b[^,.;:!?“”\"\n]{1,40}?)?"
+    r"\s*(?:[.;!?]|,|$)"
+)
+_ANY_VERB_AFTER = re.compile(
+    rf"^[\s,]*{_HONORIFIC}(?P<spk>{_NAME})(?:\s*\([^()\n]{{1,30}}\))?"
+    rf"\s+(?P<verb>[a-z]{{3,}}(?:ed|es|s))(?:\s+(?:out|back|up))?{_CLAUSE_CLOSES}"
+)
+_VERB_FIRST_ANY = re.compile(
+    rf"^[\s,]*(?P<verb>[a-z]{{3,}}ed)\s+{_HONORIFIC}(?P<spk>{_NAME})(?![’']s\b)"
+    rf"(?:\s*\([^()\n]{{1,30}}\))?(?P<adverbial>)\s*(?:[.,;]|$)"
 )
 # A dash and a name after a quotation, ending the paragraph or before a comma: a blurb's or an
 # epigraph's '"…"—Gloria Steinem', '"…" — Piper Kerman, author of …'.
@@ -1141,6 +1162,24 @@ class _Reader:
                     said_end = m.end("spk")
                 if speaker is None and (colon := _COLON_BEFORE.search(head)):
                     speaker = self._introduced(p_start, head_start + colon.start())
+                # The sentence goes on after the quotation: '"…," X …' or '"…", X …'.
+                continues = inner.endswith(",") or tail.lstrip().startswith(",")
+                if (
+                    speaker is None
+                    and (continues or inner.endswith(("?", "!")))
+                    and (
+                        (m := _ANY_VERB_AFTER.match(tail))
+                        or (m := _VERB_FIRST_ANY.match(tail))
+                    )
+                    # After a question or an exclamation, a sentence of its own may begin:
+                    # '"…?" Brexit features on several front pages.'
+                    and (continues or not m.group("adverbial"))
+                    and (named := self._speaker(
+                        after + m.start("spk"), after + m.end("spk"), state
+                    ))
+                    and self._is_person(named)
+                ):
+                    speaker, said_end = named, after + m.end("spk")
                 if speaker is None and previous and _SPLIT_BY_ATTRIBUTION.fullmatch(
                     self.text, previous[0], start
                 ):
