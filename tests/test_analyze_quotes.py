@@ -711,3 +711,29 @@ def test_any_verb_that_closes_the_clause_after_a_quotation_reports_it():
     assert by_text["Is nothing private any more?"] is None
     assert by_text["Will the mayor sign it?"] is None
     assert by_text["The rules changed in June"] is None
+
+
+def test_a_pronoun_with_nobody_before_it_but_one_person_named_just_before():
+    by_text = _speakers(
+        "Interior Minister Karel Dvorak vowed to defend the country's \"borders.\"",
+        '"We will not allow chaos at the crossings. We will defend every village," he told '
+        "reporters.",
+    )
+    assert by_text["We will not allow chaos at the crossings. We will defend every village"] == (
+        "Karel Dvorak"
+    )
+    # Named further back, the person may not be the one speaking (the page may have lost the
+    # speaker's introduction); a "him" or "her" in the attribution may be the named one.
+    assert _speakers(
+        "The inquiry will allow Judge Rosa Palmer to subpoena the records of the agency.",
+        "It could lead to charges within the year.",
+        '"You do not open such a case without evidence in hand," she said.',
+    )["You do not open such a case without evidence in hand"] is None
+    assert _speakers(
+        "The letter was delivered to Councillor Ida Brandt on Monday.",
+        '"You will lose the next election, I promise you," he told her.',
+    )["You will lose the next election, I promise you"] is None
+    assert _speakers(
+        "Mayor Olga Teller met Governor Piet Ahrens on the bridge.",
+        '"The repairs will start in spring and end before the floods," she said.',
+    )["The repairs will start in spring and end before the floods"] is None

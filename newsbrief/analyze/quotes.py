@@ -231,6 +231,7 @@ _NAME_TAIL = re.compile(r"\s*\([^()\n]{1,40}\)|\s+of\s+[A-Z][\w.’'-]*(?:\s+[A-
 # Not "it": "But it was clear that when Obama spoke ..." is about Obama.
 _PERSONAL_SUBJECTS = frozenset({"he", "she", "they", "i", "we"})
 _POSSESSIVE = re.compile(r"[’']s?\s+(?=\S)")
+_OTHER_ONE = re.compile(r"\b(?:him|her)\b", re.IGNORECASE)
 _PRONOUN_WORD = re.compile(r"\b(?:he|his|him|himself|she|her|hers|herself)\b", re.IGNORECASE)
 _HIS = frozenset({"he", "his", "him", "himself"})
 # A place or a nationality before a head noun describes it ("the U.S. researchers").
@@ -608,12 +609,14 @@ class _Reader:
             # "a woman in Virginia called to say ..." is no one "he" can stand for.
             while i >= 0 and self.subject_sex.get(self.person_subjects[i][0], pronoun) != pronoun:
                 i -= 1
+            unnamed = False
             if i >= 0 and (antecedent is None or self.person_subjects[i][0] > antecedent[1]):
                 # A sentence without quotations since the last speaker is about someone
                 # else: "Demoski said he struggles with alcohol. “It's ruining my life,” he
                 # said." Someone unnamed ("a spokesman said") leaves the pronoun unresolved.
                 end, subject = self.person_subjects[i]
                 antecedent = (subject, end) if subject else None
+                unnamed = not subject
             thing = state.last_thing
             if thing and (antecedent is None or thing[1] > antecedent[1]) and (
                 self._untagged_surname(thing[0])
@@ -622,7 +625,7 @@ class _Reader:
                 # nothing was the last to speak.
                 antecedent = thing
             if antecedent is None:
-                return None
+                return None if unnamed or thing else self._only_person_before(pronoun, at)
             name, since = antecedent
             own_end = self._sentence_of(max(0, since - 1))[1]
             others = {
@@ -660,6 +663,32 @@ class _Reader:
         if state.last_thing and at - state.last_thing[1] < 600:
             return state.last_thing[0]
         return None
+
+    def _only_person_before(self, pronoun: str, at: int) -> str | None:
+        """The one person the article names before the pronoun at ``at`` (outside quotations),
+        when nobody spoke or was a sentence's subject before it: 'Syrian Foreign Minister Walid
+        Moallem vowed to defend his country's "independence." "We are not happy ...," he told
+        reporters.' Not when the pronoun's clause names someone else by a pronoun ('"...," she
+        recalls him saying', '"...," he told her'): that one may be the named person."""
+        if _OTHER_ONE.search(self.text, at, self._sentence_of(at)[1]):
+            return None
+        # The sentence that the quotation the pronoun attributes opens in.
+        opening = next((s for s, e in reversed(self.quoted) if e <= at < e + 4), at)
+        sent_start, _, _, index = self._sentence_of(opening)
+        named = [
+            (s, self.index.at(self.item.id, s, e) or self.text[s:e])
+            for s, e in self.people
+            if s < at and not self._inside_quotes(s)
+        ]
+        if len({name for _, name in named}) != 1:
+            return None
+        sentences = self.item.document.sentences
+        # Named in the quotation's sentence or the one before, not further back ('... will allow
+        # Mueller to subpoena documents. It could well lead to indictments. "...," he said'
+        # quotes someone whose introduction the page lost).
+        recent = sentences[index - 1].start if index > 0 else sent_start
+        start, name = named[-1]
+        return name if start >= recent and self.sex.get(name, pronoun) == pronoun else None
 
     def _untagged_surname(self, name: str) -> bool:
         """One capitalised word that no entity of the event is called, and no organisation's
