@@ -26,11 +26,21 @@ For each of ``clustering-dev.jsonl`` and ``clustering-wikiref220.jsonl``:
 
     python benchmarks/bench_clustering.py --errors 6
 
+    python benchmarks/bench_clustering.py --select [--shuffles 3]
+
 ``--errors N`` analyses the default configuration's mistakes on both files (file as one
 batch): the N mixed events and N split labels that cost the most F1 (one article per label or
 event shown), the F1 with every mixed event split and with every split label gathered, how
 often an article's nearest neighbour has its label, and identical texts under different
 labels. Variants that were measured and not kept are in ``benchmarks/cluster_variants.py``.
+
+``--select`` measures the thresholds chosen by silhouette (``newsbrief.cluster_select``, the
+default of ``newsbrief cluster`` and ``evaluate-clusters``) on both files and on the articles
+of ``wcep-train.jsonl`` labelled by their WCEP event (one day's happening each; read from
+../shared/eval, not stored): F1 with the default thresholds, with the chosen ones and with the
+grid's best pair (what a choice could reach at most), the same over shuffled orders in
+batches of 256 (a choice per order), and over the two halves of the labels in 3 random
+splits (each half a collection of its own).
 
 ``--store`` ingests each file through the store (:class:`newsbrief.store.Store`, a fresh
 temporary database per order) in shuffled orders, one transaction of 256 articles each, and
@@ -127,6 +137,75 @@ def _split(labels: dict[str, str], seed: int) -> tuple[set[str], set[str]]:
     random.Random(seed).shuffle(names)
     half = len(names) // 2
     return set(names[:half]), set(names[half:])
+
+
+def _wcep_as_clustering() -> tuple[list, dict[str, str]]:
+    """The articles of wcep-train.jsonl, each labelled by its WCEP event."""
+    from newsbrief.models import Article
+
+    articles, labels = [], {}
+    with (EVAL / "wcep-train.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:
+            cluster = json.loads(line)
+            for i, record in enumerate(cluster["articles"]):
+                article = Article(id=f"{cluster['id']}-{i}", title=record.get("title", ""),
+                                  text=record["text"])
+                articles.append(article)
+                labels[article.id] = cluster["id"]
+    return articles, labels
+
+
+def _select(shuffles: int) -> int:
+    """Default, chosen and best-of-grid thresholds on three kinds of labels."""
+    from newsbrief.cluster import cluster_features, clustering_text, featurize
+    from newsbrief.cluster_select import GRID, choose_thresholds
+
+    collections = {name: read_cluster_file(str(EVAL / name))[:2] for name in FILES}
+    collections["wcep-train.jsonl (articles by event)"] = _wcep_as_clustering()
+
+    def scores(items, labels, config):  # type: ignore[no-untyped-def]
+        ids = [i for i, _, _ in items]
+        truth = [labels[i] for i in ids]
+        default = cluster_features(items, config)
+        chosen = choose_thresholds(items, config)
+        partitions = (cluster_features(items, config.with_(cohesion_ratio=r, min_similarity=m))
+                      for r, m in GRID)
+        best = max(bcubed(truth, [partition[i] for i in ids])[2] for partition in partitions)
+        return (bcubed(truth, [default[i] for i in ids])[2],
+                bcubed(truth, [chosen.labels[i] for i in ids])[2], best, chosen)
+
+    out = {}
+    for name, (articles, labels) in collections.items():
+        config = ClusterConfig()
+        records = [(a.id, a.title, clustering_text(a), a.published) for a in articles]
+        items = list(featurize(records, config))
+        default, chosen, best, choice = scores(items, labels, config)
+        row = {"articles": len(items), "labels": len(set(labels.values())),
+               "default_f1": round(default, 4), "chosen_f1": round(chosen, 4),
+               "best_of_grid_f1": round(best, 4), "chosen": choice.to_dict()}
+        batched = config.with_(batch_size=256)
+        pairs = []
+        for seed in range(1, shuffles + 1):
+            order = list(items)
+            random.Random(seed).shuffle(order)
+            d, c, _, _ = scores(order, labels, batched)
+            pairs.append((d, c))
+        row["shuffled_batches_of_256"] = {
+            "default_f1_mean": round(sum(d for d, _ in pairs) / len(pairs), 4),
+            "chosen_f1_mean": round(sum(c for _, c in pairs) / len(pairs), 4)}
+        halves = []
+        for seed in range(3):
+            for half in _split(labels, seed):
+                sub = [item for item in items if labels[item[0]] in half]
+                d, c, _, _ = scores(sub, labels, config)
+                halves.append((d, c))
+        row["label_halves"] = {
+            "default_f1_mean": round(sum(d for d, _ in halves) / len(halves), 4),
+            "chosen_f1_mean": round(sum(c for _, c in halves) / len(halves), 4),
+            "worst_change": round(min(c - d for d, c in halves), 4)}
+        out[name] = row
+        print(json.dumps({name: row}), flush=True)
+    return 0
 
 
 def _cost(n: int, overrides: list[str]) -> int:
@@ -288,6 +367,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="only time features and clustering per article over N articles")
     parser.add_argument("--errors", type=int, default=0, metavar="N",
                         help="only analyse the default configuration's errors (N largest)")
+    parser.add_argument("--select", action="store_true",
+                        help="only measure the thresholds chosen by silhouette")
     parser.add_argument("--store", action="store_true",
                         help="only compare the store's F1 with the in-memory clusterer's "
                              "over shuffled orders in batches of 256")
@@ -295,6 +376,8 @@ def main(argv: list[str] | None = None) -> int:
     default = ClusterConfig()
     if args.errors:
         return _errors(args.errors)
+    if args.select:
+        return _select(args.shuffles)
     if args.store:
         return _store_f1(args.compare or ["{}"], args.shuffles)
     if args.cost:

@@ -75,9 +75,10 @@ def _slice(eval_dir: Path, target: Path, dated: bool, held_out: Path | None = No
 
 
 def _reference_events(path: Path, capsys) -> dict[str, str]:
-    """``newsbrief cluster DATASET.jsonl``: id -> event, as printed."""
+    """``newsbrief cluster DATASET.jsonl --thresholds default``: id -> event, as printed (the
+    Spark job, like the store, clusters with fixed thresholds)."""
     capsys.readouterr()
-    assert main(["cluster", str(path), "-q"]) == 0
+    assert main(["cluster", str(path), "-q", "--thresholds", "default"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     return {row["id"]: row["event"] for row in rows}
 

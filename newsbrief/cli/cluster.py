@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from newsbrief.cli.common import (
     add_format,
@@ -27,6 +29,7 @@ from newsbrief.cluster import (
     featurize,
     iter_cluster_file,
 )
+from newsbrief.cluster_select import GRID, ThresholdChoice, choose_thresholds
 from newsbrief.errors import InputError, NoUsableInput
 from newsbrief.ingest import count_articles
 
@@ -48,11 +51,17 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
                         metavar="N", help="weight of general English word frequencies in the "
                         "idf, as a number of background documents (0: the file's own counts "
                         f"only; default {_DEFAULT_BACKGROUND})")
-    parser.add_argument("--min-similarity", type=float, default=_DEFAULT_FLOOR, metavar="X",
+    parser.add_argument("--thresholds", choices=["auto", "default"], default="auto",
+                        help="auto: cluster the file with each pair of join thresholds of a "
+                        "small grid and keep the partition with the highest silhouette, so "
+                        "that a file of broad topics and one of single-day events each get "
+                        "their granularity; default: the store's thresholds (docs/events.md; "
+                        "default auto)")
+    parser.add_argument("--min-similarity", type=float, default=None, metavar="X",
                         help="the least cosine similarity any join needs, whatever the events' "
-                        "cohesion; raise it (e.g. 0.1) for undated files of short-lived "
-                        "events that share broad topics (docs/events.md; default "
-                        f"{_DEFAULT_FLOOR})")
+                        "cohesion; fixes the thresholds (no --thresholds auto); raise it (e.g. "
+                        "0.1) for undated files of short-lived events that share broad topics "
+                        f"(docs/events.md; the store's default {_DEFAULT_FLOOR})")
     parser.add_argument("--db", metavar="PATH", default=None,
                         help="ignored: clustering a file never touches the store")
     add_quiet(parser)
@@ -89,14 +98,24 @@ class _Collection:
     items: list[tuple[str, bytes, str | None]]
     labels: dict[str, str]
     config: ClusterConfig
+    choose: bool
+    quiet: bool
 
     @property
     def ids(self) -> list[str]:
         return [article_id for article_id, _, _ in self.items]
 
     def cluster(self, order: list[tuple[str, bytes, str | None]] | None = None,
-                prefit: bool = True) -> dict[str, str]:
-        return cluster_features(order or self.items, self.config, prefit=prefit)
+                prefit: bool = True) -> tuple[dict[str, str], ThresholdChoice | None]:
+        """id -> event, and the thresholds chosen for this order (``None`` when fixed)."""
+        items = order or self.items
+        if not self.choose:
+            return cluster_features(items, self.config, prefit=prefit), None
+        with progress("Choosing thresholds", len(GRID), self.quiet) as advance:
+            choice = choose_thresholds(items, self.config, prefit=prefit, advance=advance)
+        if choice.labels is not None:
+            return choice.labels, choice
+        return cluster_features(items, choice.config, prefit=prefit), choice
 
 
 def _read(args: argparse.Namespace) -> _Collection:
@@ -104,13 +123,16 @@ def _read(args: argparse.Namespace) -> _Collection:
         raise InputError("--batch-size must be at least 1")
     if args.background_documents < 0:
         raise InputError("--background-documents must be 0 or more")
-    check_min_similarity(args.min_similarity)
+    fixed = args.min_similarity is not None or args.thresholds == "default"
+    if args.min_similarity is not None:
+        check_min_similarity(args.min_similarity)
     if Path(args.dataset).is_dir():  # was "cannot read: Is a directory", with no way on
         raise InputError(f"{args.dataset}: is a folder; {args.command} takes one JSONL file "
                          "with one article per line ({\"id\", \"title\", \"text\"[, \"label\"]})")
     config = ClusterConfig(batch_size=args.batch_size,
                            background_documents=args.background_documents,
-                           min_similarity=args.min_similarity)
+                           min_similarity=_DEFAULT_FLOOR if args.min_similarity is None
+                           else args.min_similarity)
     problems: list = []
     labels: dict[str, str] = {}
     # Only reading finds problems: the file is open for that part of the command.
@@ -128,12 +150,14 @@ def _read(args: argparse.Namespace) -> _Collection:
         report_problems(problems, args.quiet, sink)
     if not items:
         raise NoUsableInput(f"{args.dataset}: no usable articles")
-    return _Collection(items, labels, config)
+    return _Collection(items, labels, config, choose=not fixed, quiet=args.quiet)
 
 
 def run_cluster(args: argparse.Namespace) -> int:
     collection = _read(args)
-    assigned = collection.cluster(prefit=not args.streaming_df)
+    assigned, choice = collection.cluster(prefit=not args.streaming_df)
+    if choice is not None and not args.quiet:
+        print(f"newsbrief: {choice.describe()}", file=sys.stderr)
     rows = [{"id": i, "event": assigned[i]} for i in collection.ids]
     if args.format == "json":
         write(json.dumps(rows, indent=2))
@@ -145,14 +169,17 @@ def run_cluster(args: argparse.Namespace) -> int:
     return 0
 
 
-def _score(collection: _Collection, order: list | None, prefit: bool) -> dict[str, float]:
-    assigned = collection.cluster(order, prefit=prefit)
+def _score(collection: _Collection, order: list | None, prefit: bool) -> dict[str, Any]:
+    assigned, choice = collection.cluster(order, prefit=prefit)
     ids = collection.ids
     truth = [collection.labels[i] for i in ids]
     predicted = [assigned[i] for i in ids]
     p, r, f = bcubed(truth, predicted)
+    thresholds = choice.to_dict() if choice else {
+        "cohesion_ratio": collection.config.cohesion_ratio,
+        "min_similarity": collection.config.min_similarity}
     return {"precision": p, "recall": r, "f1": f, "ari": adjusted_rand(truth, predicted),
-            "events": len(set(predicted)), "labels": len(set(truth))}
+            "events": len(set(predicted)), "labels": len(set(truth)), "thresholds": thresholds}
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
@@ -185,6 +212,11 @@ def run_evaluate(args: argparse.Namespace) -> int:
         f"B-cubed precision {s['precision']:.4f}  recall {s['recall']:.4f}  F1 {s['f1']:.4f}",
         f"adjusted Rand index {s['ari']:.4f}",
     ]
+    t = s["thresholds"]
+    lines.append(f"thresholds: cohesion ratio {t['cohesion_ratio']:.2f}, floor "
+                 f"{t['min_similarity']:.2f}" + (
+                     f" (chosen by silhouette {t['silhouette']:.3f}; the defaults "
+                     f"{t['default_silhouette']:.3f})" if "silhouette" in t else ""))
     if "shuffled" in result:
         sh = result["shuffled"]
         lines.append(f"shuffled orders ({args.shuffles}): F1 mean {sh['f1_mean']:.4f} "
