@@ -8,7 +8,8 @@ pair cannot serve all three (docs/events.md). When the whole collection is known
 (``newsbrief cluster``, ``newsbrief evaluate-clusters``), it is clustered with every pair of a
 small fixed grid and the partition with the highest mean silhouette wins (Rousseeuw 1987:
 for each article, how much closer it is to its own event than to the nearest other one;
-cosine distance of the clusterer's own article vectors; an article alone scores 0). The
+cosine distance of the clusterer's own article vectors, decayed with the time between dated
+articles as the clusterer decays it; an article alone scores 0). The
 given configuration's pair keeps its place unless another beats its silhouette by
 :data:`MARGIN`: a near tie is no evidence against the default.
 
@@ -28,6 +29,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from newsbrief.cluster import ClusterConfig, EventClusterer, Features, cluster_features
+from newsbrief.models import parse_day
 
 __all__ = ["GRID", "MARGIN", "SAMPLE", "ThresholdChoice", "article_matrix",
            "choose_thresholds", "silhouette"]
@@ -37,7 +39,7 @@ __all__ = ["GRID", "MARGIN", "SAMPLE", "ThresholdChoice", "article_matrix",
 GRID: tuple[tuple[float, float], ...] = tuple(
     itertools.product((0.30, 0.45, 0.60, 0.75), (0.03, 0.08, 0.14, 0.20))
 )
-MARGIN = 0.02
+MARGIN = 0.05
 SAMPLE = 3000
 
 
@@ -82,11 +84,20 @@ def article_matrix(features: Sequence[Features], config: ClusterConfig) -> csr_m
                       shape=(len(features), max(1, len(columns))))
 
 
-def silhouette(matrix: csr_matrix, events: Sequence[str]) -> float:
+def silhouette(matrix: csr_matrix, events: Sequence[str],
+               days: Sequence[float | None] | None = None,
+               config: ClusterConfig | None = None) -> float:
     """Mean silhouette of the partition ``events`` (one per row of ``matrix``) under cosine
     distance; an article alone in its event scores 0, and so does a partition into one event
-    or into single articles. The mean distances come from each event's summed vector, so
-    nothing of size articles x articles is built."""
+    or into single articles.
+
+    With ``days`` (each article's day, :func:`~newsbrief.models.parse_day`), two dated
+    articles are as similar as the clusterer finds them: their cosine halves every
+    ``half_life_days`` between them and is 0 beyond ``max_gap_days``; one article without a
+    date is compared by content alone. Without it, the same event told again two months later
+    would look like one event split in two. The mean distances come from the summed vectors
+    of each event's articles of one day, so nothing of size articles x articles is built."""
+    config = config or ClusterConfig()
     n = matrix.shape[0]
     index: dict[str, int] = {}
     label = np.fromiter((index.setdefault(e, len(index)) for e in events), dtype=np.int64,
@@ -94,8 +105,24 @@ def silhouette(matrix: csr_matrix, events: Sequence[str]) -> float:
     k = len(index)
     if k < 2 or k == n:
         return 0.0
-    members = csr_matrix((np.ones(n), (np.arange(n), label)), shape=(n, k))
-    to_events = (matrix @ (matrix.T @ members)).toarray()  # summed similarity to each event
+    day = np.array([np.nan if d is None else d for d in days or [None] * n], dtype=np.float64)
+    # Groups: an event's articles of one day (undated ones a group of their own).
+    keys: dict[tuple[int, float], int] = {}
+    group = np.fromiter(
+        (keys.setdefault((e, -1.0 if np.isnan(d) else float(np.floor(d))), len(keys))
+         for e, d in zip(label.tolist(), day.tolist())), dtype=np.int64, count=n)
+    g = len(keys)
+    group_day = np.array([d if d >= 0 else np.nan for _, d in keys], dtype=np.float64)
+    group_event = np.array([e for e, _ in keys], dtype=np.int64)
+    members = csr_matrix((np.ones(n), (np.arange(n), group)), shape=(n, g))
+    to_groups = (matrix @ (matrix.T @ members)).toarray()  # summed similarity to each group
+    if not np.isnan(day).all():
+        gap = np.abs(np.floor(day)[:, None] - group_day[None, :])
+        decay = np.where(gap > config.max_gap_days, 0.0, 0.5 ** (gap / config.half_life_days))
+        to_groups *= np.where(np.isnan(gap), 1.0, decay)
+    to_events = to_groups @ csr_matrix(
+        (np.ones(g), (np.arange(g), group_event)), shape=(g, k))
+    to_events = np.asarray(to_events)
     sizes = np.bincount(label, minlength=k).astype(np.float64)
     rows = np.arange(n)
     own = sizes[label]
@@ -127,13 +154,15 @@ def choose_thresholds(
         judged = [judged[i] for i in keep]
     matrix = article_matrix([Features.from_bytes(packed) for _, packed, _ in judged], config)
     ids = [article_id for article_id, _, _ in judged]
+    days = [parse_day(published) for _, _, published in judged]
     given = (config.cohesion_ratio, config.min_similarity)
     pairs = GRID if given in GRID else (given, *GRID)
     scores, partitions = [], {}
     for ratio, floor in pairs:
         partition = cluster_features(
             judged, config.with_(cohesion_ratio=ratio, min_similarity=floor), prefit=prefit)
-        scores.append((ratio, floor, silhouette(matrix, [partition[i] for i in ids])))
+        scores.append((ratio, floor, silhouette(matrix, [partition[i] for i in ids], days,
+                                                config)))
         partitions[(ratio, floor)] = partition
         if advance is not None:
             advance(1)
