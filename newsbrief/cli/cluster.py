@@ -72,7 +72,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cluster = subparsers.add_parser(
         "cluster", help="group the articles of a JSONL file into events (no store)",
         description="Cluster the articles of a file into events, in file order, with the "
-        "store's incremental clusterer; prints one {\"id\", \"event\"} per article.",
+        "store's incremental clusterer, its join thresholds chosen for the file by silhouette "
+        "unless fixed; prints one {\"id\", \"event\"} per article.",
     )
     _add_options(cluster)
     add_format(cluster, ["json", "jsonl", "table"], "jsonl")
