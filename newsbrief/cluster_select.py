@@ -107,12 +107,12 @@ def silhouette(matrix: csr_matrix, events: Sequence[str],
         return 0.0
     day = np.array([np.nan if d is None else d for d in days or [None] * n], dtype=np.float64)
     # Groups: an event's articles of one day (undated ones a group of their own).
-    keys: dict[tuple[int, float], int] = {}
+    keys: dict[tuple[int, float | None], int] = {}
     group = np.fromiter(
-        (keys.setdefault((e, -1.0 if np.isnan(d) else float(np.floor(d))), len(keys))
+        (keys.setdefault((e, None if np.isnan(d) else float(np.floor(d))), len(keys))
          for e, d in zip(label.tolist(), day.tolist())), dtype=np.int64, count=n)
     g = len(keys)
-    group_day = np.array([d if d >= 0 else np.nan for _, d in keys], dtype=np.float64)
+    group_day = np.array([np.nan if d is None else d for _, d in keys], dtype=np.float64)
     group_event = np.array([e for e, _ in keys], dtype=np.int64)
     members = csr_matrix((np.ones(n), (np.arange(n), group)), shape=(n, g))
     to_groups = (matrix @ (matrix.T @ members)).toarray()  # summed similarity to each group
@@ -168,7 +168,7 @@ def choose_thresholds(
             advance(1)
     default = next(s for r, f, s in scores if (r, f) == given)
     ratio, floor, best = max(scores, key=lambda row: row[2])
-    if best <= default * (1 + MARGIN):
+    if best <= default + MARGIN * abs(default):
         ratio, floor, best = (*given, default)
     whole = len(judged) == len(items)
     return ThresholdChoice(
