@@ -27,7 +27,7 @@ import bisect
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -338,7 +338,7 @@ def _link(
     if len(tokens) > 2:
         return ref.key
 
-    def candidates(keys: set[str], local: bool) -> set[str]:
+    def candidates(keys: Iterable[str], local: bool) -> set[str]:
         found = set()
         for key in keys:
             other = words[key]
@@ -387,8 +387,8 @@ def _link(
             return people[0]
         return None
 
-    local = candidates(set(doc_forms.get(ref.doc, ())), True)
-    key = chosen(local or candidates(set(words), False), spread or {})
+    local = candidates(doc_forms.get(ref.doc, ()), True)
+    key = chosen(local or candidates(words, False), spread or {})
     return ref.key if key is None else key
 
 
