@@ -131,6 +131,7 @@ def iter_cluster_file(path: str, problems: list[Any]) -> Iterator[tuple[Any, str
 
     from newsbrief.ingest import JSON_LINES_SUFFIXES, MAX_FILE_BYTES, file_suffix
     from newsbrief.ingest.records import (
+        array_item,
         article_from_record,
         iter_json_lines,
         iter_json_objects,
@@ -149,11 +150,12 @@ def iter_cluster_file(path: str, problems: list[Any]) -> Iterator[tuple[Any, str
         # A JSON array has no line numbers: its records are numbered (all were "stem-None").
         article = article_from_record(obj, default_id=f"{file.stem}-{line or position}",
                                       path=str(file))
+        item = array_item(line, position - 1)
         if isinstance(article, Problem):
-            problems.append(Problem(str(file), article.reason, line))
+            problems.append(Problem(str(file), item + article.reason, line))
             continue
         if article.id in seen:
-            problems.append(Problem(str(file), f"duplicate id {article.id!r}", line))
+            problems.append(Problem(str(file), f"{item}duplicate id {article.id!r}", line))
             continue
         seen.add(article.id)
         label = obj.get("label") if isinstance(obj, dict) else None

@@ -69,7 +69,8 @@ class ThresholdChoice:
         pair = (f"cohesion ratio {self.config.cohesion_ratio:.2f}, "
                 f"floor {self.config.min_similarity:.2f}")
         return (f"thresholds chosen by silhouette: {pair} ({self.silhouette:.3f}; the "
-                f"defaults {self.default_silhouette:.3f}; judged on {self.sampled} articles)")
+                f"defaults {self.default_silhouette:.3f}; judged on {self.sampled} "
+                f"article{'' if self.sampled == 1 else 's'})")
 
 
 def article_matrix(features: Sequence[Features], config: ClusterConfig) -> csr_matrix:

@@ -30,7 +30,12 @@ from typing import Any, TextIO
 
 from newsbrief.config import BriefConfig
 from newsbrief.errors import InputError, NoUsableInput
-from newsbrief.ingest.records import article_from_record, iter_json_objects, read_dataset
+from newsbrief.ingest.records import (
+    array_item,
+    article_from_record,
+    iter_json_objects,
+    read_dataset,
+)
 from newsbrief.models import Article, Brief, Problem
 
 __all__ = [
@@ -144,25 +149,27 @@ def load_clusters(
     for position, (line, obj) in enumerate(iter_json_objects(path, data, problems)):
         if limit is not None and len(clusters) >= limit:
             break
+        item = array_item(line, position)
         if not isinstance(obj, dict) or not isinstance(obj.get("articles"), list):
             problems.append(
-                Problem(str(path), "not a cluster: needs a list field 'articles'", line)
+                Problem(str(path), f"{item}not a cluster: needs a list field 'articles'", line)
             )
             continue
         refs = _references(obj)
         if isinstance(refs, str):
-            problems.append(Problem(str(path), refs, line))
+            problems.append(Problem(str(path), item + refs, line))
             continue
         cluster_id = str(obj.get("id", f"{path.stem}-{line or position}"))
         articles = []
         for i, record in enumerate(obj["articles"]):
             article = article_from_record(record, default_id=f"{cluster_id}/{i}", path=str(path))
             if isinstance(article, Problem):
-                problems.append(Problem(str(path), f"articles[{i}]: {article.reason}", line))
+                problems.append(Problem(str(path), f"{item}articles[{i}]: {article.reason}",
+                                        line))
             else:
                 articles.append(article.with_(id=f"{cluster_id}/{i}"))
         if not articles:
-            reason = f"cluster {cluster_id!r} has no usable article"
+            reason = f"{item}cluster {cluster_id!r} has no usable article"
             problems.append(Problem(str(path), reason, line))
             continue
         clusters.append(Cluster(cluster_id, tuple(articles), tuple(refs)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -75,6 +76,16 @@ def test_read_cluster_file_reports_bad_lines(tmp_path):
     assert [p.line for p in problems] == [2, 3, 4]
     assert "missing field 'text'" in problems[1].reason
     assert "duplicate id" in problems[2].reason
+
+
+def test_read_cluster_file_names_bad_records_of_an_array_by_place(tmp_path):
+    path = tmp_path / "mix.json"
+    record = {"id": "a", "label": "x", "title": "T", "text": "Some text here. More text."}
+    path.write_text(json.dumps([record, {"id": "b"}, record]), encoding="utf-8")
+    articles, _, problems = read_cluster_file(str(path))
+    assert [a.id for a in articles] == ["a"]
+    assert [p.reason for p in problems] == ["item 2: missing field 'text'",
+                                             "item 3: duplicate id 'a'"]
 
 
 def test_json_array_records_without_ids_each_get_their_own(eval_dir, tmp_path):

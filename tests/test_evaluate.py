@@ -89,6 +89,19 @@ def test_bad_lines_and_clusters_are_reported_with_line_numbers(tmp_path):
     assert any("summary" in p.reason for p in problems if p.line == 4)
 
 
+def test_bad_clusters_of_a_json_array_are_named_by_their_place(tmp_path):
+    path = tmp_path / "set.json"
+    good = {"id": "g", "articles": [{"title": "T", "text": "A storm hit the town. It rained."}],
+            "summary": "A storm."}
+    path.write_text(json.dumps([good, 7, {"id": "y", "articles": good["articles"]},
+                                {**good, "articles": [3]}]), encoding="utf-8")
+    clusters, problems = load_clusters(path)
+    assert [c.id for c in clusters] == ["g"]
+    assert [p.reason.split(":")[0] for p in problems] == ["item 2", "item 3", "item 4", "item 4"]
+    assert problems[0].reason == "item 2: not a cluster: needs a list field 'articles'"
+    assert problems[2].reason.startswith("item 4: articles[0]: expected a JSON object")
+
+
 def test_evaluate_on_nothing_usable_is_a_clear_error(tmp_path):
     path = tmp_path / "empty.jsonl"
     path.write_text("{oops\n", encoding="utf-8")

@@ -320,6 +320,25 @@ def test_jsonl_bad_lines_are_reported_with_numbers_and_the_rest_kept(tmp_path):
     ]
 
 
+def test_json_array_bad_records_are_named_by_their_place(tmp_path):
+    # A JSON array has no line numbers: "mix.json: expected a JSON object" left the user to
+    # search 10,000 records for the bad one.
+    path = tmp_path / "mix.json"
+    path.write_text(json.dumps([
+        {"title": "A", "text": "One sentence here."}, 5,
+        {"id": "c", "articles": [{"title": "B", "text": "Two sentences. Here."}, []]},
+        {"title": "D"},
+    ]), encoding="utf-8")
+    problems: list[Problem] = []
+    assert [a.title for a in read_file(path, problems)] == ["A", "B"]
+    assert [(p.line, p.reason) for p in problems] == [
+        (None, "item 2: expected a JSON object, got int"),
+        (None, "item 3: articles[1]: expected a JSON object, got list"),
+        (None, "item 4: missing field 'text'"),
+    ]
+    assert str(problems[0]) == f"{path}: item 2: expected a JSON object, got int"
+
+
 def test_json_document_single_record_uses_file_name(tmp_path):
     path = tmp_path / "story.json"
     path.write_text(json.dumps({"title": "T", "text": "A sentence here."}), encoding="utf-8")

@@ -19,6 +19,7 @@ from newsbrief.ingest.text import article_from_text
 from newsbrief.models import Article, Problem
 
 __all__ = [
+    "array_item",
     "article_from_record",
     "articles_from_json_file",
     "is_cluster",
@@ -159,6 +160,12 @@ def iter_json_objects(
     yield from _parse_lines(path, enumerate(text.splitlines(), start=1), problems)
 
 
+def array_item(line: int | None, position: int) -> str:
+    """What a problem of the record at ``position`` (from 0) says before its reason: a JSON
+    array's records have no line of their own, so they are named by their place instead."""
+    return f"item {position + 1}: " if line is None else ""
+
+
 def iter_json_lines(path: Path, problems: list[Problem]) -> Iterator[tuple[int, Any]]:
     """``(line number, object)`` of a JSON Lines file read one line at a time, for files too
     large to read whole: UTF-8 only (a line that is not is a problem, as a malformed one)."""
@@ -208,14 +215,17 @@ def iter_json_file_articles(path: Path, data: bytes | None,
     head = list(itertools.islice(objects, 2))  # is it the file's only record?
     position = -1
     for position, (line, obj) in enumerate(itertools.chain(head, objects)):
+        item = array_item(line, position) if len(head) > 1 else ""
         if is_cluster(obj):
             cluster_id = str(obj.get("id", f"{path.stem}-{position}"))
             if not obj["articles"]:  # found by fuzzing: was skipped without a word
-                problems.append(Problem(str(path), "field 'articles' is an empty list", line))
+                problems.append(Problem(str(path), f"{item}field 'articles' is an empty list",
+                                        line))
             for i, record in enumerate(obj["articles"]):
                 article = article_from_record(record, default_id=f"{cluster_id}/{i}", path=str(path))
                 if isinstance(article, Problem):
-                    problems.append(Problem(str(path), f"articles[{i}]: {article.reason}", line))
+                    problems.append(Problem(str(path), f"{item}articles[{i}]: {article.reason}",
+                                            line))
                 else:
                     if not (isinstance(record, dict) and "id" in record):
                         article = article.with_(id=f"{cluster_id}/{i}")
@@ -224,7 +234,7 @@ def iter_json_file_articles(path: Path, data: bytes | None,
         default_id = path.stem if len(head) == 1 else f"{path.stem}-{line or position}"
         article = article_from_record(obj, default_id=default_id, path=str(path))
         if isinstance(article, Problem):
-            problems.append(Problem(str(path), article.reason, line))
+            problems.append(Problem(str(path), item + article.reason, line))
         else:
             yield article
     if position < 0 and len(problems) == before:
