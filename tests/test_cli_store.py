@@ -604,13 +604,12 @@ def test_messages_say_what_to_do_next(capsys, db, eval_dir, tmp_path):
     code, out, err = run(capsys, "ingest", str(path), "--db", db, "--refresh", "none", *FAST)
     assert code == 0, err
     assert out.splitlines()[1] == (f"2 event(s) wait for their brief; build them with: newsbrief "
-                                   f"ingest PATH --db {db} (without --refresh none; a file "
-                                   "already stored will do)")
+                                   f"refresh --db {db}")
     for extra in ([], ["--changes"]):
         code, out, err = run(capsys, "show", "e1", "--db", db, *extra)
         assert (code, out) == (4, "")
         assert "has no brief yet: its articles are stored" in err
-        assert f"build it with: newsbrief ingest PATH --db {db}" in err
+        assert f"build it with: newsbrief refresh e1 --db {db}" in err
     code, out, err = run(capsys, "show", "1", "--db", db)
     assert (code, out) == (4, "")
     assert err == f"newsbrief: error: no event '1' (list the event ids with: newsbrief events --db {db})\n"
@@ -667,6 +666,35 @@ def test_events_say_which_briefs_are_waiting(capsys, db, seeds_dir):
     code, _, _ = run(capsys, "ingest", str(seeds_dir), "--db", db, "-q", *FAST)
     code, out, _ = run(capsys, "events", "--db", db, "--format", "json")
     assert [e["brief_stale"] for e in json.loads(out)] == [False]
+
+
+def test_refresh_builds_the_waiting_briefs_without_an_input_file(capsys, db, seeds_dir,
+                                                                   tmp_path):
+    """After ``ingest --refresh none`` the briefs could only be built by ingesting a file
+    again ("a file already stored will do"); ``refresh`` builds them, or rebuilds named ones
+    without a new version when nothing changed."""
+    code, out, err = run(capsys, "refresh", "--db", str(tmp_path / "none.db"))
+    assert (code, out) == (2, "") and "no such database" in err
+    assert not (tmp_path / "none.db").exists()
+    code, _, err = run(capsys, "ingest", str(seeds_dir), "--db", db, "-q", "--refresh", "none",
+                       *FAST)
+    assert code == 0, err
+    event = json.loads(run(capsys, "events", "--db", db, "--format", "json")[1])[0]["id"]
+    code, out, err = run(capsys, "refresh", "nope", "--db", db)
+    assert (code, out) == (4, "")
+    assert err == f"newsbrief: error: no event 'nope' (list the event ids with: newsbrief events --db {db})\n"
+    code, out, err = run(capsys, "refresh", "--db", db, "--no-analysis", "--workers", "1", *FAST)
+    assert (code, err) == (0, "")
+    assert out == "1 brief(s) refreshed, 0 problem(s); 0 event(s) still wait for their brief.\n"
+    code, out, _ = run(capsys, "show", event, "--db", db, "--format", "json")
+    assert code == 0 and json.loads(out)["summary"]
+    assert run(capsys, "refresh", "--db", db) == (0, "no event waits for its brief\n", "")
+    code, out, err = run(capsys, "refresh", event, "--db", db, "--no-analysis", "--format",
+                         "json", "--workers", "1", *FAST)
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["briefs_refreshed"], data["problems"]) == (1, [])
+    assert (data["store"]["briefs"], data["store"]["stale_briefs"]) == (1, 0)  # same brief
 
 
 def _merged_with_own_briefs(db: str) -> list[tuple[str, str, int]]:

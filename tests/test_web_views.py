@@ -206,7 +206,7 @@ def test_event_listed_before_its_brief_shows_its_articles(seeds_dir, tmp_path):
     with running_server(create_app(db)) as url, httpx.Client(base_url=url) as client:
         page = client.get(f"/events/{event_id}")
         assert page.status_code == 200
-        assert "being prepared" in page.text
+        assert "brief is not built yet" in page.text and "newsbrief refresh" in page.text
         assert page.text.count('href="/articles/') == 5
         # the API answers the same event too (it said 404): tests/test_web_api.py
         assert client.get(f"/api/v1/events/{event_id}").json()["brief_pending"] is True

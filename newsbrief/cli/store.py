@@ -1,4 +1,4 @@
-"""``newsbrief ingest``, ``newsbrief events`` and ``newsbrief show``: the store's commands."""
+"""``newsbrief ingest``, ``refresh``, ``events`` and ``show``: the store's commands."""
 
 from __future__ import annotations
 
@@ -115,6 +115,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_quiet(events)
     events.set_defaults(handler=run_events)
 
+    refresh = subparsers.add_parser(
+        "refresh", help="build the briefs that wait for a refresh, or rebuild named ones",
+        description="Build the brief of every event that waits for one (its articles were "
+        "ingested with --refresh none, or its brief could not be made), or rebuild the briefs "
+        "of the events named. A brief that differs from the event's latest one is kept as a "
+        "new version (show --changes).",
+    )
+    refresh.add_argument("event_ids", nargs="*", metavar="EVENT_ID",
+                         help="events to rebuild (default: every event waiting for its brief)")
+    refresh.add_argument("--method", default=None,
+                         help="summarization method of the briefs (default: the library's)")
+    refresh.add_argument("--no-analysis", action="store_true",
+                         help="briefs without entities, quotes, timeline and disagreements")
+    refresh.add_argument("--workers", type=int, default=None, metavar="N",
+                         help="processes that make briefs in parallel (default: one per CPU "
+                         "core, at most 8; 1: all in this process)")
+    add_db(refresh)
+    add_format(refresh, ["table", "json"], "table")
+    add_quiet(refresh)
+    add_problems_file(refresh)
+    refresh.set_defaults(handler=run_refresh)
+
     show = subparsers.add_parser(
         "show", help="print the brief of one stored event",
         description="Print the latest brief of an event, or what changed since the previous one.",
@@ -174,8 +196,33 @@ def _ingest(args: argparse.Namespace, sink: TextIO | None) -> int:
         )
         if counts.get("stale_briefs"):
             write(f"{counts['stale_briefs']} event(s) wait for their brief; build them with: "
-                  f"newsbrief ingest PATH{_db_option(args)} (without --refresh none; a file "
-                  "already stored will do)")
+                  f"newsbrief refresh{_db_option(args)}")
+    return 0
+
+
+def run_refresh(args: argparse.Namespace) -> int:
+    with problems_sink(args.problems_file) as sink:
+        _read_only(args)  # a missing database is an error here, not made empty
+        with _store(args) as store:
+            try:  # every id is checked before any work (a merged event's leads to its own)
+                live = list(dict.fromkeys(store.get_event(e).id for e in args.event_ids))
+            except UnknownEvent as exc:
+                raise UnknownEvent(f"{exc} (list the event ids with: newsbrief events"
+                                   f"{_db_option(args)})") from None
+            total = len(live) if live else store.counts()["stale_briefs"]
+            problems: list[Problem] = []
+            with progress("Briefing", total, args.quiet) as advance:
+                refreshed = store.refresh_briefs(live or None, progress=advance,
+                                                 problems=problems)
+            counts = store.counts()
+        report_problems(problems, args.quiet, sink)
+    if args.format == "json":
+        write(json.dumps({"briefs_refreshed": refreshed, "problems": [str(p) for p in problems],
+                          "store": counts}, indent=2))
+    elif not args.quiet:
+        write(f"{refreshed} brief(s) refreshed, {len(problems)} problem(s); "
+              f"{counts['stale_briefs']} event(s) still wait for their brief." if total
+              else "no event waits for its brief")
     return 0
 
 
@@ -260,11 +307,10 @@ def run_show(args: argparse.Namespace) -> int:
         raise UnknownEvent(f"{exc} (list the event ids with: newsbrief events"
                            f"{_db_option(args)})") from None
     except NoBriefYet:
-        # The next ingest without --refresh none builds every waiting brief.
         raise NoBriefYet(
             f"event {args.event_id!r} has no brief yet: its articles are stored but its "
             "brief waits for a refresh (ingest --refresh none); build it with: newsbrief "
-            f"ingest PATH{_db_option(args)} (a file already stored will do)") from None
+            f"refresh {shlex.quote(args.event_id)}{_db_option(args)}") from None
 
 
 def _show(args: argparse.Namespace) -> int:
