@@ -592,14 +592,18 @@ def _join_wrapped(lines: list[str]) -> list[str]:
 def _after_title(line: str, title: str) -> str | None:
     """The rest of a first paragraph that opens with the whole title and goes straight on
     with a new capitalised sentence ("Republicans Keep Senate Majority Republicans will
-    ..."), as pages scraped without their markup do; ``None`` when it does not."""
+    ...") or a dateline, as pages scraped without their markup do; ``None`` when it does
+    not."""
     title = " ".join(title.split())
     if len(title.split()) < 3 or not line.startswith(title):
         return None
     rest = line[len(title):]
-    if not rest[:1].isspace() or not rest.strip()[:1].isupper():
+    if not rest[:1].isspace():
         return None
-    return rest.strip()
+    rest = rest.strip()
+    # The story may open with its dateline ("... global warming (THE CONVERSATION) A
+    # record-breaking cold wave ..."), which the caller cuts off next.
+    return rest if rest[:1].isupper() or leading_dateline(rest) is not None else None
 
 
 # The BBC's picture and video furniture printed into the story when a page is flattened:

@@ -354,6 +354,11 @@ def test_a_title_run_into_the_first_paragraph_is_removed_from_it():
     # Then a dateline behind it goes too.
     cleaned, _ = clean_text(f"{title} WASHINGTON (Reuters) - Republicans held on.", title)
     assert cleaned == "Republicans held on."
+    # Also when the dateline is the source alone (wcep-dev's "... global warming (THE
+    # CONVERSATION) A record-breaking cold wave ..." led its headline with the title).
+    cleaned, removed = clean_text(f"{title} (THE CONVERSATION) A cold wave hit.", title)
+    assert cleaned == "A cold wave hit."
+    assert removed == [(title, "title run into the text"), ("(THE CONVERSATION)", "dateline prefix")]
 
 
 @pytest.mark.parametrize("text", [

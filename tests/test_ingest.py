@@ -165,6 +165,11 @@ def test_bylines_credits_desks_and_lone_names():
          "The federal government is now in a partial shutdown"),
         ("30 June 2011 – The United Nations independent expert", None,
          "The United Nations independent expert"),
+        # The source alone: CNN's opening (six articles of the evaluation files kept it in
+        # their first sentence), and a name in capitals.
+        ("(CNN) A Detroit man pleaded not guilty", "CNN", "A Detroit man pleaded not guilty"),
+        ("(CNN)Microsoft co-founder Paul Allen says", "CNN", "Microsoft co-founder Paul Allen says"),
+        ("(THE CONVERSATION) A record-breaking cold wave", None, "A record-breaking cold wave"),
     ],
 )
 def test_dateline_prefixes(text, outlet, rest):
@@ -176,7 +181,11 @@ def test_dateline_prefixes(text, outlet, rest):
 @pytest.mark.parametrize("text", ["U.S. — no deal", "UNITED STANCE", "Mr Trump said | no", "The talks began.",
                                   "NATO-led forces said", "[Video] Watch the clip",
                                   "Last updated at 6:04 PM on 20th October 2011",
-                                  "Updated 3 times. The figures changed."])
+                                  "Updated 3 times. The figures changed.",
+                                  # a picture's position marks, a parenthesis opening prose
+                                  "(R) Song Tao meets Choe Ryong-hae", "(L-R) Ann, Bo and Cy",
+                                  "(Manhattan) and Long Island spend most",
+                                  "(Some say) The talks will fail."])
 def test_no_dateline_prefix_in_ordinary_text(text):
     assert leading_dateline(text) is None
 

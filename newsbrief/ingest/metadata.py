@@ -167,6 +167,12 @@ _PREFIX_PAREN = re.compile(
     # full stop ("(MIRROR.CO.UK).–Hurricane Irma ...").
     r"\((?P<source>[A-Za-z][\w .&-]{1,30})\)\.?\s*(?:(?:[-–—:]+\s*)+|_(?=\s)\s*)(?=\S)"
 )
+# The source alone, with no place and no dash, as CNN opens every story ("(CNN) A Detroit man
+# pleaded ...", "(CNN)Microsoft co-founder ..."): a wire agency, or a name in capitals of three
+# letters or more ("(THE CONVERSATION) A record-breaking cold wave ..."), so that neither a
+# picture's position mark ("(R) Song Tao meets ...", "(L-R)") nor a parenthesis that opens
+# a sentence is taken for one.
+_PREFIX_SOURCE_ALONE = re.compile(r"^\s*\((?P<source>[A-Za-z][\w .&-]{1,30})\)\s*(?=[A-Z\"“‘])")
 # A place in brackets: "[LAUSANNE] Usain Bolt lost ...", "[India], May 12 (ANI): The Election
 # Commission ..." (a place in mixed case only with a date or a source after it).
 _PREFIX_BRACKET = re.compile(
@@ -412,8 +418,8 @@ def read_metadata_lines(
 
 def leading_dateline(text: str) -> Dateline | None:
     """A dateline prefix opening ``text`` ("Beijing, China | AFP | ", "BEIJING (Reuters) - ",
-    "KESSEL, March 14, 2024 (Reuters) - ", "Saturday, January 8, 2005 "); its date when it
-    gives day, month and year."""
+    "KESSEL, March 14, 2024 (Reuters) - ", "(CNN) ", "Saturday, January 8, 2005 "); its date
+    when it gives day, month and year."""
     head = text[:160]
     if m := _PREFIX_BAR.match(head):
         place, source = m.group(1).strip(), m.group(2).strip()
@@ -426,6 +432,10 @@ def leading_dateline(text: str) -> Dateline | None:
             place = (m["place"] or "").strip(" ,") or None
             if place is None or len(place.split()) <= 6:
                 return Dateline(m.end(), agency(source) or source, place, _prefix_date(m))
+    if m := _PREFIX_SOURCE_ALONE.match(head):
+        source = m["source"].strip()
+        if agency(source) or (source.isupper() and sum(map(str.isalpha, source)) >= 3):
+            return Dateline(m.end(), agency(source), None)
     if (m := _PREFIX_BRACKET.match(head)) and (m["place"].isupper() or m["more"].strip()):
         source = m["source"]
         return Dateline(m.end(), (agency(source) or source) if source else None,
